@@ -1,0 +1,22 @@
+# Two commands a newcomer needs (both create .venv on first use):
+#   make render   - render the dev stack offline into render/dev (no cluster, no Pulumi CLI)
+#   make test     - run the test suite (what CI runs)
+PYTHON ?= python3
+VENV := .venv
+STACK ?= dev
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.PHONY: test render lint
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+render: $(VENV)/.installed
+	$(VENV)/bin/python -m components render --stack $(STACK) --out render/$(STACK)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,5 @@
+"""Pulumi entry point: `pulumi up --stack dev|staging|prod` runs the example app."""
+
+import app
+
+app.main()

@@ -1,0 +1,86 @@
+"""The example app from the kubexpose docs, as an importable program function.
+
+`__main__.py` calls :func:`main`; tests and the offline render run it under mocks. The stack's
+`kubexpose:` config decides how public apps are exposed: there is no `if stack == ...` here.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile
+
+NGINX = "nginxinc/nginx-unprivileged:1.27-alpine"
+"""nginx built to run as non-root on port 8080; it writes only below /tmp."""
+ECHO = "hashicorp/http-echo:1.0"
+"""A static binary that answers HTTP with a fixed text; it writes nothing."""
+REDIS = "redis:7.4-alpine"
+"""Redis as the in-cluster database; as non-root it writes only to /data."""
+
+
+def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | ExternalAlias]:
+    """Declare the example app and export how to reach each part of it."""
+    profile = profile or StackProfile.from_config()
+    depends: list[pulumi.Resource] = []
+    if profile.namespace != "default":
+        depends.append(
+            k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace})
+        )
+    opts = pulumi.ResourceOptions(depends_on=depends)
+
+    backend = ExposedDeployment(
+        "backend",
+        {
+            "image": ECHO,
+            "args": ["-listen=:5678", "-text=hello from backend"],
+            "ports": [{"port": 5678, "name": "http"}],
+        },
+        opts,
+        profile=profile,
+    )
+    database = ExposedDeployment(
+        "database",
+        {"image": REDIS, "ports": [{"port": 6379, "name": "redis"}], "writable_paths": ["/data"]},
+        opts,
+        profile=profile,
+    )
+    frontend = ExposedDeployment(
+        "frontend",
+        {
+            "image": NGINX,
+            "exposure": Exposure.PUBLIC,
+            "replicas": 2,
+            "ports": [{"port": 80, "target_port": 8080, "name": "http"}],
+            "writable_paths": ["/tmp"],
+            "env": {"BACKEND_URL": backend.endpoint.apply(lambda e: f"http://{e}")},
+        },
+        opts,
+        profile=profile,
+    )
+    myapp = ExposedDeployment(
+        "myapp",
+        {
+            "image": NGINX,
+            "exposure": Exposure.PUBLIC,
+            "ports": [{"port": 80, "target_port": 8080, "name": "http", "node_port": 30001}],
+            "writable_paths": ["/tmp"],
+        },
+        opts,
+        profile=profile,
+    )
+    external = ExternalAlias(
+        "external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile
+    )
+
+    apps: dict[str, ExposedDeployment | ExternalAlias] = {
+        "frontend": frontend, "backend": backend, "database": database, "myapp": myapp,
+        "external-service": external,
+    }
+    for name, app in apps.items():
+        pulumi.export(f"{name}_endpoint", app.endpoint)
+        pulumi.export(f"{name}_dns", app.cluster_dns)
+    for name, public in (("frontend", frontend), ("myapp", myapp)):
+        pulumi.export(f"{name}_url", public.url)
+        pulumi.export(f"{name}_port_forward", public.port_forward)
+    return apps

@@ -1,0 +1,529 @@
+"""ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_kubernetes.core.v1 import (
+    PodSecurityContextArgsDict,
+    ProbeArgsDict,
+    ResourceRequirementsArgsDict,
+    SecurityContextArgsDict,
+    ServiceSpecType,
+)
+
+
+from . import registry
+from .ports import Port, PortArgs, normalize_ports
+from .profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
+from .service import (
+    Outputs,
+    ServiceBuild,
+    build_outputs,
+    resolve_namespace,
+    resolve_profile,
+    service_metadata,
+)
+from .validation import ENV_VAR_NAME, Checker
+
+TYPE_TOKEN = "kubexpose:index:ExposedDeployment"
+NAME_LABEL = "app.kubernetes.io/name"
+DEFAULT_UID = 10001
+DEFAULT_AFFINITY_TIMEOUT = 10800
+
+
+class LoadBalancerArgs(TypedDict):
+    """Settings written only when the Service is a LoadBalancer; they win over the stack's."""
+
+    annotations: NotRequired[Mapping[str, str]]
+    """Cloud load-balancer annotations, merged over the stack's. Default: the stack's."""
+    source_ranges: NotRequired[Sequence[str]]
+    """Canonical CIDRs allowed in. Default: the stack's, else everyone."""
+    load_balancer_class: NotRequired[str]
+    """`spec.loadBalancerClass`. Default: the stack's, else the cluster's."""
+
+
+class ContainerPortArgs(TypedDict):
+    """A port the container declares (needed for a named `target_port`)."""
+
+    container_port: int
+    """Port number inside the container. Required."""
+    name: NotRequired[str]
+    """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
+    protocol: NotRequired[str]
+    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
+
+
+class ExposedDeploymentArgs(TypedDict):
+    """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
+
+    image: str
+    """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
+    port: NotRequired[int]
+    """Shorthand for `ports=[port]`."""
+    ports: NotRequired[Sequence[PortArgs | int]]
+    """Service ports (`{port, target_port?, name?, protocol?, node_port?}` or a number). Required unless `port` is given."""
+    container_ports: NotRequired[Sequence[ContainerPortArgs]]
+    """Ports the container declares. Default: one per Service port, at its target port."""
+    exposure: NotRequired[Exposure | str]
+    """`Exposure.INTERNAL` (ClusterIP) or `Exposure.PUBLIC` (the stack's public type). Default: INTERNAL."""
+    service_type: NotRequired[ServiceSpecType | str]
+    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`); wins over `exposure`. Default: from `exposure`."""
+    replicas: NotRequired[int]
+    """Number of Pods. Default: 1."""
+    namespace: NotRequired[str]
+    """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
+    env: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Environment variables; values may be secret Outputs. Default: none."""
+    command: NotRequired[Sequence[str]]
+    """Container entrypoint override. Default: the image's."""
+    args: NotRequired[Sequence[str]]
+    """Container arguments. Default: the image's."""
+    labels: NotRequired[Mapping[str, str]]
+    """Extra labels on every object and Pod (the selector stays `app.kubernetes.io/name`). Default: none."""
+    service_annotations: NotRequired[Mapping[str, str]]
+    """Annotations on the Service. Default: none."""
+    session_affinity: NotRequired[str]
+    """`ClientIP` (sticky clients) or `None`. Default: `None`."""
+    session_affinity_timeout_seconds: NotRequired[int]
+    """Stickiness timeout with `ClientIP`, 1-86400. Default: 10800."""
+    headless: NotRequired[bool]
+    """Headless Service (`clusterIP: None`, DNS returns Pod IPs); internal apps only. Default: false."""
+    load_balancer: NotRequired[LoadBalancerArgs]
+    """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
+    external_traffic_policy: NotRequired[str]
+    """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
+    resources: NotRequired[ResourceRequirementsArgsDict]
+    """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
+    readiness_probe: NotRequired[ProbeArgsDict | None]
+    """Readiness probe; `None` disables it. Default: TCP on the first port."""
+    liveness_probe: NotRequired[ProbeArgsDict | None]
+    """Liveness probe; `None` disables it. Default: TCP on the first port, every 20 s."""
+    writable_paths: NotRequired[Sequence[str]]
+    """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
+    security_context: NotRequired[SecurityContextArgsDict]
+    """Container security-context fields over the secure defaults (e.g. `{"read_only_root_filesystem": False}`)."""
+    pod_security_context: NotRequired[PodSecurityContextArgsDict]
+    """Pod security-context fields over the secure defaults (e.g. `{"run_as_user": 101}`)."""
+    automount_service_account_token: NotRequired[bool]
+    """Mount the service-account token into Pods. Default: false."""
+
+
+_ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
+_LB_FIELDS = frozenset(LoadBalancerArgs.__annotations__)
+_CONTAINER_SC_FIELDS = frozenset(SecurityContextArgsDict.__annotations__)
+_POD_SC_FIELDS = frozenset(PodSecurityContextArgsDict.__annotations__)
+_SERVICE_TYPES = {
+    "ClusterIP": ServiceSpecType.CLUSTER_IP,
+    "NodePort": ServiceSpecType.NODE_PORT,
+    "LoadBalancer": ServiceSpecType.LOAD_BALANCER,
+}
+_VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+def secure_container_context() -> dict[str, Any]:
+    """The container security context every ExposedDeployment starts from."""
+    return {
+        "allow_privilege_escalation": False,
+        "privileged": False,
+        "read_only_root_filesystem": True,
+        "run_as_non_root": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def secure_pod_context() -> dict[str, Any]:
+    """The Pod security context every ExposedDeployment starts from."""
+    return {
+        "run_as_non_root": True,
+        "run_as_user": DEFAULT_UID,
+        "run_as_group": DEFAULT_UID,
+        "fs_group": DEFAULT_UID,
+        "seccomp_profile": {"type": "RuntimeDefault"},
+    }
+
+
+def default_resources() -> dict[str, Any]:
+    """Requests and limits for an app that did not set its own."""
+    return {
+        "requests": {"cpu": "50m", "memory": "64Mi"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+    }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything checked and decided before the first resource is registered."""
+
+    namespace: str
+    service_type: ServiceSpecType
+    ports: list[Port]
+    service: ServiceBuild
+    container_ports: list[dict[str, Any]]
+    labels: dict[str, str]
+    selector: dict[str, str]
+    replicas: int
+    pod_spec: dict[str, Any]
+
+
+class ExposedDeployment(pulumi.ComponentResource):
+    """A Deployment and one Service selecting its Pods; the Service's type follows the stack.
+
+    The Service is named like the component, so callers reach it as `<name>:<port>` in its
+    namespace and `<name>.<namespace>.svc.cluster.local` anywhere in the cluster.
+    """
+
+    deployment: k8s.apps.v1.Deployment
+    """The Deployment (named like the component)."""
+    service: k8s.core.v1.Service
+    """The Service (named like the component: that name is its DNS name)."""
+    service_name: pulumi.Output[str]
+    """The Service's name."""
+    cluster_dns: pulumi.Output[str]
+    """`<name>.<namespace>.svc.cluster.local`."""
+    endpoint: pulumi.Output[str]
+    """In-cluster address `<name>:<first port>`."""
+    url: pulumi.Output[str | None]
+    """External address: `http://<lb ip or hostname>:<port>` or `http://<node address>:<node port>`; None when internal or not yet known."""
+    port_forward: pulumi.Output[str]
+    """A ready `kubectl port-forward` command for debugging from a laptop."""
+
+    def __init__(
+        self,
+        name: str,
+        args: ExposedDeploymentArgs | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        profile: StackProfile | None = None,
+    ) -> None:
+        check = Checker("ExposedDeployment", name)
+        plan = _plan(check, name, args, resolve_profile(profile))
+        registry.claim(check, plan.namespace, name, plan.service.claimed_node_ports)
+
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        _warn_on_image(self, args["image"])
+        child = pulumi.ResourceOptions(parent=self)
+        meta = {"name": name, "namespace": plan.namespace, "labels": plan.labels}
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta,
+            spec={
+                "replicas": plan.replicas,
+                "selector": {"match_labels": plan.selector},
+                "template": {"metadata": {"labels": plan.labels}, "spec": plan.pod_spec},
+            },
+            opts=child,
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=service_metadata(name, plan.namespace, plan.labels, plan.service.annotations),
+            spec=plan.service.spec,
+            opts=child,
+        )
+        outputs: Outputs = build_outputs(self.service, plan.namespace, plan.service)
+        self.service_name = outputs.service_name
+        self.cluster_dns = outputs.cluster_dns
+        self.endpoint = outputs.endpoint
+        self.url = outputs.url
+        self.port_forward = outputs.port_forward
+        self.register_outputs(
+            {
+                "deployment": self.deployment,
+                "service": self.service,
+                "service_name": self.service_name,
+                "cluster_dns": self.cluster_dns,
+                "endpoint": self.endpoint,
+                "url": self.url,
+                "port_forward": self.port_forward,
+            }
+        )
+
+
+def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProfile) -> _Plan:
+    check.service_name("name", name)
+    if not isinstance(args, Mapping):
+        check.fail("args", args, "is not a mapping", "pass ExposedDeploymentArgs(image=..., port=...)")
+    unknown = sorted(set(args) - _ARG_FIELDS)
+    if unknown:
+        check.fail(unknown[0], args[unknown[0]], "is not an ExposedDeployment argument", f"use only {', '.join(sorted(_ARG_FIELDS))}")
+    image = args.get("image")
+    if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
+        check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
+    namespace = resolve_namespace(check, args.get("namespace"), profile)
+    ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True)
+    service_type = _service_type(check, args)
+    if service_type is None:
+        service_type = profile.public_type() if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
+
+    extra_labels = check.labels("labels", args.get("labels"))
+    selector = {NAME_LABEL: name}
+    if NAME_LABEL in extra_labels:
+        check.fail(f"labels[{NAME_LABEL!r}]", extra_labels[NAME_LABEL], "is set by kubexpose", "remove it; the selector is derived from the component name so it never changes")
+    labels = {**extra_labels, **selector}
+
+    container_ports = _container_ports(check, args.get("container_ports"), ports)
+    service = _service_build(check, name, args, profile, service_type, ports)
+    replicas = args.get("replicas", 1)
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
+        check.fail("replicas", replicas, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
+    container = _container(check, name, args, container_ports, ports)
+    pod_spec: dict[str, Any] = {
+        "containers": [container],
+        "automount_service_account_token": _bool(check, args, "automount_service_account_token", False),
+        "security_context": _merged(check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS),
+    }
+    volumes = _volumes(check, args.get("writable_paths"))
+    if volumes:
+        pod_spec["volumes"] = [{"name": v, "empty_dir": {}} for v, _ in volumes]
+        container["volume_mounts"] = [{"name": v, "mount_path": p} for v, p in volumes]
+    return _Plan(namespace, service_type, ports, service, container_ports, labels, selector, replicas, pod_spec)
+
+
+def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:
+    value = args.get("exposure", Exposure.INTERNAL)
+    try:
+        return Exposure(value)
+    except ValueError:
+        check.fail("exposure", value, "is not an exposure", "use Exposure.INTERNAL or Exposure.PUBLIC")
+
+
+def _service_type(check: Checker, args: Mapping[str, Any]) -> ServiceSpecType | None:
+    value = args.get("service_type")
+    if value is None:
+        return None
+    key = value.value if isinstance(value, ServiceSpecType) else value
+    if key == "ExternalName":
+        check.fail("service_type", key, "is not for a Deployment", "use ExternalAlias for a DNS alias to an external host")
+    if key not in _SERVICE_TYPES:
+        check.fail("service_type", value, "is not a Service type", "use 'ClusterIP', 'NodePort' or 'LoadBalancer'")
+    resolved = _SERVICE_TYPES[key]
+    if "exposure" in args:
+        exposure = _exposure(check, args)
+        if exposure is Exposure.INTERNAL and resolved is not ServiceSpecType.CLUSTER_IP:
+            check.fail("service_type", key, "contradicts exposure=INTERNAL", "drop service_type, or use exposure=Exposure.PUBLIC")
+        if exposure is Exposure.PUBLIC and resolved is ServiceSpecType.CLUSTER_IP:
+            check.fail("service_type", key, "contradicts exposure=PUBLIC", "drop service_type to let the stack decide, or use exposure=Exposure.INTERNAL")
+    return resolved
+
+
+def _service_build(
+    check: Checker, name: str, args: Mapping[str, Any], profile: StackProfile,
+    service_type: ServiceSpecType, ports: list[Port],
+) -> ServiceBuild:
+    is_cluster_ip = service_type is ServiceSpecType.CLUSTER_IP
+    is_lb = service_type is ServiceSpecType.LOAD_BALANCER
+    spec: dict[str, Any] = {"type": service_type.value, "selector": {NAME_LABEL: name}}
+
+    claimed: list[tuple[str, int, str]] = []
+    for i, p in enumerate(ports):
+        if p.node_port is None:
+            continue
+        if is_cluster_ip:
+            check.fail(f"ports[{i}].node_port", p.node_port, "is set on a ClusterIP Service", "use exposure=Exposure.PUBLIC, or drop node_port")
+        check.node_port(f"ports[{i}].node_port", p.node_port, profile.node_port_range)
+        claimed.append((p.protocol, p.node_port, f"ports[{i}].node_port"))
+    spec["ports"] = [p.service_port(with_node_port=not is_cluster_ip) for p in ports]
+
+    if _bool(check, args, "headless", False):
+        if not is_cluster_ip:
+            check.fail("headless", True, f"is set on a {service_type.value} Service", "headless works only for internal (ClusterIP) apps; drop headless or exposure")
+        spec["cluster_ip"] = "None"
+
+    affinity = args.get("session_affinity")
+    timeout = args.get("session_affinity_timeout_seconds")
+    if affinity is not None:
+        check.one_of("session_affinity", affinity, ("ClientIP", "None"), "use 'ClientIP' for sticky clients or 'None'")
+        spec["session_affinity"] = affinity
+    if timeout is not None:
+        if affinity != "ClientIP":
+            check.fail("session_affinity_timeout_seconds", timeout, "is set without session_affinity='ClientIP'", "add session_affinity='ClientIP' or drop the timeout")
+        check.affinity_timeout("session_affinity_timeout_seconds", timeout)
+    if affinity == "ClientIP":
+        spec["session_affinity_config"] = {"client_ip": {"timeout_seconds": timeout or DEFAULT_AFFINITY_TIMEOUT}}
+
+    policy = args.get("external_traffic_policy")
+    if policy is not None:
+        check.one_of("external_traffic_policy", policy, EXTERNAL_TRAFFIC_POLICIES, "use 'Cluster' or 'Local'")
+        if is_cluster_ip:
+            check.fail("external_traffic_policy", policy, "is set on a ClusterIP Service", "it applies to NodePort and LoadBalancer only; drop it or use exposure=Exposure.PUBLIC")
+    elif is_lb:
+        policy = profile.load_balancer.external_traffic_policy
+    if policy is not None:
+        spec["external_traffic_policy"] = policy
+
+    annotations = check.annotations("service_annotations", args.get("service_annotations"))
+    lb_args = args.get("load_balancer")
+    if lb_args is not None:
+        lb_args = _load_balancer_args(check, lb_args)
+        if is_cluster_ip or (service_type is ServiceSpecType.NODE_PORT and "service_type" in args):
+            check.fail("load_balancer", dict(lb_args), f"is set on a {service_type.value} Service", "drop it, or use exposure=Exposure.PUBLIC and let the stack choose LoadBalancer")
+    if is_lb:
+        lb = profile.load_balancer
+        lb_args = lb_args or {}
+        annotations = {**lb.annotations, **lb_args.get("annotations", {}), **annotations}
+        ranges = lb_args.get("source_ranges", lb.source_ranges)
+        if ranges:
+            spec["load_balancer_source_ranges"] = list(ranges)
+        lb_class = lb_args.get("load_balancer_class", lb.load_balancer_class)
+        if lb_class:
+            spec["load_balancer_class"] = lb_class
+    if profile.skip_await:
+        annotations["pulumi.com/skipAwait"] = "true"
+    return ServiceBuild(service_type, ports, spec, annotations, claimed, profile.node_address)
+
+
+def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        check.fail("load_balancer", value, "is not a mapping", "pass {'source_ranges': [...], 'annotations': {...}}")
+    unknown = sorted(set(value) - _LB_FIELDS)
+    if unknown:
+        check.fail(f"load_balancer.{unknown[0]}", value[unknown[0]], "is not a load_balancer field", f"use only {', '.join(sorted(_LB_FIELDS))}")
+    out: dict[str, Any] = {}
+    if "annotations" in value:
+        out["annotations"] = check.annotations("load_balancer.annotations", value["annotations"])
+    if "source_ranges" in value:
+        ranges = value["source_ranges"]
+        if isinstance(ranges, str) or not isinstance(ranges, Sequence):
+            check.fail("load_balancer.source_ranges", ranges, "is not a list", "give a list of CIDRs, e.g. ['10.0.0.0/8']")
+        out["source_ranges"] = [check.cidr(f"load_balancer.source_ranges[{i}]", c) for i, c in enumerate(ranges)]
+    if "load_balancer_class" in value:
+        out["load_balancer_class"] = check.label_key("load_balancer.load_balancer_class", value["load_balancer_class"])
+    return out
+
+
+def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if declared is not None:
+        if isinstance(declared, str) or not isinstance(declared, Sequence):
+            check.fail("container_ports", declared, "is not a list", "give [{'container_port': 8080, 'name': 'http'}]")
+        for i, item in enumerate(declared):
+            field = f"container_ports[{i}]"
+            if not isinstance(item, Mapping) or "container_port" not in item:
+                check.fail(field, item, "is not a container port", "give {'container_port': 8080, 'name': 'http'}")
+            entry: dict[str, Any] = {
+                "container_port": check.port_number(f"{field}.container_port", item["container_port"]),
+                "protocol": check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
+            }
+            if item.get("name") is not None:
+                entry["name"] = check.iana_name(f"{field}.name", item["name"])
+            out.append(entry)
+    else:
+        for p in ports:
+            if isinstance(p.target_port, int) and not any(
+                c["container_port"] == p.target_port and c["protocol"] == p.protocol for c in out
+            ):
+                entry = {"container_port": p.target_port, "protocol": p.protocol}
+                if p.name is not None and _is_iana(p.name) and all(c.get("name") != p.name for c in out):
+                    entry["name"] = p.name
+                out.append(entry)
+    names = [c["name"] for c in out if "name" in c]
+    if len(names) != len(set(names)):
+        check.fail("container_ports", names, "has a name used twice", "give every container port its own name")
+    for i, p in enumerate(ports):
+        if isinstance(p.target_port, str) and p.target_port not in names:
+            check.fail(
+                f"ports[{i}].target_port", p.target_port, "names no port of the container",
+                f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
+            )
+    return out
+
+
+def _is_iana(name: str) -> bool:
+    try:
+        Checker("", "").iana_name("", name)
+    except ValueError:
+        return False
+    return True
+
+
+def _container(check: Checker, name: str, args: Mapping[str, Any], container_ports: list[dict[str, Any]], ports: list[Port]) -> dict[str, Any]:
+    first_target = ports[0].target_port
+    probe_port = {"tcp_socket": {"port": first_target}}
+    container: dict[str, Any] = {
+        "name": name,
+        "image": args["image"],
+        "ports": container_ports,
+        "resources": args.get("resources", default_resources()),
+        "security_context": _merged(check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS),
+    }
+    for field in ("command", "args"):
+        value = args.get(field)
+        if value is not None:
+            if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+                check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
+            container[field] = list(value)
+    env = _env(check, args.get("env"))
+    if env:
+        container["env"] = env
+    readiness = args.get("readiness_probe", {**probe_port, "period_seconds": 5})
+    liveness = args.get("liveness_probe", {**probe_port, "initial_delay_seconds": 10, "period_seconds": 20})
+    if readiness is not None:
+        container["readiness_probe"] = readiness
+    if liveness is not None:
+        container["liveness_probe"] = liveness
+    return container
+
+
+def _env(check: Checker, env: Any) -> list[dict[str, Any]]:
+    if env is None:
+        return []
+    if not isinstance(env, Mapping):
+        check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
+    out = []
+    for key, value in env.items():
+        if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
+            check.fail("env key", key, "is not a valid environment variable name", "use letters, digits, '_', '-' and '.', not starting with a digit")
+        if value is None:
+            check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
+        out.append({"name": key, "value": value if not isinstance(value, int | float | bool) else str(value)})
+    return out
+
+
+def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    if override is None:
+        return defaults
+    if not isinstance(override, Mapping):
+        check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
+    unknown = sorted(set(override) - allowed)
+    if unknown:
+        check.fail(f"{field}.{unknown[0]}", override[unknown[0]], f"is not a {field} field", f"use snake_case fields: {', '.join(sorted(allowed))}")
+    return {**defaults, **override}
+
+
+def _volumes(check: Checker, paths: Any) -> list[tuple[str, str]]:
+    if paths is None:
+        return []
+    if isinstance(paths, str) or not isinstance(paths, Sequence):
+        check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
+    out: list[tuple[str, str]] = []
+    for i, path in enumerate(paths):
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
+            check.fail(f"writable_paths[{i}]", path, "is not an absolute path", "give e.g. '/tmp'")
+        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:55].strip("-") or "root"
+        volume = f"w-{base}"
+        if any(v == volume for v, _ in out) or any(p == path for _, p in out):
+            check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
+        out.append((volume, path))
+    return out
+
+
+def _bool(check: Checker, args: Mapping[str, Any], field: str, default: bool) -> bool:
+    value = args.get(field, default)
+    if not isinstance(value, bool):
+        check.fail(field, value, "is not a boolean", f"give {field}=True or {field}=False")
+    return value
+
+
+def _warn_on_image(resource: pulumi.Resource, image: str) -> None:
+    last = image.rsplit("/", 1)[-1]
+    if "@" not in last and (":" not in last or last.endswith(":latest")):
+        pulumi.log.warn(
+            f"ExposedDeployment image {image!r} has no fixed tag; every node may run a different "
+            "version. Pin a tag or digest, e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'.",
+            resource=resource,
+        )

@@ -1,0 +1,247 @@
+"""Run a Pulumi program in-process under recording mocks that behave like a cluster.
+
+This is the engine behind the unit tests and the offline render: the real Pulumi Python SDK and the
+real pulumi-kubernetes SDK run, every registration is recorded with its inputs (what `pulumi up`
+would send to the provider), and the mocks answer the way a cluster would where programs read it
+back: a ClusterIP, allocated node ports, a load-balancer address (an IP or, as on AWS, a
+hostname), and a `<name>-<8 hex>` auto-name for objects without `metadata.name`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import ipaddress
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+LoadBalancerMode = Literal["ip", "hostname", "pending"]
+SERVICE_TYPE = "kubernetes:core/v1:Service"
+CLUSTER_IP_NET = ipaddress.ip_network("10.96.0.0/12")
+
+
+def _digest(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "big")
+
+
+def to_wire_numbers(value: Any) -> Any:
+    """Mock inputs carry every number as a float; give integral ones back as ints."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: to_wire_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_wire_numbers(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource the program registered."""
+
+    type: str
+    """Pulumi type token, e.g. `kubernetes:core/v1:Service` or `kubexpose:index:ExposedDeployment`."""
+    name: str
+    """Pulumi logical name."""
+    urn: str
+    """URN; its type part shows the parent chain (`kubexpose:index:ExposedDeployment$kubernetes:...`)."""
+    inputs: dict[str, Any]
+    """Inputs as the provider receives them (camelCase, integral numbers as ints)."""
+    state: dict[str, Any]
+    """What the mocked cluster answered (inputs plus ClusterIP, node ports, status, auto-name)."""
+    custom: bool
+    """True for provider resources, False for components."""
+
+    @property
+    def kind(self) -> str | None:
+        """Kubernetes kind (`Service`), or None for non-Kubernetes resources."""
+        return self.inputs.get("kind") if self.type.startswith("kubernetes:") else None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The object's metadata inputs (`{}` when there are none)."""
+        return dict(self.inputs.get("metadata") or {})
+
+    @property
+    def object_name(self) -> str | None:
+        """`metadata.name` as the cluster would see it (including a mocked auto-name)."""
+        return (self.state.get("metadata") or {}).get("name")
+
+    @property
+    def parent_type(self) -> str | None:
+        """Type token of the parent component, or None for top-level resources."""
+        qualified = self.urn.split("::")[2]
+        chain = qualified.split("$")
+        return chain[-2] if len(chain) > 1 else None
+
+
+class ClusterMocks(pulumi.runtime.Mocks):
+    """Mocks that record every registration and answer like a small cluster."""
+
+    def __init__(
+        self,
+        load_balancer: LoadBalancerMode = "ip",
+        node_port_range: tuple[int, int] = (30000, 32767),
+    ) -> None:
+        self.load_balancer = load_balancer
+        self.node_port_range = node_port_range
+        self.registrations: list[Registration] = []
+        self._used_node_ports: set[int] = set()
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        """No invokes are answered: kubexpose components do not call functions."""
+        return {}, None
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Record the registration and answer with the state a cluster would report."""
+        inputs = to_wire_numbers(args.inputs)
+        state = copy.deepcopy(inputs)
+        resource_id = f"{args.name}_id"
+        if args.typ.startswith("kubernetes:") and "kind" in inputs:
+            meta = state.setdefault("metadata", {})
+            if not meta.get("name"):
+                meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
+            namespace = meta.get("namespace")
+            resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
+            if args.typ == SERVICE_TYPE:
+                self._answer_service(state, namespace or "default", meta["name"])
+        self.registrations.append(
+            Registration(args.typ, args.name, "", inputs, state, bool(args.custom))
+        )
+        return resource_id, state
+
+    def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
+        spec = state.setdefault("spec", {})
+        service_type = spec.get("type", "ClusterIP")
+        if service_type != "ExternalName" and "clusterIP" not in spec:
+            offset = _digest(namespace, name) % (CLUSTER_IP_NET.num_addresses - 2) + 1
+            spec["clusterIP"] = str(CLUSTER_IP_NET.network_address + offset)
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        if service_type in ("NodePort", "LoadBalancer"):
+            for port in spec.get("ports", []):
+                if "nodePort" not in port:
+                    port["nodePort"] = self._allocate_node_port(namespace, name, port.get("port", 0))
+                self._used_node_ports.add(port["nodePort"])
+        if service_type == "LoadBalancer":
+            if self.load_balancer == "ip":
+                ingress = [{"ip": f"203.0.113.{_digest(namespace, name) % 250 + 1}", "ipMode": "VIP"}]
+            elif self.load_balancer == "hostname":
+                ingress = [{"hostname": f"{name}-{_digest(namespace, name) & 0xFFFFFF:06x}.elb.example.com"}]
+            else:
+                ingress = []
+            state["status"] = {"loadBalancer": {"ingress": ingress} if ingress else {}}
+
+    def _allocate_node_port(self, namespace: str, name: str, port: int) -> int:
+        low, high = self.node_port_range
+        size = high - low + 1
+        start = _digest(namespace, name, str(port)) % size
+        for step in range(size):
+            candidate = low + (start + step) % size
+            if candidate not in self._used_node_ports:
+                return candidate
+        raise RuntimeError(f"mock cluster: node-port range {low}-{high} is exhausted")
+
+
+@dataclass
+class ProgramRun:
+    """What a program registered and exported under the mocks."""
+
+    registrations: list[Registration]
+    exports: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def k8s(self, kind: str | None = None) -> list[Registration]:
+        """Kubernetes objects in registration order, optionally of one kind."""
+        return [r for r in self.registrations if r.kind is not None and (kind is None or r.kind == kind)]
+
+    def get(self, kind: str, name: str) -> Registration:
+        """The Kubernetes object of `kind` whose `metadata.name` is `name`."""
+        found = [r for r in self.k8s(kind) if r.object_name == name]
+        if len(found) != 1:
+            known = ", ".join(sorted(str(r.object_name) for r in self.k8s(kind))) or "none"
+            raise LookupError(f"{len(found)} {kind} objects named {name!r}; registered: {known}")
+        return found[0]
+
+    def services_by_type(self) -> dict[str, str]:
+        """`{service name: Service type}` for every Service."""
+        return {str(r.object_name): (r.inputs.get("spec") or {}).get("type", "ClusterIP") for r in self.k8s("Service")}
+
+    def components(self, type_token: str) -> list[Registration]:
+        """Component registrations of one type token."""
+        return [r for r in self.registrations if r.type == type_token]
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class _RecordingMonitor(MockMonitor):
+    """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
+
+    def __init__(self, mocks: ClusterMocks) -> None:
+        super().__init__(mocks)
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        with self._lock:
+            response = super().RegisterResource(request)
+            mocks = self.mocks
+            if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
+                last = mocks.registrations[-1]
+                mocks.registrations[-1] = Registration(last.type, last.name, response.urn, last.inputs, last.state, last.custom)
+            return response
+
+
+def run_program(
+    program: Callable[[], Any],
+    *,
+    stack: str = "dev",
+    project: str = "kubexpose",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    preview: bool = False,
+    mocks: ClusterMocks | None = None,
+) -> ProgramRun:
+    """Run `program` as `pulumi up` (or `preview`) would, under mocks; wait for every output.
+
+    `config` maps full keys (`kubexpose:namespace`) to the strings Pulumi passes a program
+    (structured values as JSON). Exceptions raised by the program propagate unchanged.
+    """
+    mocks = mocks or ClusterMocks()
+    monitor = _RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    handler = _Warnings()
+    logger = logging.getLogger(f"kubexpose.mockrun.{id(handler)}")
+    logger.propagate = False
+    logger.addHandler(handler)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    exports: dict[str, Any] = {}
+
+    def body() -> None:
+        program()
+        root = pulumi.runtime.get_root_resource()
+        outputs = dict(getattr(root, "outputs", {}) or {})
+        exports.update(_sync_await(pulumi.Output.from_input(outputs).future()) or {})
+
+    try:
+        _sync_await(run_pulumi_func(body))
+    finally:
+        logger.removeHandler(handler)
+        runtime_settings.ROOT.set(None)
+    return ProgramRun(list(mocks.registrations), exports, handler.messages)

@@ -1,0 +1,237 @@
+"""The per-stack exposure profile: what ``stacks/Pulumi.<stack>.yaml`` decides for every component.
+
+The program reads the ``kubexpose:`` config namespace once into a :class:`StackProfile`; components
+take it as their default and explicit arguments always win. Components never look at the stack name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from .errors import ConfigError, ValidationError
+from .validation import Checker
+
+CONFIG_NAMESPACE = "kubexpose"
+DEFAULT_NODE_PORT_RANGE = (30000, 32767)
+EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
+
+
+class Exposure(str, Enum):
+    """Who may call an app: the stack turns PUBLIC into its public Service type."""
+
+    INTERNAL = "internal"
+    """Reachable only inside the cluster (a ClusterIP Service)."""
+    PUBLIC = "public"
+    """Reachable from outside the cluster (NodePort or LoadBalancer, as the stack's profile says)."""
+
+
+@dataclass(frozen=True)
+class LoadBalancerSettings:
+    """Stack-wide defaults written only on LoadBalancer Services."""
+
+    annotations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Cloud load-balancer annotations (e.g. internal/external scheme). Default: none."""
+    source_ranges: tuple[str, ...] = ()
+    """Canonical CIDRs allowed to reach the load balancer. Default: everyone."""
+    load_balancer_class: str | None = None
+    """`spec.loadBalancerClass`, for clusters with several LB implementations. Default: the cluster's."""
+    external_traffic_policy: str | None = None
+    """`Cluster` or `Local` (keeps the client IP). Default: Kubernetes' (`Cluster`)."""
+
+
+@dataclass(frozen=True)
+class StackProfile:
+    """Per-stack choices, read from the ``kubexpose:`` config namespace (see the README)."""
+
+    public_service_type: ServiceSpecType = ServiceSpecType.LOAD_BALANCER
+    """Service type for ``Exposure.PUBLIC``: NodePort or LoadBalancer. Default: LoadBalancer."""
+    namespace: str = "default"
+    """Namespace of every object unless a component names its own. Default: `default`."""
+    node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE
+    """The cluster's `--service-node-port-range`. Default: 30000-32767."""
+    skip_await: bool = False
+    """Annotate Services with `pulumi.com/skipAwait: "true"` (local clusters never get an LB IP)."""
+    load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
+    """Defaults for LoadBalancer Services. Default: none."""
+    aliases: Mapping[str, str | tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Per-stack ExternalAlias targets by alias name; they override the target in code."""
+    node_address: str = "localhost"
+    """Host that reaches a node port from outside (for the `url` output). Default: localhost."""
+
+    @classmethod
+    def from_config(cls, stack: str | None = None) -> StackProfile:
+        """Read the ``kubexpose:`` stack config of the running program (or of a mocked one)."""
+        config = pulumi.Config(CONFIG_NAMESPACE)
+        raw: dict[str, Any] = {}
+        for key in _configured_keys():
+            value = config.get(key)
+            if value is not None:
+                raw[key] = value
+        return cls.from_mapping(raw, stack=stack or pulumi.get_stack())
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any], stack: str = "<explicit>") -> StackProfile:
+        """Build a profile from config values keyed as in the stack file, without the namespace.
+
+        Values may be already-parsed YAML (``{"nodePortRange": "30000-32767"}``) or the strings
+        Pulumi passes to a program (objects as JSON). Unknown keys are an error, so typos surface.
+        """
+        unknown = sorted(set(raw) - set(_KEYS))
+        if unknown:
+            raise ConfigError(
+                f"stack '{stack}': config key '{CONFIG_NAMESPACE}:{unknown[0]}' is not known to "
+                f"kubexpose; use one of {', '.join(f'{CONFIG_NAMESPACE}:{k}' for k in _KEYS)}"
+            )
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            kwargs[_KEYS[key][0]] = _KEYS[key][1](_Reader(stack, key), value)
+        return cls(**kwargs)
+
+    def public_type(self) -> ServiceSpecType:
+        """The Service type that ``Exposure.PUBLIC`` resolves to in this stack."""
+        return self.public_service_type
+
+
+def _configured_keys() -> list[str]:
+    """Every ``kubexpose:*`` key the program was given (set in-process or by the language host)."""
+    from pulumi.runtime import config as runtime_config
+
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return sorted(k[len(prefix):] for k in keys if k.startswith(prefix))
+
+
+class _Reader:
+    """Parses one config key and names the key and the stack when it is malformed."""
+
+    def __init__(self, stack: str, key: str) -> None:
+        self.stack = stack
+        self.key = key
+
+    def fail(self, value: Any, problem: str, fix: str) -> ConfigError:
+        return ConfigError(
+            f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {value!r} {problem}; {fix}"
+        )
+
+    def obj(self, value: Any, kind: type, example: str) -> Any:
+        if isinstance(value, str) and kind is not str:
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise self.fail(value, f"is not a {kind.__name__}", f"write it as {example}") from None
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            raise self.fail(value, f"is not a {kind.__name__}", f"write it as {example}")
+        return value
+
+    def checked(self, check: Any, *args: Any) -> Any:
+        """Run a Checker rule and re-raise its message as a config error."""
+        try:
+            return check(*args)
+        except ValidationError as err:
+            detail = str(err).split(": ", 1)[1]
+            raise ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' {detail}") from None
+
+
+def _public_service_type(r: _Reader, value: Any) -> ServiceSpecType:
+    allowed = {"NodePort": ServiceSpecType.NODE_PORT, "LoadBalancer": ServiceSpecType.LOAD_BALANCER}
+    if value not in allowed:
+        raise r.fail(value, "is not a public Service type", "use NodePort (local clusters) or LoadBalancer (cloud)")
+    return allowed[value]
+
+
+def _namespace(r: _Reader, value: Any) -> str:
+    return str(r.checked(Checker("profile", r.stack).dns_label, "namespace", value))
+
+
+_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+
+
+def _node_port_range(r: _Reader, value: Any) -> tuple[int, int]:
+    match = _RANGE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise r.fail(value, "is not a port range", "write it as 'LOW-HIGH', e.g. '30000-32767'")
+    low, high = int(match.group(1)), int(match.group(2))
+    if not 1 <= low <= high <= 65535:
+        raise r.fail(value, "is reversed or outside 1-65535", "write it as 'LOW-HIGH' with LOW <= HIGH, e.g. '30000-32767'")
+    return (low, high)
+
+
+def _bool(r: _Reader, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise r.fail(value, "is not a boolean", "write true or false")
+
+
+_LB_FIELDS = {
+    "annotations": "annotations",
+    "sourceRanges": "source_ranges",
+    "class": "load_balancer_class",
+    "externalTrafficPolicy": "external_traffic_policy",
+}
+
+
+def _load_balancer(r: _Reader, value: Any) -> LoadBalancerSettings:
+    block = r.obj(value, dict, "{annotations: {...}, sourceRanges: [...], class: ..., externalTrafficPolicy: Local}")
+    unknown = sorted(set(block) - set(_LB_FIELDS))
+    if unknown:
+        raise r.fail(block, f"has the unknown field '{unknown[0]}'", f"use only {', '.join(_LB_FIELDS)}")
+    check = Checker("profile", r.stack)
+    kwargs: dict[str, Any] = {}
+    if "annotations" in block:
+        kwargs["annotations"] = MappingProxyType(r.checked(check.annotations, "loadBalancer.annotations", block["annotations"]))
+    if "sourceRanges" in block:
+        ranges = block["sourceRanges"]
+        if not isinstance(ranges, list):
+            raise r.fail(ranges, "has sourceRanges that are not a list", "write sourceRanges: ['10.0.0.0/8']")
+        kwargs["source_ranges"] = tuple(r.checked(check.cidr, "loadBalancer.sourceRanges", c) for c in ranges)
+    if "class" in block:
+        kwargs["load_balancer_class"] = r.checked(check.label_key, "loadBalancer.class", block["class"])
+    if "externalTrafficPolicy" in block:
+        kwargs["external_traffic_policy"] = r.checked(
+            check.one_of, "loadBalancer.externalTrafficPolicy", block["externalTrafficPolicy"],
+            EXTERNAL_TRAFFIC_POLICIES, "use Cluster or Local",
+        )
+    return LoadBalancerSettings(**kwargs)
+
+
+def _aliases(r: _Reader, value: Any) -> Mapping[str, str | tuple[str, ...]]:
+    block = r.obj(value, dict, "{external-service: api.example.com}")
+    out: dict[str, str | tuple[str, ...]] = {}
+    for name, target in block.items():
+        if isinstance(target, str) and target:
+            out[name] = target
+        elif isinstance(target, list) and target and all(isinstance(t, str) for t in target):
+            out[name] = tuple(target)
+        else:
+            raise r.fail(block, f"maps '{name}' to {target!r}", "give a DNS name or a list of IP addresses")
+    return MappingProxyType(out)
+
+
+def _node_address(r: _Reader, value: Any) -> str:
+    if not isinstance(value, str) or not value or "/" in value:
+        raise r.fail(value, "is not a host name or IP", "give the address that reaches a node, e.g. localhost")
+    return value
+
+
+_KEYS: dict[str, tuple[str, Any]] = {
+    "publicServiceType": ("public_service_type", _public_service_type),
+    "namespace": ("namespace", _namespace),
+    "nodePortRange": ("node_port_range", _node_port_range),
+    "skipAwait": ("skip_await", _bool),
+    "loadBalancer": ("load_balancer", _load_balancer),
+    "aliases": ("aliases", _aliases),
+    "nodeAddress": ("node_address", _node_address),
+}

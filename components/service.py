@@ -1,0 +1,113 @@
+"""What every kubexpose Service shares: metadata, the profile lookup and the typed outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from .ports import Port
+from .profile import StackProfile
+from .validation import Checker
+
+
+@dataclass(frozen=True)
+class ServiceBuild:
+    """A checked Service: its type, ports, spec and annotations, ready to register."""
+
+    service_type: ServiceSpecType
+    ports: list[Port]
+    spec: dict[str, Any]
+    annotations: dict[str, str]
+    claimed_node_ports: list[tuple[str, int, str]]
+    node_address: str
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The typed outputs every kubexpose Service offers."""
+
+    service_name: pulumi.Output[str]
+    cluster_dns: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    url: pulumi.Output[str | None]
+    port_forward: pulumi.Output[str]
+
+
+def resolve_profile(profile: StackProfile | None) -> StackProfile:
+    """The explicit profile, else the one the stack config describes."""
+    if profile is None:
+        return StackProfile.from_config()
+    if not isinstance(profile, StackProfile):
+        raise TypeError(f"profile must be a StackProfile, not {type(profile).__name__}")
+    return profile
+
+
+def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> str:
+    """The component's namespace, else the profile's."""
+    return profile.namespace if namespace is None else check.dns_label("namespace", namespace)
+
+
+def service_metadata(name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
+    """Service metadata: the explicit name is the DNS name; annotations only when there are some."""
+    meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": labels}
+    if annotations:
+        meta["annotations"] = annotations
+    return meta
+
+
+def local_port(port: int) -> int:
+    """Local port for `kubectl port-forward`: privileged ports move up by 8000 (80 -> 8080)."""
+    return port if port >= 1024 else port + 8000
+
+
+def _scheme(port: Port) -> str:
+    if port.protocol != "TCP":
+        return ""
+    secure = port.port == 443 or (port.name or "").startswith("https")
+    return "https://" if secure else "http://"
+
+
+def build_outputs(service: k8s.core.v1.Service, namespace: str, build: ServiceBuild) -> Outputs:
+    """Outputs derived from the registered Service, so callers wait for it to exist."""
+    first = build.ports[0] if build.ports else None
+    name = service.metadata.apply(lambda m: str(m.name))
+    cluster_dns = name.apply(lambda n: f"{n}.{namespace}.svc.cluster.local")
+    endpoint = name.apply(lambda n: f"{n}:{first.port}" if first else n)
+    if first is None:
+        forward = name.apply(lambda n: f"# {n} has no ports to forward")
+    else:
+        forward = name.apply(
+            lambda n: f"kubectl port-forward -n {namespace} service/{n} {local_port(first.port)}:{first.port}"
+        )
+    url: pulumi.Output[str | None]
+    if first is not None and build.service_type is ServiceSpecType.LOAD_BALANCER:
+        url = service.status.apply(lambda status: _lb_url(status, first))
+    elif first is not None and build.service_type is ServiceSpecType.NODE_PORT:
+        url = service.spec.apply(lambda spec: _node_port_url(spec, first, build.node_address))
+    else:
+        url = pulumi.Output.from_input(None)
+    return Outputs(name, cluster_dns, endpoint, url, forward)
+
+
+def _lb_url(status: Any, port: Port) -> str | None:
+    """The load balancer's address: an IP on most clouds, a hostname on AWS; None until assigned."""
+    lb = getattr(status, "load_balancer", None) if status is not None else None
+    ingress = getattr(lb, "ingress", None) or []
+    for entry in ingress:
+        host = getattr(entry, "ip", None) or getattr(entry, "hostname", None)
+        if host:
+            if ":" in host:
+                host = f"[{host}]"
+            return f"{_scheme(port)}{host}:{port.port}"
+    return None
+
+
+def _node_port_url(spec: Any, port: Port, node_address: str) -> str | None:
+    for entry in getattr(spec, "ports", None) or []:
+        if entry.port == port.port and (entry.protocol or "TCP") == port.protocol and entry.node_port:
+            return f"{_scheme(port)}{node_address}:{int(entry.node_port)}"
+    return None

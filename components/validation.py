@@ -1,0 +1,236 @@
+"""Offline checks for what the Kubernetes API server rejects, and for what it accepts but never works.
+
+The rules follow ``pkg/apis/core/validation/validation.go`` and apimachinery's
+``pkg/util/validation``. Every failure raises :class:`ValidationError` with a message of the form
+``<Kind> '<name>': <field> <value> <problem>; <fix>``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn
+
+from .errors import ValidationError
+
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+QUALIFIED_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
+HAS_LETTER = re.compile(r"[a-z]")
+ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+MAX_AFFINITY_TIMEOUT = 86400
+
+
+class Checker:
+    """Raises errors that name one component, so every message has the same shape."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind = kind
+        self.name = name
+
+    def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
+        """Raise a ValidationError naming the component, the field, the bad value and the fix."""
+        raise ValidationError(
+            f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}"
+        )
+
+    # -- names -----------------------------------------------------------------------------
+    def service_name(self, field: str, value: Any) -> str:
+        """A Service name: a DNS-1035 label (it is the DNS name callers use)."""
+        if not isinstance(value, str) or not value:
+            self.fail(field, value, "is not a non-empty string", "use a name such as 'backend'")
+        if len(value) > 63:
+            self.fail(
+                field, value, f"is {len(value)} characters long",
+                "use at most 63 characters (it becomes a DNS label)",
+            )
+        if not DNS1035_LABEL.match(value):
+            self.fail(
+                field, value, "is not a DNS-1035 label",
+                "use lower-case letters, digits and '-', starting with a letter and "
+                "ending with a letter or digit (e.g. 'my-app')",
+            )
+        return value
+
+    def dns_label(self, field: str, value: Any) -> str:
+        """A DNS-1123 label such as a namespace or a Service port name."""
+        if not isinstance(value, str) or not value or len(value) > 63 or not DNS1123_LABEL.match(value):
+            self.fail(
+                field, value, "is not a DNS-1123 label",
+                "use at most 63 lower-case letters, digits and '-', starting and ending "
+                "with a letter or digit",
+            )
+        return value
+
+    def hostname(self, field: str, value: Any) -> str:
+        """A DNS name for ExternalName: no scheme, path, port or IP; a trailing dot is trimmed."""
+        fix = "give a bare DNS name such as 'api.example.com'"
+        if not isinstance(value, str) or not value:
+            self.fail(field, value, "is not a non-empty string", fix)
+        if "://" in value:
+            self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
+        if "/" in value:
+            self.fail(field, value, "contains a path", f"drop the path: {fix}")
+        host = value[:-1] if value.endswith(".") else value
+        if is_ip(host) or is_ip(host.strip("[]")):
+            self.fail(
+                field, value, "is an IP address, which Kubernetes never resolves in externalName",
+                "give a DNS name, or pass the IP as the target of an ExternalAlias "
+                "(it then creates a selector-less Service plus an EndpointSlice)",
+            )
+        if ":" in host:
+            self.fail(field, value, "contains a port", f"put the port in ports=[...]; {fix}")
+        if len(host) > 253 or not DNS1123_SUBDOMAIN.match(host):
+            self.fail(field, value, "is not a valid DNS name (DNS-1123 subdomain)", fix)
+        return host
+
+    def label_key(self, field: str, key: Any) -> str:
+        """A label or annotation key: optional DNS-1123 subdomain prefix, '/', qualified name."""
+        fix = "use e.g. 'team' or 'example.com/team'"
+        if not isinstance(key, str) or not key:
+            self.fail(field, key, "is not a non-empty string", fix)
+        prefix, _, name = key.rpartition("/")
+        if "/" in key and (not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):
+            self.fail(field, key, "has a prefix that is not a DNS-1123 subdomain", fix)
+        if not name or len(name) > 63 or not QUALIFIED_NAME.match(name):
+            self.fail(
+                field, key, "is not a qualified name",
+                "use at most 63 characters of [A-Za-z0-9-_.], starting and ending with "
+                f"an alphanumeric character; {fix}",
+            )
+        return key
+
+    def labels(self, field: str, labels: Any) -> dict[str, str]:
+        """A label map: valid keys, values empty or qualified names of at most 63 characters."""
+        if labels is None:
+            return {}
+        if not isinstance(labels, Mapping):
+            self.fail(field, labels, "is not a mapping", "pass a dict of label key to value")
+        out: dict[str, str] = {}
+        for key, value in labels.items():
+            self.label_key(f"{field} key", key)
+            if not isinstance(value, str) or (
+                value and (len(value) > 63 or not QUALIFIED_NAME.match(value))
+            ):
+                self.fail(
+                    f"{field}[{key!r}]", value, "is not a valid label value",
+                    "use a string of at most 63 characters of [A-Za-z0-9-_.], starting and "
+                    "ending with an alphanumeric character, or ''",
+                )
+            out[key] = value
+        return out
+
+    def annotations(self, field: str, annotations: Any) -> dict[str, str]:
+        """An annotation map: valid keys, string values."""
+        if annotations is None:
+            return {}
+        if not isinstance(annotations, Mapping):
+            self.fail(field, annotations, "is not a mapping", "pass a dict of annotation key to value")
+        for key, value in annotations.items():
+            self.label_key(f"{field} key", key)
+            if not isinstance(value, str):
+                self.fail(f"{field}[{key!r}]", value, "is not a string", f"quote it: '{value}'")
+        return dict(annotations)
+
+    # -- ports -----------------------------------------------------------------------------
+    def port_number(self, field: str, value: Any) -> int:
+        """An integer port in 1..65535."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(field, value, "is not an integer", "give a port number from 1 to 65535")
+        if not 1 <= value <= 65535:
+            self.fail(field, value, "is outside 1-65535", "give a port number from 1 to 65535")
+        return value
+
+    def iana_name(self, field: str, value: Any) -> str:
+        """A named port (IANA_SVC_NAME): at most 15 of [-a-z0-9], a letter, no '--', no edge '-'."""
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value) <= 15
+            or not IANA_SVC_NAME.match(value)
+            or not HAS_LETTER.search(value)
+            or "--" in value
+            or value.startswith("-")
+            or value.endswith("-")
+        ):
+            self.fail(
+                field, value, "is not a valid port name (IANA_SVC_NAME)",
+                "use at most 15 lower-case letters, digits and single '-', with at least one "
+                "letter (e.g. 'http'), or give a port number",
+            )
+        return value
+
+    def protocol(self, field: str, value: Any) -> str:
+        """TCP, UDP or SCTP."""
+        if value not in PROTOCOLS:
+            self.fail(field, value, "is not a protocol Kubernetes supports", "use 'TCP', 'UDP' or 'SCTP'")
+        return str(value)
+
+    def node_port(self, field: str, value: Any, port_range: tuple[int, int]) -> int:
+        """A node port inside the stack's node-port range."""
+        self.port_number(field, value)
+        low, high = port_range
+        if not low <= value <= high:
+            self.fail(
+                field, value, f"is outside {low}-{high}",
+                "pick a port in the range or omit it to let Kubernetes allocate one",
+            )
+        return int(value)
+
+    # -- addresses -------------------------------------------------------------------------
+    def endpoint_ip(self, field: str, value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+        """An EndpointSlice address: an IP that is not unspecified, loopback, link-local or multicast."""
+        try:
+            ip = ipaddress.ip_address(value)
+        except ValueError:
+            self.fail(field, value, "is not an IP address", "give an IPv4 or IPv6 address")
+        if ip.is_unspecified or ip.is_loopback or ip.is_link_local or ip.is_multicast:
+            self.fail(
+                field, value, "is an unspecified, loopback, link-local or multicast address, "
+                "which Kubernetes rejects as an endpoint",
+                "give a routable address of the external service",
+            )
+        return ip
+
+    def cidr(self, field: str, value: Any) -> str:
+        """A canonical CIDR such as '10.0.0.0/8'."""
+        if not isinstance(value, str):
+            self.fail(field, value, "is not a CIDR string", "give a CIDR such as '10.0.0.0/8'")
+        try:
+            net = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            self.fail(field, value, "is not a CIDR", "give a CIDR such as '10.0.0.0/8'")
+        if "/" not in value or str(net) != value:
+            self.fail(field, value, "is not a canonical CIDR", f"write it as '{net}'")
+        return value
+
+    def affinity_timeout(self, field: str, value: Any) -> int:
+        """A ClientIP session-affinity timeout in 1..86400 seconds."""
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_AFFINITY_TIMEOUT:
+            self.fail(
+                field, value, f"is not an integer in 1-{MAX_AFFINITY_TIMEOUT}",
+                "give the stickiness timeout in seconds (default 10800)",
+            )
+        return value
+
+    def one_of(self, field: str, value: Any, allowed: Iterable[str], fix: str) -> str:
+        """A value from a closed set."""
+        allowed = tuple(allowed)
+        if value not in allowed:
+            self.fail(field, value, f"is not one of {', '.join(allowed)}", fix)
+        return str(value)
+
+
+def is_ip(value: str) -> bool:
+    """True when ``value`` parses as an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
