@@ -24,9 +24,7 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
     profile = profile or StackProfile.from_config()
     depends: list[pulumi.Resource] = []
     if profile.namespace != "default":
-        depends.append(
-            k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace})
-        )
+        depends.append(k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace}))
     opts = pulumi.ResourceOptions(depends_on=depends)
 
     backend = ExposedDeployment(
@@ -69,12 +67,13 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         opts,
         profile=profile,
     )
-    external = ExternalAlias(
-        "external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile
-    )
+    external = ExternalAlias("external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile)
 
     apps: dict[str, ExposedDeployment | ExternalAlias] = {
-        "frontend": frontend, "backend": backend, "database": database, "myapp": myapp,
+        "frontend": frontend,
+        "backend": backend,
+        "database": database,
+        "myapp": myapp,
         "external-service": external,
     }
     for name, app in apps.items():

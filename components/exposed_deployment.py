@@ -17,7 +17,6 @@ from pulumi_kubernetes.core.v1 import (
     ServiceSpecType,
 )
 
-
 from . import registry
 from .ports import Port, PortArgs, normalize_ports
 from .profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
@@ -250,7 +249,12 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
         check.fail("args", args, "is not a mapping", "pass ExposedDeploymentArgs(image=..., port=...)")
     unknown = sorted(set(args) - _ARG_FIELDS)
     if unknown:
-        check.fail(unknown[0], args[unknown[0]], "is not an ExposedDeployment argument", f"use only {', '.join(sorted(_ARG_FIELDS))}")
+        check.fail(
+            unknown[0],
+            args[unknown[0]],
+            "is not an ExposedDeployment argument",
+            f"use only {', '.join(sorted(_ARG_FIELDS))}",
+        )
     image = args.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
@@ -258,12 +262,19 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True)
     service_type = _service_type(check, args)
     if service_type is None:
-        service_type = profile.public_type() if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
+        service_type = (
+            profile.public_type() if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
+        )
 
     extra_labels = check.labels("labels", args.get("labels"))
     selector = {NAME_LABEL: name}
     if NAME_LABEL in extra_labels:
-        check.fail(f"labels[{NAME_LABEL!r}]", extra_labels[NAME_LABEL], "is set by kubexpose", "remove it; the selector is derived from the component name so it never changes")
+        check.fail(
+            f"labels[{NAME_LABEL!r}]",
+            extra_labels[NAME_LABEL],
+            "is set by kubexpose",
+            "remove it; the selector is derived from the component name so it never changes",
+        )
     labels = {**extra_labels, **selector}
 
     container_ports = _container_ports(check, args.get("container_ports"), ports)
@@ -275,7 +286,9 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     pod_spec: dict[str, Any] = {
         "containers": [container],
         "automount_service_account_token": _bool(check, args, "automount_service_account_token", False),
-        "security_context": _merged(check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS),
+        "security_context": _merged(
+            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
+        ),
     }
     volumes = _volumes(check, args.get("writable_paths"))
     if volumes:
@@ -298,22 +311,38 @@ def _service_type(check: Checker, args: Mapping[str, Any]) -> ServiceSpecType | 
         return None
     key = value.value if isinstance(value, ServiceSpecType) else value
     if key == "ExternalName":
-        check.fail("service_type", key, "is not for a Deployment", "use ExternalAlias for a DNS alias to an external host")
+        check.fail(
+            "service_type", key, "is not for a Deployment", "use ExternalAlias for a DNS alias to an external host"
+        )
     if key not in _SERVICE_TYPES:
         check.fail("service_type", value, "is not a Service type", "use 'ClusterIP', 'NodePort' or 'LoadBalancer'")
     resolved = _SERVICE_TYPES[key]
     if "exposure" in args:
         exposure = _exposure(check, args)
         if exposure is Exposure.INTERNAL and resolved is not ServiceSpecType.CLUSTER_IP:
-            check.fail("service_type", key, "contradicts exposure=INTERNAL", "drop service_type, or use exposure=Exposure.PUBLIC")
+            check.fail(
+                "service_type",
+                key,
+                "contradicts exposure=INTERNAL",
+                "drop service_type, or use exposure=Exposure.PUBLIC",
+            )
         if exposure is Exposure.PUBLIC and resolved is ServiceSpecType.CLUSTER_IP:
-            check.fail("service_type", key, "contradicts exposure=PUBLIC", "drop service_type to let the stack decide, or use exposure=Exposure.INTERNAL")
+            check.fail(
+                "service_type",
+                key,
+                "contradicts exposure=PUBLIC",
+                "drop service_type to let the stack decide, or use exposure=Exposure.INTERNAL",
+            )
     return resolved
 
 
 def _service_build(
-    check: Checker, name: str, args: Mapping[str, Any], profile: StackProfile,
-    service_type: ServiceSpecType, ports: list[Port],
+    check: Checker,
+    name: str,
+    args: Mapping[str, Any],
+    profile: StackProfile,
+    service_type: ServiceSpecType,
+    ports: list[Port],
 ) -> ServiceBuild:
     is_cluster_ip = service_type is ServiceSpecType.CLUSTER_IP
     is_lb = service_type is ServiceSpecType.LOAD_BALANCER
@@ -324,14 +353,24 @@ def _service_build(
         if p.node_port is None:
             continue
         if is_cluster_ip:
-            check.fail(f"ports[{i}].node_port", p.node_port, "is set on a ClusterIP Service", "use exposure=Exposure.PUBLIC, or drop node_port")
+            check.fail(
+                f"ports[{i}].node_port",
+                p.node_port,
+                "is set on a ClusterIP Service",
+                "use exposure=Exposure.PUBLIC, or drop node_port",
+            )
         check.node_port(f"ports[{i}].node_port", p.node_port, profile.node_port_range)
         claimed.append((p.protocol, p.node_port, f"ports[{i}].node_port"))
     spec["ports"] = [p.service_port(with_node_port=not is_cluster_ip) for p in ports]
 
     if _bool(check, args, "headless", False):
         if not is_cluster_ip:
-            check.fail("headless", True, f"is set on a {service_type.value} Service", "headless works only for internal (ClusterIP) apps; drop headless or exposure")
+            check.fail(
+                "headless",
+                True,
+                f"is set on a {service_type.value} Service",
+                "headless works only for internal (ClusterIP) apps; drop headless or exposure",
+            )
         spec["cluster_ip"] = "None"
 
     affinity = args.get("session_affinity")
@@ -341,7 +380,12 @@ def _service_build(
         spec["session_affinity"] = affinity
     if timeout is not None:
         if affinity != "ClientIP":
-            check.fail("session_affinity_timeout_seconds", timeout, "is set without session_affinity='ClientIP'", "add session_affinity='ClientIP' or drop the timeout")
+            check.fail(
+                "session_affinity_timeout_seconds",
+                timeout,
+                "is set without session_affinity='ClientIP'",
+                "add session_affinity='ClientIP' or drop the timeout",
+            )
         check.affinity_timeout("session_affinity_timeout_seconds", timeout)
     if affinity == "ClientIP":
         spec["session_affinity_config"] = {"client_ip": {"timeout_seconds": timeout or DEFAULT_AFFINITY_TIMEOUT}}
@@ -350,7 +394,12 @@ def _service_build(
     if policy is not None:
         check.one_of("external_traffic_policy", policy, EXTERNAL_TRAFFIC_POLICIES, "use 'Cluster' or 'Local'")
         if is_cluster_ip:
-            check.fail("external_traffic_policy", policy, "is set on a ClusterIP Service", "it applies to NodePort and LoadBalancer only; drop it or use exposure=Exposure.PUBLIC")
+            check.fail(
+                "external_traffic_policy",
+                policy,
+                "is set on a ClusterIP Service",
+                "it applies to NodePort and LoadBalancer only; drop it or use exposure=Exposure.PUBLIC",
+            )
     elif is_lb:
         policy = profile.load_balancer.external_traffic_policy
     if policy is not None:
@@ -361,7 +410,12 @@ def _service_build(
     if lb_args is not None:
         lb_args = _load_balancer_args(check, lb_args)
         if is_cluster_ip or (service_type is ServiceSpecType.NODE_PORT and "service_type" in args):
-            check.fail("load_balancer", dict(lb_args), f"is set on a {service_type.value} Service", "drop it, or use exposure=Exposure.PUBLIC and let the stack choose LoadBalancer")
+            check.fail(
+                "load_balancer",
+                dict(lb_args),
+                f"is set on a {service_type.value} Service",
+                "drop it, or use exposure=Exposure.PUBLIC and let the stack choose LoadBalancer",
+            )
     if is_lb:
         lb = profile.load_balancer
         lb_args = lb_args or {}
@@ -382,14 +436,21 @@ def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
         check.fail("load_balancer", value, "is not a mapping", "pass {'source_ranges': [...], 'annotations': {...}}")
     unknown = sorted(set(value) - _LB_FIELDS)
     if unknown:
-        check.fail(f"load_balancer.{unknown[0]}", value[unknown[0]], "is not a load_balancer field", f"use only {', '.join(sorted(_LB_FIELDS))}")
+        check.fail(
+            f"load_balancer.{unknown[0]}",
+            value[unknown[0]],
+            "is not a load_balancer field",
+            f"use only {', '.join(sorted(_LB_FIELDS))}",
+        )
     out: dict[str, Any] = {}
     if "annotations" in value:
         out["annotations"] = check.annotations("load_balancer.annotations", value["annotations"])
     if "source_ranges" in value:
         ranges = value["source_ranges"]
         if isinstance(ranges, str) or not isinstance(ranges, Sequence):
-            check.fail("load_balancer.source_ranges", ranges, "is not a list", "give a list of CIDRs, e.g. ['10.0.0.0/8']")
+            check.fail(
+                "load_balancer.source_ranges", ranges, "is not a list", "give a list of CIDRs, e.g. ['10.0.0.0/8']"
+            )
         out["source_ranges"] = [check.cidr(f"load_balancer.source_ranges[{i}]", c) for i, c in enumerate(ranges)]
     if "load_balancer_class" in value:
         out["load_balancer_class"] = check.label_key("load_balancer.load_balancer_class", value["load_balancer_class"])
@@ -427,7 +488,9 @@ def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[d
     for i, p in enumerate(ports):
         if isinstance(p.target_port, str) and p.target_port not in names:
             check.fail(
-                f"ports[{i}].target_port", p.target_port, "names no port of the container",
+                f"ports[{i}].target_port",
+                p.target_port,
+                "names no port of the container",
                 f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
             )
     return out
@@ -441,7 +504,9 @@ def _is_iana(name: str) -> bool:
     return True
 
 
-def _container(check: Checker, name: str, args: Mapping[str, Any], container_ports: list[dict[str, Any]], ports: list[Port]) -> dict[str, Any]:
+def _container(
+    check: Checker, name: str, args: Mapping[str, Any], container_ports: list[dict[str, Any]], ports: list[Port]
+) -> dict[str, Any]:
     first_target = ports[0].target_port
     probe_port = {"tcp_socket": {"port": first_target}}
     container: dict[str, Any] = {
@@ -449,7 +514,9 @@ def _container(check: Checker, name: str, args: Mapping[str, Any], container_por
         "image": args["image"],
         "ports": container_ports,
         "resources": args.get("resources", default_resources()),
-        "security_context": _merged(check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS),
+        "security_context": _merged(
+            check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
+        ),
     }
     for field in ("command", "args"):
         value = args.get(field)
@@ -477,21 +544,33 @@ def _env(check: Checker, env: Any) -> list[dict[str, Any]]:
     out = []
     for key, value in env.items():
         if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
-            check.fail("env key", key, "is not a valid environment variable name", "use letters, digits, '_', '-' and '.', not starting with a digit")
+            check.fail(
+                "env key",
+                key,
+                "is not a valid environment variable name",
+                "use letters, digits, '_', '-' and '.', not starting with a digit",
+            )
         if value is None:
             check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
         out.append({"name": key, "value": value if not isinstance(value, int | float | bool) else str(value)})
     return out
 
 
-def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]) -> dict[str, Any]:
+def _merged(
+    check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]
+) -> dict[str, Any]:
     if override is None:
         return defaults
     if not isinstance(override, Mapping):
         check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
     unknown = sorted(set(override) - allowed)
     if unknown:
-        check.fail(f"{field}.{unknown[0]}", override[unknown[0]], f"is not a {field} field", f"use snake_case fields: {', '.join(sorted(allowed))}")
+        check.fail(
+            f"{field}.{unknown[0]}",
+            override[unknown[0]],
+            f"is not a {field} field",
+            f"use snake_case fields: {', '.join(sorted(allowed))}",
+        )
     return {**defaults, **override}
 
 

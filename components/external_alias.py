@@ -10,7 +10,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-
 from . import registry
 from .ports import Port, PortArgs, normalize_ports
 from .profile import StackProfile
@@ -76,12 +75,22 @@ class ExternalAlias(pulumi.ComponentResource):
             check.fail("args", args, "is not a mapping", "pass ExternalAliasArgs(target=..., port=...)")
         unknown = sorted(set(args) - _ARG_FIELDS)
         if unknown:
-            check.fail(unknown[0], args[unknown[0]], "is not an ExternalAlias argument", f"use only {', '.join(sorted(_ARG_FIELDS))}")
+            check.fail(
+                unknown[0],
+                args[unknown[0]],
+                "is not an ExternalAlias argument",
+                f"use only {', '.join(sorted(_ARG_FIELDS))}",
+            )
         namespace = resolve_namespace(check, args.get("namespace"), prof)
         ports = normalize_ports(check, args.get("ports"), args.get("port"), required=False)
         for i, p in enumerate(ports):
             if p.node_port is not None:
-                check.fail(f"ports[{i}].node_port", p.node_port, "is set on an alias", "drop node_port; an alias is reached in-cluster only")
+                check.fail(
+                    f"ports[{i}].node_port",
+                    p.node_port,
+                    "is set on an alias",
+                    "drop node_port; an alias is reached in-cluster only",
+                )
         labels = {**check.labels("labels", args.get("labels")), "app.kubernetes.io/name": name}
         target_field = "target"
         target = args.get("target")
@@ -89,10 +98,20 @@ class ExternalAlias(pulumi.ComponentResource):
             target, target_field = prof.aliases[name], f"kubexpose:aliases[{name!r}]"
         hostname, ips = _parse_target(check, target_field, target)
         if ips and not ports:
-            check.fail("ports", None, "is missing for an IP target", "give the port the external service listens on, e.g. port=5432")
+            check.fail(
+                "ports",
+                None,
+                "is missing for an IP target",
+                "give the port the external service listens on, e.g. port=5432",
+            )
         for i, p in enumerate(ports):
             if ips and isinstance(p.target_port, str):
-                check.fail(f"ports[{i}].target_port", p.target_port, "is a name, but an IP target has no Pods to name ports", "give the external port as a number")
+                check.fail(
+                    f"ports[{i}].target_port",
+                    p.target_port,
+                    "is a name, but an IP target has no Pods to name ports",
+                    "give the external port as a number",
+                )
         registry.claim(check, namespace, name, [])
 
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -147,7 +166,9 @@ def _parse_target(check: Checker, field: str, target: Any) -> tuple[str | None, 
         if len(set(ips)) != len(ips):
             check.fail(field, list(target), "repeats an address", "list each IP once")
         return None, ips
-    return check.fail(field, target, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']")
+    return check.fail(
+        field, target, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']"
+    )
 
 
 def _by_family(ips: list[str]) -> list[tuple[str, list[str]]]:
@@ -157,8 +178,13 @@ def _by_family(ips: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def _endpoint_slice(
-    name: str, namespace: str, labels: dict[str, str], family: str, addresses: list[str],
-    ports: list[Port], opts: pulumi.ResourceOptions,
+    name: str,
+    namespace: str,
+    labels: dict[str, str],
+    family: str,
+    addresses: list[str],
+    ports: list[Port],
+    opts: pulumi.ResourceOptions,
 ) -> k8s.discovery.v1.EndpointSlice:
     slice_labels = {**labels, SERVICE_NAME_LABEL: name, SLICE_MANAGER_LABEL: "kubexpose"}
     suffix = family.lower()

@@ -115,9 +115,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
             resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
             if args.typ == SERVICE_TYPE:
                 self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(
-            Registration(args.typ, args.name, "", inputs, state, bool(args.custom))
-        )
+        self.registrations.append(Registration(args.typ, args.name, "", inputs, state, bool(args.custom)))
         return resource_id, state
 
     def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
@@ -203,7 +201,9 @@ class _RecordingMonitor(MockMonitor):
             mocks = self.mocks
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
                 last = mocks.registrations[-1]
-                mocks.registrations[-1] = Registration(last.type, last.name, response.urn, last.inputs, last.state, last.custom)
+                mocks.registrations[-1] = Registration(
+                    last.type, last.name, response.urn, last.inputs, last.state, last.custom
+                )
             return response
 
 

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
-
-
 from .validation import Checker
 
 
@@ -73,7 +71,12 @@ def _one(check: Checker, field: str, item: Any) -> Port:
         check.fail(field, item, "is not a port", "give a number or {'port': 80, 'target_port': 8080, 'name': 'http'}")
     unknown = sorted(set(item) - _PORT_FIELDS)
     if unknown:
-        check.fail(f"{field}.{unknown[0]}", item[unknown[0]], "is not a port field", f"use only {', '.join(sorted(_PORT_FIELDS))}")
+        check.fail(
+            f"{field}.{unknown[0]}",
+            item[unknown[0]],
+            "is not a port field",
+            f"use only {', '.join(sorted(_PORT_FIELDS))}",
+        )
     if "port" not in item:
         check.fail(f"{field}.port", None, "is missing", "give the port the Service listens on")
     number = check.port_number(f"{field}.port", item["port"])
@@ -99,24 +102,35 @@ def _check_unique(check: Checker, ports: list[Port]) -> None:
     for i, p in enumerate(ports):
         if (p.protocol, p.port) in seen:
             check.fail(
-                f"ports[{i}].port", p.port, f"is used twice with {p.protocol} (also ports[{seen[(p.protocol, p.port)]}])",
+                f"ports[{i}].port",
+                p.port,
+                f"is used twice with {p.protocol} (also ports[{seen[(p.protocol, p.port)]}])",
                 "give each (protocol, port) pair once",
             )
         seen[(p.protocol, p.port)] = i
         if len(ports) > 1 and p.name is None:
             check.fail(
-                f"ports[{i}].name", None, "is missing while the Service has several ports",
+                f"ports[{i}].name",
+                None,
+                "is missing while the Service has several ports",
                 "name every port, e.g. {'port': 80, 'name': 'http'}",
             )
         if p.name is not None:
             if p.name in names:
-                check.fail(f"ports[{i}].name", p.name, f"is used twice (also ports[{names[p.name]}])", "give every port its own name")
+                check.fail(
+                    f"ports[{i}].name",
+                    p.name,
+                    f"is used twice (also ports[{names[p.name]}])",
+                    "give every port its own name",
+                )
             names[p.name] = i
         if p.node_port is not None:
             key = (p.protocol, p.node_port)
             if key in node_ports:
                 check.fail(
-                    f"ports[{i}].node_port", p.node_port, f"is used twice with {p.protocol} (also ports[{node_ports[key]}])",
+                    f"ports[{i}].node_port",
+                    p.node_port,
+                    f"is used twice with {p.protocol} (also ports[{node_ports[key]}])",
                     "give each port its own node port or omit it",
                 )
             node_ports[key] = i

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -25,7 +25,7 @@ DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
 
 
-class Exposure(str, Enum):
+class Exposure(StrEnum):
     """Who may call an app: the stack turns PUBLIC into its public Service type."""
 
     INTERNAL = "internal"
@@ -62,9 +62,7 @@ class StackProfile:
     """Annotate Services with `pulumi.com/skipAwait: "true"` (local clusters never get an LB IP)."""
     load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
     """Defaults for LoadBalancer Services. Default: none."""
-    aliases: Mapping[str, str | tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    aliases: Mapping[str, str | tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Per-stack ExternalAlias targets by alias name; they override the target in code."""
     node_address: str = "localhost"
     """Host that reaches a node port from outside (for the `url` output). Default: localhost."""
@@ -109,7 +107,7 @@ def _configured_keys() -> list[str]:
 
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     prefix = f"{CONFIG_NAMESPACE}:"
-    return sorted(k[len(prefix):] for k in keys if k.startswith(prefix))
+    return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
 
 
 class _Reader:
@@ -120,9 +118,7 @@ class _Reader:
         self.key = key
 
     def fail(self, value: Any, problem: str, fix: str) -> ConfigError:
-        return ConfigError(
-            f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {value!r} {problem}; {fix}"
-        )
+        return ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {value!r} {problem}; {fix}")
 
     def obj(self, value: Any, kind: type, example: str) -> Any:
         if isinstance(value, str) and kind is not str:
@@ -130,7 +126,7 @@ class _Reader:
                 value = json.loads(value)
             except json.JSONDecodeError:
                 raise self.fail(value, f"is not a {kind.__name__}", f"write it as {example}") from None
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise self.fail(value, f"is not a {kind.__name__}", f"write it as {example}")
         return value
 
@@ -163,7 +159,9 @@ def _node_port_range(r: _Reader, value: Any) -> tuple[int, int]:
         raise r.fail(value, "is not a port range", "write it as 'LOW-HIGH', e.g. '30000-32767'")
     low, high = int(match.group(1)), int(match.group(2))
     if not 1 <= low <= high <= 65535:
-        raise r.fail(value, "is reversed or outside 1-65535", "write it as 'LOW-HIGH' with LOW <= HIGH, e.g. '30000-32767'")
+        raise r.fail(
+            value, "is reversed or outside 1-65535", "write it as 'LOW-HIGH' with LOW <= HIGH, e.g. '30000-32767'"
+        )
     return (low, high)
 
 
@@ -191,7 +189,9 @@ def _load_balancer(r: _Reader, value: Any) -> LoadBalancerSettings:
     check = Checker("profile", r.stack)
     kwargs: dict[str, Any] = {}
     if "annotations" in block:
-        kwargs["annotations"] = MappingProxyType(r.checked(check.annotations, "loadBalancer.annotations", block["annotations"]))
+        kwargs["annotations"] = MappingProxyType(
+            r.checked(check.annotations, "loadBalancer.annotations", block["annotations"])
+        )
     if "sourceRanges" in block:
         ranges = block["sourceRanges"]
         if not isinstance(ranges, list):
@@ -201,8 +201,11 @@ def _load_balancer(r: _Reader, value: Any) -> LoadBalancerSettings:
         kwargs["load_balancer_class"] = r.checked(check.label_key, "loadBalancer.class", block["class"])
     if "externalTrafficPolicy" in block:
         kwargs["external_traffic_policy"] = r.checked(
-            check.one_of, "loadBalancer.externalTrafficPolicy", block["externalTrafficPolicy"],
-            EXTERNAL_TRAFFIC_POLICIES, "use Cluster or Local",
+            check.one_of,
+            "loadBalancer.externalTrafficPolicy",
+            block["externalTrafficPolicy"],
+            EXTERNAL_TRAFFIC_POLICIES,
+            "use Cluster or Local",
         )
     return LoadBalancerSettings(**kwargs)
 

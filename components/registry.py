@@ -47,14 +47,18 @@ def claim(
     taken = claims.services.get((namespace, service_name))
     if taken is not None:
         check.fail(
-            "name", service_name, f"is already the Service name of {taken} in namespace '{namespace}'",
+            "name",
+            service_name,
+            f"is already the Service name of {taken} in namespace '{namespace}'",
             "give one of them another name or namespace",
         )
     for protocol, port, field in node_ports:
         other = claims.node_ports.get((protocol, port))
         if other is not None:
             check.fail(
-                field, port, f"is already the {protocol} node port of {other} (node ports are cluster-wide)",
+                field,
+                port,
+                f"is already the {protocol} node port of {other} (node ports are cluster-wide)",
                 "pick another port or omit it to let Kubernetes allocate one",
             )
     claims.services[(namespace, service_name)] = owner

@@ -66,7 +66,7 @@ class Project:
 
     def stacks(self) -> list[str]:
         """Names of the stacks that have a `Pulumi.<stack>.yaml` file."""
-        prefix, found = f"Pulumi.", []
+        prefix, found = "Pulumi.", []
         if self.stack_config_dir.is_dir():
             for path in sorted(self.stack_config_dir.iterdir()):
                 if path.name.startswith(prefix) and path.suffix in (".yaml", ".yml") and path.stem.count(".") == 1:
@@ -76,13 +76,18 @@ class Project:
     def stack_config(self, stack: str) -> StackConfig:
         """The merged config of `stack`: project defaults overridden by the stack file."""
         path = next(
-            (self.stack_config_dir / f"Pulumi.{stack}.{ext}" for ext in ("yaml", "yml")
-             if (self.stack_config_dir / f"Pulumi.{stack}.{ext}").is_file()),
+            (
+                self.stack_config_dir / f"Pulumi.{stack}.{ext}"
+                for ext in ("yaml", "yml")
+                if (self.stack_config_dir / f"Pulumi.{stack}.{ext}").is_file()
+            ),
             None,
         )
         if path is None:
             known = ", ".join(self.stacks()) or "none"
-            raise ConfigError(f"stack '{stack}' has no file Pulumi.{stack}.yaml in {self.stack_config_dir}; known stacks: {known}")
+            raise ConfigError(
+                f"stack '{stack}' has no file Pulumi.{stack}.yaml in {self.stack_config_dir}; known stacks: {known}"
+            )
         merged: dict[str, Any] = {self._full_key(k): v for k, v in self.defaults.items()}
         doc = _read_yaml(path)
         for key, value in (doc.get("config") or {}).items():

@@ -16,9 +16,7 @@ from .errors import ValidationError
 
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 QUALIFIED_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
 HAS_LETTER = re.compile(r"[a-z]")
@@ -37,9 +35,7 @@ class Checker:
 
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
         """Raise a ValidationError naming the component, the field, the bad value and the fix."""
-        raise ValidationError(
-            f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}"
-        )
+        raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}")
 
     # -- names -----------------------------------------------------------------------------
     def service_name(self, field: str, value: Any) -> str:
@@ -48,12 +44,16 @@ class Checker:
             self.fail(field, value, "is not a non-empty string", "use a name such as 'backend'")
         if len(value) > 63:
             self.fail(
-                field, value, f"is {len(value)} characters long",
+                field,
+                value,
+                f"is {len(value)} characters long",
                 "use at most 63 characters (it becomes a DNS label)",
             )
         if not DNS1035_LABEL.match(value):
             self.fail(
-                field, value, "is not a DNS-1035 label",
+                field,
+                value,
+                "is not a DNS-1035 label",
                 "use lower-case letters, digits and '-', starting with a letter and "
                 "ending with a letter or digit (e.g. 'my-app')",
             )
@@ -63,9 +63,10 @@ class Checker:
         """A DNS-1123 label such as a namespace or a Service port name."""
         if not isinstance(value, str) or not value or len(value) > 63 or not DNS1123_LABEL.match(value):
             self.fail(
-                field, value, "is not a DNS-1123 label",
-                "use at most 63 lower-case letters, digits and '-', starting and ending "
-                "with a letter or digit",
+                field,
+                value,
+                "is not a DNS-1123 label",
+                "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
             )
         return value
 
@@ -81,7 +82,9 @@ class Checker:
         host = value[:-1] if value.endswith(".") else value
         if is_ip(host) or is_ip(host.strip("[]")):
             self.fail(
-                field, value, "is an IP address, which Kubernetes never resolves in externalName",
+                field,
+                value,
+                "is an IP address, which Kubernetes never resolves in externalName",
                 "give a DNS name, or pass the IP as the target of an ExternalAlias "
                 "(it then creates a selector-less Service plus an EndpointSlice)",
             )
@@ -101,7 +104,9 @@ class Checker:
             self.fail(field, key, "has a prefix that is not a DNS-1123 subdomain", fix)
         if not name or len(name) > 63 or not QUALIFIED_NAME.match(name):
             self.fail(
-                field, key, "is not a qualified name",
+                field,
+                key,
+                "is not a qualified name",
                 "use at most 63 characters of [A-Za-z0-9-_.], starting and ending with "
                 f"an alphanumeric character; {fix}",
             )
@@ -116,11 +121,11 @@ class Checker:
         out: dict[str, str] = {}
         for key, value in labels.items():
             self.label_key(f"{field} key", key)
-            if not isinstance(value, str) or (
-                value and (len(value) > 63 or not QUALIFIED_NAME.match(value))
-            ):
+            if not isinstance(value, str) or (value and (len(value) > 63 or not QUALIFIED_NAME.match(value))):
                 self.fail(
-                    f"{field}[{key!r}]", value, "is not a valid label value",
+                    f"{field}[{key!r}]",
+                    value,
+                    "is not a valid label value",
                     "use a string of at most 63 characters of [A-Za-z0-9-_.], starting and "
                     "ending with an alphanumeric character, or ''",
                 )
@@ -160,7 +165,9 @@ class Checker:
             or value.endswith("-")
         ):
             self.fail(
-                field, value, "is not a valid port name (IANA_SVC_NAME)",
+                field,
+                value,
+                "is not a valid port name (IANA_SVC_NAME)",
                 "use at most 15 lower-case letters, digits and single '-', with at least one "
                 "letter (e.g. 'http'), or give a port number",
             )
@@ -178,7 +185,9 @@ class Checker:
         low, high = port_range
         if not low <= value <= high:
             self.fail(
-                field, value, f"is outside {low}-{high}",
+                field,
+                value,
+                f"is outside {low}-{high}",
                 "pick a port in the range or omit it to let Kubernetes allocate one",
             )
         return int(value)
@@ -192,8 +201,9 @@ class Checker:
             self.fail(field, value, "is not an IP address", "give an IPv4 or IPv6 address")
         if ip.is_unspecified or ip.is_loopback or ip.is_link_local or ip.is_multicast:
             self.fail(
-                field, value, "is an unspecified, loopback, link-local or multicast address, "
-                "which Kubernetes rejects as an endpoint",
+                field,
+                value,
+                "is an unspecified, loopback, link-local or multicast address, which Kubernetes rejects as an endpoint",
                 "give a routable address of the external service",
             )
         return ip
@@ -214,7 +224,9 @@ class Checker:
         """A ClientIP session-affinity timeout in 1..86400 seconds."""
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_AFFINITY_TIMEOUT:
             self.fail(
-                field, value, f"is not an integer in 1-{MAX_AFFINITY_TIMEOUT}",
+                field,
+                value,
+                f"is not an integer in 1-{MAX_AFFINITY_TIMEOUT}",
                 "give the stickiness timeout in seconds (default 10800)",
             )
         return value

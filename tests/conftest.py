@@ -1,0 +1,53 @@
+"""Shared fixtures: every test runs its program under fresh recording mocks (never at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from components import LoadBalancerSettings, StackProfile
+from components.mockrun import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LOCAL = StackProfile(public_service_type=ServiceSpecType.NODE_PORT, namespace="shop")
+"""A dev-like profile: public apps on NodePort."""
+CLOUD = StackProfile(
+    public_service_type=ServiceSpecType.LOAD_BALANCER,
+    namespace="shop",
+    load_balancer=LoadBalancerSettings(
+        annotations={"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"},
+        source_ranges=("203.0.113.0/24",),
+        external_traffic_policy="Local",
+    ),
+)
+"""A prod-like profile: public apps on LoadBalancer with source ranges."""
+
+Runner = Callable[..., ProgramRun]
+
+
+@pytest.fixture
+def run() -> Runner:
+    """Run a program function under fresh mocks: `run(fn, stack=..., config=..., load_balancer=...)`."""
+
+    def runner(
+        program: Callable[[], Any],
+        *,
+        stack: str = "test",
+        config: dict[str, str] | None = None,
+        load_balancer: LoadBalancerMode = "ip",
+        preview: bool = False,
+    ) -> ProgramRun:
+        return run_program(
+            program,
+            stack=stack,
+            config=config,
+            preview=preview,
+            mocks=ClusterMocks(load_balancer=load_balancer),
+        )
+
+    return runner

@@ -1,0 +1,365 @@
+"""ExposedDeployment: Service types, outputs, parenting, labels, defaults and the secure context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import CLOUD, LOCAL, Runner
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from components import ExposedDeployment, Exposure, StackProfile
+from components.mockrun import ProgramRun
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+OUTPUTS = ("service_name", "cluster_dns", "endpoint", "url", "port_forward")
+
+
+def app(args: dict[str, Any], profile: StackProfile = LOCAL, name: str = "web"):
+    """A program that declares one ExposedDeployment and exports all of its outputs."""
+
+    merged = {"image": IMAGE, **({} if "ports" in args else {"port": 80}), **args}
+    merged = {k: v for k, v in merged.items() if v is not None or k.endswith("_probe")}
+
+    def program() -> None:
+        component = ExposedDeployment(name, merged, profile=profile)
+        for output in OUTPUTS:
+            pulumi.export(output, getattr(component, output))
+
+    return program
+
+
+def service_spec(result: ProgramRun, name: str = "web") -> dict[str, Any]:
+    return result.get("Service", name).inputs["spec"]
+
+
+def pod_spec(result: ProgramRun, name: str = "web") -> dict[str, Any]:
+    return result.get("Deployment", name).inputs["spec"]["template"]["spec"]
+
+
+@pytest.mark.parametrize(
+    ("args", "profile", "expected"),
+    [
+        ({}, LOCAL, "ClusterIP"),
+        ({"exposure": Exposure.INTERNAL}, CLOUD, "ClusterIP"),
+        ({"exposure": Exposure.PUBLIC}, LOCAL, "NodePort"),
+        ({"exposure": Exposure.PUBLIC}, CLOUD, "LoadBalancer"),
+        ({"exposure": "public"}, CLOUD, "LoadBalancer"),
+        ({"service_type": "NodePort"}, CLOUD, "NodePort"),
+        ({"service_type": ServiceSpecType.LOAD_BALANCER}, LOCAL, "LoadBalancer"),
+        ({"service_type": "ClusterIP"}, LOCAL, "ClusterIP"),
+    ],
+)
+def test_the_service_type_follows_exposure_and_stack_and_explicit_type_wins(
+    run: Runner, args, profile, expected
+) -> None:
+    result = run(app(args, profile))
+    assert service_spec(result)["type"] == expected
+
+
+def test_one_deployment_and_one_service_are_children_of_the_component(run: Runner) -> None:
+    result = run(app({}))
+    assert [r.type for r in result.components("kubexpose:index:ExposedDeployment")] == [
+        "kubexpose:index:ExposedDeployment"
+    ]
+    children = sorted((r.kind, r.name, r.parent_type) for r in result.k8s())
+    assert children == [
+        ("Deployment", "web-deployment", "kubexpose:index:ExposedDeployment"),
+        ("Service", "web-service", "kubexpose:index:ExposedDeployment"),
+    ]
+
+
+def test_service_and_deployment_are_named_like_the_component_in_the_profile_namespace(run: Runner) -> None:
+    result = run(app({}))
+    for kind in ("Service", "Deployment"):
+        meta = result.get(kind, "web").inputs["metadata"]
+        assert (meta["name"], meta["namespace"]) == ("web", "shop")
+
+
+def test_an_explicit_namespace_wins_over_the_profile(run: Runner) -> None:
+    result = run(app({"namespace": "payments"}))
+    assert result.get("Service", "web").inputs["metadata"]["namespace"] == "payments"
+    assert result.exports["cluster_dns"] == "web.payments.svc.cluster.local"
+
+
+def test_selector_pod_labels_and_service_selector_are_the_same_label_set(run: Runner) -> None:
+    result = run(app({"labels": {"team": "shop", "example.com/tier": "web"}}))
+    deployment = result.get("Deployment", "web").inputs["spec"]
+    selector = deployment["selector"]["matchLabels"]
+    pod_labels = deployment["template"]["metadata"]["labels"]
+    assert selector == {"app.kubernetes.io/name": "web"}
+    assert service_spec(result)["selector"] == selector
+    assert selector.items() <= pod_labels.items()
+    assert pod_labels["team"] == "shop"
+    assert result.get("Service", "web").inputs["metadata"]["labels"] == pod_labels
+
+
+@pytest.mark.parametrize("load_balancer", ["ip", "hostname"])
+def test_outputs_of_a_load_balancer_use_its_ip_or_hostname(run: Runner, load_balancer) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC}, CLOUD), load_balancer=load_balancer)
+    status = result.get("Service", "web").state["status"]["loadBalancer"]["ingress"][0]
+    host = status.get("ip") or status.get("hostname")
+    assert result.exports == {
+        "service_name": "web",
+        "cluster_dns": "web.shop.svc.cluster.local",
+        "endpoint": "web:80",
+        "url": f"http://{host}:80",
+        "port_forward": "kubectl port-forward -n shop service/web 8080:80",
+    }
+    assert (".elb." in result.exports["url"]) == (load_balancer == "hostname")
+
+
+def test_a_load_balancer_without_an_address_yet_has_no_url(run: Runner) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC}, CLOUD), load_balancer="pending")
+    assert result.exports["url"] is None
+
+
+def test_a_node_port_url_uses_the_allocated_node_port_and_the_profile_node_address(run: Runner) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC}, LOCAL))
+    allocated = result.get("Service", "web").state["spec"]["ports"][0]["nodePort"]
+    assert 30000 <= allocated <= 32767
+    assert result.exports["url"] == f"http://localhost:{allocated}"
+
+
+def test_an_internal_app_has_no_url_but_has_dns_endpoint_and_port_forward(run: Runner) -> None:
+    result = run(app({"ports": [{"port": 5678, "name": "http"}]}))
+    assert result.exports == {
+        "service_name": "web",
+        "cluster_dns": "web.shop.svc.cluster.local",
+        "endpoint": "web:5678",
+        "url": None,
+        "port_forward": "kubectl port-forward -n shop service/web 5678:5678",
+    }
+
+
+def test_outputs_are_typed_attributes_registered_on_the_component(run: Runner) -> None:
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        component = ExposedDeployment("web", {"image": IMAGE, "port": 80}, profile=LOCAL)
+        seen["component"] = component
+
+    run(program)
+    component = seen["component"]
+    for output in OUTPUTS:
+        assert isinstance(getattr(component, output), pulumi.Output), output
+    assert component.service.__class__.__name__ == "Service"
+    assert component.deployment.__class__.__name__ == "Deployment"
+
+
+def test_node_port_and_cluster_ip_are_never_emitted_unless_set(run: Runner) -> None:
+    for profile in (LOCAL, CLOUD):
+        spec = service_spec(
+            run(app({"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "target_port": 8080}]}, profile))
+        )
+        assert "clusterIP" not in spec
+        assert all("nodePort" not in p for p in spec["ports"])
+
+
+def test_a_fixed_node_port_is_emitted_for_node_port_and_load_balancer(run: Runner) -> None:
+    for profile in (LOCAL, CLOUD):
+        spec = service_spec(
+            run(app({"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 30001}]}, profile))
+        )
+        assert spec["ports"][0]["nodePort"] == 30001
+
+
+def test_a_port_shorthand_becomes_a_tcp_port_targeting_the_same_container_port(run: Runner) -> None:
+    result = run(app({}))
+    assert service_spec(result)["ports"] == [{"port": 80, "targetPort": 80, "protocol": "TCP"}]
+    assert pod_spec(result)["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+
+
+def test_several_ports_become_named_container_ports(run: Runner) -> None:
+    result = run(
+        app(
+            {
+                "ports": [
+                    {"port": 80, "target_port": 8080, "name": "http"},
+                    {"port": 9090, "name": "metrics"},
+                    {"port": 53, "protocol": "UDP", "name": "dns"},
+                ]
+            }
+        )
+    )
+    assert pod_spec(result)["containers"][0]["ports"] == [
+        {"containerPort": 8080, "protocol": "TCP", "name": "http"},
+        {"containerPort": 9090, "protocol": "TCP", "name": "metrics"},
+        {"containerPort": 53, "protocol": "UDP", "name": "dns"},
+    ]
+
+
+def test_a_named_target_port_points_at_a_declared_container_port(run: Runner) -> None:
+    result = run(
+        app(
+            {
+                "ports": [{"port": 80, "target_port": "web"}],
+                "container_ports": [{"container_port": 8080, "name": "web"}],
+            }
+        )
+    )
+    assert service_spec(result)["ports"][0]["targetPort"] == "web"
+    container = pod_spec(result)["containers"][0]
+    assert container["ports"] == [{"containerPort": 8080, "protocol": "TCP", "name": "web"}]
+    assert container["readinessProbe"]["tcpSocket"]["port"] == "web"
+
+
+def test_secure_pod_defaults_are_on(run: Runner) -> None:
+    spec = pod_spec(run(app({})))
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,
+        "runAsGroup": 10001,
+        "fsGroup": 10001,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert spec["containers"][0]["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def test_secure_defaults_can_be_loosened_explicitly(run: Runner) -> None:
+    spec = pod_spec(
+        run(
+            app(
+                {
+                    "security_context": {"read_only_root_filesystem": False},
+                    "pod_security_context": {"run_as_user": 101},
+                    "automount_service_account_token": True,
+                }
+            )
+        )
+    )
+    assert spec["automountServiceAccountToken"] is True
+    assert spec["securityContext"]["runAsUser"] == 101
+    assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is False
+    assert spec["containers"][0]["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_default_probes_check_the_first_target_port_and_can_be_replaced_or_disabled(run: Runner) -> None:
+    container = pod_spec(run(app({"ports": [{"port": 80, "target_port": 8080}]})))["containers"][0]
+    assert container["readinessProbe"] == {"tcpSocket": {"port": 8080}, "periodSeconds": 5}
+    assert container["livenessProbe"]["tcpSocket"] == {"port": 8080}
+    custom = {"http_get": {"path": "/healthz", "port": 8080}}
+    container = pod_spec(run(app({"readiness_probe": custom, "liveness_probe": None})))["containers"][0]
+    assert container["readinessProbe"] == {"httpGet": {"path": "/healthz", "port": 8080}}
+    assert "livenessProbe" not in container
+
+
+def test_default_resources_are_set_and_can_be_replaced(run: Runner) -> None:
+    container = pod_spec(run(app({})))["containers"][0]
+    assert container["resources"] == {
+        "requests": {"cpu": "50m", "memory": "64Mi"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+    }
+    mine = {"requests": {"cpu": "1", "memory": "1Gi"}}
+    assert pod_spec(run(app({"resources": mine})))["containers"][0]["resources"] == mine
+
+
+def test_writable_paths_become_empty_dir_mounts(run: Runner) -> None:
+    spec = pod_spec(run(app({"writable_paths": ["/tmp", "/var/cache/nginx"]})))
+    assert spec["volumes"] == [{"name": "w-tmp", "emptyDir": {}}, {"name": "w-var-cache-nginx", "emptyDir": {}}]
+    assert spec["containers"][0]["volumeMounts"] == [
+        {"name": "w-tmp", "mountPath": "/tmp"},
+        {"name": "w-var-cache-nginx", "mountPath": "/var/cache/nginx"},
+    ]
+
+
+def test_env_command_args_and_replicas_reach_the_pod(run: Runner) -> None:
+    result = run(
+        app({"env": {"MODE": "fast", "WORKERS": 4}, "command": ["/bin/app"], "args": ["--port", "80"], "replicas": 3})
+    )
+    container = pod_spec(result)["containers"][0]
+    assert container["env"] == [{"name": "MODE", "value": "fast"}, {"name": "WORKERS", "value": "4"}]
+    assert (container["command"], container["args"]) == (["/bin/app"], ["--port", "80"])
+    assert result.get("Deployment", "web").inputs["spec"]["replicas"] == 3
+
+
+def test_session_affinity_client_ip_sets_a_default_or_given_timeout(run: Runner) -> None:
+    spec = service_spec(run(app({"session_affinity": "ClientIP"})))
+    assert spec["sessionAffinity"] == "ClientIP"
+    assert spec["sessionAffinityConfig"] == {"clientIP": {"timeoutSeconds": 10800}}
+    spec = service_spec(run(app({"session_affinity": "ClientIP", "session_affinity_timeout_seconds": 60})))
+    assert spec["sessionAffinityConfig"] == {"clientIP": {"timeoutSeconds": 60}}
+    assert "sessionAffinityConfig" not in service_spec(run(app({"session_affinity": "None"})))
+
+
+def test_a_headless_internal_service_has_cluster_ip_none(run: Runner) -> None:
+    assert service_spec(run(app({"headless": True})))["clusterIP"] == "None"
+
+
+def test_load_balancer_settings_come_from_the_stack_and_explicit_ones_win(run: Runner) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC}, CLOUD))
+    spec = service_spec(result)
+    assert spec["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    assert spec["externalTrafficPolicy"] == "Local"
+    assert result.get("Service", "web").inputs["metadata"]["annotations"] == {
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"
+    }
+    result = run(
+        app(
+            {
+                "exposure": Exposure.PUBLIC,
+                "external_traffic_policy": "Cluster",
+                "load_balancer": {
+                    "source_ranges": ["10.0.0.0/8"],
+                    "load_balancer_class": "example.com/lb",
+                    "annotations": {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"},
+                },
+            },
+            CLOUD,
+        )
+    )
+    spec = service_spec(result)
+    assert spec["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
+    assert spec["loadBalancerClass"] == "example.com/lb"
+    assert spec["externalTrafficPolicy"] == "Cluster"
+    assert (
+        result.get("Service", "web").inputs["metadata"]["annotations"][
+            "service.beta.kubernetes.io/aws-load-balancer-scheme"
+        ]
+        == "internal"
+    )
+
+
+def test_load_balancer_only_fields_are_dropped_when_the_stack_makes_a_public_app_a_node_port(run: Runner) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC, "load_balancer": {"source_ranges": ["10.0.0.0/8"]}}, LOCAL))
+    spec = service_spec(result)
+    assert spec["type"] == "NodePort"
+    assert not {"loadBalancerSourceRanges", "loadBalancerClass", "externalTrafficPolicy"} & spec.keys()
+    assert "annotations" not in result.get("Service", "web").inputs["metadata"]
+
+
+def test_cloud_load_balancer_defaults_never_reach_an_internal_service(run: Runner) -> None:
+    result = run(app({}, CLOUD))
+    spec = service_spec(result)
+    assert not {"loadBalancerSourceRanges", "externalTrafficPolicy"} & spec.keys()
+    assert "annotations" not in result.get("Service", "web").inputs["metadata"]
+
+
+def test_skip_await_annotates_the_service(run: Runner) -> None:
+    profile = StackProfile(public_service_type=ServiceSpecType.LOAD_BALANCER, skip_await=True)
+    result = run(app({"exposure": Exposure.PUBLIC}, profile))
+    assert result.get("Service", "web").inputs["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+
+
+def test_an_image_without_a_fixed_tag_gives_a_warning(run: Runner) -> None:
+    result = run(app({"image": "nginx"}))
+    assert any("has no fixed tag" in w and "'nginx'" in w for w in result.warnings)
+    assert not run(app({})).warnings
+
+
+def test_the_profile_is_read_from_stack_config_when_not_given(run: Runner) -> None:
+    def program() -> None:
+        ExposedDeployment("web", {"image": IMAGE, "port": 80, "exposure": Exposure.PUBLIC})
+
+    result = run(program, config={"kubexpose:publicServiceType": "NodePort", "kubexpose:namespace": "team-a"})
+    assert service_spec(result)["type"] == "NodePort"
+    assert result.get("Service", "web").inputs["metadata"]["namespace"] == "team-a"

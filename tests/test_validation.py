@@ -1,0 +1,303 @@
+"""Every rule the API server enforces (and the traps it silently accepts) fails early, before any registration."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from conftest import CLOUD, LOCAL
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile, ValidationError
+from components.mockrun import ClusterMocks, run_program
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+
+
+def declare_app(args: dict[str, Any], profile: StackProfile = LOCAL, name: str = "web") -> ClusterMocks:
+    """Declare one ExposedDeployment; return the mocks so a test can see what was registered."""
+    mocks = ClusterMocks()
+    run_program(lambda: ExposedDeployment(name, {"image": IMAGE, **args}, profile=profile), mocks=mocks)
+    return mocks
+
+
+def assert_rejected(args: dict[str, Any], match: str, profile: StackProfile = LOCAL, name: str = "web") -> None:
+    mocks = ClusterMocks()
+    with pytest.raises(ValidationError, match=match) as caught:
+        run_program(lambda: ExposedDeployment(name, {"image": IMAGE, **args}, profile=profile), mocks=mocks)
+    assert str(caught.value).startswith(f"ExposedDeployment '{name}': ")
+    assert "; " in str(caught.value), "every message ends with the fix"
+    assert mocks.registrations == [], "nothing may be registered when validation fails"
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Web", "is not a DNS-1035 label"),
+        ("1web", "is not a DNS-1035 label"),
+        ("web_app", "is not a DNS-1035 label"),
+        ("web-", "is not a DNS-1035 label"),
+        ("w" * 64, "is 64 characters long"),
+    ],
+)
+def test_service_names_must_be_dns_1035_labels_of_at_most_63_characters(name: str, why: str) -> None:
+    assert_rejected({"port": 80}, f"name '{re.escape(name)}' {why}", name=name)
+
+
+def test_a_63_character_name_is_accepted() -> None:
+    mocks = declare_app({"port": 80}, name="w" * 63)
+    assert any(r.kind == "Service" for r in mocks.registrations)
+
+
+@pytest.mark.parametrize(
+    ("labels", "match"),
+    [
+        ({"bad key!": "x"}, r"labels key 'bad key!' is not a qualified name"),
+        ({"-team": "x"}, r"labels key '-team' is not a qualified name"),
+        ({"Example.com/team": "x"}, r"prefix that is not a DNS-1123 subdomain"),
+        ({"team": "a b"}, r"labels\['team'\] 'a b' is not a valid label value"),
+        ({"team": "x" * 64}, r"is not a valid label value"),
+        ({"app.kubernetes.io/name": "other"}, r"is set by kubexpose; remove it"),
+    ],
+)
+def test_labels_follow_kubernetes_syntax_and_cannot_change_the_selector(labels, match) -> None:
+    assert_rejected({"port": 80, "labels": labels}, match)
+
+
+@pytest.mark.parametrize(
+    ("ports", "match"),
+    [
+        ([0], r"ports\[0\].port 0 is outside 1-65535"),
+        ([65536], r"ports\[0\].port 65536 is outside 1-65535"),
+        (["80"], r"ports\[0\] '80' is not a port"),
+        ([{"port": True}], r"ports\[0\].port True is not an integer"),
+        ([{"port": 80, "target_port": 70000}], r"target_port 70000 is outside 1-65535"),
+        ([{"port": 80, "protocol": "HTTP"}], r"protocol 'HTTP' is not a protocol"),
+        ([{"port": 80, "name": "a"}, {"port": 80, "name": "b"}], r"ports\[1\].port 80 is used twice with TCP"),
+        (
+            [{"port": 80, "name": "a"}, {"port": 81}],
+            r"ports\[1\].name None is missing while the Service has several ports",
+        ),
+        ([{"port": 80, "name": "a"}, {"port": 81, "name": "a"}], r"ports\[1\].name 'a' is used twice"),
+        ([{"port": 80, "name": "Http"}], r"ports\[0\].name 'Http' is not a DNS-1123 label"),
+        ([{"port": 80, "nodeport": 30001}], r"ports\[0\].nodeport 30001 is not a port field"),
+        ([], r"ports \[\] is empty"),
+    ],
+)
+def test_ports_are_checked(ports, match) -> None:
+    assert_rejected({"ports": ports}, match)
+
+
+def test_the_same_port_number_with_two_protocols_is_accepted() -> None:
+    mocks = declare_app(
+        {"ports": [{"port": 53, "name": "dns-tcp"}, {"port": 53, "protocol": "UDP", "name": "dns-udp"}]}
+    )
+    assert any(r.kind == "Service" for r in mocks.registrations)
+
+
+def test_a_port_is_required_and_port_and_ports_are_exclusive() -> None:
+    assert_rejected({}, r"ports None is missing; give the port")
+    assert_rejected({"port": 80, "ports": [81]}, r"port 80 is given together with ports")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http-server-main-1", "HTTP", "web--ui", "-web", "web-", "8080x-", "123"],
+)
+def test_named_target_ports_must_be_iana_service_names(target: str) -> None:
+    assert_rejected(
+        {"ports": [{"port": 80, "target_port": target}]},
+        rf"target_port '{re.escape(target)}' is not a valid port name \(IANA_SVC_NAME\)",
+    )
+
+
+def test_a_named_target_port_must_exist_on_the_container() -> None:
+    assert_rejected(
+        {"ports": [{"port": 80, "target_port": "http"}]},
+        r"ports\[0\].target_port 'http' names no port of the container; declare it: container_ports=",
+    )
+    assert_rejected(
+        {"ports": [{"port": 80, "target_port": "http"}], "container_ports": [{"container_port": 8080, "name": "web"}]},
+        r"names no port of the container",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "profile", "match"),
+    [
+        (
+            {"ports": [{"port": 80, "node_port": 30001}]},
+            LOCAL,
+            r"ports\[0\].node_port 30001 is set on a ClusterIP Service",
+        ),
+        (
+            {"service_type": "ClusterIP", "ports": [{"port": 80, "node_port": 30001}]},
+            CLOUD,
+            r"is set on a ClusterIP Service",
+        ),
+        (
+            {"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 40000}]},
+            LOCAL,
+            r"node_port 40000 is outside 30000-32767; pick a port in the range or omit it",
+        ),
+        (
+            {"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 30001}]},
+            StackProfile(public_service_type=ServiceSpecType.NODE_PORT, node_port_range=(31000, 31999)),
+            r"node_port 30001 is outside 31000-31999",
+        ),
+        (
+            {
+                "exposure": Exposure.PUBLIC,
+                "ports": [{"port": 80, "name": "a", "node_port": 30001}, {"port": 81, "name": "b", "node_port": 30001}],
+            },
+            LOCAL,
+            r"ports\[1\].node_port 30001 is used twice with TCP",
+        ),
+    ],
+)
+def test_node_ports_only_for_public_services_and_inside_the_stack_range(args, profile, match) -> None:
+    assert_rejected(args, match, profile)
+
+
+def test_the_same_node_port_in_two_components_names_both() -> None:
+    mocks = ClusterMocks()
+
+    def program() -> None:
+        ExposedDeployment(
+            "first",
+            {"image": IMAGE, "exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 30001}]},
+            profile=LOCAL,
+        )
+        ExposedDeployment(
+            "second",
+            {"image": IMAGE, "exposure": Exposure.PUBLIC, "ports": [{"port": 81, "node_port": 30001}]},
+            profile=LOCAL,
+        )
+
+    with pytest.raises(
+        ValidationError,
+        match=r"ExposedDeployment 'second': ports\[0\].node_port 30001 is already the TCP node port of ExposedDeployment 'first'",
+    ):
+        run_program(program, mocks=mocks)
+    assert not [r for r in mocks.registrations if r.name.startswith("second")]
+
+
+def test_node_port_claims_do_not_leak_between_programs() -> None:
+    args = {"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 30001}]}
+    declare_app(args)
+    mocks = declare_app(args)
+    assert any(r.kind == "Service" for r in mocks.registrations)
+
+
+def test_two_services_with_one_name_in_one_namespace_are_rejected() -> None:
+    def program() -> None:
+        ExposedDeployment("api", {"image": IMAGE, "port": 80}, profile=LOCAL)
+        ExternalAlias("api", {"target": "api.example.com"}, profile=LOCAL)
+
+    with pytest.raises(
+        ValidationError,
+        match=r"ExternalAlias 'api': name 'api' is already the Service name of ExposedDeployment 'api' in namespace 'shop'",
+    ):
+        run_program(program)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ({"session_affinity": "Sticky"}, r"session_affinity 'Sticky' is not one of ClientIP, None"),
+        (
+            {"session_affinity": "ClientIP", "session_affinity_timeout_seconds": 0},
+            r"session_affinity_timeout_seconds 0 is not an integer in 1-86400",
+        ),
+        (
+            {"session_affinity": "ClientIP", "session_affinity_timeout_seconds": 86401},
+            r"86401 is not an integer in 1-86400",
+        ),
+        ({"session_affinity_timeout_seconds": 60}, r"is set without session_affinity='ClientIP'"),
+    ],
+)
+def test_session_affinity_is_checked(args, match) -> None:
+    assert_rejected({"port": 80, **args}, match)
+
+
+@pytest.mark.parametrize(
+    ("args", "profile", "match"),
+    [
+        (
+            {"exposure": Exposure.PUBLIC, "load_balancer": {"source_ranges": ["10.0.0.1/8"]}},
+            CLOUD,
+            r"load_balancer.source_ranges\[0\] '10.0.0.1/8' is not a canonical CIDR; write it as '10.0.0.0/8'",
+        ),
+        (
+            {"exposure": Exposure.PUBLIC, "load_balancer": {"source_ranges": ["10.0.0.0"]}},
+            CLOUD,
+            r"'10.0.0.0' is not a canonical CIDR",
+        ),
+        ({"exposure": Exposure.PUBLIC, "load_balancer": {"source_ranges": ["ten"]}}, CLOUD, r"'ten' is not a CIDR"),
+        (
+            {"load_balancer": {"source_ranges": ["10.0.0.0/8"]}},
+            CLOUD,
+            r"load_balancer .* is set on a ClusterIP Service",
+        ),
+        (
+            {"service_type": "NodePort", "load_balancer": {"source_ranges": ["10.0.0.0/8"]}},
+            CLOUD,
+            r"is set on a NodePort Service",
+        ),
+        (
+            {"exposure": Exposure.PUBLIC, "load_balancer": {"sourceRanges": []}},
+            CLOUD,
+            r"load_balancer.sourceRanges \[\] is not a load_balancer field",
+        ),
+        ({"external_traffic_policy": "Local"}, CLOUD, r"external_traffic_policy 'Local' is set on a ClusterIP Service"),
+        (
+            {"exposure": Exposure.PUBLIC, "external_traffic_policy": "local"},
+            CLOUD,
+            r"'local' is not one of Cluster, Local",
+        ),
+        ({"headless": True, "exposure": Exposure.PUBLIC}, LOCAL, r"headless True is set on a NodePort Service"),
+        ({"exposure": "everyone"}, LOCAL, r"exposure 'everyone' is not an exposure"),
+        (
+            {"service_type": "ExternalName"},
+            LOCAL,
+            r"service_type 'ExternalName' is not for a Deployment; use ExternalAlias",
+        ),
+        ({"service_type": "Ingress"}, LOCAL, r"service_type 'Ingress' is not a Service type"),
+        ({"exposure": Exposure.INTERNAL, "service_type": "LoadBalancer"}, LOCAL, r"contradicts exposure=INTERNAL"),
+        ({"exposure": Exposure.PUBLIC, "service_type": "ClusterIP"}, LOCAL, r"contradicts exposure=PUBLIC"),
+    ],
+)
+def test_type_only_fields_are_accepted_only_where_kubernetes_accepts_them(args, profile, match) -> None:
+    assert_rejected({"port": 80, **args}, match, profile)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ({"image": ""}, r"image '' is not an image reference"),
+        ({"image": "nginx latest"}, r"is not an image reference"),
+        ({"replicas": -1}, r"replicas -1 is not a whole number"),
+        ({"namespace": "Shop"}, r"namespace 'Shop' is not a DNS-1123 label"),
+        ({"env": {"1BAD": "x"}}, r"env key '1BAD' is not a valid environment variable name"),
+        ({"writable_paths": ["tmp"]}, r"writable_paths\[0\] 'tmp' is not an absolute path"),
+        (
+            {"security_context": {"readOnlyRootFilesystem": False}},
+            r"security_context.readOnlyRootFilesystem False is not a security_context field; use snake_case",
+        ),
+        ({"replica": 2}, r"replica 2 is not an ExposedDeployment argument"),
+        ({"headless": "yes"}, r"headless 'yes' is not a boolean"),
+    ],
+)
+def test_other_arguments_are_checked(args, match) -> None:
+    assert_rejected({"port": 80, **args}, match)
+
+
+def test_messages_name_component_field_value_and_fix() -> None:
+    with pytest.raises(ValidationError) as caught:
+        declare_app({"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "node_port": 40000}]}, name="frontend")
+    assert str(caught.value) == (
+        "ExposedDeployment 'frontend': ports[0].node_port 40000 is outside 30000-32767; "
+        "pick a port in the range or omit it to let Kubernetes allocate one"
+    )
+    assert isinstance(caught.value, ValueError)
