@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pulumi_kubernetes.apps.v1 import DeploymentSpecArgsDict
 from pulumi_kubernetes.core.v1 import (
     PodSecurityContextArgsDict,
     ProbeArgsDict,
     ResourceRequirementsArgsDict,
     SecurityContextArgsDict,
+    ServiceSpecArgsDict,
     ServiceSpecType,
 )
 
@@ -207,21 +209,21 @@ class ExposedDeployment(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         _warn_on_image(self, args["image"])
         child = pulumi.ResourceOptions(parent=self)
-        meta = {"name": name, "namespace": plan.namespace, "labels": plan.labels}
+        deployment_spec: dict[str, Any] = {
+            "replicas": plan.replicas,
+            "selector": {"match_labels": plan.selector},
+            "template": {"metadata": {"labels": plan.labels}, "spec": plan.pod_spec},
+        }
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=meta,
-            spec={
-                "replicas": plan.replicas,
-                "selector": {"match_labels": plan.selector},
-                "template": {"metadata": {"labels": plan.labels}, "spec": plan.pod_spec},
-            },
+            metadata=service_metadata(name, plan.namespace, plan.labels, {}),
+            spec=cast(DeploymentSpecArgsDict, deployment_spec),
             opts=child,
         )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=service_metadata(name, plan.namespace, plan.labels, plan.service.annotations),
-            spec=plan.service.spec,
+            spec=cast(ServiceSpecArgsDict, plan.service.spec),
             opts=child,
         )
         outputs: Outputs = build_outputs(self.service, plan.namespace, plan.service)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi_kubernetes.core.v1 import ServiceSpecType
+from pulumi_kubernetes.core.v1 import ServiceSpecArgsDict, ServiceSpecType
+from pulumi_kubernetes.discovery.v1 import EndpointArgsDict, EndpointPortArgsDict
 
 from . import registry
 from .ports import Port, PortArgs, normalize_ports
@@ -77,7 +78,7 @@ class ExternalAlias(pulumi.ComponentResource):
         if unknown:
             check.fail(
                 unknown[0],
-                args[unknown[0]],
+                dict(args)[unknown[0]],
                 "is not an ExternalAlias argument",
                 f"use only {', '.join(sorted(_ARG_FIELDS))}",
             )
@@ -129,7 +130,7 @@ class ExternalAlias(pulumi.ComponentResource):
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=service_metadata(name, namespace, labels, annotations),
-            spec=spec,
+            spec=cast(ServiceSpecArgsDict, spec),
             opts=child,
         )
         self.endpoint_slices = [
@@ -188,19 +189,20 @@ def _endpoint_slice(
 ) -> k8s.discovery.v1.EndpointSlice:
     slice_labels = {**labels, SERVICE_NAME_LABEL: name, SLICE_MANAGER_LABEL: "kubexpose"}
     suffix = family.lower()
+    endpoints: list[EndpointArgsDict] = [{"addresses": [ip], "conditions": {"ready": True}} for ip in addresses]
     return k8s.discovery.v1.EndpointSlice(
         f"{name}-{suffix}",
-        metadata={"name": f"{name}-{suffix}", "namespace": namespace, "labels": slice_labels},
+        metadata=service_metadata(f"{name}-{suffix}", namespace, slice_labels, {}),
         address_type=family,
-        endpoints=[{"addresses": [ip], "conditions": {"ready": True}} for ip in addresses],
+        endpoints=endpoints,
         ports=[_slice_port(p) for p in ports],
         opts=opts,
     )
 
 
-def _slice_port(port: Port) -> dict[str, Any]:
+def _slice_port(port: Port) -> EndpointPortArgsDict:
     """EndpointSlice ports carry the Service port's name and the external (target) port."""
-    out: dict[str, Any] = {"port": port.target_port, "protocol": port.protocol}
+    out: EndpointPortArgsDict = {"port": int(port.target_port), "protocol": port.protocol}
     if port.name is not None:
         out["name"] = port.name
     return out

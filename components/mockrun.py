@@ -237,7 +237,8 @@ def run_program(
         program()
         root = pulumi.runtime.get_root_resource()
         outputs = dict(getattr(root, "outputs", {}) or {})
-        exports.update(_sync_await(pulumi.Output.from_input(outputs).future()) or {})
+        resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
+        exports.update(resolved or {})
 
     try:
         _sync_await(run_pulumi_func(body))

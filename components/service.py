@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict
 
 from .ports import Port
 from .profile import StackProfile
@@ -51,12 +52,14 @@ def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> 
     return profile.namespace if namespace is None else check.dns_label("namespace", namespace)
 
 
-def service_metadata(name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
-    """Service metadata: the explicit name is the DNS name; annotations only when there are some."""
+def service_metadata(
+    name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str]
+) -> ObjectMetaArgsDict:
+    """Object metadata: an explicit name (a Service's is its DNS name); annotations only when there are some."""
     meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": labels}
     if annotations:
         meta["annotations"] = annotations
-    return meta
+    return cast(ObjectMetaArgsDict, meta)
 
 
 def local_port(port: int) -> int:
