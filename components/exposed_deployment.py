@@ -18,6 +18,7 @@ from pulumi_kubernetes.core.v1 import (
     ServiceSpecArgsDict,
     ServiceSpecType,
 )
+from pulumi_kubernetes.networking.v1 import NetworkPolicySpecArgsDict
 
 from . import registry
 from .ports import Port, PortArgs, normalize_ports
@@ -113,6 +114,9 @@ class ExposedDeploymentArgs(TypedDict):
     """Pod security-context fields over the secure defaults (e.g. `{"run_as_user": 101}`)."""
     automount_service_account_token: NotRequired[bool]
     """Mount the service-account token into Pods. Default: false."""
+    network_policy: NotRequired[bool]
+    """Create a NetworkPolicy admitting only what the exposure promises on the app's ports
+    (in-cluster Pods for internal apps, any source for public ones). Default: true."""
 
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
@@ -170,6 +174,7 @@ class _Plan:
     selector: dict[str, str]
     replicas: int
     pod_spec: dict[str, Any]
+    network_policy: dict[str, Any] | None
 
 
 class ExposedDeployment(pulumi.ComponentResource):
@@ -183,6 +188,8 @@ class ExposedDeployment(pulumi.ComponentResource):
     """The Deployment (named like the component)."""
     service: k8s.core.v1.Service
     """The Service (named like the component: that name is its DNS name)."""
+    network_policy: k8s.networking.v1.NetworkPolicy | None
+    """The NetworkPolicy admitting what the exposure promises (None when turned off)."""
     service_name: pulumi.Output[str]
     """The Service's name."""
     cluster_dns: pulumi.Output[str]
@@ -226,6 +233,14 @@ class ExposedDeployment(pulumi.ComponentResource):
             spec=cast(ServiceSpecArgsDict, plan.service.spec),
             opts=child,
         )
+        self.network_policy = None
+        if plan.network_policy is not None:
+            self.network_policy = k8s.networking.v1.NetworkPolicy(
+                f"{name}-network-policy",
+                metadata=service_metadata(name, plan.namespace, plan.labels, {}),
+                spec=cast(NetworkPolicySpecArgsDict, plan.network_policy),
+                opts=child,
+            )
         outputs: Outputs = build_outputs(self.service, plan.namespace, plan.service)
         self.service_name = outputs.service_name
         self.cluster_dns = outputs.cluster_dns
@@ -236,6 +251,7 @@ class ExposedDeployment(pulumi.ComponentResource):
             {
                 "deployment": self.deployment,
                 "service": self.service,
+                "network_policy": self.network_policy,
                 "service_name": self.service_name,
                 "cluster_dns": self.cluster_dns,
                 "endpoint": self.endpoint,
@@ -296,7 +312,18 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     if volumes:
         pod_spec["volumes"] = [{"name": v, "empty_dir": {}} for v, _ in volumes]
         container["volume_mounts"] = [{"name": v, "mount_path": p} for v, p in volumes]
-    return _Plan(namespace, service_type, ports, service, container_ports, labels, selector, replicas, pod_spec)
+    policy = None
+    if _bool(check, args, "network_policy", True):
+        policy = _network_policy(selector, ports, public=service_type is not ServiceSpecType.CLUSTER_IP)
+    return _Plan(namespace, service_type, ports, service, container_ports, labels, selector, replicas, pod_spec, policy)
+
+
+def _network_policy(selector: dict[str, str], ports: list[Port], public: bool) -> dict[str, Any]:
+    """Ingress to the app's Pods on its target ports only: from any Pod in the cluster, or from anyone if public."""
+    rule: dict[str, Any] = {"ports": [{"port": p.target_port, "protocol": p.protocol} for p in ports]}
+    if not public:
+        rule["from"] = [{"namespace_selector": {}}]
+    return {"pod_selector": {"match_labels": selector}, "policy_types": ["Ingress"], "ingress": [rule]}
 
 
 def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:

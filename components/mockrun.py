@@ -10,6 +10,7 @@ hostname), and a `<name>-<8 hex>` auto-name for objects without `metadata.name`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import ipaddress
 import logging
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 import pulumi
 import pulumi.runtime
+from google.protobuf import json_format
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
@@ -34,15 +36,33 @@ def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "big")
 
 
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+Path = tuple[str | int, ...]
+
+
 def to_wire_numbers(value: Any) -> Any:
-    """Mock inputs carry every number as a float; give integral ones back as ints."""
+    """Plain values from mock inputs: integral floats back to ints, secret wrappers removed."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return to_wire_numbers(value.get("value"))
         return {k: to_wire_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_wire_numbers(v) for v in value]
     return value
+
+
+def secret_paths(value: Any, path: Path = ()) -> list[Path]:
+    """Paths of the values that were secret, before the SDK pushes secretness up to whole fields."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return [path]
+        return [p for k, v in value.items() for p in secret_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in secret_paths(v, (*path, i))]
+    return []
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,8 @@ class Registration:
     """What the mocked cluster answered (inputs plus ClusterIP, node ports, status, auto-name)."""
     custom: bool
     """True for provider resources, False for components."""
+    secrets: tuple[Path, ...] = ()
+    """Paths inside `inputs` whose values came from secrets (render redacts them)."""
 
     @property
     def kind(self) -> str | None:
@@ -201,9 +223,8 @@ class _RecordingMonitor(MockMonitor):
             mocks = self.mocks
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
                 last = mocks.registrations[-1]
-                mocks.registrations[-1] = Registration(
-                    last.type, last.name, response.urn, last.inputs, last.state, last.custom
-                )
+                hidden = tuple(secret_paths(json_format.MessageToDict(request.object)))
+                mocks.registrations[-1] = dataclasses.replace(last, urn=response.urn, secrets=hidden)
             return response
 
 

@@ -58,7 +58,7 @@ def test_the_service_type_follows_exposure_and_stack_and_explicit_type_wins(
     assert service_spec(result)["type"] == expected
 
 
-def test_one_deployment_and_one_service_are_children_of_the_component(run: Runner) -> None:
+def test_a_deployment_a_service_and_a_network_policy_are_children_of_the_component(run: Runner) -> None:
     result = run(app({}))
     assert [r.type for r in result.components("kubexpose:index:ExposedDeployment")] == [
         "kubexpose:index:ExposedDeployment"
@@ -66,13 +66,37 @@ def test_one_deployment_and_one_service_are_children_of_the_component(run: Runne
     children = sorted((r.kind, r.name, r.parent_type) for r in result.k8s())
     assert children == [
         ("Deployment", "web-deployment", "kubexpose:index:ExposedDeployment"),
+        ("NetworkPolicy", "web-network-policy", "kubexpose:index:ExposedDeployment"),
         ("Service", "web-service", "kubexpose:index:ExposedDeployment"),
     ]
 
 
+def test_an_internal_app_admits_only_in_cluster_pods_on_its_target_ports(run: Runner) -> None:
+    result = run(app({"ports": [{"port": 80, "target_port": 8080}]}))
+    spec = result.get("NetworkPolicy", "web").inputs["spec"]
+    assert spec == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 8080, "protocol": "TCP"}]}],
+    }
+
+
+@pytest.mark.parametrize("profile", [LOCAL, CLOUD])
+def test_a_public_app_admits_any_source_but_only_on_its_target_ports(run: Runner, profile) -> None:
+    result = run(app({"exposure": Exposure.PUBLIC, "ports": [{"port": 80, "target_port": 8080}]}, profile))
+    assert result.get("NetworkPolicy", "web").inputs["spec"]["ingress"] == [
+        {"ports": [{"port": 8080, "protocol": "TCP"}]}
+    ]
+
+
+def test_the_network_policy_can_be_turned_off(run: Runner) -> None:
+    result = run(app({"network_policy": False}))
+    assert result.k8s("NetworkPolicy") == []
+
+
 def test_service_and_deployment_are_named_like_the_component_in_the_profile_namespace(run: Runner) -> None:
     result = run(app({}))
-    for kind in ("Service", "Deployment"):
+    for kind in ("Service", "Deployment", "NetworkPolicy"):
         meta = result.get(kind, "web").inputs["metadata"]
         assert (meta["name"], meta["namespace"]) == ("web", "shop")
 
