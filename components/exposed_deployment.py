@@ -66,6 +66,9 @@ class ExposedDeploymentArgs(TypedDict):
 
     image: str
     """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
+    image_pull_policy: NotRequired[str]
+    """`Always` (re-check the registry at every Pod start, so a moved tag or a revoked pull right is noticed),
+    `IfNotPresent` (e.g. images loaded into kind) or `Never`. Default: `Always`."""
     port: NotRequired[int]
     """Shorthand for `ports=[port]`."""
     ports: NotRequired[Sequence[PortArgs | int]]
@@ -541,6 +544,12 @@ def _container(
     container: dict[str, Any] = {
         "name": name,
         "image": args["image"],
+        "image_pull_policy": check.one_of(
+            "image_pull_policy",
+            args.get("image_pull_policy", "Always"),
+            ("Always", "IfNotPresent", "Never"),
+            "use 'Always', 'IfNotPresent' or 'Never'",
+        ),
         "ports": container_ports,
         "resources": args.get("resources", default_resources()),
         "security_context": _merged(

@@ -51,3 +51,17 @@ def run() -> Runner:
         )
 
     return runner
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/<stack>/ from the current render instead of comparing (review the diff!)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite the golden files."""
+    return bool(request.config.getoption("--update-golden"))

@@ -1,0 +1,240 @@
+"""Offline render: golden files per stack, schema and security checks, atomic output, CLI errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from conftest import ROOT
+
+from components.__main__ import main as cli
+from components.render import REDACTED, Rendered, render, write_atomically
+from components.stackconfig import Project
+
+GOLDEN = ROOT / "tests" / "golden"
+PROJECT = Project.load(ROOT)
+STACKS = PROJECT.stacks()
+# Oldest and newest Kubernetes minor bundled by kubernetes-validate that upstream still supports.
+KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
+
+
+@cache
+def rendered(stack: str) -> Rendered:
+    return render(PROJECT, stack)
+
+
+def test_every_stack_renders() -> None:
+    assert STACKS == ["dev", "prod", "staging"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_render_matches_the_golden_files(stack: str, update_golden: bool) -> None:
+    files = rendered(stack).files
+    golden = GOLDEN / stack
+    if update_golden:
+        write_atomically(rendered(stack), golden)
+    on_disk = {p.name: p.read_text() for p in sorted(golden.iterdir())} if golden.is_dir() else {}
+    assert sorted(on_disk) == sorted(files), "files differ; run `pytest --update-golden` and review the diff"
+    for name, text in files.items():
+        assert on_disk[name] == text, f"{stack}/{name} differs; run `pytest --update-golden` and review the diff"
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_manifest_passes_the_kubernetes_schema_in_strict_mode(stack: str, version: str) -> None:
+    for obj in rendered(stack).manifests:
+        kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_the_schema_check_can_fail() -> None:
+    bad = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "x"},
+        "spec": {"ports": [{"port": "80"}], "typo": 1},
+    }
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(bad, KUBERNETES_VERSIONS[0], strict=True)
+
+
+def checkov(directory: Path) -> dict:
+    result = subprocess.run(
+        [str(ROOT / "security" / "run-checkov.sh"), "-d", str(directory), "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"checkov did not report: {result.stderr[-2000:]}")
+    return report if isinstance(report, dict) else {"summary": {"failed": sum(r["summary"]["failed"] for r in report)}}
+
+
+def test_checkov_finds_no_failed_check_in_any_stack() -> None:
+    report = checkov(GOLDEN)
+    failed = [
+        f"{c['check_id']} {c['resource']} ({c['file_path']})"
+        for c in report.get("results", {}).get("failed_checks", [])
+    ]
+    assert report["summary"]["failed"] == 0, "\n".join(failed)
+    assert report["summary"]["passed"] > 0
+
+
+def test_every_skipped_checkov_check_has_a_reason() -> None:
+    lines = [
+        line
+        for line in (ROOT / "security" / "checkov-skips.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    for line in lines:
+        check_id, _, reason = line.partition(" ")
+        assert check_id.startswith("CKV_"), line
+        assert len(reason.strip()) > 20, f"{check_id} needs a one-line reason"
+
+
+def test_checkov_fails_a_naive_deployment(tmp_path: Path) -> None:
+    naive = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "naive", "namespace": "shop"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "naive"}},
+            "template": {
+                "metadata": {"labels": {"app": "naive"}},
+                "spec": {"containers": [{"name": "n", "image": "nginx"}]},
+            },
+        },
+    }
+    (tmp_path / "naive.yaml").write_text(yaml.safe_dump(naive))
+    assert checkov(tmp_path)["summary"]["failed"] > 0
+
+
+def test_namespaces_come_first_and_files_are_numbered_in_apply_order() -> None:
+    names = sorted(n for n in rendered("dev").files if n[0].isdigit())
+    kinds = [yaml.safe_load(rendered("dev").files[n])["kind"] for n in names]
+    assert kinds[0] == "Namespace"
+    assert kinds.index("Service") < kinds.index("Deployment")
+    assert names[0] == "001-namespace-shop.yaml"
+
+
+def test_manifests_have_integers_camel_case_and_no_pulumi_internals() -> None:
+    text = rendered("dev").files["all.yaml"]
+    assert "targetPort: 8080" in text and "8080.0" not in text
+    assert "target_port" not in text
+    assert "4dabf18193072939515e22adb298388d" not in text and "__" not in text
+    docs = list(yaml.safe_load_all(text))
+    assert len(docs) == len(rendered("dev").manifests)
+    assert all(list(d)[:3] == ["apiVersion", "kind", "metadata"] for d in docs)
+
+
+def test_the_summary_names_every_service_and_how_it_is_reached() -> None:
+    summary = rendered("dev").files["summary.txt"]
+    assert "myapp             NodePort      80/TCP->8080 (node 30001)" in summary
+    assert "every node at localhost:30001" in summary
+    assert "alias of api.acmecorp.com" in summary
+    prod = rendered("prod").files["summary.txt"]
+    assert "cloud load balancer from 203.0.113.0/24, 198.51.100.0/24" in prod
+
+
+def test_the_topology_links_callers_services_deployments_and_external_hosts() -> None:
+    topo = rendered("dev").files["topology.md"]
+    assert topo.count("```mermaid") == 1
+    assert "callers -->|NodePort| s_shop_frontend" in topo
+    assert "s_shop_frontend --> d_shop_frontend" in topo
+    assert "d_shop_frontend -.->|calls| s_shop_backend" in topo
+    assert "s_shop_external_service -->|alias| ext_api_acmecorp_com" in topo
+    assert "callers -->|NodePort| s_shop_backend" not in topo
+
+
+def make_project(tmp_path: Path, program: str, stack_config: str = "config: {}\n") -> Path:
+    project = tmp_path / "other"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: other\nruntime: python\nstackConfigDir: stacks\n")
+    (project / "stacks" / "Pulumi.test.yaml").write_text(stack_config)
+    (project / "__main__.py").write_text(program)
+    return project
+
+
+OTHER_PROGRAM = """
+import pulumi
+from components import ExposedDeployment, Exposure
+web = ExposedDeployment("shop-web", {"image": "ghcr.io/example/web:2.1", "port": 8080, "exposure": Exposure.PUBLIC,
+                                     "env": {"TOKEN": pulumi.Config().require_secret("token")}})
+"""
+
+
+def test_another_projects_program_renders_with_its_own_config(tmp_path: Path, capsys) -> None:
+    project = make_project(
+        tmp_path,
+        OTHER_PROGRAM,
+        "config:\n  kubexpose:publicServiceType: NodePort\n  other:token:\n    secure: v1:abc:def\n",
+    )
+    out = tmp_path / "out"
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 0
+    service = yaml.safe_load((out / "002-service-default-shop-web.yaml").read_text())
+    assert service["spec"]["type"] == "NodePort"
+    deployment = yaml.safe_load((out / "003-deployment-default-shop-web.yaml").read_text())
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "TOKEN", "value": REDACTED}]
+    everything = "".join(p.read_text() for p in out.iterdir())
+    assert "v1:abc:def" not in everything
+    captured = capsys.readouterr()
+    assert "secure config values cannot be decrypted offline" in captured.err
+    assert "other:token" in captured.err
+
+
+def test_a_failing_program_writes_nothing_and_keeps_the_previous_render(tmp_path: Path, capsys) -> None:
+    project = make_project(
+        tmp_path, OTHER_PROGRAM.replace('"port": 8080', '"port": 99999'), "config:\n  other:token: plain\n"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.yaml").write_text("kept")
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ExposedDeployment 'shop-web': ports[0].port 99999 is outside 1-65535")
+    assert "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == ["previous.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out"], "no staging directory is left behind"
+
+
+def test_a_crash_in_the_program_is_reported_with_its_message(tmp_path: Path, capsys) -> None:
+    project = make_project(tmp_path, "raise RuntimeError('database password missing')\n")
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
+    assert "RuntimeError: database password missing" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_stack_lists_the_available_ones(capsys) -> None:
+    assert cli(["render", "--stack", "qa", "--program", str(ROOT)]) == 2
+    assert "error: unknown stack 'qa'; available stacks: dev, prod, staging" in capsys.readouterr().err
+
+
+def test_a_new_render_replaces_the_previous_one(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.yaml").write_text("old")
+    write_atomically(rendered("dev"), out)
+    assert not (out / "stale.yaml").exists()
+    assert (out / "all.yaml").read_text() == rendered("dev").files["all.yaml"]
+
+
+def test_the_command_line_entry_point_renders_dev(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "components", "render", "--stack", "dev", "--out", str(tmp_path / "dev")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Rendered stack 'dev': 14 objects" in result.stdout
+    assert "external-service  ExternalName" in result.stdout
+    shutil.rmtree(tmp_path / "dev")
