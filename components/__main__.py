@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import ValidationError
+from .mockrun import close_event_loops
 from .render import RenderError, render, write_atomically
 from .stackconfig import Project
 
@@ -46,5 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run() -> int:
+    code = main()
+    close_event_loops()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

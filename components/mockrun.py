@@ -9,6 +9,8 @@ hostname), and a `<name>-<8 hex>` auto-name for objects without `metadata.name`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -210,15 +212,46 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+_THREAD_LOOPS: set[asyncio.AbstractEventLoop] = set()
+
+
+def close_event_loops() -> None:
+    """Close the event loops the SDK left on worker threads and on this thread.
+
+    Call it once when a process that ran programs is about to exit (the render command does):
+    loops left open are torn down out of order at interpreter exit and print errors.
+    Programs cannot run in this process afterwards.
+    """
+    loops = set(_THREAD_LOOPS)
+    with contextlib.suppress(RuntimeError):
+        loops.add(asyncio.get_event_loop())
+    for loop in loops:
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+    _THREAD_LOOPS.clear()
+
+
 class _RecordingMonitor(MockMonitor):
     """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
 
     def __init__(self, mocks: ClusterMocks) -> None:
         super().__init__(mocks)
         self._lock = threading.Lock()
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         with self._lock:
+            if threading.current_thread() is not threading.main_thread():
+                # The SDK runs registrations on worker threads and leaves an event loop on each; keep
+                # track of them so run_program can close them (unclosed loops fail noisily at exit).
+                try:
+                    loop = asyncio.get_event_loop()
+                except RuntimeError:
+                    loop = None
+                if loop is None or loop.is_closed():
+                    loop = asyncio.new_event_loop()
+                    asyncio.set_event_loop(loop)
+                self.thread_loops.add(loop)
             response = super().RegisterResource(request)
             mocks = self.mocks
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
@@ -266,4 +299,5 @@ def run_program(
     finally:
         logger.removeHandler(handler)
         runtime_settings.ROOT.set(None)
+        _THREAD_LOOPS.update(monitor.thread_loops)
     return ProgramRun(list(mocks.registrations), exports, handler.messages)
