@@ -67,6 +67,17 @@ def secret_paths(value: Any, path: Path = ()) -> list[Path]:
     return []
 
 
+class _Unknown:
+    """An export whose value is not known (in preview, values only the cluster can give)."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN: Any = _Unknown()
+"""The value recorded for an export that stayed unknown."""
+
+
 @dataclass(frozen=True)
 class Registration:
     """One resource the program registered."""
@@ -137,7 +148,8 @@ class ClusterMocks(pulumi.runtime.Mocks):
                 meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
             namespace = meta.get("namespace")
             resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
-            if args.typ == SERVICE_TYPE:
+            if args.typ == SERVICE_TYPE and not pulumi.runtime.is_dry_run():
+                # In a preview the cluster has answered nothing yet: those outputs stay unknown.
                 self._answer_service(state, namespace or "default", meta["name"])
         self.registrations.append(Registration(args.typ, args.name, "", inputs, state, bool(args.custom)))
         return resource_id, state
@@ -180,7 +192,9 @@ class ProgramRun:
 
     registrations: list[Registration]
     exports: dict[str, Any]
+    """Stack exports, resolved; `UNKNOWN` where the value stayed unknown."""
     warnings: list[str] = field(default_factory=list)
+    """Warnings the program logged (e.g. an unpinned image)."""
 
     def k8s(self, kind: str | None = None) -> list[Registration]:
         """Kubernetes objects in registration order, optionally of one kind."""
@@ -290,9 +304,10 @@ def run_program(
     def body() -> None:
         program()
         root = pulumi.runtime.get_root_resource()
-        outputs = dict(getattr(root, "outputs", {}) or {})
-        resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
-        exports.update(resolved or {})
+        for key, value in dict(getattr(root, "outputs", {}) or {}).items():
+            output = pulumi.Output.from_input(value)
+            known = _sync_await(output.is_known())
+            exports[key] = _sync_await(output.future()) if known else UNKNOWN
 
     try:
         _sync_await(run_pulumi_func(body))

@@ -28,6 +28,7 @@ CLOUD = StackProfile(
 """A prod-like profile: public apps on LoadBalancer with source ranges."""
 
 Runner = Callable[..., ProgramRun]
+pytest_plugins = ["components.testing"]
 
 
 @pytest.fixture

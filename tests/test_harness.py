@@ -8,7 +8,7 @@ import pytest
 from conftest import CLOUD, LOCAL, Runner
 
 from components import ExposedDeployment, Exposure
-from components.mockrun import run_program
+from components.mockrun import UNKNOWN, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
@@ -91,5 +91,5 @@ def test_in_preview_a_load_balancer_address_is_unknown_and_the_url_export_stays_
         pulumi.export("dns", component.cluster_dns)
 
     result = run(program, preview=True, load_balancer="pending")
-    assert result.exports["url"] is None
+    assert result.exports["url"] is UNKNOWN
     assert result.exports["dns"] == "web.shop.svc.cluster.local"

@@ -1,0 +1,169 @@
+"""kubexpose's pytest plugin: unit-test a Pulumi program or a few component declarations under mocks.
+
+Installing the package registers this module as a pytest plugin (entry point `pytest11`), so a
+test only asks for the `kubexpose` fixture::
+
+    def test_public_apps_are_load_balancers_in_prod(kubexpose):
+        run = kubexpose.run(my_program, stack="prod", stack_dir=".")   # stacks/Pulumi.prod.yaml
+        assert run.services_by_type()["web"] == "LoadBalancer"
+        assert run.manifest("Service", "web")["spec"]["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
+
+The run uses the real Pulumi and pulumi-kubernetes SDKs, waits for every output, and fails loudly
+on the classic traps of Pulumi unit tests: a test that registered nothing, an export left
+unknown, and an `apply` written in a test file whose callback never ran.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from .mockrun import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
+from .render import manifest as render_manifest
+from .stackconfig import Project, to_config_string
+
+__all__ = ["ApplyNeverRanError", "KubexposeRun", "KubexposeTester", "NothingRegisteredError", "UnknownOutputError"]
+
+
+class NothingRegisteredError(AssertionError):
+    """The program registered no resource: the test would check nothing."""
+
+
+class UnknownOutputError(AssertionError):
+    """An export stayed unknown, so any check on it never ran."""
+
+
+class ApplyNeverRanError(AssertionError):
+    """An `Output.apply` written in a test file never called its callback (its assertion never ran)."""
+
+
+@dataclass
+class KubexposeRun(ProgramRun):
+    """What the program registered and exported, with lookups for assertions."""
+
+    stack: str = ""
+
+    def manifest(self, kind: str, name: str) -> dict[str, Any]:
+        """The object as the offline render writes it (camelCase, integers, secrets redacted)."""
+        return render_manifest(self.get(kind, name))
+
+    def services_of_type(self, service_type: str) -> list[str]:
+        """Names of the Services of one type, sorted."""
+        return sorted(name for name, kind in self.services_by_type().items() if kind == service_type)
+
+    def registered(self, type_token: str) -> list[Registration]:
+        """Registrations of one Pulumi type token (components or custom resources)."""
+        return [r for r in self.registrations if r.type == type_token]
+
+
+@dataclass
+class KubexposeTester:
+    """The `kubexpose` fixture: run programs under mocks that behave like a cluster."""
+
+    default_stack: str = "test"
+    runs: list[KubexposeRun] = field(default_factory=list)
+
+    def run(
+        self,
+        program: Callable[[], Any],
+        *,
+        stack: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        stack_dir: str | Path | None = None,
+        project: str | None = None,
+        load_balancer: LoadBalancerMode = "ip",
+        preview: bool = False,
+        allow_empty: bool = False,
+        allow_unknown: bool = False,
+    ) -> KubexposeRun:
+        """Run `program` for `stack` and wait for everything it started.
+
+        `stack_dir` is a Pulumi project directory: its `Pulumi.yaml` and `Pulumi.<stack>.yaml` give
+        the config exactly as `pulumi up` would see it. `config` adds or overrides keys; a key
+        without a namespace (`replicas`) belongs to the project. Values may be strings or YAML-like
+        values (`{"sourceRanges": [...]}`), as in a stack file.
+        """
+        stack = stack or self.default_stack
+        values: dict[str, str] = {}
+        secret_keys: list[str] = []
+        project_name = project
+        if stack_dir is not None:
+            loaded = Project.load(stack_dir)
+            stack_config = loaded.stack_config(stack)
+            values.update(stack_config.values)
+            secret_keys = list(stack_config.secret_keys)
+            project_name = project_name or loaded.name
+        project_name = project_name or "project"
+        for key, value in (config or {}).items():
+            full = key if ":" in key else f"{project_name}:{key}"
+            values[full] = to_config_string(value)
+        with _track_test_applies() as pending:
+            result = run_program(
+                program,
+                stack=stack,
+                project=project_name,
+                config=values,
+                secret_keys=secret_keys,
+                preview=preview,
+                mocks=ClusterMocks(load_balancer=load_balancer),
+            )
+        never_ran = [site for site, ran in pending if not ran]
+        if never_ran:
+            raise ApplyNeverRanError(
+                "these apply callbacks never ran, so nothing they assert was checked (their input stayed "
+                f"unknown, e.g. in preview): {', '.join(never_ran)}. Assert on run.exports or run.get(...) instead."
+            )
+        if not result.registrations and not allow_empty:
+            raise NothingRegisteredError(
+                "the program registered no resource; did the test call the program function (not just "
+                "import it)? Pass allow_empty=True if that is what you test."
+            )
+        unknown = sorted(k for k, v in result.exports.items() if v is UNKNOWN)
+        if unknown and not allow_unknown:
+            raise UnknownOutputError(
+                f"exports left unknown: {', '.join(unknown)} (preview={preview}); a check on them would never "
+                "run. Run without preview, or pass allow_unknown=True."
+            )
+        run = KubexposeRun(result.registrations, result.exports, result.warnings, stack=stack)
+        self.runs.append(run)
+        return run
+
+
+@contextmanager
+def _track_test_applies() -> Iterator[list[list[Any]]]:
+    """Wrap `Output.apply` while a program runs; remember callbacks created in test files."""
+    original = pulumi.Output.apply
+    pending: list[list[Any]] = []
+
+    def apply(self: pulumi.Output[Any], func: Callable[[Any], Any], run_with_unknowns: bool = False) -> Any:
+        caller = sys._getframe(1)
+        filename = Path(caller.f_code.co_filename).name
+        if filename.startswith("test_") or filename.endswith("_test.py") or filename == "conftest.py":
+            entry: list[Any] = [f"{filename}:{caller.f_lineno}", False]
+            pending.append(entry)
+
+            def tracked(value: Any) -> Any:
+                entry[1] = True
+                return func(value)
+
+            return original(self, tracked, run_with_unknowns)
+        return original(self, func, run_with_unknowns)
+
+    pulumi.Output.apply = apply  # type: ignore[method-assign]
+    try:
+        yield pending
+    finally:
+        pulumi.Output.apply = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def kubexpose() -> KubexposeTester:
+    """Run Pulumi programs under kubexpose's cluster-like mocks: `kubexpose.run(program, stack=...)`."""
+    return KubexposeTester()

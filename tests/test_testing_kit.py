@@ -1,0 +1,76 @@
+"""The `kubexpose` pytest fixture that other projects use for their infrastructure pull requests."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+from conftest import ROOT
+
+import app
+from components import ExposedDeployment, Exposure
+from components.testing import ApplyNeverRanError, KubexposeTester, NothingRegisteredError, UnknownOutputError
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+
+
+def public_web() -> None:
+    web = ExposedDeployment("web", {"image": IMAGE, "port": 80, "exposure": Exposure.PUBLIC})
+    pulumi.export("url", web.url)
+
+
+def test_a_stack_file_decides_the_service_types(kubexpose: KubexposeTester) -> None:
+    run = kubexpose.run(app.main, stack="prod", stack_dir=ROOT)
+    assert run.services_of_type("LoadBalancer") == ["frontend", "myapp"]
+    assert run.services_of_type("ClusterIP") == ["backend", "database"]
+    assert run.manifest("Service", "frontend")["spec"]["loadBalancerSourceRanges"] == [
+        "203.0.113.0/24",
+        "198.51.100.0/24",
+    ]
+
+
+def test_config_values_can_be_given_as_in_a_stack_file(kubexpose: KubexposeTester) -> None:
+    run = kubexpose.run(public_web, config={"kubexpose:publicServiceType": "NodePort", "kubexpose:skipAwait": True})
+    assert run.services_of_type("NodePort") == ["web"]
+    assert run.manifest("Service", "web")["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+    assert run.exports["url"].startswith("http://localhost:3")
+
+
+@pytest.mark.parametrize("load_balancer", ["ip", "hostname"])
+def test_load_balancer_addresses_can_be_ips_or_hostnames(kubexpose: KubexposeTester, load_balancer) -> None:
+    run = kubexpose.run(public_web, config={"kubexpose:publicServiceType": "LoadBalancer"}, load_balancer=load_balancer)
+    assert (".elb." in run.exports["url"]) == (load_balancer == "hostname")
+
+
+def test_a_program_that_registers_nothing_fails_loudly(kubexpose: KubexposeTester) -> None:
+    with pytest.raises(NothingRegisteredError, match="registered no resource"):
+        kubexpose.run(lambda: None)
+    assert kubexpose.run(lambda: None, allow_empty=True).registrations == []
+
+
+def test_an_export_left_unknown_fails_loudly(kubexpose: KubexposeTester) -> None:
+    with pytest.raises(UnknownOutputError, match="exports left unknown: url"):
+        kubexpose.run(public_web, preview=True)
+
+
+def test_an_apply_in_a_test_that_never_ran_fails_loudly(kubexpose: KubexposeTester) -> None:
+    def program() -> None:
+        web = ExposedDeployment("web", {"image": IMAGE, "port": 80, "exposure": Exposure.PUBLIC})
+        web.url.apply(lambda url: pytest.fail("never reached in a preview"))
+
+    with pytest.raises(ApplyNeverRanError, match=r"test_testing_kit.py:\d+"):
+        kubexpose.run(program, preview=True, config={"kubexpose:publicServiceType": "LoadBalancer"})
+
+
+def test_an_apply_in_a_test_that_ran_is_fine_and_its_assertion_counts(kubexpose: KubexposeTester) -> None:
+    def program() -> None:
+        web = ExposedDeployment("web", {"image": IMAGE, "port": 80})
+        pulumi.export("checked", web.endpoint.apply(lambda e: e == "web:80" or pytest.fail(e)))
+
+    assert kubexpose.run(program).exports["checked"] is True
+
+    def wrong() -> None:
+        web = ExposedDeployment("web", {"image": IMAGE, "port": 80})
+        web.endpoint.apply(lambda e: pytest.fail(f"wrong endpoint {e}"))
+
+    with pytest.raises(pytest.fail.Exception, match="wrong endpoint web:80"):
+        kubexpose.run(wrong)
