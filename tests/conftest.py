@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,12 @@ from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from components import LoadBalancerSettings, StackProfile
 from components.mockrun import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
+from components.render import Rendered, render
+from components.stackconfig import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+PROJECT = Project.load(ROOT)
+STACKS = PROJECT.stacks()
 
 LOCAL = StackProfile(public_service_type=ServiceSpecType.NODE_PORT, namespace="shop")
 """A dev-like profile: public apps on NodePort."""
@@ -66,3 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite the golden files."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@cache
+def rendered(stack: str) -> Rendered:
+    """The offline render of one of this project's stacks (computed once per test session)."""
+    return render(PROJECT, stack)

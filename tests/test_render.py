@@ -6,28 +6,19 @@ import json
 import shutil
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, STACKS, rendered
 
 from components.__main__ import main as cli
-from components.render import REDACTED, Rendered, render, write_atomically
-from components.stackconfig import Project
+from components.render import REDACTED, write_atomically
 
 GOLDEN = ROOT / "tests" / "golden"
-PROJECT = Project.load(ROOT)
-STACKS = PROJECT.stacks()
 # Oldest and newest Kubernetes minor bundled by kubernetes-validate that upstream still supports.
 KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
-
-
-@cache
-def rendered(stack: str) -> Rendered:
-    return render(PROJECT, stack)
 
 
 def test_every_stack_renders() -> None:

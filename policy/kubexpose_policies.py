@@ -1,0 +1,236 @@
+"""Exposure policies an organisation enforces at `pulumi preview --policy-pack policy/`.
+
+Each rule is a plain function `(args, report_violation)` so it can be unit-tested with constructed
+arguments; :data:`POLICIES` wraps them for the pack (`__main__.py` builds the `PolicyPack`).
+Props are the Kubernetes objects as Pulumi sends them to the provider (camelCase).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+SERVICE = "kubernetes:core/v1:Service"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+ALL_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
+DEFAULT_NODE_PORT_RANGE = "30000-32767"
+
+
+def _name(props: Mapping[str, Any], fallback: str) -> str:
+    return str((props.get("metadata") or {}).get("name") or fallback)
+
+
+def service_type_allowed(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A Service's type must be one the stack allows (config `allowedServiceTypes`)."""
+    if args.resource_type != SERVICE:
+        return
+    allowed = list(args.get_config().get("allowedServiceTypes") or ALL_SERVICE_TYPES)
+    service_type = (args.props.get("spec") or {}).get("type") or "ClusterIP"
+    if service_type not in allowed:
+        report_violation(
+            f"Service '{_name(args.props, args.name)}' is {service_type}, but this stack allows only "
+            f"{', '.join(allowed)}; use Exposure.INTERNAL or set kubexpose:publicServiceType to an allowed type.",
+            None,
+        )
+
+
+def node_port_in_range(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Fixed node ports must lie inside the cluster's node-port range (config `nodePortRange`)."""
+    if args.resource_type != SERVICE:
+        return
+    text = str(args.get_config().get("nodePortRange") or DEFAULT_NODE_PORT_RANGE)
+    low, high = (int(part) for part in text.split("-", 1))
+    for port in (args.props.get("spec") or {}).get("ports") or []:
+        node_port = port.get("nodePort")
+        if node_port is not None and not low <= int(node_port) <= high:
+            report_violation(
+                f"Service '{_name(args.props, args.name)}' uses node port {int(node_port)}, outside {low}-{high}; "
+                "pick a port in the range or omit it to let Kubernetes allocate one.",
+                None,
+            )
+
+
+def external_name_is_a_hostname(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """An ExternalName must be a DNS name: CoreDNS never resolves an IP written there."""
+    if args.resource_type != SERVICE:
+        return
+    spec = args.props.get("spec") or {}
+    if spec.get("type") != "ExternalName":
+        return
+    target = str(spec.get("externalName") or "").rstrip(".")
+    try:
+        ipaddress.ip_address(target.strip("[]"))
+    except ValueError:
+        return
+    report_violation(
+        f"Service '{_name(args.props, args.name)}' points externalName at the IP {target}, which is never "
+        "resolved; use ExternalAlias with the IP as target (a selector-less Service plus an EndpointSlice).",
+        None,
+    )
+
+
+_SECURE_CHECKS: list[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]], bool]]] = [
+    ("runAsNonRoot", lambda pod, c: bool((c.get("securityContext") or {}).get("runAsNonRoot", (pod.get("securityContext") or {}).get("runAsNonRoot")))),
+    ("allowPrivilegeEscalation: false", lambda pod, c: (c.get("securityContext") or {}).get("allowPrivilegeEscalation") is False),
+    ("readOnlyRootFilesystem", lambda pod, c: (c.get("securityContext") or {}).get("readOnlyRootFilesystem") is True),
+    ("capabilities drop ALL", lambda pod, c: "ALL" in (((c.get("securityContext") or {}).get("capabilities") or {}).get("drop") or [])),
+    ("privileged: false", lambda pod, c: not (c.get("securityContext") or {}).get("privileged", False)),
+    ("seccompProfile RuntimeDefault", lambda pod, c: ((c.get("securityContext") or {}).get("seccompProfile") or (pod.get("securityContext") or {}).get("seccompProfile") or {}).get("type") in ("RuntimeDefault", "Localhost")),
+]  # fmt: skip
+
+
+def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Deployments keep kubexpose's secure Pod defaults unless an exception is granted by config."""
+    if args.resource_type != DEPLOYMENT:
+        return
+    exempt = set(args.get_config().get("exemptDeployments") or [])
+    name = _name(args.props, args.name)
+    if name in exempt:
+        return
+    pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    missing: list[str] = []
+    if pod.get("automountServiceAccountToken") is not False:
+        missing.append("automountServiceAccountToken: false")
+    for container in pod.get("containers") or []:
+        for label, ok in _SECURE_CHECKS:
+            if not ok(pod, container):
+                missing.append(f"{label} (container {container.get('name')})")
+    if missing:
+        report_violation(
+            f"Deployment '{name}' lacks secure Pod defaults: {', '.join(missing)}; keep kubexpose's defaults "
+            "or list the Deployment in exemptDeployments with a reason.",
+            None,
+        )
+
+
+def _pod_labels(deployment: PolicyResource) -> dict[str, str]:
+    template = ((deployment.props.get("spec") or {}).get("template") or {}).get("metadata") or {}
+    return dict(template.get("labels") or {})
+
+
+def _namespace(resource: PolicyResource) -> str:
+    return str((resource.props.get("metadata") or {}).get("namespace") or "default")
+
+
+def services_select_a_deployment(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every Service with a selector must select the Pod labels of some Deployment in its namespace."""
+    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    for service in (r for r in args.resources if r.resource_type == SERVICE):
+        selector = (service.props.get("spec") or {}).get("selector") or {}
+        if not selector:
+            continue
+        if not any(
+            _namespace(d) == _namespace(service) and selector.items() <= _pod_labels(d).items() for d in deployments
+        ):
+            report_violation(
+                f"Service '{_name(service.props, service.name)}' selects {selector}, which matches no Deployment's "
+                f"Pods in namespace '{_namespace(service)}'; it would route to nothing. Fix the selector or the labels.",
+                service.urn,
+            )
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="kubexpose-service-type-allowed",
+        description="Services use only the types the stack allows (e.g. no LoadBalancer or NodePort).",
+        validate=service_type_allowed,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "allowedServiceTypes": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": ALL_SERVICE_TYPES},
+                    "default": ALL_SERVICE_TYPES,
+                }
+            }
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="kubexpose-node-port-range",
+        description="Fixed node ports lie inside the cluster's node-port range.",
+        validate=node_port_in_range,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={
+                "nodePortRange": {"type": "string", "pattern": r"^\d+-\d+$", "default": DEFAULT_NODE_PORT_RANGE}
+            }
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="kubexpose-external-name-not-ip",
+        description="ExternalName Services point at DNS names, never at IP addresses.",
+        validate=external_name_is_a_hostname,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    ResourceValidationPolicy(
+        name="kubexpose-secure-pod-defaults",
+        description="Deployments run non-root, read-only, without privilege escalation, capabilities or token.",
+        validate=secure_pod_defaults,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(
+            properties={"exemptDeployments": {"type": "array", "items": {"type": "string"}, "default": []}}
+        ),
+    ),
+    StackValidationPolicy(
+        name="kubexpose-service-selects-a-deployment",
+        description="Every Service with a selector selects the Pods of some Deployment in the stack.",
+        validate=services_select_a_deployment,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+]
+"""The pack's policies, in the order `pulumi preview --policy-pack` reports them."""
+
+
+def resource_type(manifest: Mapping[str, Any]) -> str:
+    """Pulumi's type token for a Kubernetes manifest (`v1` Service -> `kubernetes:core/v1:Service`)."""
+    api_version = str(manifest.get("apiVersion"))
+    group_version = "core/v1" if api_version == "v1" else api_version
+    return f"kubernetes:{group_version}:{manifest.get('kind')}"
+
+
+def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None) -> list[str]:
+    """Run the pack's policies over rendered manifests as a preview would; return the violations.
+
+    `config` maps a policy name to its config (as in a `--policy-pack-config` file); each policy's
+    schema defaults apply to what is not given.
+    """
+    violations: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        violations.append(message)
+
+    resources: list[PolicyResource] = []
+    for m in manifests:
+        token = resource_type(m)
+        name = _name(m, "unnamed")
+        urn = f"urn:pulumi:render::project::{token}::{name}"
+        for policy in POLICIES:
+            if isinstance(policy, ResourceValidationPolicy):
+                policy.validate(
+                    ResourceValidationArgs(token, m, urn, name, None, None, _config(policy, config)), report
+                )  # type: ignore[arg-type]
+        resources.append(PolicyResource(token, m, urn, name, None, None, None, [], {}))  # type: ignore[arg-type]
+    for policy in POLICIES:
+        if isinstance(policy, StackValidationPolicy):
+            policy.validate(StackValidationArgs(resources, _config(policy, config)), report)
+    return violations
+
+
+def _config(
+    policy: ResourceValidationPolicy | StackValidationPolicy, config: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    schema = policy.config_schema.properties if policy.config_schema else {}
+    defaults = {key: spec["default"] for key, spec in schema.items() if "default" in spec}
+    return {**defaults, **dict((config or {}).get(policy.name) or {})}

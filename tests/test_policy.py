@@ -1,0 +1,134 @@
+"""The policy pack: every policy has a passing and a violating case, and every stack's render passes the pack."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from conftest import STACKS, rendered
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
+
+from policy.kubexpose_policies import (
+    POLICIES,
+    check_manifests,
+    external_name_is_a_hostname,
+    node_port_in_range,
+    resource_type,
+    secure_pod_defaults,
+    service_type_allowed,
+    services_select_a_deployment,
+)
+
+
+def manifest(stack: str, kind: str, name: str) -> dict[str, Any]:
+    found = [m for m in rendered(stack).manifests if m["kind"] == kind and m["metadata"]["name"] == name]
+    assert len(found) == 1
+    return copy.deepcopy(found[0])
+
+
+def violations(rule, props: dict[str, Any], config: dict[str, Any] | None = None) -> list[str]:
+    found: list[str] = []
+    token = resource_type(props)
+    args = ResourceValidationArgs(token, props, f"urn:{token}", props["metadata"]["name"], None, None, config or {})
+    rule(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def test_service_types_outside_the_allowed_list_are_violations() -> None:
+    service = manifest("prod", "Service", "frontend")
+    assert violations(service_type_allowed, service) == []
+    assert violations(service_type_allowed, service, {"allowedServiceTypes": ["ClusterIP", "LoadBalancer"]}) == []
+    assert violations(service_type_allowed, service, {"allowedServiceTypes": ["ClusterIP", "NodePort"]}) == [
+        "Service 'frontend' is LoadBalancer, but this stack allows only ClusterIP, NodePort; use "
+        "Exposure.INTERNAL or set kubexpose:publicServiceType to an allowed type."
+    ]
+
+
+def test_node_ports_outside_the_range_are_violations() -> None:
+    service = manifest("dev", "Service", "myapp")
+    assert violations(node_port_in_range, service) == []
+    assert violations(node_port_in_range, service, {"nodePortRange": "31000-31999"}) == [
+        "Service 'myapp' uses node port 30001, outside 31000-31999; pick a port in the range or omit it "
+        "to let Kubernetes allocate one."
+    ]
+
+
+def test_an_external_name_pointing_at_an_ip_is_a_violation() -> None:
+    service = manifest("dev", "Service", "external-service")
+    assert violations(external_name_is_a_hostname, service) == []
+    service["spec"]["externalName"] = "10.0.0.5"
+    assert violations(external_name_is_a_hostname, service)[0].startswith(
+        "Service 'external-service' points externalName at the IP 10.0.0.5"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "missing"),
+    [
+        (("automountServiceAccountToken",), True, "automountServiceAccountToken: false"),
+        (("containers", 0, "securityContext", "readOnlyRootFilesystem"), False, "readOnlyRootFilesystem"),
+        (("containers", 0, "securityContext", "allowPrivilegeEscalation"), True, "allowPrivilegeEscalation: false"),
+        (("containers", 0, "securityContext", "capabilities"), {}, "capabilities drop ALL"),
+        (("containers", 0, "securityContext", "privileged"), True, "privileged: false"),
+        (("securityContext", "seccompProfile"), {"type": "Unconfined"}, "seccompProfile RuntimeDefault"),
+    ],
+)
+def test_a_deployment_without_a_secure_default_is_a_violation(path, value, missing) -> None:
+    deployment = manifest("dev", "Deployment", "frontend")
+    assert violations(secure_pod_defaults, deployment) == []
+    target = deployment["spec"]["template"]["spec"]
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    found = violations(secure_pod_defaults, deployment)
+    assert len(found) == 1 and missing in found[0], found
+    assert violations(secure_pod_defaults, deployment, {"exemptDeployments": ["frontend"]}) == []
+
+
+def test_running_as_root_is_a_violation() -> None:
+    deployment = manifest("dev", "Deployment", "backend")
+    pod = deployment["spec"]["template"]["spec"]
+    pod["securityContext"].pop("runAsNonRoot")
+    pod["containers"][0]["securityContext"].pop("runAsNonRoot")
+    assert "runAsNonRoot (container backend)" in violations(secure_pod_defaults, deployment)[0]
+
+
+def stack_violations(manifests: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    resources = [
+        PolicyResource(
+            resource_type(m), m, f"urn:{m['metadata']['name']}", m["metadata"]["name"], None, None, None, [], {}
+        )
+        for m in manifests
+    ]
+    services_select_a_deployment(StackValidationArgs(resources), lambda message, urn=None: found.append(message))
+    return found
+
+
+def test_a_service_selecting_no_deployment_is_a_violation() -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    assert stack_violations(manifests) == []
+    service = next(m for m in manifests if m["kind"] == "Service" and m["metadata"]["name"] == "backend")
+    service["spec"]["selector"] = {"app.kubernetes.io/name": "backnd"}
+    assert stack_violations(manifests) == [
+        "Service 'backend' selects {'app.kubernetes.io/name': 'backnd'}, which matches no Deployment's Pods in "
+        "namespace 'shop'; it would route to nothing. Fix the selector or the labels."
+    ]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_render_passes_the_pack(stack: str) -> None:
+    assert check_manifests(rendered(stack).manifests) == []
+
+
+def test_the_pack_catches_a_forbidden_type_in_a_rendered_stack() -> None:
+    config = {"kubexpose-service-type-allowed": {"allowedServiceTypes": ["ClusterIP", "ExternalName"]}}
+    found = check_manifests(rendered("prod").manifests, config)
+    assert [v.split(" is ")[0] for v in found] == ["Service 'frontend'", "Service 'myapp'"]
+
+
+def test_policy_names_are_unique_and_enforced() -> None:
+    names = [p.name for p in POLICIES]
+    assert len(names) == len(set(names)) == 5
+    assert all(str(p.enforcement_level.value) == "mandatory" for p in POLICIES)
