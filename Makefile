@@ -1,6 +1,6 @@
 # Two commands a newcomer needs (both create .venv on first use):
 #   make render   - render the dev stack offline into render/dev (no cluster, no Pulumi CLI)
-#   make test     - run the test suite (what CI runs)
+#   make test     - run the test suite and the consumer example's tests (what CI runs)
 PYTHON ?= python3
 VENV := .venv
 STACK ?= dev
@@ -14,6 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 .PHONY: test render lint
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
+	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
 
 render: $(VENV)/.installed
 	$(VENV)/bin/python -m components render --stack $(STACK) --out render/$(STACK)

@@ -1,0 +1,3 @@
+import storefront
+
+storefront.main()

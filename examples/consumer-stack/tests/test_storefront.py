@@ -1,0 +1,33 @@
+"""Unit tests of the storefront stacks, written with kubexpose's `kubexpose` pytest fixture."""
+
+from pathlib import Path
+
+import storefront
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_dev_exposes_the_api_on_a_node_port(kubexpose):
+    run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
+    assert run.services_by_type() == {"shop-api": "NodePort", "cache": "ClusterIP", "payments": "ExternalName"}
+    assert run.exports["api_url"].startswith("http://localhost:3")
+
+
+def test_prod_uses_a_restricted_load_balancer_and_three_replicas(kubexpose):
+    run = kubexpose.run(storefront.main, stack="prod", stack_dir=PROJECT, load_balancer="hostname")
+    assert run.manifest("Service", "shop-api")["spec"]["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
+    assert run.manifest("Deployment", "shop-api")["spec"]["replicas"] == 3
+    assert ".elb." in run.exports["api_url"]
+
+
+def test_prod_reaches_payments_by_ip_through_an_endpoint_slice(kubexpose):
+    run = kubexpose.run(storefront.main, stack="prod", stack_dir=PROJECT)
+    assert run.manifest("Service", "payments")["spec"]["type"] == "ClusterIP"
+    slice_ = run.manifest("EndpointSlice", "payments-ipv4")
+    assert [e["addresses"][0] for e in slice_["endpoints"]] == ["192.0.2.10", "192.0.2.11"]
+
+
+def test_the_api_finds_its_dependencies_by_service_name(kubexpose):
+    run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
+    env = run.manifest("Deployment", "shop-api")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "CACHE_ADDR", "value": "cache:6379"}, {"name": "PAYMENTS_ADDR", "value": "payments:443"}]
