@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ CLOUD = StackProfile(
 """A prod-like profile: public apps on LoadBalancer with source ranges."""
 
 Runner = Callable[..., ProgramRun]
-pytest_plugins = ["components.testing"]
+if not any(e.value == "components.testing" for e in entry_points(group="pytest11")):
+    pytest_plugins = ["components.testing"]  # the package is not installed here: load the plugin from source
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ def main() -> None:
     config = pulumi.Config()
     payments = ExternalAlias("payments", {"target": "payments.partner.example.com", "port": 443}, profile=profile)
     cache = ExposedDeployment(
-        "cache", {"image": REDIS, "ports": [{"port": 6379, "name": "redis"}], "writable_paths": ["/data"]}, profile=profile
+        "cache",
+        {"image": REDIS, "ports": [{"port": 6379, "name": "redis"}], "writable_paths": ["/data"]},
+        profile=profile,
     )
     api = ExposedDeployment(
         "shop-api",
