@@ -11,7 +11,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-.PHONY: test render lint
+.PHONY: test render lint fuzz
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
@@ -23,3 +23,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy components app.py
+
+# The long property-based run (thousands of examples per component; about two minutes).
+fuzz: $(VENV)/.installed
+	HYPOTHESIS_PROFILE=long $(VENV)/bin/python -m pytest tests/test_fuzz.py --hypothesis-show-statistics

@@ -69,6 +69,7 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
     )
     external = ExternalAlias("external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile)
 
+    profile.check_aliases(["external-service"])
     apps: dict[str, ExposedDeployment | ExternalAlias] = {
         "frontend": frontend,
         "backend": backend,

@@ -218,6 +218,13 @@ class ExposedDeployment(pulumi.ComponentResource):
 
         super().__init__(TYPE_TOKEN, name, None, opts)
         _warn_on_image(self, args["image"])
+        if plan.service.spec.get("cluster_ip") == "None":
+            pulumi.log.warn(
+                f"ExposedDeployment '{name}': the Service is headless. Kubernetes cannot switch a Service between "
+                "headless and a ClusterIP in place: turning `headless` on or off later makes pulumi replace it "
+                "(delete, then create: callers briefly fail to resolve it).",
+                resource=self,
+            )
         child = pulumi.ResourceOptions(parent=self)
         deployment_spec: dict[str, Any] = {
             "replicas": plan.replicas,

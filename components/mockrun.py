@@ -29,6 +29,8 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from .profile import StackProfile
+
 LoadBalancerMode = Literal["ip", "hostname", "pending"]
 SERVICE_TYPE = "kubernetes:core/v1:Service"
 CLUSTER_IP_NET = ipaddress.ip_network("10.96.0.0/12")
@@ -315,4 +317,9 @@ def run_program(
         logger.removeHandler(handler)
         runtime_settings.ROOT.set(None)
         _THREAD_LOOPS.update(monitor.thread_loops)
+    aliases = (config or {}).get("kubexpose:aliases")
+    if aliases is not None:
+        # A per-stack alias for a name the program never declares would silently do nothing.
+        profile = StackProfile.from_mapping({"aliases": aliases}, stack=stack)
+        profile.check_aliases(r.name for r in mocks.registrations if r.type == "kubexpose:index:ExternalAlias")
     return ProgramRun(list(mocks.registrations), exports, handler.messages)

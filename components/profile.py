@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -66,24 +66,34 @@ class StackProfile:
     """Per-stack ExternalAlias targets by alias name; they override the target in code."""
     node_address: str = "localhost"
     """Host that reaches a node port from outside (for the `url` output). Default: localhost."""
+    stack: str = field(default="<explicit>", compare=False)
+    """The stack the profile was read for (named in config errors)."""
 
     @classmethod
     def from_config(cls, stack: str | None = None) -> StackProfile:
         """Read the ``kubexpose:`` stack config of the running program (or of a mocked one)."""
+        from pulumi.runtime.config import is_config_secret
+
         config = pulumi.Config(CONFIG_NAMESPACE)
         raw: dict[str, Any] = {}
+        secret: set[str] = set()
         for key in _configured_keys():
             value = config.get(key)
             if value is not None:
                 raw[key] = value
-        return cls.from_mapping(raw, stack=stack or pulumi.get_stack())
+            if is_config_secret(f"{CONFIG_NAMESPACE}:{key}"):
+                secret.add(key)
+        return cls.from_mapping(raw, stack=stack or pulumi.get_stack(), secret_keys=secret)
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any], stack: str = "<explicit>") -> StackProfile:
+    def from_mapping(
+        cls, raw: Mapping[str, Any], stack: str = "<explicit>", secret_keys: Iterable[str] = ()
+    ) -> StackProfile:
         """Build a profile from config values keyed as in the stack file, without the namespace.
 
         Values may be already-parsed YAML (``{"nodePortRange": "30000-32767"}``) or the strings
         Pulumi passes to a program (objects as JSON). Unknown keys are an error, so typos surface.
+        Values of `secret_keys` never appear in error messages.
         """
         unknown = sorted(set(raw) - set(_KEYS))
         if unknown:
@@ -91,10 +101,21 @@ class StackProfile:
                 f"stack '{stack}': config key '{CONFIG_NAMESPACE}:{unknown[0]}' is not known to "
                 f"kubexpose; use one of {', '.join(f'{CONFIG_NAMESPACE}:{k}' for k in _KEYS)}"
             )
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"stack": stack}
+        hidden = set(secret_keys)
         for key, value in raw.items():
-            kwargs[_KEYS[key][0]] = _KEYS[key][1](_Reader(stack, key), value)
+            kwargs[_KEYS[key][0]] = _KEYS[key][1](_Reader(stack, key, key in hidden), value)
         return cls(**kwargs)
+
+    def check_aliases(self, declared: Iterable[str]) -> None:
+        """Raise if `kubexpose:aliases` names an alias the program never declares (a typo would do nothing)."""
+        names = set(declared)
+        unknown = sorted(set(self.aliases) - names)
+        if unknown:
+            raise ConfigError(
+                f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:aliases' names '{unknown[0]}', which is not "
+                f"an ExternalAlias of the program; use one of: {', '.join(sorted(names)) or 'none declared'}"
+            )
 
     def public_type(self) -> ServiceSpecType:
         """The Service type that ``Exposure.PUBLIC`` resolves to in this stack."""
@@ -113,12 +134,14 @@ def _configured_keys() -> list[str]:
 class _Reader:
     """Parses one config key and names the key and the stack when it is malformed."""
 
-    def __init__(self, stack: str, key: str) -> None:
+    def __init__(self, stack: str, key: str, secret: bool = False) -> None:
         self.stack = stack
         self.key = key
+        self.secret = secret
 
     def fail(self, value: Any, problem: str, fix: str) -> ConfigError:
-        return ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {value!r} {problem}; {fix}")
+        shown = "[secret]" if self.secret else repr(value)
+        return ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {shown} {problem}; {fix}")
 
     def obj(self, value: Any, kind: type, example: str) -> Any:
         if isinstance(value, str) and kind is not str:
@@ -135,6 +158,8 @@ class _Reader:
         try:
             return check(*args)
         except ValidationError as err:
+            if self.secret:
+                raise self.fail(None, "is not valid", "check the secret's value") from None
             detail = str(err).split(": ", 1)[1]
             raise ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' {detail}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
@@ -9,12 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from components import LoadBalancerSettings, StackProfile
 from components.mockrun import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
 from components.render import Rendered, render
 from components.stackconfig import Project
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("long", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = Project.load(ROOT)

@@ -1,0 +1,206 @@
+"""An independent checker of the Kubernetes API-server rules, written from ../shared/KUBERNETES_RULES.md.
+
+It reads rendered manifests only and shares no code with `components.validation`, so a property
+test can compare what kubexpose emits against the rules themselves.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+LABEL_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+SUBDOMAIN_PART = LABEL_1123
+NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def _subdomain(value: str) -> bool:
+    return 0 < len(value) <= 253 and all(SUBDOMAIN_PART.match(p) for p in value.split("."))
+
+
+def _iana(value: str) -> bool:
+    return (
+        0 < len(value) <= 15
+        and re.fullmatch(r"[-a-z0-9]+", value) is not None
+        and re.search(r"[a-z]", value) is not None
+        and "--" not in value
+        and not value.startswith("-")
+        and not value.endswith("-")
+    )
+
+
+def _port(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
+
+
+def _label_key(key: str) -> bool:
+    prefix, slash, name = key.rpartition("/")
+    if slash and not _subdomain(prefix):
+        return False
+    return 0 < len(name) <= 63 and NAME_PART.match(name) is not None
+
+
+def _labels(labels: dict[str, Any], where: str) -> list[str]:
+    out = []
+    for key, value in (labels or {}).items():
+        if not _label_key(key):
+            out.append(f"{where}: bad label key {key!r}")
+        if not isinstance(value, str) or (value and (len(value) > 63 or not NAME_PART.match(value))):
+            out.append(f"{where}: bad label value {value!r}")
+    return out
+
+
+def service_violations(svc: dict[str, Any], node_port_range: tuple[int, int] = (30000, 32767)) -> list[str]:
+    """Rules for a Service alone."""
+    out: list[str] = []
+    meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
+    name = meta.get("name", "")
+    if not (len(name) <= 63 and LABEL_1035.match(name)):
+        out.append(f"service name {name!r} is not a DNS-1035 label")
+    out += _labels(meta.get("labels") or {}, "service labels")
+    kind = spec.get("type", "ClusterIP")
+    ports = spec.get("ports") or []
+    seen, names, node_ports = set(), set(), set()
+    for p in ports:
+        if not _port(p.get("port")):
+            out.append(f"port {p.get('port')!r} out of range")
+        protocol = p.get("protocol", "TCP")
+        if protocol not in ("TCP", "UDP", "SCTP"):
+            out.append(f"protocol {protocol!r}")
+        if (protocol, p.get("port")) in seen:
+            out.append(f"duplicate {(protocol, p.get('port'))}")
+        seen.add((protocol, p.get("port")))
+        if len(ports) > 1 and not p.get("name"):
+            out.append("port name missing with several ports")
+        if p.get("name"):
+            if not (len(p["name"]) <= 63 and LABEL_1123.match(p["name"])):
+                out.append(f"port name {p['name']!r}")
+            if p["name"] in names:
+                out.append(f"duplicate port name {p['name']!r}")
+            names.add(p["name"])
+        target = p.get("targetPort")
+        if target is not None and not (_port(target) or (isinstance(target, str) and _iana(target))):
+            out.append(f"targetPort {target!r}")
+        if "nodePort" in p:
+            if kind not in ("NodePort", "LoadBalancer"):
+                out.append(f"nodePort on {kind}")
+            low, high = node_port_range
+            if not (_port(p["nodePort"]) and low <= p["nodePort"] <= high):
+                out.append(f"nodePort {p['nodePort']!r} outside {low}-{high}")
+            if (protocol, p["nodePort"]) in node_ports:
+                out.append(f"duplicate nodePort {p['nodePort']}")
+            node_ports.add((protocol, p["nodePort"]))
+    if kind != "ExternalName" and not ports and spec.get("clusterIP") != "None":
+        out.append("a non-headless Service needs ports")
+    if kind == "ExternalName":
+        host = str(spec.get("externalName") or "").removesuffix(".")
+        if not _subdomain(host):
+            out.append(f"externalName {host!r} is not a DNS-1123 subdomain")
+        try:
+            ipaddress.ip_address(host)
+            out.append(f"externalName {host!r} is an IP (never resolved)")
+        except ValueError:
+            pass
+        if "clusterIP" in spec or "clusterIPs" in spec:
+            out.append("clusterIP on ExternalName")
+    elif "externalName" in spec:
+        out.append(f"externalName on {kind}")
+    affinity = spec.get("sessionAffinity", "None")
+    if affinity not in ("None", "ClientIP"):
+        out.append(f"sessionAffinity {affinity!r}")
+    config = spec.get("sessionAffinityConfig")
+    if affinity == "ClientIP" and config is not None:
+        timeout = (config.get("clientIP") or {}).get("timeoutSeconds")
+        if not (isinstance(timeout, int) and 1 <= timeout <= 86400):
+            out.append(f"affinity timeout {timeout!r}")
+    if affinity != "ClientIP" and config:
+        out.append("sessionAffinityConfig without ClientIP")
+    for field in ("loadBalancerSourceRanges", "loadBalancerClass", "allocateLoadBalancerNodePorts"):
+        if field in spec and kind != "LoadBalancer":
+            out.append(f"{field} on {kind}")
+    for cidr in spec.get("loadBalancerSourceRanges") or []:
+        try:
+            if str(ipaddress.ip_network(cidr, strict=True)) != cidr:
+                out.append(f"non-canonical CIDR {cidr!r}")
+        except ValueError:
+            out.append(f"bad CIDR {cidr!r}")
+    if "externalTrafficPolicy" in spec:
+        if kind not in ("NodePort", "LoadBalancer"):
+            out.append(f"externalTrafficPolicy on {kind}")
+        if spec["externalTrafficPolicy"] not in ("Cluster", "Local"):
+            out.append(f"externalTrafficPolicy {spec['externalTrafficPolicy']!r}")
+    if spec.get("clusterIP") == "None" and kind != "ClusterIP":
+        out.append(f"headless {kind}")
+    return out
+
+
+def deployment_violations(dep: dict[str, Any]) -> list[str]:
+    """Rules for a Deployment alone."""
+    out: list[str] = []
+    meta, spec = dep.get("metadata") or {}, dep.get("spec") or {}
+    if not _subdomain(meta.get("name", "")):
+        out.append(f"deployment name {meta.get('name')!r}")
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if not selector:
+        out.append("empty selector")
+    if not selector.items() <= template_labels.items():
+        out.append("selector does not match the pod template labels")
+    out += _labels(template_labels, "pod labels")
+    for container in ((spec.get("template") or {}).get("spec") or {}).get("containers") or []:
+        for p in container.get("ports") or []:
+            if not _port(p.get("containerPort")):
+                out.append(f"containerPort {p.get('containerPort')!r}")
+            if "name" in p and not _iana(p["name"]):
+                out.append(f"container port name {p['name']!r}")
+    return out
+
+
+def slice_violations(eps: dict[str, Any], services: dict[str, dict[str, Any]]) -> list[str]:
+    """Rules for an EndpointSlice, against the Services of the same render."""
+    out: list[str] = []
+    labels = (eps.get("metadata") or {}).get("labels") or {}
+    owner = labels.get("kubernetes.io/service-name")
+    if owner not in services:
+        out.append(f"EndpointSlice names no Service of the render ({owner!r})")
+        return out
+    for endpoint in eps.get("endpoints") or []:
+        for address in endpoint.get("addresses") or []:
+            ip = ipaddress.ip_address(address)
+            if ip.is_unspecified or ip.is_loopback or ip.is_link_local:
+                out.append(f"endpoint address {address}")
+            if (eps.get("addressType") == "IPv4") != (ip.version == 4):
+                out.append(f"address {address} is not {eps.get('addressType')}")
+    service_port_names = {p.get("name", "") for p in (services[owner].get("spec") or {}).get("ports") or []}
+    for p in eps.get("ports") or []:
+        if p.get("name", "") not in service_port_names:
+            out.append(f"slice port name {p.get('name')!r} is not a Service port name")
+    return out
+
+
+def render_violations(manifests: list[dict[str, Any]], node_port_range: tuple[int, int] = (30000, 32767)) -> list[str]:
+    """All rule violations of one render, including cross-object rules (named target ports)."""
+    out: list[str] = []
+    services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
+    deployments = [m for m in manifests if m["kind"] == "Deployment"]
+    for m in manifests:
+        if m["kind"] == "Service":
+            out += service_violations(m, node_port_range)
+        elif m["kind"] == "Deployment":
+            out += deployment_violations(m)
+        elif m["kind"] == "EndpointSlice":
+            out += slice_violations(m, services)
+    for svc in services.values():
+        selector = (svc.get("spec") or {}).get("selector") or {}
+        for dep in deployments:
+            pod = (dep.get("spec") or {}).get("template") or {}
+            if selector and selector.items() <= ((pod.get("metadata") or {}).get("labels") or {}).items():
+                declared = {
+                    p.get("name") for c in (pod.get("spec") or {}).get("containers") or [] for p in c.get("ports") or []
+                }
+                for p in (svc.get("spec") or {}).get("ports") or []:
+                    if isinstance(p.get("targetPort"), str) and p["targetPort"] not in declared:
+                        out.append(f"named targetPort {p['targetPort']!r} is declared by no container")
+    return out

@@ -1,0 +1,195 @@
+"""Property-based tests over the whole argument space of both components.
+
+For every generated input: either a ValidationError whose message names the component and the
+field, or manifests that pass kubernetes-validate in strict mode and the independent rule checker
+in `k8s_rules.py`. Any other exception is a bug. `HYPOTHESIS_PROFILE=long` (see `make fuzz`) runs
+thousands of examples; the default `ci` profile keeps the suite fast.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import kubernetes_validate
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from k8s_rules import render_violations
+from pulumi_kubernetes.core.v1 import ServiceSpecType
+
+from components import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
+from components.exposed_deployment import ExposedDeploymentArgs
+from components.external_alias import ExternalAliasArgs
+from components.mockrun import run_program
+from components.render import manifests
+
+VERSION = "1.37.0"
+FIELD = re.compile(r"^(\w+)")
+
+
+def mostly(good: st.SearchStrategy[Any], bad: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Valid values nine times in ten, so accepted inputs get explored too, not only rejections."""
+    return st.sampled_from(range(10)).flatmap(lambda n: bad if n == 7 else good)
+
+
+good_label = st.from_regex(r"\A[a-z]([-a-z0-9]{0,10}[a-z0-9])?\Z")
+any_name = mostly(good_label, st.text(alphabet=string.ascii_letters + string.digits + "-_.", max_size=70))
+port_number = mostly(st.integers(1, 65535), st.one_of(st.integers(-5, 70000), st.just(True)))
+iana = mostly(
+    st.from_regex(r"\A[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?\Z"), st.text(alphabet="abcXYZ0-", min_size=1, max_size=18)
+)
+protocol = mostly(st.sampled_from(["TCP", "UDP", "SCTP"]), st.sampled_from(["HTTP", "tcp"]))
+node_port = mostly(st.integers(30000, 31999), st.one_of(st.integers(29990, 32770), st.integers(1, 65535)))
+cidr = mostly(
+    st.sampled_from(["10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"])
+    | st.ip_addresses(v=4).map(lambda ip: f"{ip}/32"),
+    st.sampled_from(["10.0.0.1/8", "2001:DB8::/32", "nonsense", "10.0.0.0"]),
+)
+
+
+@st.composite
+def port_specs(draw: st.DrawFn) -> Any:
+    spec: dict[str, Any] = {"port": draw(port_number)}
+    if draw(st.integers(0, 2)) == 1:
+        spec["target_port"] = draw(mostly(port_number, iana))
+    if draw(st.integers(0, 3)) > 0:
+        spec["name"] = draw(any_name)
+    if draw(st.booleans()):
+        spec["protocol"] = draw(protocol)
+    if draw(st.sampled_from(range(8))) == 5:
+        spec["node_port"] = draw(node_port)
+    return draw(st.one_of(st.just(spec), st.just(spec["port"])))
+
+
+labels = st.dictionaries(
+    mostly(st.from_regex(r"\A[a-z]{1,8}(\.example\.com/[a-z]{1,8})?\Z"), any_name),
+    mostly(st.from_regex(r"\A[a-zA-Z0-9]{0,10}\Z"), any_name),
+    max_size=3,
+)
+
+profiles = st.builds(
+    StackProfile,
+    public_service_type=st.sampled_from([ServiceSpecType.NODE_PORT, ServiceSpecType.LOAD_BALANCER]),
+    namespace=st.sampled_from(["default", "shop"]),
+    node_port_range=st.sampled_from([(30000, 32767), (31000, 31999)]),
+    skip_await=st.booleans(),
+    load_balancer=st.builds(
+        LoadBalancerSettings,
+        source_ranges=st.sampled_from([(), ("10.0.0.0/8",)]),
+        external_traffic_policy=st.sampled_from([None, "Local", "Cluster"]),
+    ),
+)
+
+
+@st.composite
+def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "image": draw(st.sampled_from(["nginxinc/nginx-unprivileged:1.27-alpine", "redis:7.4-alpine", ""]))
+    }
+    if draw(st.integers(0, 9)) == 0:
+        args["port"] = draw(port_number)
+    else:
+        args["ports"] = draw(st.lists(port_specs(), min_size=0, max_size=3))
+    optional = {
+        "exposure": st.sampled_from(["internal", "public", "everyone"]),
+        "service_type": st.sampled_from(
+            ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName", ServiceSpecType.NODE_PORT]
+        ),
+        "replicas": st.integers(-1, 5),
+        "namespace": st.one_of(good_label, any_name),
+        "labels": labels,
+        "session_affinity": mostly(st.sampled_from(["ClientIP", "None"]), st.just("Sticky")),
+        "session_affinity_timeout_seconds": mostly(st.integers(1, 86400), st.integers(-1, 90000)),
+        "headless": st.booleans(),
+        "external_traffic_policy": mostly(st.sampled_from(["Cluster", "Local"]), st.just("Global")),
+        "load_balancer": st.fixed_dictionaries(
+            {}, optional={"source_ranges": st.lists(cidr, max_size=2), "load_balancer_class": any_name}
+        ),
+        "container_ports": st.lists(
+            st.fixed_dictionaries({"container_port": port_number}, optional={"name": iana, "protocol": protocol}),
+            max_size=2,
+        ),
+        "writable_paths": st.lists(
+            mostly(st.sampled_from(["/tmp", "/data", "/var/cache/nginx"]), st.just("tmp")), max_size=2
+        ),
+        "env": st.dictionaries(
+            mostly(st.sampled_from(["A", "B_C", "x.y"]), st.just("1X")), st.text(max_size=5), max_size=2
+        ),
+        "network_policy": st.booleans(),
+        "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
+    }
+    for key, strategy in optional.items():
+        if draw(st.sampled_from(range(4))) == 2 or (key == "exposure" and draw(st.booleans())):
+            args[key] = draw(strategy)
+    return args
+
+
+def assert_named(message: str, kind: str, name: str, fields: set[str]) -> None:
+    prefix = f"{kind} '{name}': "
+    assert message.startswith(prefix), message
+    match = FIELD.match(message[len(prefix) :])
+    assert match and match.group(1) in fields, f"no known field named: {message}"
+    event(f"rejected: {match.group(1)}")
+
+
+def assert_valid(objs: list[dict[str, Any]], profile: StackProfile) -> None:
+    event(
+        "accepted: " + ", ".join(sorted({o["spec"].get("type", "ClusterIP") for o in objs if o["kind"] == "Service"}))
+    )
+    for obj in objs:
+        kubernetes_validate.validate(obj, VERSION, strict=True)
+    assert render_violations(objs, profile.node_port_range) == []
+
+
+DEPLOYMENT_FIELDS = set(ExposedDeploymentArgs.__annotations__) | {"name", "args"}
+ALIAS_FIELDS = set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexpose"}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(name=any_name, args=deployment_args(), profile=profiles)
+def test_an_exposed_deployment_is_rejected_by_name_or_valid_for_kubernetes(
+    name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    try:
+        result = run_program(lambda: ExposedDeployment(name, args, profile=profile))
+    except ValidationError as err:
+        assert_named(str(err), "ExposedDeployment", name, DEPLOYMENT_FIELDS)
+        return
+    assert_valid(manifests(result), profile)
+
+
+targets = st.one_of(
+    st.from_regex(r"\A[a-z]{1,8}(\.[a-z]{1,8}){0,2}\.?\Z"),
+    st.ip_addresses().map(str),
+    st.lists(st.ip_addresses().map(str), min_size=1, max_size=3),
+    st.sampled_from(
+        ["https://api.example.com", "api.example.com:9000", "api.example.com/v1", "API.example.com", "", "[::1]"]
+    ),
+    st.text(max_size=20),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=any_name,
+    target=targets,
+    ports=st.one_of(st.none(), st.lists(port_specs(), min_size=1, max_size=2)),
+    alias_override=mostly(st.none(), targets),
+    profile=profiles,
+)
+def test_an_external_alias_is_rejected_by_name_or_valid_for_kubernetes(
+    name, target, ports, alias_override, profile
+) -> None:
+    args: dict[str, Any] = {"target": target}
+    if ports is not None:
+        args["ports"] = ports
+    if alias_override is not None:
+        aliases = {name: tuple(alias_override) if isinstance(alias_override, list) else alias_override}
+        profile = StackProfile(public_service_type=profile.public_service_type, aliases=aliases)
+    try:
+        result = run_program(lambda: ExternalAlias(name, args, profile=profile))
+    except ValidationError as err:
+        assert_named(str(err), "ExternalAlias", name, ALIAS_FIELDS)
+        return
+    assert_valid(manifests(result), profile)
