@@ -25,11 +25,12 @@ from typing import Any, Literal
 import pulumi
 import pulumi.log
 import pulumi.runtime
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.mocks import MockMonitor, _resolve_callbacks
+from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -60,6 +61,17 @@ def to_wire_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [to_wire_numbers(v) for v in value]
     return value
+
+
+def _is_plain(value: Any) -> bool:
+    """True when serialized inputs hold only data and secrets: no unknowns, resources or assets."""
+    if isinstance(value, dict):
+        if SIG_KEY in value:
+            return value[SIG_KEY] == SECRET_SIG and _is_plain(value.get("value"))
+        return all(_is_plain(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_is_plain(v) for v in value)
+    return value != rpc.UNKNOWN
 
 
 def secret_paths(value: Any, path: Path = ()) -> list[Path]:
@@ -272,13 +284,39 @@ class _RecordingMonitor(MockMonitor):
                     loop = asyncio.new_event_loop()
                     asyncio.set_event_loop(loop)
                 self.thread_loops.add(loop)
-            response = super().RegisterResource(request)
+            raw = json_format.MessageToDict(request.object)
+            response = self._register_plain(request, raw)
+            if response is None:
+                response = super().RegisterResource(request)
             mocks = self.mocks
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
                 last = mocks.registrations[-1]
-                hidden = tuple(secret_paths(json_format.MessageToDict(request.object)))
+                hidden = tuple(secret_paths(raw))
                 mocks.registrations[-1] = dataclasses.replace(last, urn=response.urn, secrets=hidden)
             return response
+
+    def _register_plain(self, request: Any, raw: dict[str, Any]) -> Any:
+        """MockMonitor.RegisterResource for inputs that are plain data (the common case), done with
+        protobuf's C-level conversions instead of the SDK's Python (de)serializers. Returns None
+        (use the SDK's path) in a preview, for the stack, and for inputs holding unknowns or
+        resource references."""
+        if pulumi.runtime.is_dry_run() or request.type == "pulumi:pulumi:Stack" or not _is_plain(raw):
+            return None
+        urn = self.make_urn(request.parent, request.type, request.name)
+        args = pulumi.runtime.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=raw,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+            transforms=_resolve_callbacks(request.transforms),
+        )
+        resource_id, state = self.mocks.new_resource(args)
+        obj = struct_pb2.Struct()
+        obj.update(state)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
 
 
 _FROZEN = False
