@@ -11,7 +11,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-.PHONY: test render lint fuzz
+.PHONY: test render lint fuzz bench
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
@@ -27,3 +27,13 @@ lint: $(VENV)/.installed
 # The long property-based run (thousands of examples per component; about two minutes).
 fuzz: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=long $(VENV)/bin/python -m pytest tests/test_fuzz.py --hypothesis-show-statistics
+
+# Side-by-side benchmark against raw pulumi_kubernetes, cdk8s-plus (Python) and PyYAML (bench/README.md).
+.venv-bench/.installed: requirements.txt bench/requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --upgrade pip
+	cd bench && ../.venv-bench/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+bench: .venv-bench/.installed
+	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 .venv-bench/bin/python bench/run.py

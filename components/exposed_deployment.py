@@ -251,7 +251,7 @@ class ExposedDeployment(pulumi.ComponentResource):
                 spec=cast(NetworkPolicySpecArgsDict, plan.network_policy),
                 opts=child,
             )
-        outputs: Outputs = build_outputs(self.service, plan.namespace, plan.service)
+        outputs: Outputs = build_outputs(self.service, name, plan.namespace, plan.service)
         self.service_name = outputs.service_name
         self.cluster_dns = outputs.cluster_dns
         self.endpoint = outputs.endpoint
@@ -259,9 +259,6 @@ class ExposedDeployment(pulumi.ComponentResource):
         self.port_forward = outputs.port_forward
         self.register_outputs(
             {
-                "deployment": self.deployment,
-                "service": self.service,
-                "network_policy": self.network_policy,
                 "service_name": self.service_name,
                 "cluster_dns": self.cluster_dns,
                 "endpoint": self.endpoint,

@@ -137,15 +137,13 @@ class ExternalAlias(pulumi.ComponentResource):
             _endpoint_slice(name, namespace, labels, family, addresses, ports, child)
             for family, addresses in _by_family(ips)
         ]
-        outputs = build_outputs(self.service, namespace, build)
+        outputs = build_outputs(self.service, name, namespace, build)
         self.service_name = outputs.service_name
         self.cluster_dns = outputs.cluster_dns
         self.endpoint = outputs.endpoint
         self.target = pulumi.Output.from_input(hostname if hostname is not None else ",".join(ips))
         self.register_outputs(
             {
-                "service": self.service,
-                "endpoint_slices": self.endpoint_slices,
                 "service_name": self.service_name,
                 "cluster_dns": self.cluster_dns,
                 "endpoint": self.endpoint,

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import copy
 import dataclasses
+import functools
 import gc
 import hashlib
 import ipaddress
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
+import pulumi._types as sdk_types
 import pulumi.log
 import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
@@ -332,12 +334,15 @@ def _lean_sdk() -> Iterator[None]:
       collected at once; the next run unfreezes them.
     - The SDK's per-registration stack trace (source positions for the engine's diagnostics, which
       the mock monitor ignores) and its debug log messages are skipped.
+    - The SDK's per-registration lookup of a resource class's output types (which re-evaluates the
+      class's annotations every time) is remembered per class for the run.
     Nothing a program registers or reads changes.
     """
     global _FROZEN
     was_enabled = gc.isenabled()
-    stack_trace, debug = sdk_resource._get_stack_trace, pulumi.log.debug
+    stack_trace, debug, types_of = sdk_resource._get_stack_trace, pulumi.log.debug, sdk_types.resource_types
     gc.disable()
+    sdk_types.resource_types = functools.cache(types_of)
     if _FROZEN:
         gc.unfreeze()  # what the previous run left frozen goes back to the collector's care
         _FROZEN = False
@@ -348,6 +353,7 @@ def _lean_sdk() -> Iterator[None]:
     finally:
         sdk_resource._get_stack_trace = stack_trace  # type: ignore[attr-defined]
         pulumi.log.debug = debug
+        sdk_types.resource_types = types_of
         if was_enabled:
             # Re-enabling right away would start a full collection over everything the run made
             # (about 1 s for 1000 apps); freezing hands it to the next run, or to process exit.

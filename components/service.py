@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -74,26 +75,42 @@ def _scheme(port: Port) -> str:
     return "https://" if secure else "http://"
 
 
-def build_outputs(service: k8s.core.v1.Service, namespace: str, build: ServiceBuild) -> Outputs:
-    """Outputs derived from the registered Service, so callers wait for it to exist."""
+def known(value: Any, depends_on: pulumi.Resource) -> pulumi.Output[Any]:
+    """An Output whose value is fixed at declaration but that depends on `depends_on`.
+
+    Names are decided by the component, so there is nothing to wait for to compute them; carrying
+    the dependency still makes a resource that uses the value wait for the Service. Cheaper than an
+    `apply` on the Service's outputs, which matters with hundreds of apps.
+    """
+    loop = asyncio.get_event_loop()
+    value_future, known_future = loop.create_future(), loop.create_future()
+    value_future.set_result(value)
+    known_future.set_result(True)
+    return pulumi.Output({depends_on}, value_future, known_future)
+
+
+def build_outputs(service: k8s.core.v1.Service, name: str, namespace: str, build: ServiceBuild) -> Outputs:
+    """The outputs of a component whose Service is `service`, named `name` in `namespace`."""
     first = build.ports[0] if build.ports else None
-    name = service.metadata.apply(lambda m: str(m.name))
-    cluster_dns = name.apply(lambda n: f"{n}.{namespace}.svc.cluster.local")
-    endpoint = name.apply(lambda n: f"{n}:{first.port}" if first else n)
+    endpoint = f"{name}:{first.port}" if first else name
     if first is None:
-        forward = name.apply(lambda n: f"# {n} has no ports to forward")
+        forward = f"# {name} has no ports to forward"
     else:
-        forward = name.apply(
-            lambda n: f"kubectl port-forward -n {namespace} service/{n} {local_port(first.port)}:{first.port}"
-        )
+        forward = f"kubectl port-forward -n {namespace} service/{name} {local_port(first.port)}:{first.port}"
     url: pulumi.Output[str | None]
     if first is not None and build.service_type is ServiceSpecType.LOAD_BALANCER:
         url = service.status.apply(lambda status: _lb_url(status, first))
     elif first is not None and build.service_type is ServiceSpecType.NODE_PORT:
         url = service.spec.apply(lambda spec: _node_port_url(spec, first, build.node_address))
     else:
-        url = pulumi.Output.from_input(None)
-    return Outputs(name, cluster_dns, endpoint, url, forward)
+        url = known(None, service)
+    return Outputs(
+        known(name, service),
+        known(f"{name}.{namespace}.svc.cluster.local", service),
+        known(endpoint, service),
+        url,
+        known(forward, service),
+    )
 
 
 def _lb_url(status: Any, port: Port) -> str | None:
