@@ -272,14 +272,7 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     check.service_name("name", name)
     if not isinstance(args, Mapping):
         check.fail("args", args, "is not a mapping", "pass ExposedDeploymentArgs(image=..., port=...)")
-    unknown = sorted(set(args) - _ARG_FIELDS)
-    if unknown:
-        check.fail(
-            unknown[0],
-            args[unknown[0]],
-            "is not an ExposedDeployment argument",
-            f"use only {', '.join(sorted(_ARG_FIELDS))}",
-        )
+    check.only_fields("", args, _ARG_FIELDS, "an ExposedDeployment argument")
     image = args.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
@@ -470,14 +463,7 @@ def _service_build(
 def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         check.fail("load_balancer", value, "is not a mapping", "pass {'source_ranges': [...], 'annotations': {...}}")
-    unknown = sorted(set(value) - _LB_FIELDS)
-    if unknown:
-        check.fail(
-            f"load_balancer.{unknown[0]}",
-            value[unknown[0]],
-            "is not a load_balancer field",
-            f"use only {', '.join(sorted(_LB_FIELDS))}",
-        )
+    check.only_fields("load_balancer", value, _LB_FIELDS, "a load_balancer field")
     out: dict[str, Any] = {}
     if "annotations" in value:
         out["annotations"] = check.annotations("load_balancer.annotations", value["annotations"])
@@ -605,14 +591,7 @@ def _merged(
         return defaults
     if not isinstance(override, Mapping):
         check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
-    unknown = sorted(set(override) - allowed)
-    if unknown:
-        check.fail(
-            f"{field}.{unknown[0]}",
-            override[unknown[0]],
-            f"is not a {field} field",
-            f"use snake_case fields: {', '.join(sorted(allowed))}",
-        )
+    check.only_fields(field, override, allowed, f"a {field} field", "use snake_case fields:")
     return {**defaults, **override}
 
 

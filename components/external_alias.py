@@ -74,14 +74,7 @@ class ExternalAlias(pulumi.ComponentResource):
         check.service_name("name", name)
         if not isinstance(args, Mapping):
             check.fail("args", args, "is not a mapping", "pass ExternalAliasArgs(target=..., port=...)")
-        unknown = sorted(set(args) - _ARG_FIELDS)
-        if unknown:
-            check.fail(
-                unknown[0],
-                dict(args)[unknown[0]],
-                "is not an ExternalAlias argument",
-                f"use only {', '.join(sorted(_ARG_FIELDS))}",
-            )
+        check.only_fields("", args, _ARG_FIELDS, "an ExternalAlias argument")
         namespace = resolve_namespace(check, args.get("namespace"), prof)
         ports = normalize_ports(check, args.get("ports"), args.get("port"), required=False)
         for i, p in enumerate(ports):

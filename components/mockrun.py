@@ -314,7 +314,8 @@ class _RecordingMonitor(MockMonitor):
             custom=request.custom or False,
             transforms=_resolve_callbacks(request.transforms),
         )
-        resource_id, state = self.mocks.new_resource(args)
+        mocked_id, state = self.mocks.new_resource(args)
+        resource_id = mocked_id or ""
         obj = struct_pb2.Struct()
         obj.update(state)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)

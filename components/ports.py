@@ -69,14 +69,7 @@ def _one(check: Checker, field: str, item: Any) -> Port:
         item = {"port": item}
     if not isinstance(item, Mapping):
         check.fail(field, item, "is not a port", "give a number or {'port': 80, 'target_port': 8080, 'name': 'http'}")
-    unknown = sorted(set(item) - _PORT_FIELDS)
-    if unknown:
-        check.fail(
-            f"{field}.{unknown[0]}",
-            item[unknown[0]],
-            "is not a port field",
-            f"use only {', '.join(sorted(_PORT_FIELDS))}",
-        )
+    check.only_fields(field, item, _PORT_FIELDS, "a port field")
     if "port" not in item:
         check.fail(f"{field}.port", None, "is missing", "give the port the Service listens on")
     number = check.port_number(f"{field}.port", item["port"])

@@ -267,7 +267,7 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
         label = f"Deployment {meta.get('name')}<br/>{spec.get('replicas', 1)} replica(s)"
         by_ns.setdefault(meta.get("namespace") or "default", []).append(f'    {_node_id("d", d)}["{label}"]')
         for key, value in _pod_labels(d).items():
-            by_label.setdefault((meta.get("namespace"), key, value), set()).add(i)
+            by_label.setdefault((str(meta.get("namespace")), key, value), set()).add(i)
         for name in _called_names(d):
             callers.setdefault(name, set()).add(i)
     for s in services:
@@ -283,7 +283,7 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
         selector = spec.get("selector") or {}
         selected: set[int] = set()
         if selector:
-            groups = [by_label.get((meta.get("namespace"), k, v), set()) for k, v in selector.items()]
+            groups = [by_label.get((str(meta.get("namespace")), k, v), set()) for k, v in selector.items()]
             selected = set.intersection(*groups)
         calling = callers.get(str(meta.get("name")), set())
         for i in sorted(selected | calling):

@@ -37,6 +37,16 @@ class Checker:
         """Raise a ValidationError naming the component, the field, the bad value and the fix."""
         raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}")
 
+    def only_fields(
+        self, prefix: str, value: Mapping[str, Any], allowed: Iterable[str], what: str, hint: str = "use only"
+    ) -> None:
+        """Reject the first key of `value` that is not in `allowed` (typos must not pass silently)."""
+        allowed = sorted(allowed)
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            field = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
+            self.fail(field, value[unknown[0]], f"is not {what}", f"{hint} {', '.join(allowed)}")
+
     # -- names -----------------------------------------------------------------------------
     def service_name(self, field: str, value: Any) -> str:
         """A Service name: a DNS-1035 label (it is the DNS name callers use)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from typing import Any
 
 import kubernetes_validate
@@ -142,8 +143,20 @@ def assert_valid(objs: list[dict[str, Any]], profile: StackProfile) -> None:
     assert render_violations(objs, profile.node_port_range) == []
 
 
-DEPLOYMENT_FIELDS = set(ExposedDeploymentArgs.__annotations__) | {"name", "args"}
-ALIAS_FIELDS = set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexpose"}
+FIELDS = {
+    "ExposedDeployment": set(ExposedDeploymentArgs.__annotations__) | {"name", "args"},
+    "ExternalAlias": set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexpose"},
+}
+
+
+def rejected_by_name_or_valid(declare: Callable[[], Any], kind: str, name: str, profile: StackProfile) -> None:
+    """The invariant: a ValidationError naming component and field, or manifests Kubernetes accepts."""
+    try:
+        result = run_program(declare)
+    except ValidationError as err:
+        assert_named(str(err), kind, name, FIELDS[kind])
+        return
+    assert_valid(manifests(result), profile)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -151,12 +164,9 @@ ALIAS_FIELDS = set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexp
 def test_an_exposed_deployment_is_rejected_by_name_or_valid_for_kubernetes(
     name: str, args: dict[str, Any], profile: StackProfile
 ) -> None:
-    try:
-        result = run_program(lambda: ExposedDeployment(name, args, profile=profile))
-    except ValidationError as err:
-        assert_named(str(err), "ExposedDeployment", name, DEPLOYMENT_FIELDS)
-        return
-    assert_valid(manifests(result), profile)
+    rejected_by_name_or_valid(
+        lambda: ExposedDeployment(name, args, profile=profile), "ExposedDeployment", name, profile
+    )
 
 
 targets = st.one_of(
@@ -187,9 +197,4 @@ def test_an_external_alias_is_rejected_by_name_or_valid_for_kubernetes(
     if alias_override is not None:
         aliases = {name: tuple(alias_override) if isinstance(alias_override, list) else alias_override}
         profile = StackProfile(public_service_type=profile.public_service_type, aliases=aliases)
-    try:
-        result = run_program(lambda: ExternalAlias(name, args, profile=profile))
-    except ValidationError as err:
-        assert_named(str(err), "ExternalAlias", name, ALIAS_FIELDS)
-        return
-    assert_valid(manifests(result), profile)
+    rejected_by_name_or_valid(lambda: ExternalAlias(name, args, profile=profile), "ExternalAlias", name, profile)
