@@ -143,3 +143,10 @@ def test_a_broken_stack_file_fails_the_program_with_the_stack_and_key(run: Runne
         ConfigError, match=r"stack 'one': config 'kubexpose:publicServiceType' = 'Public' is not a public Service type"
     ):
         run(app.main, stack="one", config=project.stack_config("one").values)
+
+
+def test_provider_render_mode_config_leaves_outputs_empty_but_the_program_intact(run: Runner) -> None:
+    config = {**PROJECT.stack_config("prod").values, "kubernetes:renderYamlToDirectory": "rendered/prod"}
+    result = run(app.main, stack="prod", config=config, load_balancer="pending")
+    assert result.exports["frontend_url"] is None
+    assert result.services_by_type() == EXPECTED_TYPES["prod"]
