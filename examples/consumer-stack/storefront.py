@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile
 
@@ -14,6 +15,7 @@ def main() -> None:
     """Declare the storefront; the stack's kubexpose:* config decides how the API is exposed."""
     profile = StackProfile.from_config()
     config = pulumi.Config()
+    k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace})
     payments = ExternalAlias("payments", {"target": "payments.partner.example.com", "port": 443}, profile=profile)
     cache = ExposedDeployment(
         "cache",

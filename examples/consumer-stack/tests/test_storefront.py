@@ -31,3 +31,8 @@ def test_the_api_finds_its_dependencies_by_service_name(kubexpose):
     run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
     env = run.manifest("Deployment", "shop-api")["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env == [{"name": "CACHE_ADDR", "value": "cache:6379"}, {"name": "PAYMENTS_ADDR", "value": "payments:443"}]
+
+
+def test_the_namespace_is_created_first(kubexpose):
+    run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
+    assert [r.object_name for r in run.k8s("Namespace")] == ["storefront"]
