@@ -15,7 +15,8 @@ def main() -> None:
     """Declare the storefront; the stack's kubexpose:* config decides how the API is exposed."""
     profile = StackProfile.from_config()
     config = pulumi.Config()
-    k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace})
+    if profile.namespace != "default":
+        k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace})
     payments = ExternalAlias("payments", {"target": "payments.partner.example.com", "port": 443}, profile=profile)
     cache = ExposedDeployment(
         "cache",
