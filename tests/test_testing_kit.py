@@ -1,4 +1,8 @@
-"""The `kubexpose` pytest fixture that other projects use for their infrastructure pull requests."""
+"""The `kubexpose` pytest fixture that other projects use for their infrastructure pull requests.
+
+The programs below call `.apply()` inside `kubexpose.run(...)`, which awaits every output and task
+before it returns, so each callback runs (or, in the one test about it, is reported as never run).
+"""
 
 from __future__ import annotations
 
