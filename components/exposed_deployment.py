@@ -31,7 +31,7 @@ from .service import (
     resolve_profile,
     service_metadata,
 )
-from .validation import ENV_VAR_NAME, Checker
+from .validation import ENV_VAR_NAME, Checker, is_iana_name
 
 TYPE_TOKEN = "kubexpose:index:ExposedDeployment"
 NAME_LABEL = "app.kubernetes.io/name"
@@ -281,7 +281,7 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     service_type = _service_type(check, args)
     if service_type is None:
         service_type = (
-            profile.public_type() if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
+            profile.public_service_type if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
         )
 
     extra_labels = check.labels("labels", args.get("labels"))
@@ -501,7 +501,7 @@ def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[d
                 c["container_port"] == p.target_port and c["protocol"] == p.protocol for c in out
             ):
                 entry = {"container_port": p.target_port, "protocol": p.protocol}
-                if p.name is not None and _is_iana(p.name) and all(c.get("name") != p.name for c in out):
+                if p.name is not None and is_iana_name(p.name) and all(c.get("name") != p.name for c in out):
                     entry["name"] = p.name
                 out.append(entry)
     names = [c["name"] for c in out if "name" in c]
@@ -516,14 +516,6 @@ def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[d
                 f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
             )
     return out
-
-
-def _is_iana(name: str) -> bool:
-    try:
-        Checker("", "").iana_name("", name)
-    except ValueError:
-        return False
-    return True
 
 
 def _container(

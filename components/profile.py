@@ -117,10 +117,6 @@ class StackProfile:
                 f"an ExternalAlias of the program; use one of: {', '.join(sorted(names)) or 'none declared'}"
             )
 
-    def public_type(self) -> ServiceSpecType:
-        """The Service type that ``Exposure.PUBLIC`` resolves to in this stack."""
-        return self.public_service_type
-
 
 def _configured_keys() -> list[str]:
     """Every ``kubexpose:*`` key the program was given (set in-process or by the language host)."""

@@ -56,13 +56,6 @@ class RenderError(Exception):
 
 
 # -- running a project's program -------------------------------------------------------------
-def program_entry(project: Project) -> Path:
-    """The file Pulumi runs: `main:` of Pulumi.yaml (a file or a directory), else `__main__.py`."""
-    doc = yaml.safe_load((project.directory / "Pulumi.yaml").read_text()) or {}
-    main = project.directory / str(doc.get("main") or ".")
-    return main / "__main__.py" if main.is_dir() else main
-
-
 @contextlib.contextmanager
 def _program_context(directory: Path) -> Iterator[None]:
     """Run as Pulumi does: cwd and import path at the project; forget its modules afterwards."""
@@ -84,7 +77,7 @@ def _program_context(directory: Path) -> Iterator[None]:
 def run_stack(project: Project, stack: str, mocks: ClusterMocks | None = None) -> tuple[ProgramRun, StackConfig]:
     """Run the project's program for `stack` under the mocks, as `pulumi up` would run it."""
     config = project.stack_config(stack)
-    entry = program_entry(project)
+    entry = project.entry
     if not entry.is_file():
         raise RenderError(f"{entry}: the program Pulumi would run does not exist")
     with _program_context(project.directory):

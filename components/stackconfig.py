@@ -34,12 +34,14 @@ class StackConfig:
 
 @dataclass(frozen=True)
 class Project:
-    """A Pulumi project directory: its name, where its stack files live, its config defaults."""
+    """A Pulumi project directory: its name, its program, where its stack files live, its config defaults."""
 
     directory: Path
     name: str
     stack_config_dir: Path
     defaults: dict[str, Any]
+    entry: Path
+    """The file Pulumi runs: `main:` of Pulumi.yaml (a file or a directory), else `__main__.py`."""
 
     @classmethod
     def load(cls, directory: str | Path) -> Project:
@@ -62,7 +64,9 @@ class Project:
                     defaults[key] = value["default"]
             else:
                 defaults[key] = value
-        return cls(root, name, config_dir, defaults)
+        main = root / str(doc.get("main") or ".")
+        entry = main / "__main__.py" if main.is_dir() else main
+        return cls(root, name, config_dir, defaults, entry)
 
     def stacks(self) -> list[str]:
         """Names of the stacks that have a `Pulumi.<stack>.yaml` file."""

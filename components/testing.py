@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class KubexposeTester:
     """The `kubexpose` fixture: run programs under mocks that behave like a cluster."""
 
     default_stack: str = "test"
-    runs: list[KubexposeRun] = field(default_factory=list)
 
     def run(
         self,
@@ -131,9 +130,7 @@ class KubexposeTester:
                 f"exports left unknown: {', '.join(unknown)} (preview={preview}); a check on them would never "
                 "run. Run without preview, or pass allow_unknown=True."
             )
-        run = KubexposeRun(result.registrations, result.exports, result.warnings, stack=stack)
-        self.runs.append(run)
-        return run
+        return KubexposeRun(result.registrations, result.exports, result.warnings, stack=stack)
 
 
 @contextmanager

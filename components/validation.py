@@ -165,15 +165,7 @@ class Checker:
 
     def iana_name(self, field: str, value: Any) -> str:
         """A named port (IANA_SVC_NAME): at most 15 of [-a-z0-9], a letter, no '--', no edge '-'."""
-        if (
-            not isinstance(value, str)
-            or not 1 <= len(value) <= 15
-            or not IANA_SVC_NAME.match(value)
-            or not HAS_LETTER.search(value)
-            or "--" in value
-            or value.startswith("-")
-            or value.endswith("-")
-        ):
+        if not is_iana_name(value):
             self.fail(
                 field,
                 value,
@@ -247,6 +239,19 @@ class Checker:
         if value not in allowed:
             self.fail(field, value, f"is not one of {', '.join(allowed)}", fix)
         return str(value)
+
+
+def is_iana_name(value: Any) -> bool:
+    """True for a valid named port (IANA_SVC_NAME), as containers and Services use them."""
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= 15
+        and IANA_SVC_NAME.match(value) is not None
+        and HAS_LETTER.search(value) is not None
+        and "--" not in value
+        and not value.startswith("-")
+        and not value.endswith("-")
+    )
 
 
 def is_ip(value: str) -> bool:
