@@ -8,7 +8,7 @@ STACK ?= dev
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt -e .
 	touch $@
 
 .PHONY: test render lint fuzz bench
@@ -17,12 +17,12 @@ test: $(VENV)/.installed
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
 
 render: $(VENV)/.installed
-	$(VENV)/bin/python -m components render --stack $(STACK) --out render/$(STACK)
+	$(VENV)/bin/kubexpose render --stack $(STACK) --out render/$(STACK)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy components app.py
+	$(VENV)/bin/mypy components/kubexpose app.py
 
 # The long property-based run (3,000 examples per component; about 80 s).
 fuzz: $(VENV)/.installed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile
+from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile
 
 NGINX = "nginxinc/nginx-unprivileged:1.27-alpine"
 """nginx built to run as non-root on port 8080; it writes only below /tmp."""
@@ -68,8 +68,6 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         profile=profile,
     )
     external = ExternalAlias("external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile)
-
-    profile.check_aliases(["external-service"])
     apps: dict[str, ExposedDeployment | ExternalAlias] = {
         "frontend": frontend,
         "backend": backend,

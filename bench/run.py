@@ -4,7 +4,7 @@
     .venv-bench/bin/python bench/run.py --sizes 10 100 --runs 3
 
 Ways: `kubexpose` (ExposedDeployment, Exposure.PUBLIC under the dev profile, rendered to YAML as
-`python -m components render` does), `raw` (the same objects as plain pulumi_kubernetes resources
+`kubexpose render` does), `raw` (the same objects as plain pulumi_kubernetes resources
 under the same mocks, rendered the same way), `cdk8s` (cdk8s-plus-33 from Python, `synth_yaml`) and
 `pyyaml` (dumping prebuilt dicts: the floor). Each measurement runs in a fresh process; the ways
 take turns within each run so that ratios are paired run by run. Reports median wall time, peak
@@ -85,9 +85,9 @@ def run_kubexpose(n: int) -> int:
     sys.path.insert(0, str(ROOT))
     from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-    from components import ExposedDeployment, Exposure, StackProfile
-    from components.mockrun import run_program
-    from components.render import render_run
+    from kubexpose import ExposedDeployment, Exposure, StackProfile
+    from kubexpose.render.build import render_run
+    from kubexpose.testing.engine import run_program
 
     profile = StackProfile(public_service_type=ServiceSpecType.NODE_PORT, namespace="apps")
     args = {
@@ -108,8 +108,8 @@ def run_raw(n: int) -> int:
     sys.path.insert(0, str(ROOT))
     import pulumi_kubernetes as k8s
 
-    from components.mockrun import run_program
-    from components.render import render_run
+    from kubexpose.render.build import render_run
+    from kubexpose.testing.engine import run_program
 
     def program() -> None:
         for i in range(n):

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import settings
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import LoadBalancerSettings, StackProfile
-from components.mockrun import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
-from components.render import Rendered, render
-from components.stackconfig import Project
+from kubexpose import LoadBalancerSettings, StackProfile
+from kubexpose.render.build import Rendered, render
+from kubexpose.render.stackconfig import Project
+from kubexpose.testing.engine import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.register_profile("long", max_examples=3000, deadline=None)
@@ -40,8 +40,8 @@ CLOUD = StackProfile(
 """A prod-like profile: public apps on LoadBalancer with source ranges."""
 
 Runner = Callable[..., ProgramRun]
-if not any(e.value == "components.testing" for e in entry_points(group="pytest11")):
-    pytest_plugins = ["components.testing"]  # the package is not installed here: load the plugin from source
+if not any(e.value == "kubexpose.testing.plugin" for e in entry_points(group="pytest11")):
+    pytest_plugins = ["kubexpose.testing.plugin"]  # the package is not installed here: load the plugin from source
 
 
 @pytest.fixture

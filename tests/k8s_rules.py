@@ -1,6 +1,6 @@
 """An independent checker of the Kubernetes API-server rules, written from ../shared/KUBERNETES_RULES.md.
 
-It reads rendered manifests only and shares no code with `components.validation`, so a property
+It reads rendered manifests only and shares no code with `kubexpose.k8s.validation`, so a property
 test can compare what kubexpose emits against the rules themselves.
 """
 

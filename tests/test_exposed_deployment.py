@@ -9,8 +9,8 @@ import pytest
 from conftest import CLOUD, LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import ExposedDeployment, Exposure, StackProfile
-from components.mockrun import ProgramRun
+from kubexpose import ExposedDeployment, Exposure, StackProfile
+from kubexpose.testing.engine import ProgramRun
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 OUTPUTS = ("service_name", "cluster_dns", "endpoint", "url", "port_forward")

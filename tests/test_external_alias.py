@@ -10,8 +10,8 @@ import pytest
 from conftest import LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import ExternalAlias, StackProfile, ValidationError
-from components.mockrun import ClusterMocks, run_program
+from kubexpose import ExternalAlias, StackProfile, ValidationError
+from kubexpose.testing.engine import ClusterMocks, run_program
 
 
 def alias(args: dict[str, Any], profile: StackProfile = LOCAL, name: str = "external-service"):

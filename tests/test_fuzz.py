@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from k8s_rules import render_violations
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
-from components.exposed_deployment import ExposedDeploymentArgs
-from components.external_alias import ExternalAliasArgs
-from components.mockrun import run_program
-from components.render import manifests
+from kubexpose import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
+from kubexpose.components.exposed_deployment import ExposedDeploymentArgs
+from kubexpose.components.external_alias import ExternalAliasArgs
+from kubexpose.render.manifests import manifests
+from kubexpose.testing.engine import run_program
 
 VERSION = "1.37.0"
 FIELD = re.compile(r"^(\w+)")

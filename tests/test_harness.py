@@ -7,8 +7,8 @@ import pulumi_kubernetes as k8s
 import pytest
 from conftest import CLOUD, LOCAL, Runner
 
-from components import ExposedDeployment, Exposure
-from components.mockrun import UNKNOWN, run_program
+from kubexpose import ExposedDeployment, Exposure
+from kubexpose.testing.engine import UNKNOWN, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

@@ -1,4 +1,4 @@
-"""`pip install` of this repository gives `import components` (typed) and the pytest plugin, nothing else."""
+"""`pip install` of this repository gives `import kubexpose` (typed), the `kubexpose` command and the pytest plugin, nothing else."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ from conftest import ROOT
 def test_the_wheel_installs_into_a_fresh_virtualenv_and_exposes_the_public_surface(tmp_path: Path) -> None:
     # Build from a copy of the repository: setuptools writes build metadata into the source tree.
     source = tmp_path / "source"
-    skip = shutil.ignore_patterns(".venv*", ".git", "__pycache__", "render", "build", "*.egg-info", ".*cache")
+    anywhere = shutil.ignore_patterns(".venv*", ".git", "__pycache__", "*.egg-info", ".*cache")
+
+    def skip(directory: str, names: list[str]) -> set[str]:
+        at_root = {"render", "build"} & set(names) if Path(directory) == ROOT else set()
+        return set(anywhere(directory, names)) | at_root
+
     shutil.copytree(ROOT, source, ignore=skip)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp_path)],
@@ -25,14 +30,12 @@ def test_the_wheel_installs_into_a_fresh_virtualenv_and_exposes_the_public_surfa
     )
     (wheel,) = tmp_path.glob("kubexpose-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "components/__init__.py" in names and "components/py.typed" in names
-    assert not [
-        n
-        for n in names
-        if n.startswith(("tests/", "policy/", "stacks/", "examples/")) or n in ("app.py", "__main__.py")
-    ]
-    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kubexpose = components.testing" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kubexpose/__init__.py" in names and "kubexpose/py.typed" in names
+    top_level = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")}
+    assert top_level == {"kubexpose"}, "only the kubexpose package is installed (no top-level 'components')"
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "kubexpose = kubexpose.testing.plugin" in entry_points
+    assert "kubexpose = kubexpose.render.cli:run" in entry_points
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -49,17 +52,22 @@ def test_the_wheel_installs_into_a_fresh_virtualenv_and_exposes_the_public_surfa
     )
     # The fresh venv gets only our wheel; pulumi and pulumi-kubernetes come from the test environment.
     env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    # A consumer project with the design card's layout has a `components/` package of its own.
+    consumer = tmp_path / "consumer"
+    (consumer / "components").mkdir(parents=True)
+    (consumer / "components" / "__init__.py").write_text("OURS = True\n")
     probe = (
-        "import components, importlib.metadata as md; "
-        "from components import ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, ExternalAliasArgs, Exposure, ValidationError; "
-        "assert issubclass(ValidationError, ValueError); "
-        "print(components.__file__); "
+        "import kubexpose, components, importlib.metadata as md; "
+        "from kubexpose import ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, ExternalAliasArgs, Exposure, ValidationError; "
+        "from kubexpose.testing import KubexposeTester; "
+        "assert issubclass(ValidationError, ValueError) and components.OURS; "
+        "print(kubexpose.__file__); "
         "print([e.value for e in md.entry_points(group='pytest11') if e.name == 'kubexpose'])"
     )
     result = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+        [str(venv / "bin" / "python"), "-c", probe], cwd=consumer, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     location, plugins = result.stdout.splitlines()
     assert location.startswith(str(venv)), location
-    assert plugins == "['components.testing']"
+    assert plugins == "['kubexpose.testing.plugin']"

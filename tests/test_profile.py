@@ -6,7 +6,7 @@ import pytest
 from conftest import Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import ConfigError, StackProfile, ValidationError
+from kubexpose import ConfigError, StackProfile, ValidationError
 
 
 def test_an_empty_config_gives_the_documented_defaults() -> None:

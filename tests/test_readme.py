@@ -22,4 +22,4 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_the_readme_render_command_is_the_make_target() -> None:
     assert "make render   # render the dev stack offline" in README
     makefile = (ROOT / "Makefile").read_text()
-    assert "-m components render --stack $(STACK)" in makefile and "STACK ?= dev" in makefile
+    assert "kubexpose render --stack $(STACK)" in makefile and "STACK ?= dev" in makefile

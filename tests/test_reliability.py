@@ -10,12 +10,12 @@ import pytest
 from conftest import ROOT
 
 import app
-from components import ConfigError
-from components.__main__ import main as cli
-from components.mockrun import run_program
-from components.render import render
-from components.stackconfig import Project
-from components.testing import KubexposeTester
+from kubexpose import ConfigError
+from kubexpose.render.build import render
+from kubexpose.render.cli import main as cli
+from kubexpose.render.stackconfig import Project
+from kubexpose.testing.engine import run_program
+from kubexpose.testing.kit import KubexposeTester
 
 BROKEN = [
     ("kubexpose:skipAwait: 3", r"config 'kubexpose:skipAwait' = '3' is not a boolean"),
@@ -99,7 +99,7 @@ def test_a_secret_output_in_env_never_appears_in_the_render(tmp_path: Path, caps
     (project_dir / "stacks" / "Pulumi.dev.yaml").write_text("config: {}\n")
     (project_dir / "__main__.py").write_text(
         "import pulumi\n"
-        "from components import ExposedDeployment\n"
+        "from kubexpose import ExposedDeployment\n"
         "web = ExposedDeployment('web', {'image': 'nginxinc/nginx-unprivileged:1.27-alpine', 'port': 8080,\n"
         "    'env': {'API_TOKEN': pulumi.Output.secret('hunter2-token'), 'MODE': 'plain'}})\n"
         "pulumi.export('token', pulumi.Output.secret('hunter2-token'))\n"

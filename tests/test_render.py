@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import pytest
 import yaml
 from conftest import ROOT, STACKS, rendered
 
-from components.__main__ import main as cli
-from components.render import REDACTED, write_atomically
+from kubexpose.render.build import REDACTED, write_atomically
+from kubexpose.render.cli import main as cli
 
 GOLDEN = ROOT / "tests" / "golden"
 # Oldest and newest Kubernetes minor bundled by kubernetes-validate that upstream still supports.
@@ -156,7 +155,7 @@ def make_project(tmp_path: Path, program: str, stack_config: str = "config: {}\n
 
 OTHER_PROGRAM = """
 import pulumi
-from components import ExposedDeployment, Exposure
+from kubexpose import ExposedDeployment, Exposure
 web = ExposedDeployment("shop-web", {"image": "ghcr.io/example/web:2.1", "port": 8080, "exposure": Exposure.PUBLIC,
                                      "env": {"TOKEN": pulumi.Config().require_secret("token")}})
 """
@@ -217,9 +216,14 @@ def test_a_new_render_replaces_the_previous_one(tmp_path: Path) -> None:
     assert (out / "all.yaml").read_text() == rendered("dev").files["all.yaml"]
 
 
-def test_the_command_line_entry_point_renders_dev(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [[sys.executable, "-m", "kubexpose"], [str(Path(sys.executable).with_name("kubexpose"))]],
+    ids=["python -m kubexpose", "kubexpose console script"],
+)
+def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, command: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "components", "render", "--stack", "dev", "--out", str(tmp_path / "dev")],
+        [*command, "render", "--stack", "dev", "--out", str(tmp_path / "dev")],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -228,4 +232,4 @@ def test_the_command_line_entry_point_renders_dev(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Rendered stack 'dev': 14 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
-    shutil.rmtree(tmp_path / "dev")
+    assert (tmp_path / "dev" / "all.yaml").read_text() == (GOLDEN / "dev" / "all.yaml").read_text()

@@ -8,8 +8,8 @@ import pytest
 from conftest import ROOT, Runner
 
 import app
-from components import ConfigError
-from components.stackconfig import SECRET_PLACEHOLDER, Project
+from kubexpose import ConfigError
+from kubexpose.render.stackconfig import SECRET_PLACEHOLDER, Project
 
 EXPECTED_TYPES = {
     "dev": {

@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT
 
 import app
-from components import ExposedDeployment, Exposure
-from components.testing import ApplyNeverRanError, KubexposeTester, NothingRegisteredError, UnknownOutputError
+from kubexpose import ExposedDeployment, Exposure
+from kubexpose.testing.kit import ApplyNeverRanError, KubexposeTester, NothingRegisteredError, UnknownOutputError
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

@@ -16,9 +16,9 @@ import pytest
 from conftest import CLOUD
 from k8s_rules import render_violations
 
-from components import ExposedDeployment, ExternalAlias
-from components.mockrun import run_program
-from components.render import manifests
+from kubexpose import ExposedDeployment, ExternalAlias
+from kubexpose.render.manifests import manifests
+from kubexpose.testing.engine import run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 APP_VARIANTS: dict[str, dict[str, Any]] = {

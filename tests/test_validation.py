@@ -9,8 +9,8 @@ import pytest
 from conftest import CLOUD, LOCAL
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile, ValidationError
-from components.mockrun import ClusterMocks, run_program
+from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile, ValidationError
+from kubexpose.testing.engine import ClusterMocks, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import ExposedDeployment, Exposure, ExternalAlias, StackProfile
+from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile
 
 ECHO = "hashicorp/http-echo:1.0"
 REDIS = "redis:7.4-alpine"

@@ -17,8 +17,10 @@ from typing import Any
 import pulumi
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
+from . import _sdk
+from .components.claims import ProgramState, at_program_end
 from .errors import ConfigError, ValidationError
-from .validation import Checker
+from .k8s.validation import Checker
 
 CONFIG_NAMESPACE = "kubexpose"
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
@@ -72,8 +74,6 @@ class StackProfile:
     @classmethod
     def from_config(cls, stack: str | None = None) -> StackProfile:
         """Read the ``kubexpose:`` stack config of the running program (or of a mocked one)."""
-        from pulumi.runtime.config import is_config_secret
-
         config = pulumi.Config(CONFIG_NAMESPACE)
         raw: dict[str, Any] = {}
         secret: set[str] = set()
@@ -81,9 +81,13 @@ class StackProfile:
             value = config.get(key)
             if value is not None:
                 raw[key] = value
-            if is_config_secret(f"{CONFIG_NAMESPACE}:{key}"):
+            if pulumi.runtime.is_config_secret(f"{CONFIG_NAMESPACE}:{key}"):
                 secret.add(key)
-        return cls.from_mapping(raw, stack=stack or pulumi.get_stack(), secret_keys=secret)
+        profile = cls.from_mapping(raw, stack=stack or pulumi.get_stack(), secret_keys=secret)
+        if profile.aliases:
+            # A per-stack alias for a name the program never declares would silently do nothing.
+            at_program_end("kubexpose:aliases", profile._check_declared_aliases)
+        return profile
 
     @classmethod
     def from_mapping(
@@ -107,6 +111,9 @@ class StackProfile:
             kwargs[_KEYS[key][0]] = _KEYS[key][1](_Reader(stack, key, key in hidden), value)
         return cls(**kwargs)
 
+    def _check_declared_aliases(self, state: ProgramState) -> None:
+        self.check_aliases(state.declared.get("ExternalAlias", []))
+
     def check_aliases(self, declared: Iterable[str]) -> None:
         """Raise if `kubexpose:aliases` names an alias the program never declares (a typo would do nothing)."""
         names = set(declared)
@@ -120,9 +127,7 @@ class StackProfile:
 
 def _configured_keys() -> list[str]:
     """Every ``kubexpose:*`` key the program was given (set in-process or by the language host)."""
-    from pulumi.runtime import config as runtime_config
-
-    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    keys = _sdk.in_process_config_keys() | set(pulumi.runtime.get_config_env())
     prefix = f"{CONFIG_NAMESPACE}:"
     return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
 

@@ -1,7 +1,7 @@
-"""kubexpose's pytest plugin: unit-test a Pulumi program or a few component declarations under mocks.
+"""The test kit: unit-test a Pulumi program or a few component declarations under mocks.
 
-Installing the package registers this module as a pytest plugin (entry point `pytest11`), so a
-test only asks for the `kubexpose` fixture::
+Installing the package registers :mod:`kubexpose.testing.plugin` as a pytest plugin (entry point
+`pytest11`), so a test only asks for the `kubexpose` fixture, a :class:`KubexposeTester`::
 
     def test_public_apps_are_load_balancers_in_prod(kubexpose):
         run = kubexpose.run(my_program, stack="prod", stack_dir=".")   # stacks/Pulumi.prod.yaml
@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pytest
 
-from .mockrun import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
-from .render import manifest as render_manifest
-from .stackconfig import Project, to_config_string
+from ..render.manifests import manifest as render_manifest
+from ..render.stackconfig import Project, to_config_string
+from .engine import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
 
 __all__ = ["ApplyNeverRanError", "KubexposeRun", "KubexposeTester", "NothingRegisteredError", "UnknownOutputError"]
 
@@ -158,9 +157,3 @@ def _track_test_applies() -> Iterator[list[list[Any]]]:
         yield pending
     finally:
         pulumi.Output.apply = original  # type: ignore[method-assign]
-
-
-@pytest.fixture
-def kubexpose() -> KubexposeTester:
-    """Run Pulumi programs under kubexpose's cluster-like mocks: `kubexpose.run(program, stack=...)`."""
-    return KubexposeTester()

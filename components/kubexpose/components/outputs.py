@@ -1,31 +1,17 @@
-"""What every kubexpose Service shares: metadata, the profile lookup and the typed outputs."""
+"""The typed outputs every component with a Service offers: names, DNS, endpoint, url, port-forward."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
-from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict
 
-from .ports import Port
-from .profile import StackProfile
-from .validation import Checker
-
-
-@dataclass(frozen=True)
-class ServiceBuild:
-    """A checked Service: its type, ports, spec and annotations, ready to register."""
-
-    service_type: ServiceSpecType
-    ports: list[Port]
-    spec: dict[str, Any]
-    annotations: dict[str, str]
-    claimed_node_ports: list[tuple[str, int, str]]
-    node_address: str
+from ..k8s.ports import Port
+from ..k8s.service import ServiceModel
 
 
 @dataclass(frozen=True)
@@ -37,30 +23,6 @@ class Outputs:
     endpoint: pulumi.Output[str]
     url: pulumi.Output[str | None]
     port_forward: pulumi.Output[str]
-
-
-def resolve_profile(profile: StackProfile | None) -> StackProfile:
-    """The explicit profile, else the one the stack config describes."""
-    if profile is None:
-        return StackProfile.from_config()
-    if not isinstance(profile, StackProfile):
-        raise TypeError(f"profile must be a StackProfile, not {type(profile).__name__}")
-    return profile
-
-
-def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> str:
-    """The component's namespace, else the profile's."""
-    return profile.namespace if namespace is None else check.dns_label("namespace", namespace)
-
-
-def service_metadata(
-    name: str, namespace: str, labels: dict[str, str], annotations: dict[str, str]
-) -> ObjectMetaArgsDict:
-    """Object metadata: an explicit name (a Service's is its DNS name); annotations only when there are some."""
-    meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": labels}
-    if annotations:
-        meta["annotations"] = annotations
-    return cast(ObjectMetaArgsDict, meta)
 
 
 def local_port(port: int) -> int:
@@ -89,19 +51,21 @@ def known(value: Any, depends_on: pulumi.Resource) -> pulumi.Output[Any]:
     return pulumi.Output({depends_on}, value_future, known_future)
 
 
-def build_outputs(service: k8s.core.v1.Service, name: str, namespace: str, build: ServiceBuild) -> Outputs:
-    """The outputs of a component whose Service is `service`, named `name` in `namespace`."""
-    first = build.ports[0] if build.ports else None
+def service_outputs(
+    service: k8s.core.v1.Service, name: str, namespace: str, model: ServiceModel, node_address: str
+) -> Outputs:
+    """The outputs of a component whose Service is `service` (built from `model`), named `name` in `namespace`."""
+    first = model.ports[0] if model.ports else None
     endpoint = f"{name}:{first.port}" if first else name
     if first is None:
         forward = f"# {name} has no ports to forward"
     else:
         forward = f"kubectl port-forward -n {namespace} service/{name} {local_port(first.port)}:{first.port}"
     url: pulumi.Output[str | None]
-    if first is not None and build.service_type is ServiceSpecType.LOAD_BALANCER:
+    if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
         url = service.status.apply(lambda status: _lb_url(status, first))
-    elif first is not None and build.service_type is ServiceSpecType.NODE_PORT:
-        url = service.spec.apply(lambda spec: _node_port_url(spec, first, build.node_address))
+    elif first is not None and model.type is ServiceSpecType.NODE_PORT:
+        url = service.spec.apply(lambda spec: _node_port_url(spec, first, node_address))
     else:
         url = known(None, service)
     return Outputs(

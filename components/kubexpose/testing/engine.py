@@ -24,19 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
-import pulumi._types as sdk_types
 import pulumi.log
 import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import resource as sdk_resource
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.mocks import MockMonitor, _resolve_callbacks
-from pulumi.runtime.proto import resource_pb2, source_pb2
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
-from .profile import StackProfile
+from .._sdk import engine_internals
+
+SDK = engine_internals()
+"""The SDK internals the engine needs (all listed, with why, in :mod:`kubexpose._sdk`)."""
 
 LoadBalancerMode = Literal["ip", "hostname", "pending"]
 SERVICE_TYPE = "kubernetes:core/v1:Service"
@@ -47,8 +42,8 @@ def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "big")
 
 
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = SDK.SECRET_SIG
+SIG_KEY = SDK.SIG_KEY
 Path = tuple[str | int, ...]
 
 
@@ -73,7 +68,7 @@ def _is_plain(value: Any) -> bool:
         return all(_is_plain(v) for v in value.values())
     if isinstance(value, list):
         return all(_is_plain(v) for v in value)
-    return value != rpc.UNKNOWN
+    return value != SDK.UNKNOWN
 
 
 def secret_paths(value: Any, path: Path = ()) -> list[Path]:
@@ -154,7 +149,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
         self._used_node_ports: set[int] = set()
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """No invokes are answered: kubexpose components do not call functions."""
+        """No invokes are answered: programs under this engine get an empty result for every function call."""
         return {}, None
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -265,7 +260,7 @@ def close_event_loops() -> None:
     _THREAD_LOOPS.clear()
 
 
-class _RecordingMonitor(MockMonitor):
+class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
     """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
 
     def __init__(self, mocks: ClusterMocks) -> None:
@@ -312,14 +307,13 @@ class _RecordingMonitor(MockMonitor):
             provider=request.provider,
             resource_id=request.importId,
             custom=request.custom or False,
-            transforms=_resolve_callbacks(request.transforms),
         )
         mocked_id, state = self.mocks.new_resource(args)
         resource_id = mocked_id or ""
         obj = struct_pb2.Struct()
         obj.update(state)
-        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
+        self.resources[urn] = SDK.MockMonitor.ResourceRegistration(urn, resource_id, state)
+        return SDK.resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
 
 
 _FROZEN = False
@@ -341,18 +335,19 @@ def _lean_sdk() -> Iterator[None]:
     """
     global _FROZEN
     was_enabled = gc.isenabled()
+    sdk_resource, sdk_types = SDK.sdk_resource, SDK.sdk_types
     stack_trace, debug, types_of = sdk_resource._get_stack_trace, pulumi.log.debug, sdk_types.resource_types
     gc.disable()
     sdk_types.resource_types = functools.cache(types_of)
     if _FROZEN:
         gc.unfreeze()  # what the previous run left frozen goes back to the collector's care
         _FROZEN = False
-    sdk_resource._get_stack_trace = _no_stack_trace  # type: ignore[attr-defined]
+    sdk_resource._get_stack_trace = _no_stack_trace
     pulumi.log.debug = _no_debug
     try:
         yield
     finally:
-        sdk_resource._get_stack_trace = stack_trace  # type: ignore[attr-defined]
+        sdk_resource._get_stack_trace = stack_trace
         pulumi.log.debug = debug
         sdk_types.resource_types = types_of
         if was_enabled:
@@ -364,7 +359,7 @@ def _lean_sdk() -> Iterator[None]:
 
 
 def _no_stack_trace() -> Any:
-    return source_pb2.StackTrace()
+    return SDK.source_pb2.StackTrace()
 
 
 def _no_debug(*_args: Any, **_kwargs: Any) -> None:
@@ -375,7 +370,7 @@ def run_program(
     program: Callable[[], Any],
     *,
     stack: str = "dev",
-    project: str = "kubexpose",
+    project: str = "project",
     config: Mapping[str, str] | None = None,
     secret_keys: list[str] | None = None,
     preview: bool = False,
@@ -388,9 +383,9 @@ def run_program(
     """
     mocks = mocks or ClusterMocks()
     monitor = _RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
+    SDK.ROOT.set(None)
     handler = _Warnings()
-    logger = logging.getLogger(f"kubexpose.mockrun.{id(handler)}")
+    logger = logging.getLogger(f"kubexpose.testing.engine.{id(handler)}")
     logger.propagate = False
     logger.addHandler(handler)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor)
@@ -402,19 +397,14 @@ def run_program(
         root = pulumi.runtime.get_root_resource()
         for key, value in dict(getattr(root, "outputs", {}) or {}).items():
             output = pulumi.Output.from_input(value)
-            known = _sync_await(output.is_known())
-            exports[key] = _sync_await(output.future()) if known else UNKNOWN
+            known = SDK.sync_await(output.is_known())
+            exports[key] = SDK.sync_await(output.future()) if known else UNKNOWN
 
     try:
         with _lean_sdk():
-            _sync_await(run_pulumi_func(body))
+            SDK.sync_await(SDK.run_pulumi_func(body))
     finally:
         logger.removeHandler(handler)
-        runtime_settings.ROOT.set(None)
+        SDK.ROOT.set(None)
         _THREAD_LOOPS.update(monitor.thread_loops)
-    aliases = (config or {}).get("kubexpose:aliases")
-    if aliases is not None:
-        # A per-stack alias for a name the program never declares would silently do nothing.
-        profile = StackProfile.from_mapping({"aliases": aliases}, stack=stack)
-        profile.check_aliases(r.name for r in mocks.registrations if r.type == "kubexpose:index:ExternalAlias")
     return ProgramRun(list(mocks.registrations), exports, handler.messages)

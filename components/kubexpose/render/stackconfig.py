@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 SECRET_PLACEHOLDER = "[secret: not decryptable offline]"
 

@@ -1,42 +1,39 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi_kubernetes.apps.v1 import DeploymentSpecArgsDict
 from pulumi_kubernetes.core.v1 import (
     PodSecurityContextArgsDict,
     ProbeArgsDict,
     ResourceRequirementsArgsDict,
     SecurityContextArgsDict,
-    ServiceSpecArgsDict,
     ServiceSpecType,
 )
-from pulumi_kubernetes.networking.v1 import NetworkPolicySpecArgsDict
 
-from . import registry
-from .ports import Port, PortArgs, normalize_ports
-from .profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
-from .service import (
-    Outputs,
-    ServiceBuild,
-    build_outputs,
-    resolve_namespace,
-    resolve_profile,
-    service_metadata,
+from ..k8s.metadata import NAME_LABEL, object_metadata
+from ..k8s.network_policy import network_policy_spec
+from ..k8s.pod import (
+    ContainerPort,
+    PodModel,
+    default_liveness_probe,
+    default_readiness_probe,
+    default_resources,
+    deployment_spec,
+    secure_container_context,
+    secure_pod_context,
 )
-from .validation import ENV_VAR_NAME, Checker, is_iana_name
-
-TYPE_TOKEN = "kubexpose:index:ExposedDeployment"
-NAME_LABEL = "app.kubernetes.io/name"
-DEFAULT_UID = 10001
-DEFAULT_AFFINITY_TIMEOUT = 10800
+from ..k8s.ports import Port, PortArgs, normalize_ports
+from ..k8s.service import ServiceModel, service_spec
+from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
+from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
+from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
+from .claims import Claim
+from .outputs import service_outputs
 
 
 class LoadBalancerArgs(TypedDict):
@@ -134,58 +131,29 @@ _SERVICE_TYPES = {
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
-def secure_container_context() -> dict[str, Any]:
-    """The container security context every ExposedDeployment starts from."""
-    return {
-        "allow_privilege_escalation": False,
-        "privileged": False,
-        "read_only_root_filesystem": True,
-        "run_as_non_root": True,
-        "capabilities": {"drop": ["ALL"]},
-    }
-
-
-def secure_pod_context() -> dict[str, Any]:
-    """The Pod security context every ExposedDeployment starts from."""
-    return {
-        "run_as_non_root": True,
-        "run_as_user": DEFAULT_UID,
-        "run_as_group": DEFAULT_UID,
-        "fs_group": DEFAULT_UID,
-        "seccomp_profile": {"type": "RuntimeDefault"},
-    }
-
-
-def default_resources() -> dict[str, Any]:
-    """Requests and limits for an app that did not set its own."""
-    return {
-        "requests": {"cpu": "50m", "memory": "64Mi"},
-        "limits": {"cpu": "500m", "memory": "256Mi"},
-    }
-
-
 @dataclass(frozen=True)
-class _Plan:
+class _App:
     """Everything checked and decided before the first resource is registered."""
 
-    namespace: str
-    service_type: ServiceSpecType
-    ports: list[Port]
-    service: ServiceBuild
-    container_ports: list[dict[str, Any]]
+    claim: Claim
     labels: dict[str, str]
     selector: dict[str, str]
     replicas: int
-    pod_spec: dict[str, Any]
-    network_policy: dict[str, Any] | None
+    service: ServiceModel
+    pod: PodModel
+    network_policy: bool
+    node_address: str
 
 
-class ExposedDeployment(pulumi.ComponentResource):
+class ExposedDeployment(KubexposeComponent):
     """A Deployment and one Service selecting its Pods; the Service's type follows the stack.
 
     The Service is named like the component, so callers reach it as `<name>:<port>` in its
     namespace and `<name>.<namespace>.svc.cluster.local` anywhere in the cluster.
     """
+
+    kind = "ExposedDeployment"
+    type_token = "kubexpose:index:ExposedDeployment"
 
     deployment: k8s.apps.v1.Deployment
     """The Deployment (named like the component)."""
@@ -212,67 +180,56 @@ class ExposedDeployment(pulumi.ComponentResource):
         *,
         profile: StackProfile | None = None,
     ) -> None:
-        check = Checker("ExposedDeployment", name)
-        plan = _plan(check, name, args, resolve_profile(profile))
-        registry.claim(check, plan.namespace, name, plan.service.claimed_node_ports)
+        check = self.checker(name)
+        app = _parse(check, name, args, resolve_profile(profile))
+        child = self.declare(check, name, opts, app.claim)
 
-        super().__init__(TYPE_TOKEN, name, None, opts)
-        _warn_on_image(self, args["image"])
-        if plan.service.spec.get("cluster_ip") == "None":
+        namespace = app.claim.namespace
+        _warn_on_image(self, app.pod.image)
+        if app.service.headless:
             pulumi.log.warn(
                 f"ExposedDeployment '{name}': the Service is headless. Kubernetes cannot switch a Service between "
                 "headless and a ClusterIP in place: turning `headless` on or off later makes pulumi replace it "
                 "(delete, then create: callers briefly fail to resolve it).",
                 resource=self,
             )
-        child = pulumi.ResourceOptions(parent=self)
-        deployment_spec: dict[str, Any] = {
-            "replicas": plan.replicas,
-            "selector": {"match_labels": plan.selector},
-            "template": {"metadata": {"labels": plan.labels}, "spec": plan.pod_spec},
-        }
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=service_metadata(name, plan.namespace, plan.labels, {}),
-            spec=cast(DeploymentSpecArgsDict, deployment_spec),
+            metadata=object_metadata(name, namespace, app.labels),
+            spec=deployment_spec(app.selector, app.labels, app.replicas, app.pod),
             opts=child,
         )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=service_metadata(name, plan.namespace, plan.labels, plan.service.annotations),
-            spec=cast(ServiceSpecArgsDict, plan.service.spec),
+            metadata=object_metadata(name, namespace, app.labels, app.service.annotations),
+            spec=service_spec(app.service),
             opts=child,
         )
         self.network_policy = None
-        if plan.network_policy is not None:
+        if app.network_policy:
             self.network_policy = k8s.networking.v1.NetworkPolicy(
                 f"{name}-network-policy",
-                metadata=service_metadata(name, plan.namespace, plan.labels, {}),
-                spec=cast(NetworkPolicySpecArgsDict, plan.network_policy),
+                metadata=object_metadata(name, namespace, app.labels),
+                spec=network_policy_spec(
+                    app.selector, app.service.ports, public=app.service.type is not ServiceSpecType.CLUSTER_IP
+                ),
                 opts=child,
             )
-        outputs: Outputs = build_outputs(self.service, name, plan.namespace, plan.service)
-        self.service_name = outputs.service_name
-        self.cluster_dns = outputs.cluster_dns
-        self.endpoint = outputs.endpoint
-        self.url = outputs.url
-        self.port_forward = outputs.port_forward
-        self.register_outputs(
+        outputs = service_outputs(self.service, name, namespace, app.service, app.node_address)
+        self.finish(
             {
-                "service_name": self.service_name,
-                "cluster_dns": self.cluster_dns,
-                "endpoint": self.endpoint,
-                "url": self.url,
-                "port_forward": self.port_forward,
+                "service_name": outputs.service_name,
+                "cluster_dns": outputs.cluster_dns,
+                "endpoint": outputs.endpoint,
+                "url": outputs.url,
+                "port_forward": outputs.port_forward,
             }
         )
 
 
-def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProfile) -> _Plan:
+def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     check.service_name("name", name)
-    if not isinstance(args, Mapping):
-        check.fail("args", args, "is not a mapping", "pass ExposedDeploymentArgs(image=..., port=...)")
-    check.only_fields("", args, _ARG_FIELDS, "an ExposedDeployment argument")
+    args = check_args(check, raw, _ARG_FIELDS, "ExposedDeploymentArgs(image=..., port=...)")
     image = args.get("image")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
@@ -296,34 +253,21 @@ def _plan(check: Checker, name: str, args: Mapping[str, Any], profile: StackProf
     labels = {**extra_labels, **selector}
 
     container_ports = _container_ports(check, args.get("container_ports"), ports)
-    service = _service_build(check, name, args, profile, service_type, ports)
+    service, node_ports = _service(check, args, profile, service_type, ports, selector)
     replicas = args.get("replicas", 1)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
         check.fail("replicas", replicas, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
-    container = _container(check, name, args, container_ports, ports)
-    pod_spec: dict[str, Any] = {
-        "containers": [container],
-        "automount_service_account_token": _bool(check, args, "automount_service_account_token", False),
-        "security_context": _merged(
-            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
-        ),
-    }
-    volumes = _volumes(check, args.get("writable_paths"))
-    if volumes:
-        pod_spec["volumes"] = [{"name": v, "empty_dir": {}} for v, _ in volumes]
-        container["volume_mounts"] = [{"name": v, "mount_path": p} for v, p in volumes]
-    policy = None
-    if _bool(check, args, "network_policy", True):
-        policy = _network_policy(selector, ports, public=service_type is not ServiceSpecType.CLUSTER_IP)
-    return _Plan(namespace, service_type, ports, service, container_ports, labels, selector, replicas, pod_spec, policy)
-
-
-def _network_policy(selector: dict[str, str], ports: list[Port], public: bool) -> dict[str, Any]:
-    """Ingress to the app's Pods on its target ports only: from any Pod in the cluster, or from anyone if public."""
-    rule: dict[str, Any] = {"ports": [{"port": p.target_port, "protocol": p.protocol} for p in ports]}
-    if not public:
-        rule["from"] = [{"namespace_selector": {}}]
-    return {"pod_selector": {"match_labels": selector}, "policy_types": ["Ingress"], "ingress": [rule]}
+    pod = _pod(check, name, args, image, container_ports, ports)
+    return _App(
+        claim=Claim(namespace, name, node_ports),
+        labels=labels,
+        selector=selector,
+        replicas=replicas,
+        service=service,
+        pod=pod,
+        network_policy=check_bool(check, args, "network_policy", True),
+        node_address=profile.node_address,
+    )
 
 
 def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:
@@ -365,17 +309,17 @@ def _service_type(check: Checker, args: Mapping[str, Any]) -> ServiceSpecType | 
     return resolved
 
 
-def _service_build(
+def _service(
     check: Checker,
-    name: str,
     args: Mapping[str, Any],
     profile: StackProfile,
     service_type: ServiceSpecType,
     ports: list[Port],
-) -> ServiceBuild:
+    selector: dict[str, str],
+) -> tuple[ServiceModel, tuple[tuple[str, int, str], ...]]:
+    """The checked Service, and its fixed node ports to claim as `(protocol, port, field)`."""
     is_cluster_ip = service_type is ServiceSpecType.CLUSTER_IP
     is_lb = service_type is ServiceSpecType.LOAD_BALANCER
-    spec: dict[str, Any] = {"type": service_type.value, "selector": {NAME_LABEL: name}}
 
     claimed: list[tuple[str, int, str]] = []
     for i, p in enumerate(ports):
@@ -390,23 +334,20 @@ def _service_build(
             )
         check.node_port(f"ports[{i}].node_port", p.node_port, profile.node_port_range)
         claimed.append((p.protocol, p.node_port, f"ports[{i}].node_port"))
-    spec["ports"] = [p.service_port(with_node_port=not is_cluster_ip) for p in ports]
 
-    if _bool(check, args, "headless", False):
-        if not is_cluster_ip:
-            check.fail(
-                "headless",
-                True,
-                f"is set on a {service_type.value} Service",
-                "headless works only for internal (ClusterIP) apps; drop headless or exposure",
-            )
-        spec["cluster_ip"] = "None"
+    headless = check_bool(check, args, "headless", False)
+    if headless and not is_cluster_ip:
+        check.fail(
+            "headless",
+            True,
+            f"is set on a {service_type.value} Service",
+            "headless works only for internal (ClusterIP) apps; drop headless or exposure",
+        )
 
     affinity = args.get("session_affinity")
     timeout = args.get("session_affinity_timeout_seconds")
     if affinity is not None:
         check.one_of("session_affinity", affinity, ("ClientIP", "None"), "use 'ClientIP' for sticky clients or 'None'")
-        spec["session_affinity"] = affinity
     if timeout is not None:
         if affinity != "ClientIP":
             check.fail(
@@ -416,8 +357,6 @@ def _service_build(
                 "add session_affinity='ClientIP' or drop the timeout",
             )
         check.affinity_timeout("session_affinity_timeout_seconds", timeout)
-    if affinity == "ClientIP":
-        spec["session_affinity_config"] = {"client_ip": {"timeout_seconds": timeout or DEFAULT_AFFINITY_TIMEOUT}}
 
     policy = args.get("external_traffic_policy")
     if policy is not None:
@@ -431,8 +370,6 @@ def _service_build(
             )
     elif is_lb:
         policy = profile.load_balancer.external_traffic_policy
-    if policy is not None:
-        spec["external_traffic_policy"] = policy
 
     annotations = check.annotations("service_annotations", args.get("service_annotations"))
     lb_args = args.get("load_balancer")
@@ -445,19 +382,29 @@ def _service_build(
                 f"is set on a {service_type.value} Service",
                 "drop it, or use exposure=Exposure.PUBLIC and let the stack choose LoadBalancer",
             )
+    ranges: tuple[str, ...] = ()
+    lb_class = None
     if is_lb:
         lb = profile.load_balancer
         lb_args = lb_args or {}
         annotations = {**lb.annotations, **lb_args.get("annotations", {}), **annotations}
-        ranges = lb_args.get("source_ranges", lb.source_ranges)
-        if ranges:
-            spec["load_balancer_source_ranges"] = list(ranges)
+        ranges = tuple(lb_args.get("source_ranges", lb.source_ranges))
         lb_class = lb_args.get("load_balancer_class", lb.load_balancer_class)
-        if lb_class:
-            spec["load_balancer_class"] = lb_class
     if profile.skip_await:
         annotations["pulumi.com/skipAwait"] = "true"
-    return ServiceBuild(service_type, ports, spec, annotations, claimed, profile.node_address)
+    model = ServiceModel(
+        type=service_type,
+        ports=tuple(ports),
+        selector=selector,
+        headless=headless,
+        session_affinity=affinity,
+        session_affinity_timeout=timeout,
+        external_traffic_policy=policy,
+        source_ranges=ranges,
+        load_balancer_class=lb_class,
+        annotations=annotations,
+    )
+    return model, tuple(claimed)
 
 
 def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
@@ -479,8 +426,8 @@ def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
     return out
 
 
-def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> tuple[ContainerPort, ...]:
+    out: list[ContainerPort] = []
     if declared is not None:
         if isinstance(declared, str) or not isinstance(declared, Sequence):
             check.fail("container_ports", declared, "is not a list", "give [{'container_port': 8080, 'name': 'http'}]")
@@ -488,23 +435,21 @@ def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[d
             field = f"container_ports[{i}]"
             if not isinstance(item, Mapping) or "container_port" not in item:
                 check.fail(field, item, "is not a container port", "give {'container_port': 8080, 'name': 'http'}")
-            entry: dict[str, Any] = {
-                "container_port": check.port_number(f"{field}.container_port", item["container_port"]),
-                "protocol": check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
-            }
-            if item.get("name") is not None:
-                entry["name"] = check.iana_name(f"{field}.name", item["name"])
-            out.append(entry)
+            out.append(
+                ContainerPort(
+                    check.port_number(f"{field}.container_port", item["container_port"]),
+                    check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
+                    None if item.get("name") is None else check.iana_name(f"{field}.name", item["name"]),
+                )
+            )
     else:
         for p in ports:
             if isinstance(p.target_port, int) and not any(
-                c["container_port"] == p.target_port and c["protocol"] == p.protocol for c in out
+                c.container_port == p.target_port and c.protocol == p.protocol for c in out
             ):
-                entry = {"container_port": p.target_port, "protocol": p.protocol}
-                if p.name is not None and is_iana_name(p.name) and all(c.get("name") != p.name for c in out):
-                    entry["name"] = p.name
-                out.append(entry)
-    names = [c["name"] for c in out if "name" in c]
+                named = p.name is not None and is_iana_name(p.name) and all(c.name != p.name for c in out)
+                out.append(ContainerPort(p.target_port, p.protocol, p.name if named else None))
+    names = [c.name for c in out if c.name is not None]
     if len(names) != len(set(names)):
         check.fail("container_ports", names, "has a name used twice", "give every container port its own name")
     for i, p in enumerate(ports):
@@ -515,50 +460,59 @@ def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> list[d
                 "names no port of the container",
                 f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
             )
-    return out
+    return tuple(out)
 
 
-def _container(
-    check: Checker, name: str, args: Mapping[str, Any], container_ports: list[dict[str, Any]], ports: list[Port]
-) -> dict[str, Any]:
-    first_target = ports[0].target_port
-    probe_port = {"tcp_socket": {"port": first_target}}
-    container: dict[str, Any] = {
-        "name": name,
-        "image": args["image"],
-        "image_pull_policy": check.one_of(
-            "image_pull_policy",
-            args.get("image_pull_policy", "Always"),
-            ("Always", "IfNotPresent", "Never"),
-            "use 'Always', 'IfNotPresent' or 'Never'",
-        ),
-        "ports": container_ports,
-        "resources": args.get("resources", default_resources()),
-        "security_context": _merged(
-            check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
-        ),
-    }
+def _pod(
+    check: Checker,
+    name: str,
+    args: Mapping[str, Any],
+    image: str,
+    container_ports: tuple[ContainerPort, ...],
+    ports: list[Port],
+) -> PodModel:
+    image_pull_policy = check.one_of(
+        "image_pull_policy",
+        args.get("image_pull_policy", "Always"),
+        ("Always", "IfNotPresent", "Never"),
+        "use 'Always', 'IfNotPresent' or 'Never'",
+    )
+    security_context = _merged(
+        check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
+    )
+    lists: dict[str, tuple[str, ...] | None] = {}
     for field in ("command", "args"):
         value = args.get(field)
-        if value is not None:
-            if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-                check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
-            container[field] = list(value)
+        if value is not None and (
+            isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value)
+        ):
+            check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
+        lists[field] = None if value is None else tuple(value)
     env = _env(check, args.get("env"))
-    if env:
-        container["env"] = env
-    readiness = args.get("readiness_probe", {**probe_port, "period_seconds": 5})
-    liveness = args.get("liveness_probe", {**probe_port, "initial_delay_seconds": 10, "period_seconds": 20})
-    if readiness is not None:
-        container["readiness_probe"] = readiness
-    if liveness is not None:
-        container["liveness_probe"] = liveness
-    return container
+    first_target = ports[0].target_port
+    return PodModel(
+        container_name=name,
+        image=image,
+        image_pull_policy=image_pull_policy,
+        ports=container_ports,
+        resources=args.get("resources", default_resources()),
+        security_context=security_context,
+        command=lists["command"],
+        args=lists["args"],
+        env=env,
+        readiness_probe=args.get("readiness_probe", default_readiness_probe(first_target)),
+        liveness_probe=args.get("liveness_probe", default_liveness_probe(first_target)),
+        automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
+        pod_security_context=_merged(
+            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
+        ),
+        writable_paths=_volumes(check, args.get("writable_paths")),
+    )
 
 
-def _env(check: Checker, env: Any) -> list[dict[str, Any]]:
+def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
     if env is None:
-        return []
+        return ()
     if not isinstance(env, Mapping):
         check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
     out = []
@@ -572,8 +526,8 @@ def _env(check: Checker, env: Any) -> list[dict[str, Any]]:
             )
         if value is None:
             check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
-        out.append({"name": key, "value": value if not isinstance(value, int | float | bool) else str(value)})
-    return out
+        out.append((key, value if not isinstance(value, int | float | bool) else str(value)))
+    return tuple(out)
 
 
 def _merged(
@@ -587,9 +541,9 @@ def _merged(
     return {**defaults, **override}
 
 
-def _volumes(check: Checker, paths: Any) -> list[tuple[str, str]]:
+def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
     if paths is None:
-        return []
+        return ()
     if isinstance(paths, str) or not isinstance(paths, Sequence):
         check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
     out: list[tuple[str, str]] = []
@@ -601,14 +555,7 @@ def _volumes(check: Checker, paths: Any) -> list[tuple[str, str]]:
         if any(v == volume for v, _ in out) or any(p == path for _, p in out):
             check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
         out.append((volume, path))
-    return out
-
-
-def _bool(check: Checker, args: Mapping[str, Any], field: str, default: bool) -> bool:
-    value = args.get(field, default)
-    if not isinstance(value, bool):
-        check.fail(field, value, "is not a boolean", f"give {field}=True or {field}=False")
-    return value
+    return tuple(out)
 
 
 def _warn_on_image(resource: pulumi.Resource, image: str) -> None:

@@ -1,4 +1,4 @@
-"""Command line: `python -m components render --stack STACK [--program DIR] [--out DIR]`."""
+"""The `kubexpose` command (also `python -m kubexpose`): `kubexpose render --stack STACK [--program DIR] [--out DIR]`."""
 
 from __future__ import annotations
 
@@ -6,21 +6,27 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import ValidationError
-from .mockrun import close_event_loops
-from .render import RenderError, render, write_atomically
-from .stackconfig import Project
+from .._sdk import UnsupportedSdkError, require_supported_sdk
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Render a stack offline; exit 1 with the program's own message when it fails."""
-    parser = argparse.ArgumentParser(prog="python -m components", description=__doc__)
+    """Render a stack offline; exit 1 with the program's own message when it fails, 2 on a usage error."""
+    parser = argparse.ArgumentParser(prog="kubexpose", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("render", help="write the manifests `pulumi up` would apply for a stack")
     cmd.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
     cmd.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
     cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack>)")
     args = parser.parse_args(argv)
+
+    try:
+        require_supported_sdk()
+    except UnsupportedSdkError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from ..errors import ValidationError
+    from .build import RenderError, render, write_atomically
+    from .stackconfig import Project
 
     try:
         project = Project.load(args.program)
@@ -47,11 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run() -> int:
+def run() -> int:
+    """Entry point of the console script: `main()`, then close the event loops the SDK left open."""
     code = main()
-    close_event_loops()
+    if "kubexpose.testing.engine" in sys.modules:
+        from ..testing.engine import close_event_loops
+
+        close_event_loops()
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(_run())

@@ -1,0 +1,154 @@
+"""Every use of Pulumi SDK internals, in one place, behind a version check.
+
+kubexpose's components use only the public SDK. The tooling (the mock engine behind the render and
+the test kit) needs a few internals of the Python SDK to run a program in-process the way the
+Pulumi CLI would, and to run it fast. Each is imported here, with why it is needed and the oldest
+SDK version that has it; the rest of kubexpose imports them from this module only.
+
+:func:`require_supported_sdk` fails with a plain message, not an ImportError, when the installed
+``pulumi`` is outside the range kubexpose declares and tests (``SUPPORTED``); the test kit and the
+render call it before they import anything else from here.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+SUPPORTED = ("3.200.0", "4")
+"""The ``pulumi`` versions kubexpose declares and CI tests: at least the first, below the second.
+
+Keep it equal to the bound in ``pyproject.toml`` and ``requirements.txt`` (a test checks that) and
+to the floor CI installs (``constraints/floor.txt``)."""
+
+
+class UnsupportedSdkError(RuntimeError):
+    """The installed pulumi SDK is outside the range kubexpose supports."""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts: list[int] = []
+    for piece in text.split("."):
+        digits = "".join(c for c in piece if c.isdigit()) if piece[:1].isdigit() else ""
+        if not digits:
+            break
+        parts.append(int(digits))
+        if not piece.isdigit():
+            break
+    return tuple(parts)
+
+
+def installed_sdk_version() -> str | None:
+    """The installed ``pulumi`` distribution's version, or None when it is not installed."""
+    try:
+        return metadata.version("pulumi")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def require_supported_sdk(version: str | None = None) -> None:
+    """Raise :class:`UnsupportedSdkError` when ``pulumi`` is missing or outside ``SUPPORTED``."""
+    found = installed_sdk_version() if version is None else version
+    low, high = SUPPORTED
+    if found is None:
+        raise UnsupportedSdkError(
+            f"kubexpose needs the pulumi Python SDK (pulumi>={low},<{high}), which is not installed; "
+            f"run: pip install 'pulumi>={low},<{high}'"
+        )
+    if not _version_tuple(low) <= _version_tuple(found) < _version_tuple(high):
+        raise UnsupportedSdkError(
+            f"kubexpose's test kit and render need pulumi>={low},<{high}, but pulumi {found} is installed; "
+            f"run: pip install 'pulumi>={low},<{high}'"
+        )
+
+
+# -- read by the components (the `pulumi up` path) -------------------------------------------------
+def in_process_config_keys() -> set[str]:
+    """Config keys set in-process by ``pulumi.runtime.set_all_config`` (mocks, the Automation API).
+
+    Why: `kubexpose:` typos must be reported, which needs the list of keys, and the SDK lists none
+    publicly. Under `pulumi up` the CLI passes config in the ``PULUMI_CONFIG`` environment variable,
+    read with the public ``pulumi.runtime.get_config_env()``; this map is then empty.
+    Since: ``pulumi.runtime.config.CONFIG`` (a module attribute, not re-exported) exists in every 3.x.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    return set(runtime_config.CONFIG.get())
+
+
+# -- used only by the mock engine (kubexpose.testing.engine) ---------------------------------------
+@dataclass(frozen=True)
+class EngineInternals:
+    """The SDK internals the mock engine uses (see :func:`engine_internals`)."""
+
+    MockMonitor: Any
+    UNKNOWN: str
+    SECRET_SIG: str
+    SIG_KEY: str
+    resource_pb2: Any
+    source_pb2: Any
+    ROOT: Any
+    run_pulumi_func: Any
+    sync_await: Any
+    sdk_resource: Any
+    sdk_types: Any
+
+
+@functools.cache
+def engine_internals() -> EngineInternals:
+    """The SDK internals the mock engine uses, as one namespace (imported on first use).
+
+    - ``MockMonitor`` (``pulumi.runtime.mocks``, 3.x): the SDK's in-process resource monitor; the
+      engine subclasses it to record URNs and to take a fast path for plain inputs, for which it
+      also uses ``make_urn``, ``resources`` and ``ResourceRegistration``.
+    - ``UNKNOWN`` (``pulumi.runtime.rpc``, 3.x): the wire value of an unknown, to recognise inputs
+      the fast path must leave to the SDK.
+    - ``SECRET_SIG`` / ``SIG_KEY`` (``pulumi.runtime.rpc._special_secret_sig`` / ``_special_sig_key``,
+      3.x): how a secret is marked on the wire, to record which inputs came from secrets.
+    - ``resource_pb2`` / ``source_pb2`` (``pulumi.runtime.proto``, 3.x): the response message of the
+      fast path, and an empty stack trace.
+    - ``ROOT`` (``pulumi.runtime.settings``, 3.x): the root-resource context variable; cleared
+      before and after each run so that runs in one process never share a stack.
+    - ``run_pulumi_func`` (``pulumi.runtime.stack``, 3.x): runs a program and waits for every
+      outstanding RPC and output, as the language host does.
+    - ``sync_await`` (``pulumi.runtime.sync_await._sync_await``, 3.x): waits for a coroutine from
+      synchronous code on the SDK's event loop.
+    - ``sdk_resource`` (``pulumi.runtime.resource``) with ``_get_stack_trace`` (3.200+: source
+      positions for the engine's diagnostics) and ``sdk_types`` (``pulumi._types``) with
+      ``resource_types`` (3.x): both are swapped for cheaper versions while a program runs under
+      the mocks (see ``kubexpose.testing.engine._lean_sdk``), never under `pulumi up`.
+    """
+    require_supported_sdk()
+    import pulumi._types as sdk_types
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime import rpc
+    from pulumi.runtime import settings as runtime_settings
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.proto import resource_pb2, source_pb2
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    missing = [n for n in ("_get_stack_trace",) if not hasattr(sdk_resource, n)]
+    missing += [n for n in ("resource_types",) if not hasattr(sdk_types, n)]
+    missing += [n for n in ("make_urn", "ResourceRegistration") if not hasattr(MockMonitor, n)]
+    if missing:
+        raise UnsupportedSdkError(
+            f"pulumi {installed_sdk_version()} lacks {', '.join(missing)}, which kubexpose's mock engine uses; "
+            f"install a pulumi version kubexpose supports (>={SUPPORTED[0]},<{SUPPORTED[1]})"
+        )
+
+    return EngineInternals(
+        MockMonitor=MockMonitor,
+        UNKNOWN=rpc.UNKNOWN,
+        SECRET_SIG=rpc._special_secret_sig,
+        SIG_KEY=rpc._special_sig_key,
+        resource_pb2=resource_pb2,
+        source_pb2=source_pb2,
+        ROOT=runtime_settings.ROOT,
+        run_pulumi_func=run_pulumi_func,
+        sync_await=_sync_await,
+        sdk_resource=sdk_resource,
+        sdk_types=sdk_types,
+    )

@@ -1,0 +1,85 @@
+"""The shared steps of every kubexpose component, and the contract a component follows.
+
+A component is one module in this package holding its `<Name>Args` TypedDict (a docstring with the
+default for every field), a frozen model of the checked arguments, a `_parse` function, and a thin
+class deriving from :class:`KubexposeComponent` whose `__init__` does, in this order:
+
+1. **parse**: `check = self.checker(name)`, then `model = _parse(check, name, args, profile)`. Every
+   :class:`~kubexpose.errors.ValidationError` is raised here, before anything is registered.
+2. **claim and declare**: `child = self.declare(check, name, opts, model.claim)` claims the Service
+   name and node ports for the program run, registers the component, and returns the options
+   (`parent=self`) for its children.
+3. **build and register children**: each child's spec comes from a pure builder in
+   :mod:`kubexpose.k8s` and is registered as `f"{name}-<suffix>"` with `opts=child`.
+4. **outputs**: `self.finish({...})` sets each typed output attribute and calls `register_outputs`.
+
+Checks that need the whole program use :func:`kubexpose.components.claims.at_program_end`; the
+tooling (render, test kit) needs nothing per component.
+"""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pulumi
+
+from ..k8s.validation import Checker
+from ..profile import StackProfile
+from .claims import Claim, claim
+
+
+def resolve_profile(profile: StackProfile | None) -> StackProfile:
+    """The explicit profile, else the one the stack config describes."""
+    if profile is None:
+        return StackProfile.from_config()
+    if not isinstance(profile, StackProfile):
+        raise TypeError(f"profile must be a StackProfile, not {type(profile).__name__}")
+    return profile
+
+
+def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> str:
+    """The component's namespace, else the profile's."""
+    return profile.namespace if namespace is None else check.dns_label("namespace", namespace)
+
+
+def check_args(check: Checker, args: Any, fields: frozenset[str], example: str) -> Mapping[str, Any]:
+    """The args mapping, with every key a field of the component's Args type."""
+    if not isinstance(args, Mapping):
+        check.fail("args", args, "is not a mapping", f"pass {example}")
+    check.only_fields("", args, fields, f"an {check.kind} argument")
+    return args
+
+
+def check_bool(check: Checker, args: Mapping[str, Any], field: str, default: bool) -> bool:
+    """A boolean argument, `default` when absent."""
+    value = args.get(field, default)
+    if not isinstance(value, bool):
+        check.fail(field, value, "is not a boolean", f"give {field}=True or {field}=False")
+    return value
+
+
+class KubexposeComponent(pulumi.ComponentResource):
+    """Base of every kubexpose component (see the module docstring for the contract)."""
+
+    kind: ClassVar[str]
+    """The class name users see in error messages, e.g. `ExposedDeployment`."""
+    type_token: ClassVar[str]
+    """The Pulumi type token, `kubexpose:index:<kind>` (part of every child's URN: never change it)."""
+
+    @classmethod
+    def checker(cls, name: str) -> Checker:
+        """A Checker whose errors name this component."""
+        return Checker(cls.kind, name)
+
+    def declare(
+        self, check: Checker, name: str, opts: pulumi.ResourceOptions | None, taken: Claim
+    ) -> pulumi.ResourceOptions:
+        """Claim `taken` for this program run, register the component, return its children's options."""
+        claim(check, taken)
+        pulumi.ComponentResource.__init__(self, self.type_token, name, None, opts)
+        return pulumi.ResourceOptions(parent=self)
+
+    def finish(self, outputs: Mapping[str, pulumi.Output[Any]]) -> None:
+        """Set every output attribute and register them (the last step of `__init__`)."""
+        for key, value in outputs.items():
+            setattr(self, key, value)
+        self.register_outputs(dict(outputs))

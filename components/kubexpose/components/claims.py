@@ -1,0 +1,110 @@
+"""What one Pulumi program run shares between its components: name and node-port claims, end checks.
+
+Kubernetes refuses a second Service on a node port ("provided port is already allocated") or with a
+name already taken in its namespace, but only in the middle of `pulumi up`. Components claim both
+here at declaration time, after their own validation passed, so a clash names both components.
+
+Some checks need the whole program (e.g. a per-stack alias for a name no ExternalAlias declares):
+:func:`at_program_end` runs them once the program's body has returned, in every runner (`pulumi up`,
+Pulumi's own mocks, the render, the test kit), by tracking an Output the SDK waits for before it
+finishes the run; an error fails the run with the check's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+
+from ..k8s.validation import Checker
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a component takes for itself in the cluster."""
+
+    namespace: str
+    service_name: str
+    node_ports: tuple[tuple[str, int, str], ...] = ()
+    """Fixed node ports as `(protocol, port, field)`."""
+
+
+@dataclass
+class ProgramState:
+    """Claims and end checks of one program run."""
+
+    node_ports: dict[tuple[str, int], str] = field(default_factory=dict)
+    services: dict[tuple[str, str], str] = field(default_factory=dict)
+    declared: dict[str, list[str]] = field(default_factory=dict)
+    """Component names by kind (`ExternalAlias` -> names), for end checks."""
+    end_checks: dict[str, Callable[[ProgramState], None]] = field(default_factory=dict)
+
+
+_BY_PROGRAM: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
+_NO_ROOT = ProgramState()
+
+
+def program_state() -> ProgramState:
+    """The state of the running program (one per root stack resource)."""
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return _NO_ROOT
+    state = _BY_PROGRAM.get(root)
+    if state is None:
+        state = _BY_PROGRAM[root] = ProgramState()
+    return state
+
+
+def claim(check: Checker, claim: Claim) -> None:
+    """Claim a Service name and its fixed node ports; raise naming both components on a clash."""
+    state = program_state()
+    owner = f"{check.kind} '{check.name}'"
+    taken = state.services.get((claim.namespace, claim.service_name))
+    if taken is not None:
+        check.fail(
+            "name",
+            claim.service_name,
+            f"is already the Service name of {taken} in namespace '{claim.namespace}'",
+            "give one of them another name or namespace",
+        )
+    for protocol, port, where in claim.node_ports:
+        other = state.node_ports.get((protocol, port))
+        if other is not None:
+            check.fail(
+                where,
+                port,
+                f"is already the {protocol} node port of {other} (node ports are cluster-wide)",
+                "pick another port or omit it to let Kubernetes allocate one",
+            )
+    state.services[(claim.namespace, claim.service_name)] = owner
+    for protocol, port, _ in claim.node_ports:
+        state.node_ports[(protocol, port)] = owner
+    state.declared.setdefault(check.kind, []).append(check.name)
+
+
+def at_program_end(key: str, check: Callable[[ProgramState], None]) -> None:
+    """Run `check(state)` once the program's body has returned (once per `key` and program).
+
+    The check runs on the SDK's event loop, which only gets control after the synchronous body of
+    the program returned, so every component declared at the top level is in `state` by then.
+    A raised error fails the run (`pulumi up`, `preview`, a mocked test, the render).
+    """
+    state = program_state()
+    if key in state.end_checks:
+        return
+    state.end_checks[key] = check
+
+    async def run() -> None:
+        await asyncio.sleep(0)
+        check(state)
+
+    loop = asyncio.get_event_loop()
+    known = loop.create_future()
+    known.set_result(True)
+    # The SDK waits for every Output it tracks before a program run ends and raises the first error.
+    pulumi.Output(set(), loop.create_task(run()), known)

@@ -1,0 +1,128 @@
+"""Offline render: the manifests `pulumi up` would apply for a stack, without a cluster or the Pulumi CLI.
+
+The program runs in-process under the recording mocks (:mod:`kubexpose.testing.engine`) with the
+stack's config loaded as Pulumi loads it (:mod:`kubexpose.render.stackconfig`). Each Kubernetes
+object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first;
+`all.yaml` holds them all; `summary.txt` and `topology.md` say how each Service is reached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..testing.engine import ClusterMocks, ProgramRun, run_program
+from .manifests import REDACTED, file_name, manifests, to_yaml
+from .report import summary, topology
+from .stackconfig import Project, StackConfig
+
+
+@dataclass
+class Rendered:
+    """A rendered stack: ordered manifests and the texts written next to them."""
+
+    stack: str
+    manifests: list[dict[str, Any]]
+    files: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+
+class RenderError(Exception):
+    """The program or its config failed; the message is the program's own error."""
+
+
+# -- running a project's program -------------------------------------------------------------
+@contextlib.contextmanager
+def _program_context(directory: Path) -> Iterator[None]:
+    """Run as Pulumi does: cwd and import path at the project; forget its modules afterwards."""
+    before = set(sys.modules)
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    os.chdir(directory)
+    sys.path.insert(0, str(directory))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(str(directory)) and not module_file.startswith(str(directory / ".venv")):
+                del sys.modules[name]
+
+
+def run_stack(project: Project, stack: str, mocks: ClusterMocks | None = None) -> tuple[ProgramRun, StackConfig]:
+    """Run the project's program for `stack` under the mocks, as `pulumi up` would run it."""
+    config = project.stack_config(stack)
+    entry = project.entry
+    if not entry.is_file():
+        raise RenderError(f"{entry}: the program Pulumi would run does not exist")
+    with _program_context(project.directory):
+        result = run_program(
+            lambda: runpy.run_path(str(entry), run_name="__main__"),
+            stack=stack,
+            project=project.name,
+            config=config.values,
+            secret_keys=config.secret_keys,
+            mocks=mocks,
+        )
+    return result, config
+
+
+def render(project: Project, stack: str) -> Rendered:
+    """Run `stack` and build every file of its render (nothing is written)."""
+    result, config = run_stack(project, stack)
+    return render_run(result, stack, config.values, config.secret_keys)
+
+
+def render_run(
+    result: ProgramRun, stack: str, config: Mapping[str, str] | None = None, secret_keys: Sequence[str] = ()
+) -> Rendered:
+    """Build every file of a render from a finished program run (nothing is written)."""
+    objs = manifests(result)
+    warnings = list(result.warnings)
+    if secret_keys:
+        warnings.append(
+            f"secure config values cannot be decrypted offline and render as {REDACTED!r}: " + ", ".join(secret_keys)
+        )
+    for reg in result.k8s():
+        if reg.custom and not (reg.inputs.get("metadata") or {}).get("name"):
+            warnings.append(
+                f"{reg.kind} '{reg.name}' has no metadata.name: pulumi up gives it a random suffix, "
+                f"so its real name will differ from '{reg.object_name}'"
+            )
+    node_address = (config or {}).get("kubexpose:nodeAddress")
+    texts = [to_yaml(obj) for obj in objs]
+    files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
+    files["all.yaml"] = "---\n".join(texts)
+    files["summary.txt"] = summary(objs, node_address)
+    files["topology.md"] = topology(stack, objs)
+    return Rendered(stack, objs, files, warnings)
+
+
+def write_atomically(rendered: Rendered, out: Path) -> None:
+    """Replace `out` with the render in one step; a failure leaves the previous render intact."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, text in rendered.files.items():
+            (staging / name).write_text(text)
+        backup = out.parent / f".{out.name}.old"
+        if backup.exists():
+            shutil.rmtree(backup)
+        if out.exists():
+            out.rename(backup)
+        staging.rename(out)
+        if backup.exists():
+            shutil.rmtree(backup)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)

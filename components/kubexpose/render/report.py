@@ -1,0 +1,147 @@
+"""What a render prints and writes beside the manifests: a summary table and a Mermaid topology."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def _services(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [o for o in objs if o.get("kind") == "Service"]
+
+
+def _ports_text(spec: dict[str, Any]) -> str:
+    out = []
+    for p in spec.get("ports") or []:
+        text = f"{p['port']}/{p.get('protocol', 'TCP')}"
+        if p.get("targetPort") not in (None, p["port"]):
+            text += f"->{p['targetPort']}"
+        if "nodePort" in p:
+            text += f" (node {p['nodePort']})"
+        out.append(text)
+    return ", ".join(out) or "-"
+
+
+def _reached(obj: dict[str, Any], slices: dict[str, list[str]], node_address: str | None) -> str:
+    spec = obj.get("spec") or {}
+    kind = spec.get("type", "ClusterIP")
+    ports = spec.get("ports") or []
+    if kind == "ExternalName":
+        return f"alias of {spec.get('externalName')}"
+    if kind == "NodePort":
+        fixed = [str(p["nodePort"]) for p in ports if "nodePort" in p]
+        where = ", ".join(f"{node_address or '<node>'}:{n}" for n in fixed) if fixed else "an allocated node port"
+        return f"every node at {where}"
+    if kind == "LoadBalancer":
+        ranges = spec.get("loadBalancerSourceRanges")
+        return "cloud load balancer" + (f" from {', '.join(ranges)}" if ranges else " (open to all)")
+    name = (obj.get("metadata") or {}).get("name", "")
+    if name in slices:
+        return f"in-cluster only; alias of {', '.join(slices[name])}"
+    if spec.get("clusterIP") == "None":
+        return "in-cluster only (headless: DNS lists Pod IPs)"
+    return "in-cluster only"
+
+
+def _alias_ips(objs: list[dict[str, Any]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for o in objs:
+        if o.get("kind") == "EndpointSlice":
+            service = ((o.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name")
+            if service:
+                out.setdefault(service, []).extend(
+                    a for e in o.get("endpoints") or [] for a in e.get("addresses") or []
+                )
+    return out
+
+
+def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
+    """A table: every Service with its type, ports, in-cluster DNS name and how it is reached from outside."""
+    slices = _alias_ips(objs)
+    rows = [("SERVICE", "TYPE", "PORTS", "IN-CLUSTER DNS", "FROM OUTSIDE")]
+    for o in _services(objs):
+        meta, spec = o.get("metadata") or {}, o.get("spec") or {}
+        namespace = meta.get("namespace") or "default"
+        rows.append(
+            (
+                str(meta.get("name")),
+                str(spec.get("type", "ClusterIP")) + (" (headless)" if spec.get("clusterIP") == "None" else ""),
+                _ports_text(spec),
+                f"{meta.get('name')}.{namespace}.svc.cluster.local",
+                _reached(o, slices, node_address),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
+
+
+def _node_id(prefix: str, obj: dict[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{prefix}_{meta.get('namespace') or 'default'}_{meta.get('name')}")
+
+
+_CALLED_HOST = re.compile(r"(?:^|[/@])([a-z0-9-]+)(?:\.[a-z0-9.-]+)?(?=:\d|/|$)")
+
+
+def _pod_labels(deployment: dict[str, Any]) -> dict[str, Any]:
+    return (((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+
+
+def _called_names(deployment: dict[str, Any]) -> set[str]:
+    """Service names a Deployment's env values call as `name:port`, `//name` or `name.<ns>.svc...`."""
+    containers = (((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
+    values = [e.get("value") for c in containers for e in c.get("env") or []]
+    return {name for v in values if isinstance(v, str) for name in _CALLED_HOST.findall(v)}
+
+
+def topology(stack: str, objs: list[dict[str, Any]]) -> str:
+    """A Mermaid flowchart: external callers -> public Services -> Deployments; aliases -> external hosts."""
+    services, deployments = _services(objs), [o for o in objs if o.get("kind") == "Deployment"]
+    slices = _alias_ips(objs)
+    lines = ["flowchart LR", '  callers(("external callers"))']
+    by_ns: dict[str, list[str]] = {}
+    edges: list[str] = []
+    # Indexes keep this linear in the number of objects: (namespace, label, value) -> Deployments, name -> callers.
+    by_label: dict[tuple[str, str, Any], set[int]] = {}
+    callers: dict[str, set[int]] = {}
+    for i, d in enumerate(deployments):
+        meta, spec = d.get("metadata") or {}, d.get("spec") or {}
+        label = f"Deployment {meta.get('name')}<br/>{spec.get('replicas', 1)} replica(s)"
+        by_ns.setdefault(meta.get("namespace") or "default", []).append(f'    {_node_id("d", d)}["{label}"]')
+        for key, value in _pod_labels(d).items():
+            by_label.setdefault((str(meta.get("namespace")), key, value), set()).add(i)
+        for name in _called_names(d):
+            callers.setdefault(name, set()).add(i)
+    for s in services:
+        meta, spec = s.get("metadata") or {}, s.get("spec") or {}
+        kind = spec.get("type", "ClusterIP")
+        ports = ", ".join(str(p["port"]) for p in spec.get("ports") or [])
+        sid = _node_id("s", s)
+        by_ns.setdefault(meta.get("namespace") or "default", []).append(
+            f'    {sid}{{{{"Service {meta.get("name")}<br/>{kind} :{ports or "-"}"}}}}'
+        )
+        if kind in ("NodePort", "LoadBalancer"):
+            edges.append(f"  callers -->|{kind}| {sid}")
+        selector = spec.get("selector") or {}
+        selected: set[int] = set()
+        if selector:
+            groups = [by_label.get((str(meta.get("namespace")), k, v), set()) for k, v in selector.items()]
+            selected = set.intersection(*groups)
+        calling = callers.get(str(meta.get("name")), set())
+        for i in sorted(selected | calling):
+            if i in selected:
+                edges.append(f"  {sid} --> {_node_id('d', deployments[i])}")
+            if i in calling:
+                edges.append(f"  {_node_id('d', deployments[i])} -.->|calls| {sid}")
+        external = [spec["externalName"]] if kind == "ExternalName" else slices.get(str(meta.get("name")), [])
+        for host in external:
+            hid = re.sub(r"[^A-Za-z0-9_]", "_", f"ext_{host}")
+            lines.append(f'  {hid}[("{host}")]')
+            edges.append(f"  {sid} -->|alias| {hid}")
+    for namespace, members in sorted(by_ns.items()):
+        lines.append(f'  subgraph ns_{re.sub(r"[^A-Za-z0-9_]", "_", namespace)}["namespace {namespace}"]')
+        lines.extend(members)
+        lines.append("  end")
+    lines.extend(edges)
+    body = "\n".join(lines)
+    return f"# Topology of stack `{stack}`\n\n```mermaid\n{body}\n```\n"

@@ -1,0 +1,28 @@
+"""The pytest plugin kubexpose registers (entry point `pytest11`): the `kubexpose` fixture.
+
+pytest loads this module in every run of an environment where kubexpose is installed, so it imports
+nothing but pytest: the SDK is checked and the test kit imported only when a test asks for the
+fixture. An environment with a pulumi outside the supported range still runs its other tests; a
+test that uses the fixture then fails with a message naming the versions kubexpose needs.
+"""
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def kubexpose() -> Any:
+    """Run Pulumi programs under kubexpose's cluster-like mocks: `kubexpose.run(program, stack=...)`.
+
+    The value is a :class:`kubexpose.testing.KubexposeTester`.
+    """
+    from .._sdk import UnsupportedSdkError, require_supported_sdk
+
+    try:
+        require_supported_sdk()
+    except UnsupportedSdkError as err:
+        pytest.fail(str(err), pytrace=False)
+    from .kit import KubexposeTester
+
+    return KubexposeTester()
