@@ -1,8 +1,9 @@
 # Two commands a newcomer needs (both create .venv on first use):
 #   make render   - render the dev stack offline into render/dev (no cluster, no Pulumi CLI)
-#   make test     - run the test suite and the consumer example's tests (what CI runs)
+#   make test     - run the test suite (newest and floor versions) and the consumer example's tests (what CI runs)
 PYTHON ?= python3
 VENV := .venv
+FLOOR := .venv-floor
 STACK ?= dev
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -11,10 +12,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt -e .
 	touch $@
 
-.PHONY: test render lint fuzz bench
+# The same suite at the oldest pulumi and pulumi-kubernetes kubexpose declares (requirements-floor.txt).
+$(FLOOR)/.installed: requirements.txt requirements-dev.txt requirements-floor.txt pyproject.toml
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-floor.txt -e .
+	touch $@
+
+.PHONY: test test-floor render lint fuzz bench
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
+	$(MAKE) test-floor
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
+
+test-floor: $(FLOOR)/.installed
+	$(FLOOR)/bin/python -c "import importlib.metadata as m; print('floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes', 'PyYAML')))"
+	$(FLOOR)/bin/python -m pytest
 
 render: $(VENV)/.installed
 	$(VENV)/bin/kubexpose render --stack $(STACK) --out render/$(STACK)

@@ -90,6 +90,7 @@ class EngineInternals:
     resource_pb2: Any
     source_pb2: Any
     ROOT: Any
+    SETTINGS: Any
     run_pulumi_func: Any
     sync_await: Any
     sdk_resource: Any
@@ -111,6 +112,9 @@ def engine_internals() -> EngineInternals:
       fast path, and an empty stack trace.
     - ``ROOT`` (``pulumi.runtime.settings``, 3.x): the root-resource context variable; cleared
       before and after each run so that runs in one process never share a stack.
+    - ``SETTINGS`` (``pulumi.runtime.settings``, 3.x): its ``rpc_manager`` and ``outputs`` are cleared
+      before each run, as ``pulumi.runtime.test`` does since 3.2xx: a failed Output of an earlier
+      run in the process (the SDK keeps those to report at exit) must not fail the next one.
     - ``run_pulumi_func`` (``pulumi.runtime.stack``, 3.x): runs a program and waits for every
       outstanding RPC and output, as the language host does.
     - ``sync_await`` (``pulumi.runtime.sync_await._sync_await``, 3.x): waits for a coroutine from
@@ -147,6 +151,7 @@ def engine_internals() -> EngineInternals:
         resource_pb2=resource_pb2,
         source_pb2=source_pb2,
         ROOT=runtime_settings.ROOT,
+        SETTINGS=runtime_settings.SETTINGS,
         run_pulumi_func=run_pulumi_func,
         sync_await=_sync_await,
         sdk_resource=sdk_resource,

@@ -144,6 +144,8 @@ class ClusterMocks(pulumi.runtime.Mocks):
         node_port_range: tuple[int, int] = (30000, 32767),
     ) -> None:
         self.load_balancer = load_balancer
+        self.preview = False
+        """Set by :func:`run_program` for each run (worker threads cannot read the SDK's context reliably)."""
         self.node_port_range = node_port_range
         self.registrations: list[Registration] = []
         self._used_node_ports: set[int] = set()
@@ -163,7 +165,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
                 meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
             namespace = meta.get("namespace")
             resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
-            if args.typ == SERVICE_TYPE and not pulumi.runtime.is_dry_run():
+            if args.typ == SERVICE_TYPE and not self.preview:
                 # In a preview the cluster has answered nothing yet: those outputs stay unknown.
                 self._answer_service(state, namespace or "default", meta["name"])
         self.registrations.append(Registration(args.typ, args.name, "", inputs, state, bool(args.custom)))
@@ -263,8 +265,9 @@ def close_event_loops() -> None:
 class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
     """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
 
-    def __init__(self, mocks: ClusterMocks) -> None:
+    def __init__(self, mocks: ClusterMocks, preview: bool) -> None:
         super().__init__(mocks)
+        self.preview = preview
         self._lock = threading.Lock()
         self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
@@ -297,7 +300,7 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
         protobuf's C-level conversions instead of the SDK's Python (de)serializers. Returns None
         (use the SDK's path) in a preview, for the stack, and for inputs holding unknowns or
         resource references."""
-        if pulumi.runtime.is_dry_run() or request.type == "pulumi:pulumi:Stack" or not _is_plain(raw):
+        if self.preview or request.type == "pulumi:pulumi:Stack" or not _is_plain(raw):
             return None
         urn = self.make_urn(request.parent, request.type, request.name)
         args = pulumi.runtime.MockResourceArgs(
@@ -382,8 +385,12 @@ def run_program(
     (structured values as JSON). Exceptions raised by the program propagate unchanged.
     """
     mocks = mocks or ClusterMocks()
-    monitor = _RecordingMonitor(mocks)
+    mocks.preview = preview
+    monitor = _RecordingMonitor(mocks, preview)
     SDK.ROOT.set(None)
+    with SDK.SETTINGS.lock:
+        SDK.SETTINGS.rpc_manager.clear()
+        SDK.SETTINGS.outputs.clear()
     handler = _Warnings()
     logger = logging.getLogger(f"kubexpose.testing.engine.{id(handler)}")
     logger.propagate = False

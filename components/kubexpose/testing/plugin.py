@@ -19,10 +19,13 @@ def kubexpose() -> Any:
     """
     from .._sdk import UnsupportedSdkError, require_supported_sdk
 
+    problem = None
     try:
         require_supported_sdk()
     except UnsupportedSdkError as err:
-        pytest.fail(str(err), pytrace=False)
+        problem = str(err)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     from .kit import KubexposeTester
 
     return KubexposeTester()
