@@ -376,7 +376,7 @@ def test_skip_await_annotates_the_service(run: Runner) -> None:
 
 def test_an_image_without_a_fixed_tag_gives_a_warning(run: Runner) -> None:
     result = run(app({"image": "nginx"}))
-    assert any("has no fixed tag" in w and "'nginx'" in w for w in result.warnings)
+    assert any(w.startswith("ExposedDeployment 'web': image 'nginx' has no fixed tag") for w in result.warnings)
     assert not run(app({})).warnings
 
 

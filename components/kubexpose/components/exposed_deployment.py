@@ -1,6 +1,5 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
@@ -17,23 +16,15 @@ from pulumi_kubernetes.core.v1 import (
 
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.network_policy import network_policy_spec
-from ..k8s.pod import (
-    ContainerPort,
-    PodModel,
-    default_liveness_probe,
-    default_readiness_probe,
-    default_resources,
-    deployment_spec,
-    secure_container_context,
-    secure_pod_context,
-)
+from ..k8s.pod import PodModel, deployment_spec
 from ..k8s.ports import Port, PortArgs, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
-from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
+from ..k8s.validation import Checker
 from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .claims import Claim
 from .outputs import service_outputs
+from .workload import check_image, parse_container_ports, parse_pod, warn_on_image
 
 
 class LoadBalancerArgs(TypedDict):
@@ -121,14 +112,11 @@ class ExposedDeploymentArgs(TypedDict):
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
 _LB_FIELDS = frozenset(LoadBalancerArgs.__annotations__)
-_CONTAINER_SC_FIELDS = frozenset(SecurityContextArgsDict.__annotations__)
-_POD_SC_FIELDS = frozenset(PodSecurityContextArgsDict.__annotations__)
 _SERVICE_TYPES = {
     "ClusterIP": ServiceSpecType.CLUSTER_IP,
     "NodePort": ServiceSpecType.NODE_PORT,
     "LoadBalancer": ServiceSpecType.LOAD_BALANCER,
 }
-_VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
 @dataclass(frozen=True)
@@ -185,7 +173,7 @@ class ExposedDeployment(KubexposeComponent):
         child = self.declare(check, name, opts, app.claim)
 
         namespace = app.claim.namespace
-        _warn_on_image(self, app.pod.image)
+        warn_on_image(self, check, app.pod.image)
         if app.service.headless:
             pulumi.log.warn(
                 f"ExposedDeployment '{name}': the Service is headless. Kubernetes cannot switch a Service between "
@@ -230,9 +218,7 @@ class ExposedDeployment(KubexposeComponent):
 def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     check.service_name("name", name)
     args = check_args(check, raw, _ARG_FIELDS, "ExposedDeploymentArgs(image=..., port=...)")
-    image = args.get("image")
-    if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
-        check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
+    image = check_image(check, args.get("image"))
     namespace = resolve_namespace(check, args.get("namespace"), profile)
     ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True)
     service_type = _service_type(check, args)
@@ -252,12 +238,12 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         )
     labels = {**extra_labels, **selector}
 
-    container_ports = _container_ports(check, args.get("container_ports"), ports)
+    container_ports = parse_container_ports(check, args.get("container_ports"), ports)
     service, node_ports = _service(check, args, profile, service_type, ports, selector)
     replicas = args.get("replicas", 1)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
         check.fail("replicas", replicas, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
-    pod = _pod(check, name, args, image, container_ports, ports)
+    pod = parse_pod(check, name, args, image, container_ports, ports)
     return _App(
         claim=Claim(namespace, name, node_ports),
         labels=labels,
@@ -424,145 +410,3 @@ def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
     if "load_balancer_class" in value:
         out["load_balancer_class"] = check.label_key("load_balancer.load_balancer_class", value["load_balancer_class"])
     return out
-
-
-def _container_ports(check: Checker, declared: Any, ports: list[Port]) -> tuple[ContainerPort, ...]:
-    out: list[ContainerPort] = []
-    if declared is not None:
-        if isinstance(declared, str) or not isinstance(declared, Sequence):
-            check.fail("container_ports", declared, "is not a list", "give [{'container_port': 8080, 'name': 'http'}]")
-        for i, item in enumerate(declared):
-            field = f"container_ports[{i}]"
-            if not isinstance(item, Mapping) or "container_port" not in item:
-                check.fail(field, item, "is not a container port", "give {'container_port': 8080, 'name': 'http'}")
-            out.append(
-                ContainerPort(
-                    check.port_number(f"{field}.container_port", item["container_port"]),
-                    check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
-                    None if item.get("name") is None else check.iana_name(f"{field}.name", item["name"]),
-                )
-            )
-    else:
-        for p in ports:
-            if isinstance(p.target_port, int) and not any(
-                c.container_port == p.target_port and c.protocol == p.protocol for c in out
-            ):
-                named = p.name is not None and is_iana_name(p.name) and all(c.name != p.name for c in out)
-                out.append(ContainerPort(p.target_port, p.protocol, p.name if named else None))
-    names = [c.name for c in out if c.name is not None]
-    if len(names) != len(set(names)):
-        check.fail("container_ports", names, "has a name used twice", "give every container port its own name")
-    for i, p in enumerate(ports):
-        if isinstance(p.target_port, str) and p.target_port not in names:
-            check.fail(
-                f"ports[{i}].target_port",
-                p.target_port,
-                "names no port of the container",
-                f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
-            )
-    return tuple(out)
-
-
-def _pod(
-    check: Checker,
-    name: str,
-    args: Mapping[str, Any],
-    image: str,
-    container_ports: tuple[ContainerPort, ...],
-    ports: list[Port],
-) -> PodModel:
-    image_pull_policy = check.one_of(
-        "image_pull_policy",
-        args.get("image_pull_policy", "Always"),
-        ("Always", "IfNotPresent", "Never"),
-        "use 'Always', 'IfNotPresent' or 'Never'",
-    )
-    security_context = _merged(
-        check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
-    )
-    lists: dict[str, tuple[str, ...] | None] = {}
-    for field in ("command", "args"):
-        value = args.get(field)
-        if value is not None and (
-            isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value)
-        ):
-            check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
-        lists[field] = None if value is None else tuple(value)
-    env = _env(check, args.get("env"))
-    first_target = ports[0].target_port
-    return PodModel(
-        container_name=name,
-        image=image,
-        image_pull_policy=image_pull_policy,
-        ports=container_ports,
-        resources=args.get("resources", default_resources()),
-        security_context=security_context,
-        command=lists["command"],
-        args=lists["args"],
-        env=env,
-        readiness_probe=args.get("readiness_probe", default_readiness_probe(first_target)),
-        liveness_probe=args.get("liveness_probe", default_liveness_probe(first_target)),
-        automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
-        pod_security_context=_merged(
-            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
-        ),
-        writable_paths=_volumes(check, args.get("writable_paths")),
-    )
-
-
-def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
-    if env is None:
-        return ()
-    if not isinstance(env, Mapping):
-        check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
-    out = []
-    for key, value in env.items():
-        if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
-            check.fail(
-                "env key",
-                key,
-                "is not a valid environment variable name",
-                "use letters, digits, '_', '-' and '.', not starting with a digit",
-            )
-        if value is None:
-            check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
-        out.append((key, value if not isinstance(value, int | float | bool) else str(value)))
-    return tuple(out)
-
-
-def _merged(
-    check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]
-) -> dict[str, Any]:
-    if override is None:
-        return defaults
-    if not isinstance(override, Mapping):
-        check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
-    check.only_fields(field, override, allowed, f"a {field} field", "use snake_case fields:")
-    return {**defaults, **override}
-
-
-def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
-    if paths is None:
-        return ()
-    if isinstance(paths, str) or not isinstance(paths, Sequence):
-        check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
-    out: list[tuple[str, str]] = []
-    for i, path in enumerate(paths):
-        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
-            check.fail(f"writable_paths[{i}]", path, "is not an absolute path", "give e.g. '/tmp'")
-        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:55].strip("-") or "root"
-        volume = f"w-{base}"
-        if any(v == volume for v, _ in out) or any(p == path for _, p in out):
-            check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
-        out.append((volume, path))
-    return tuple(out)
-
-
-def _warn_on_image(resource: pulumi.Resource, image: str) -> None:
-    last = image.rsplit("/", 1)[-1]
-    if "@" not in last and (":" not in last or last.endswith(":latest")):
-        pulumi.log.warn(
-            f"ExposedDeployment image {image!r} has no fixed tag; every node may run a different "
-            "version. Pin a tag or digest, e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'.",
-            resource=resource,
-        )

@@ -1,0 +1,183 @@
+"""Parsing of what every workload's Pod shares: image, container ports, env, probes, security, volumes.
+
+A component that runs a container (today ExposedDeployment; a CronJob-backed worker would too)
+turns its container arguments into a :class:`~kubexpose.k8s.pod.PodModel` here; the field names
+and messages are then the same in every component.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.core.v1 import PodSecurityContextArgsDict, SecurityContextArgsDict
+
+from ..k8s.pod import (
+    ContainerPort,
+    PodModel,
+    default_liveness_probe,
+    default_readiness_probe,
+    default_resources,
+    secure_container_context,
+    secure_pod_context,
+)
+from ..k8s.ports import Port
+from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
+from .base import check_bool
+
+_CONTAINER_SC_FIELDS = frozenset(SecurityContextArgsDict.__annotations__)
+_POD_SC_FIELDS = frozenset(PodSecurityContextArgsDict.__annotations__)
+_VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+def check_image(check: Checker, image: Any) -> str:
+    """An image reference: a non-empty string without whitespace."""
+    if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
+        check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
+    return image
+
+
+def parse_container_ports(check: Checker, declared: Any, ports: list[Port]) -> tuple[ContainerPort, ...]:
+    """The declared container ports, else one per Service port at its numeric target port; named
+    target ports must name one of them."""
+    out: list[ContainerPort] = []
+    if declared is not None:
+        if isinstance(declared, str) or not isinstance(declared, Sequence):
+            check.fail("container_ports", declared, "is not a list", "give [{'container_port': 8080, 'name': 'http'}]")
+        for i, item in enumerate(declared):
+            field = f"container_ports[{i}]"
+            if not isinstance(item, Mapping) or "container_port" not in item:
+                check.fail(field, item, "is not a container port", "give {'container_port': 8080, 'name': 'http'}")
+            out.append(
+                ContainerPort(
+                    check.port_number(f"{field}.container_port", item["container_port"]),
+                    check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
+                    None if item.get("name") is None else check.iana_name(f"{field}.name", item["name"]),
+                )
+            )
+    else:
+        for p in ports:
+            if isinstance(p.target_port, int) and not any(
+                c.container_port == p.target_port and c.protocol == p.protocol for c in out
+            ):
+                named = p.name is not None and is_iana_name(p.name) and all(c.name != p.name for c in out)
+                out.append(ContainerPort(p.target_port, p.protocol, p.name if named else None))
+    names = [c.name for c in out if c.name is not None]
+    if len(names) != len(set(names)):
+        check.fail("container_ports", names, "has a name used twice", "give every container port its own name")
+    for i, p in enumerate(ports):
+        if isinstance(p.target_port, str) and p.target_port not in names:
+            check.fail(
+                f"ports[{i}].target_port",
+                p.target_port,
+                "names no port of the container",
+                f"declare it: container_ports=[{{'name': '{p.target_port}', 'container_port': 8080}}], or give a number",
+            )
+    return tuple(out)
+
+
+def parse_pod(
+    check: Checker,
+    name: str,
+    args: Mapping[str, Any],
+    image: str,
+    container_ports: tuple[ContainerPort, ...],
+    ports: list[Port],
+) -> PodModel:
+    """The single-container Pod: secure defaults with the user's fields merged over them."""
+    image_pull_policy = check.one_of(
+        "image_pull_policy",
+        args.get("image_pull_policy", "Always"),
+        ("Always", "IfNotPresent", "Never"),
+        "use 'Always', 'IfNotPresent' or 'Never'",
+    )
+    security_context = _merged(
+        check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
+    )
+    lists: dict[str, tuple[str, ...] | None] = {}
+    for field in ("command", "args"):
+        value = args.get(field)
+        if value is not None and (
+            isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value)
+        ):
+            check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
+        lists[field] = None if value is None else tuple(value)
+    env = _env(check, args.get("env"))
+    first_target = ports[0].target_port
+    return PodModel(
+        container_name=name,
+        image=image,
+        image_pull_policy=image_pull_policy,
+        ports=container_ports,
+        resources=args.get("resources", default_resources()),
+        security_context=security_context,
+        command=lists["command"],
+        args=lists["args"],
+        env=env,
+        readiness_probe=args.get("readiness_probe", default_readiness_probe(first_target)),
+        liveness_probe=args.get("liveness_probe", default_liveness_probe(first_target)),
+        automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
+        pod_security_context=_merged(
+            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
+        ),
+        writable_paths=_volumes(check, args.get("writable_paths")),
+    )
+
+
+def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
+    if env is None:
+        return ()
+    if not isinstance(env, Mapping):
+        check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
+    out = []
+    for key, value in env.items():
+        if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
+            check.fail(
+                "env key",
+                key,
+                "is not a valid environment variable name",
+                "use letters, digits, '_', '-' and '.', not starting with a digit",
+            )
+        if value is None:
+            check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
+        out.append((key, value if not isinstance(value, int | float | bool) else str(value)))
+    return tuple(out)
+
+
+def _merged(
+    check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]
+) -> dict[str, Any]:
+    if override is None:
+        return defaults
+    if not isinstance(override, Mapping):
+        check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
+    check.only_fields(field, override, allowed, f"a {field} field", "use snake_case fields:")
+    return {**defaults, **override}
+
+
+def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
+    if paths is None:
+        return ()
+    if isinstance(paths, str) or not isinstance(paths, Sequence):
+        check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
+    out: list[tuple[str, str]] = []
+    for i, path in enumerate(paths):
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
+            check.fail(f"writable_paths[{i}]", path, "is not an absolute path", "give e.g. '/tmp'")
+        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:55].strip("-") or "root"
+        volume = f"w-{base}"
+        if any(v == volume for v, _ in out) or any(p == path for _, p in out):
+            check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
+        out.append((volume, path))
+    return tuple(out)
+
+
+def warn_on_image(resource: pulumi.Resource, check: Checker, image: str) -> None:
+    """Warn when `image` has no fixed tag or digest (`latest` counts as none)."""
+    last = image.rsplit("/", 1)[-1]
+    if "@" not in last and (":" not in last or last.endswith(":latest")):
+        pulumi.log.warn(
+            f"{check.kind} '{check.name}': image {image!r} has no fixed tag; every node may run a different "
+            "version. Pin a tag or digest, e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'.",
+            resource=resource,
+        )
