@@ -1,0 +1,29 @@
+"""The benchmark compares like with like: its raw pulumi_kubernetes program declares the very objects kubexpose emits."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from conftest import ROOT
+
+from kubexpose.render.manifests import manifests
+from kubexpose.testing.engine import run_program
+
+_spec = importlib.util.spec_from_file_location("kubexpose_bench", ROOT / "bench" / "run.py")
+assert _spec is not None and _spec.loader is not None
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def test_the_raw_way_of_the_benchmark_renders_exactly_what_kubexpose_renders() -> None:
+    ours = manifests(run_program(bench.kubexpose_program(3)))
+    raw = manifests(run_program(bench.raw_program(3)))
+    assert [(m["kind"], m["metadata"]["name"]) for m in ours] == [
+        ("Service", "app-0"),
+        ("Service", "app-1"),
+        ("Service", "app-2"),
+        ("Deployment", "app-0"),
+        ("Deployment", "app-1"),
+        ("Deployment", "app-2"),
+    ]
+    assert raw == ours
