@@ -4,6 +4,8 @@ Kubernetes refuses a second Service on a node port ("provided port is already al
 name already taken in its namespace, but only in the middle of `pulumi up`. Components claim both
 here at declaration time, after their own validation passed, so a clash names both components.
 
+Claims live as long as one program run (see :func:`_program_key`).
+
 Some checks need the whole program (e.g. a per-stack alias for a name no ExternalAlias declares):
 :func:`at_program_end` runs them once the program's body has returned, in every runner (`pulumi up`,
 Pulumi's own mocks, the render, the test kit), by tracking an Output the SDK waits for before it
@@ -46,17 +48,32 @@ class ProgramState:
 
 
 _BY_PROGRAM: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
-_NO_ROOT = ProgramState()
+_OUTSIDE_PROGRAMS = ProgramState()
+
+
+def _program_key() -> Any:
+    """What identifies the running program: the asyncio task running its body.
+
+    `pulumi up`, Pulumi's own mocks (each `@pulumi.runtime.test`), the render and the test kit all
+    run a program's body inside one task of the SDK's event loop, so two runs in one process never
+    share claims. Outside any task (components declared at a test's top level after `set_mocks`),
+    the root stack resource stands in.
+    """
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    return task if task is not None else pulumi.runtime.get_root_resource()
 
 
 def program_state() -> ProgramState:
-    """The state of the running program (one per root stack resource)."""
-    root = pulumi.runtime.get_root_resource()
-    if root is None:
-        return _NO_ROOT
-    state = _BY_PROGRAM.get(root)
+    """The state of the running program."""
+    key = _program_key()
+    if key is None:
+        return _OUTSIDE_PROGRAMS
+    state = _BY_PROGRAM.get(key)
     if state is None:
-        state = _BY_PROGRAM[root] = ProgramState()
+        state = _BY_PROGRAM[key] = ProgramState()
     return state
 
 

@@ -98,11 +98,11 @@ class Registration:
     """One resource the program registered."""
 
     type: str
-    """Pulumi type token, e.g. `kubernetes:core/v1:Service` or `kubexpose:index:ExposedDeployment`."""
+    """Pulumi type token, e.g. `kubernetes:core/v1:Service` or a component's `acme:index:WebApp`."""
     name: str
     """Pulumi logical name."""
     urn: str
-    """URN; its type part shows the parent chain (`kubexpose:index:ExposedDeployment$kubernetes:...`)."""
+    """URN; its type part shows the parent chain (`acme:index:WebApp$kubernetes:...`)."""
     inputs: dict[str, Any]
     """Inputs as the provider receives them (camelCase, integral numbers as ints)."""
     state: dict[str, Any]
@@ -381,7 +381,7 @@ def run_program(
 ) -> ProgramRun:
     """Run `program` as `pulumi up` (or `preview`) would, under mocks; wait for every output.
 
-    `config` maps full keys (`kubexpose:namespace`) to the strings Pulumi passes a program
+    `config` maps full keys (`aws:region`, `myproject:replicas`) to the strings Pulumi passes a program
     (structured values as JSON). Exceptions raised by the program propagate unchanged.
     """
     mocks = mocks or ClusterMocks()

@@ -1,0 +1,93 @@
+"""The package's layering holds: the library never imports the tooling, the engine knows nothing of
+kubexpose, private SDK internals live in `kubexpose._sdk` only, and the engine's speed patches never
+outlive a run."""
+
+from __future__ import annotations
+
+import ast
+import gc
+from pathlib import Path
+
+import pulumi
+import pulumi._types
+import pulumi.log
+import pulumi.runtime
+import pytest
+from conftest import ROOT
+
+from kubexpose.testing.engine import run_program
+
+PACKAGE = ROOT / "components" / "kubexpose"
+TOOLING = ("testing", "render")
+LIBRARY = sorted(
+    p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in TOOLING and p.name != "__main__.py"
+)
+PUBLIC_RUNTIME = set(pulumi.runtime.__all__)
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """`(absolute module, imported names)` for every import in `path`."""
+    package = ".".join(("kubexpose", *path.relative_to(PACKAGE).with_suffix("").parts))
+    if path.name != "__init__.py":
+        package = package.rsplit(".", 1)[0]
+    out: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out.extend((alias.name, []) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            out.append((module, [alias.name for alias in node.names]))
+    return out
+
+
+def test_the_layer_walk_sees_every_module() -> None:
+    assert len(LIBRARY) >= 15
+    assert ("kubexpose.components.claims", ["Claim", "claim"]) in _imports(PACKAGE / "components" / "base.py")
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_library_never_imports_the_tooling(path: Path) -> None:
+    for module, names in _imports(path):
+        assert not module.startswith(("kubexpose.testing", "kubexpose.render")), f"{path.name} imports {module}"
+        if module == "kubexpose":
+            assert not set(names) & set(TOOLING), f"{path.name} imports {names} from kubexpose"
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_pulumi_internals_are_used_only_in_the_sdk_module(path: Path) -> None:
+    if path == PACKAGE / "_sdk.py":
+        return
+    for module, names in _imports(path):
+        if module == "pulumi.runtime":
+            assert set(names) <= PUBLIC_RUNTIME, f"{path.name}: {sorted(set(names) - PUBLIC_RUNTIME)} are not public"
+        elif module.startswith("pulumi.") or module.startswith("pulumi_kubernetes."):
+            assert module in ("pulumi.log", "pulumi.runtime") or module.startswith("pulumi_kubernetes."), (
+                f"{path.name} imports the SDK module {module}"
+            )
+        if module.startswith("pulumi"):
+            assert not [n for n in names if n.startswith("_")], f"{path.name} imports private {names} from {module}"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+            chain = ast.unparse(node)
+            if chain.startswith("pulumi.runtime."):
+                assert node.attr in PUBLIC_RUNTIME, f"{path.name} uses {chain}, not public"
+
+
+def test_the_mock_engine_knows_nothing_of_kubexpose() -> None:
+    engine = PACKAGE / "testing" / "engine.py"
+    ours = [m for m, _ in _imports(engine) if m.startswith("kubexpose")]
+    assert ours == ["kubexpose._sdk"]
+    text = engine.read_text()
+    for word in ("kubexpose:", "ExposedDeployment", "ExternalAlias", "StackProfile", "Exposure"):
+        assert word not in text
+
+
+def test_the_engines_speed_patches_end_with_the_run() -> None:
+    before = (pulumi._types.resource_types, pulumi.log.debug, gc.isenabled())
+    run_program(lambda: pulumi.export("x", 1))
+    assert (pulumi._types.resource_types, pulumi.log.debug, gc.isenabled()) == before
