@@ -1,3 +1,3 @@
-import storefront
+from components import storefront
 
 storefront.main()

@@ -1,8 +1,10 @@
 """Unit tests of the storefront stacks, written with kubexpose's `kubexpose` pytest fixture."""
 
+import subprocess
+import sys
 from pathlib import Path
 
-import storefront
+from components import storefront
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -36,3 +38,17 @@ def test_the_api_finds_its_dependencies_by_service_name(kubexpose):
 def test_the_namespace_is_created_first(kubexpose):
     run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
     assert [r.object_name for r in run.k8s("Namespace")] == ["storefront"]
+
+
+def test_the_kubexpose_command_renders_a_stack_of_this_project(tmp_path):
+    kubexpose_command = Path(sys.executable).with_name("kubexpose")
+    result = subprocess.run(
+        [str(kubexpose_command), "render", "--stack", "prod", "--out", str(tmp_path / "prod")],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "shop-api  LoadBalancer" in result.stdout
+    assert (tmp_path / "prod" / "all.yaml").read_text().count("kind: Service") == 3
