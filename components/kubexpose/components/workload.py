@@ -6,7 +6,7 @@ and messages are then the same in every component.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -84,7 +84,10 @@ def parse_pod(
     container_ports: tuple[ContainerPort, ...],
     ports: list[Port],
 ) -> PodModel:
-    """The single-container Pod: secure defaults with the user's fields merged over them."""
+    """The single-container Pod: secure defaults with the user's fields merged over them.
+
+    With `ports`, the probes default to TCP on the first target port; without (a batch worker), there
+    are no default probes."""
     image_pull_policy = check.one_of(
         "image_pull_policy",
         args.get("image_pull_policy", "Always"),
@@ -103,7 +106,7 @@ def parse_pod(
             check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
         lists[field] = None if value is None else tuple(value)
     env = _env(check, args.get("env"))
-    first_target = ports[0].target_port
+    first_target = ports[0].target_port if ports else None
     return PodModel(
         container_name=name,
         image=image,
@@ -114,14 +117,18 @@ def parse_pod(
         command=lists["command"],
         args=lists["args"],
         env=env,
-        readiness_probe=args.get("readiness_probe", default_readiness_probe(first_target)),
-        liveness_probe=args.get("liveness_probe", default_liveness_probe(first_target)),
+        readiness_probe=args.get("readiness_probe", _default(default_readiness_probe, first_target)),
+        liveness_probe=args.get("liveness_probe", _default(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=_merged(
             check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
         ),
         writable_paths=_volumes(check, args.get("writable_paths")),
     )
+
+
+def _default(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:
+    return None if port is None else probe(port)
 
 
 def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
