@@ -185,9 +185,15 @@ def render_violations(manifests: list[dict[str, Any]], node_port_range: tuple[in
     out: list[str] = []
     services = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Service"}
     deployments = [m for m in manifests if m["kind"] == "Deployment"]
+    owners: dict[int, str] = {}
     for m in manifests:
         if m["kind"] == "Service":
             out += service_violations(m, node_port_range)
+            # A node port number is allocated once per cluster: only its own Service may reuse it (TCP + UDP).
+            for p in (m.get("spec") or {}).get("ports") or []:
+                owner = owners.setdefault(p.get("nodePort", -1), m["metadata"]["name"]) if "nodePort" in p else None
+                if owner is not None and owner != m["metadata"]["name"]:
+                    out.append(f"nodePort {p['nodePort']} already allocated to Service {owner}")
         elif m["kind"] == "Deployment":
             out += deployment_violations(m)
         elif m["kind"] == "EndpointSlice":

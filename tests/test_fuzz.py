@@ -198,3 +198,42 @@ def test_an_external_alias_is_rejected_by_name_or_valid_for_kubernetes(
         aliases = {name: tuple(alias_override) if isinstance(alias_override, list) else alias_override}
         profile = StackProfile(public_service_type=profile.public_service_type, aliases=aliases)
     rejected_by_name_or_valid(lambda: ExternalAlias(name, args, profile=profile), "ExternalAlias", name, profile)
+
+
+@st.composite
+def node_port_mixes(draw: st.DrawFn) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Two to four public apps, each with one or two ports whose node ports and protocols often collide."""
+    apps = []
+    for i in range(draw(st.integers(2, 4))):
+        ports = []
+        for j in range(draw(st.integers(1, 2))):
+            port: dict[str, Any] = {"port": 53 + j, "name": f"p{j}", "protocol": draw(st.sampled_from(["TCP", "UDP"]))}
+            if draw(st.integers(0, 3)) > 0:
+                port["node_port"] = draw(st.sampled_from([30053, 30054, 30055]))
+            ports.append(port)
+        apps.append((f"app-{i}", ports))
+    return apps
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(apps=node_port_mixes())
+def test_node_ports_across_components_are_rejected_by_name_or_allocatable_in_one_cluster(apps) -> None:
+    profile = StackProfile(public_service_type=ServiceSpecType.NODE_PORT)
+
+    def program() -> None:
+        for name, ports in apps:
+            ExposedDeployment(
+                name, {"image": "redis:7.4-alpine", "exposure": "public", "ports": ports}, profile=profile
+            )
+
+    try:
+        result = run_program(program)
+    except ValidationError as err:
+        assert re.match(
+            r"ExposedDeployment 'app-\d': ports\[\d\]\.node_port 3005\d is (already a node port of ExposedDeployment 'app-\d'|used twice with (TCP|UDP))",
+            str(err),
+        ), err
+        event("rejected")
+        return
+    event("accepted")
+    assert_valid(manifests(result), profile)

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import CLOUD, LOCAL
+from conftest import CLOUD, LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile, ValidationError
@@ -177,10 +177,45 @@ def test_the_same_node_port_in_two_components_names_both() -> None:
 
     with pytest.raises(
         ValidationError,
-        match=r"ExposedDeployment 'second': ports\[0\].node_port 30001 is already the TCP node port of ExposedDeployment 'first'",
+        match=r"ExposedDeployment 'second': ports\[0\].node_port 30001 is already a node port of ExposedDeployment 'first'",
     ):
         run_program(program, mocks=mocks)
     assert not [r for r in mocks.registrations if r.name.startswith("second")]
+
+
+def _public(ports: list[dict]) -> dict:
+    return {"image": IMAGE, "exposure": Exposure.PUBLIC, "ports": ports}
+
+
+def test_a_node_port_number_is_cluster_wide_whatever_the_protocol() -> None:
+    def program() -> None:
+        ExposedDeployment("dns-tcp", _public([{"port": 53, "node_port": 30053}]), profile=LOCAL)
+        ExposedDeployment("dns-udp", _public([{"port": 53, "protocol": "UDP", "node_port": 30053}]), profile=LOCAL)
+
+    with pytest.raises(
+        ValidationError,
+        match=r"ExposedDeployment 'dns-udp': ports\[0\].node_port 30053 is already a node port of "
+        r"ExposedDeployment 'dns-tcp' \(a node port number belongs to one Service in the whole cluster, whatever the protocol\)",
+    ):
+        run_program(program)
+
+
+def test_one_service_may_use_its_node_port_number_for_tcp_and_udp(run: Runner) -> None:
+    ports = [
+        {"port": 53, "name": "dns-tcp", "node_port": 30053},
+        {"port": 53, "name": "dns-udp", "protocol": "UDP", "node_port": 30053},
+    ]
+    result = run(lambda: ExposedDeployment("dns", _public(ports), profile=LOCAL))
+    node_ports = [(p["protocol"], p["nodePort"]) for p in result.get("Service", "dns").inputs["spec"]["ports"]]
+    assert node_ports == [("TCP", 30053), ("UDP", 30053)]
+
+
+def test_neighbouring_node_port_numbers_in_two_services_are_fine(run: Runner) -> None:
+    def program() -> None:
+        ExposedDeployment("a", _public([{"port": 80, "node_port": 30053}]), profile=LOCAL)
+        ExposedDeployment("b", _public([{"port": 80, "protocol": "UDP", "node_port": 30054}]), profile=LOCAL)
+
+    assert run(program).services_by_type() == {"a": "NodePort", "b": "NodePort"}
 
 
 def test_node_port_claims_do_not_leak_between_programs() -> None:

@@ -40,7 +40,8 @@ class Claim:
 class ProgramState:
     """Claims and end checks of one program run."""
 
-    node_ports: dict[tuple[str, int], str] = field(default_factory=dict)
+    node_ports: dict[int, str] = field(default_factory=dict)
+    """Owner of each node port number: Kubernetes allocates a number once per cluster, whatever the protocol."""
     services: dict[tuple[str, str], str] = field(default_factory=dict)
     declared: dict[str, list[str]] = field(default_factory=dict)
     """Component names by kind (`ExternalAlias` -> names), for end checks."""
@@ -78,7 +79,10 @@ def program_state() -> ProgramState:
 
 
 def claim(check: Checker, claim: Claim) -> None:
-    """Claim a Service name and its fixed node ports; raise naming both components on a clash."""
+    """Claim a Service name and its fixed node ports; raise naming both components on a clash.
+
+    One Service may use its node port number for several protocols (e.g. DNS on TCP and UDP); no other
+    Service in the cluster may use that number at all ("provided port is already allocated")."""
     state = program_state()
     owner = f"{check.kind} '{check.name}'"
     taken = state.services.get((claim.namespace, claim.service_name))
@@ -89,18 +93,19 @@ def claim(check: Checker, claim: Claim) -> None:
             f"is already the Service name of {taken} in namespace '{claim.namespace}'",
             "give one of them another name or namespace",
         )
-    for protocol, port, where in claim.node_ports:
-        other = state.node_ports.get((protocol, port))
+    for _, port, where in claim.node_ports:
+        other = state.node_ports.get(port)
         if other is not None:
             check.fail(
                 where,
                 port,
-                f"is already the {protocol} node port of {other} (node ports are cluster-wide)",
+                f"is already a node port of {other} (a node port number belongs to one Service in the whole "
+                "cluster, whatever the protocol)",
                 "pick another port or omit it to let Kubernetes allocate one",
             )
     state.services[(claim.namespace, claim.service_name)] = owner
-    for protocol, port, _ in claim.node_ports:
-        state.node_ports[(protocol, port)] = owner
+    for _, port, _ in claim.node_ports:
+        state.node_ports[port] = owner
     state.declared.setdefault(check.kind, []).append(check.name)
 
 
