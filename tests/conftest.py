@@ -85,3 +85,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def rendered(stack: str) -> Rendered:
     """The offline render of one of this project's stacks (computed once per test session)."""
     return render(PROJECT, stack)
+
+
+def make_project(tmp_path: Path, program: str, stack_config: str = "config: {}\n") -> Path:
+    """A Pulumi project `other` in `tmp_path/other` with one stack, `test`, and `program` as its `__main__.py`."""
+    project = tmp_path / "other"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: other\nruntime: python\nstackConfigDir: stacks\n")
+    (project / "stacks" / "Pulumi.test.yaml").write_text(stack_config)
+    (project / "__main__.py").write_text(program)
+    return project

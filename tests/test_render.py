@@ -10,10 +10,11 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import ROOT, STACKS, rendered
+from conftest import ROOT, STACKS, make_project, rendered
 
 from kubexpose.render.build import REDACTED, write_atomically
 from kubexpose.render.cli import main as cli
+from kubexpose.render.writer import MARKER, write_render
 
 GOLDEN = ROOT / "tests" / "golden"
 # Oldest and newest Kubernetes minor bundled by kubernetes-validate that upstream still supports.
@@ -30,7 +31,7 @@ def test_the_render_matches_the_golden_files(stack: str, update_golden: bool) ->
     golden = GOLDEN / stack
     if update_golden:
         write_atomically(rendered(stack), golden)
-    on_disk = {p.name: p.read_text() for p in sorted(golden.iterdir())} if golden.is_dir() else {}
+    on_disk = {p.name: p.read_text() for p in sorted(golden.iterdir()) if p.name != MARKER} if golden.is_dir() else {}
     assert sorted(on_disk) == sorted(files), "files differ; run `pytest --update-golden` and review the diff"
     for name, text in files.items():
         assert on_disk[name] == text, f"{stack}/{name} differs; run `pytest --update-golden` and review the diff"
@@ -144,15 +145,6 @@ def test_the_topology_links_callers_services_deployments_and_external_hosts() ->
     assert "callers -->|NodePort| s_shop_backend" not in topo
 
 
-def make_project(tmp_path: Path, program: str, stack_config: str = "config: {}\n") -> Path:
-    project = tmp_path / "other"
-    (project / "stacks").mkdir(parents=True)
-    (project / "Pulumi.yaml").write_text("name: other\nruntime: python\nstackConfigDir: stacks\n")
-    (project / "stacks" / "Pulumi.test.yaml").write_text(stack_config)
-    (project / "__main__.py").write_text(program)
-    return project
-
-
 OTHER_PROGRAM = """
 import pulumi
 from kubexpose import ExposedDeployment, Exposure
@@ -185,13 +177,13 @@ def test_a_failing_program_writes_nothing_and_keeps_the_previous_render(tmp_path
         tmp_path, OTHER_PROGRAM.replace('"port": 8080', '"port": 99999'), "config:\n  other:token: plain\n"
     )
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.yaml").write_text("kept")
+    write_render({"previous.yaml": "kept"}, out)
     assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ExposedDeployment 'shop-web': ports[0].port 99999 is outside 1-65535")
     assert "Traceback" not in err
-    assert [p.name for p in out.iterdir()] == ["previous.yaml"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "previous.yaml"]
+    assert (out / "previous.yaml").read_text() == "kept"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out"], "no staging directory is left behind"
 
 
@@ -207,12 +199,12 @@ def test_an_unknown_stack_lists_the_available_ones(capsys) -> None:
     assert "error: unknown stack 'qa'; available stacks: dev, prod, staging" in capsys.readouterr().err
 
 
-def test_a_new_render_replaces_the_previous_one(tmp_path: Path) -> None:
+def test_a_new_render_replaces_the_previous_one_and_drops_its_stale_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.yaml").write_text("old")
+    write_atomically(rendered("prod"), out)
+    assert (out / "summary.txt").read_text() == rendered("prod").files["summary.txt"]
     write_atomically(rendered("dev"), out)
-    assert not (out / "stale.yaml").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted([*rendered("dev").files, MARKER])
     assert (out / "all.yaml").read_text() == rendered("dev").files["all.yaml"]
 
 

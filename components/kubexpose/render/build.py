@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import runpy
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from ..testing.engine import ClusterMocks, ProgramRun, run_program
 from .manifests import REDACTED, file_name, manifests, to_yaml
 from .report import summary, topology
 from .stackconfig import Project, StackConfig
+from .writer import write_render
 
 
 @dataclass
@@ -108,21 +107,6 @@ def render_run(
 
 
 def write_atomically(rendered: Rendered, out: Path) -> None:
-    """Replace `out` with the render in one step; a failure leaves the previous render intact."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, text in rendered.files.items():
-            (staging / name).write_text(text)
-        backup = out.parent / f".{out.name}.old"
-        if backup.exists():
-            shutil.rmtree(backup)
-        if out.exists():
-            out.rename(backup)
-        staging.rename(out)
-        if backup.exists():
-            shutil.rmtree(backup)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    """Replace `out` with the render in one step, only if `out` is new, empty or a previous render
+    (:func:`kubexpose.render.writer.write_render`); raises :class:`~kubexpose.render.writer.OutputRefusedError`."""
+    write_render(rendered.files, out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,22 +28,31 @@ def main(argv: list[str] | None = None) -> int:
     from ..errors import ValidationError
     from .build import RenderError, render, write_atomically
     from .stackconfig import Project
+    from .writer import OutputRefusedError, check_target
 
+    out = args.out or Path("render") / args.stack
     try:
+        check_target(Path(os.path.abspath(out)))  # refuse a bad --out before running anything
         project = Project.load(args.program)
         if args.stack not in project.stacks():
             known = ", ".join(project.stacks()) or "none"
             print(f"error: unknown stack '{args.stack}'; available stacks: {known}", file=sys.stderr)
             return 2
         rendered = render(project, args.stack)
+    except OutputRefusedError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except (ValidationError, RenderError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except Exception as err:
         print(f"error: the program of stack '{args.stack}' failed: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
-    out = args.out or Path("render") / args.stack
-    write_atomically(rendered, out)
+    try:
+        write_atomically(rendered, out)
+    except OutputRefusedError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     for warning in rendered.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(
