@@ -114,7 +114,7 @@ def run_under_mocks(program: Callable[[], None]) -> int:
     from kubexpose.render.build import render_run
     from kubexpose.testing.engine import run_program
 
-    return len(render_run(run_program(program), "dev").manifests)
+    return len(render_run(run_program(program, reclaim=False), "dev").manifests)  # as `kubexpose render` runs it
 
 
 def run_cdk8s(n: int) -> int:

@@ -57,8 +57,12 @@ def _program_context(directory: Path) -> Iterator[None]:
                 del sys.modules[name]
 
 
-def run_stack(project: Project, stack: str, mocks: ClusterMocks | None = None) -> tuple[ProgramRun, StackConfig]:
-    """Run the project's program for `stack` under the mocks, as `pulumi up` would run it."""
+def run_stack(
+    project: Project, stack: str, mocks: ClusterMocks | None = None, *, reclaim: bool = True
+) -> tuple[ProgramRun, StackConfig]:
+    """Run the project's program for `stack` under the mocks, as `pulumi up` would run it.
+
+    `reclaim=False` suits a process that renders once and exits (see :func:`run_program`)."""
     config = project.stack_config(stack)
     entry = project.entry
     if not entry.is_file():
@@ -71,13 +75,14 @@ def run_stack(project: Project, stack: str, mocks: ClusterMocks | None = None) -
             config=config.values,
             secret_keys=config.secret_keys,
             mocks=mocks,
+            reclaim=reclaim,
         )
     return result, config
 
 
-def render(project: Project, stack: str) -> Rendered:
+def render(project: Project, stack: str, *, reclaim: bool = True) -> Rendered:
     """Run `stack` and build every file of its render (nothing is written)."""
-    result, config = run_stack(project, stack)
+    result, config = run_stack(project, stack, reclaim=reclaim)
     return render_run(result, stack, config.values, config.secret_keys)
 
 

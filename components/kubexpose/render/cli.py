@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             known = ", ".join(project.stacks()) or "none"
             print(f"error: unknown stack '{args.stack}'; available stacks: {known}", file=sys.stderr)
             return 2
-        rendered = render(project, args.stack)
+        rendered = render(project, args.stack, reclaim=False)  # one render, then the process exits
     except OutputRefusedError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

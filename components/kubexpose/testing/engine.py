@@ -19,6 +19,7 @@ import hashlib
 import ipaddress
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -244,6 +245,9 @@ class _Warnings(logging.Handler):
 
 
 _THREAD_LOOPS: set[asyncio.AbstractEventLoop] = set()
+_LOGGER = logging.getLogger("kubexpose.testing.engine.run")
+"""Receives the program's log messages during a run (one handler per run records its warnings)."""
+_LOGGER.propagate = False
 
 
 def close_event_loops() -> None:
@@ -319,45 +323,50 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
         return SDK.resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
 
 
-_FROZEN = False
-
-
 @contextlib.contextmanager
-def _lean_sdk() -> Iterator[None]:
+def _lean_sdk(reclaim: bool) -> Iterator[None]:
     """Skip per-resource work that only a real engine uses, while a program runs under the mocks.
 
     - Python's cyclic garbage collector is paused: registration allocates millions of short-lived
       objects (futures, tasks, protobuf messages) and full collections made runs grow faster than
-      linearly with the number of resources. Afterwards the survivors are frozen rather than
-      collected at once; the next run unfreezes them.
+      linearly with the number of resources. With `reclaim`, everything older than the run is frozen
+      first, so that the collection at the end scans the run's own objects only (its cost follows
+      the run's size, not the process's) and returns the memory; then the older objects are
+      unfrozen. Without `reclaim` (a process that runs one program and exits), the survivors are
+      frozen instead: no collection now, and none over them at exit.
     - The SDK's per-registration stack trace (source positions for the engine's diagnostics, which
       the mock monitor ignores) and its debug log messages are skipped.
     - The SDK's per-registration lookup of a resource class's output types (which re-evaluates the
       class's annotations every time) is remembered per class for the run.
     Nothing a program registers or reads changes.
     """
-    global _FROZEN
     was_enabled = gc.isenabled()
     sdk_resource, sdk_types = SDK.sdk_resource, SDK.sdk_types
     stack_trace, debug, types_of = sdk_resource._get_stack_trace, pulumi.log.debug, sdk_types.resource_types
+    if reclaim:
+        gc.freeze()
     gc.disable()
     sdk_types.resource_types = functools.cache(types_of)
-    if _FROZEN:
-        gc.unfreeze()  # what the previous run left frozen goes back to the collector's care
-        _FROZEN = False
     sdk_resource._get_stack_trace = _no_stack_trace
     pulumi.log.debug = _no_debug
     try:
         yield
+    except BaseException as err:
+        if reclaim:
+            # The traceback keeps every frame's locals (the monitor, every registration) alive until the
+            # caller handles the error, after this collection; its text (files, lines) stays.
+            traceback.clear_frames(err.__traceback__)
+        raise
     finally:
         sdk_resource._get_stack_trace = stack_trace
         pulumi.log.debug = debug
         sdk_types.resource_types = types_of
-        if was_enabled:
-            # Re-enabling right away would start a full collection over everything the run made
-            # (about 1 s for 1000 apps); freezing hands it to the next run, or to process exit.
+        if reclaim:
+            gc.collect()
+            gc.unfreeze()
+        else:
             gc.freeze()
-            _FROZEN = True
+        if was_enabled:
             gc.enable()
 
 
@@ -378,13 +387,29 @@ def run_program(
     secret_keys: list[str] | None = None,
     preview: bool = False,
     mocks: ClusterMocks | None = None,
+    reclaim: bool = True,
 ) -> ProgramRun:
     """Run `program` as `pulumi up` (or `preview`) would, under mocks; wait for every output.
 
     `config` maps full keys (`aws:region`, `myproject:replicas`) to the strings Pulumi passes a program
-    (structured values as JSON). Exceptions raised by the program propagate unchanged.
+    (structured values as JSON). Exceptions raised by the program propagate unchanged. `reclaim`
+    returns the run's memory at its end (for processes that run many programs: tests, fuzzing);
+    a process that runs one program and exits passes False and skips that collection.
     """
-    mocks = mocks or ClusterMocks()
+    with _lean_sdk(reclaim):
+        # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
+        return _run(program, stack, project, config, secret_keys, preview, mocks or ClusterMocks())
+
+
+def _run(
+    program: Callable[[], Any],
+    stack: str,
+    project: str,
+    config: Mapping[str, str] | None,
+    secret_keys: list[str] | None,
+    preview: bool,
+    mocks: ClusterMocks,
+) -> ProgramRun:
     mocks.preview = preview
     monitor = _RecordingMonitor(mocks, preview)
     SDK.ROOT.set(None)
@@ -392,10 +417,8 @@ def run_program(
         SDK.SETTINGS.rpc_manager.clear()
         SDK.SETTINGS.outputs.clear()
     handler = _Warnings()
-    logger = logging.getLogger(f"kubexpose.testing.engine.{id(handler)}")
-    logger.propagate = False
-    logger.addHandler(handler)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor)
+    _LOGGER.addHandler(handler)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, logger=_LOGGER, monitor=monitor)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     exports: dict[str, Any] = {}
 
@@ -408,10 +431,16 @@ def run_program(
             exports[key] = SDK.sync_await(output.future()) if known else UNKNOWN
 
     try:
-        with _lean_sdk():
-            SDK.sync_await(SDK.run_pulumi_func(body))
+        SDK.sync_await(SDK.run_pulumi_func(body))
     finally:
-        logger.removeHandler(handler)
-        SDK.ROOT.set(None)
+        _LOGGER.removeHandler(handler)
         _THREAD_LOOPS.update(monitor.thread_loops)
+        # The SDK's settings keep the run's monitor (every registration) and engine until the next
+        # set_mocks; let go of them now, so that the end of the run can reclaim them.
+        SDK.ROOT.set(None)
+        SDK.SETTINGS.monitor = None
+        SDK.SETTINGS.engine = None
+        with SDK.SETTINGS.lock:
+            SDK.SETTINGS.rpc_manager.clear()
+            SDK.SETTINGS.outputs.clear()
     return ProgramRun(list(mocks.registrations), exports, handler.messages)
