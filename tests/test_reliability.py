@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 import app
-from kubexpose import ConfigError
+from kubexpose import ConfigError, StackProfile
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
 from kubexpose.render.stackconfig import Project
@@ -70,18 +70,20 @@ def test_broken_config_fails_the_render_with_the_same_message(tmp_path: Path, ca
     assert cli(["render", "--stack", "broken", "--program", str(project.directory), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
-    assert re.search(rf"^error: stack 'broken': {message}", err), err
+    assert re.search(
+        rf"^error: {re.escape(str(project.directory))}/stacks/Pulumi.broken.yaml: stack 'broken': {message}", err
+    ), err
     assert not out.exists()
 
 
 @pytest.mark.parametrize(("line", "message"), BROKEN[:3])
 def test_broken_config_fails_the_test_kit_with_the_same_message(tmp_path: Path, line: str, message: str) -> None:
     project = broken_project(tmp_path, line)
-    with pytest.raises(ConfigError, match=rf"^stack 'broken': {message}"):
+    with pytest.raises(ConfigError, match=rf"/stacks/Pulumi.broken.yaml: stack 'broken': {message}"):
         KubexposeTester().run(app.main, stack="broken", stack_dir=project.directory)
 
 
-def test_a_secret_config_value_never_appears_in_an_error() -> None:
+def test_a_kubexpose_key_stored_as_a_secret_is_refused_without_showing_it() -> None:
     with pytest.raises(ConfigError) as caught:
         run_program(
             app.main,
@@ -89,7 +91,20 @@ def test_a_secret_config_value_never_appears_in_an_error() -> None:
             secret_keys=["kubexpose:namespace"],
         )
     assert "Top-Secret" not in str(caught.value)
-    assert str(caught.value).startswith("stack 'dev': config 'kubexpose:namespace' = [secret] is not valid")
+    assert str(caught.value) == (
+        "stack 'dev': config 'kubexpose:namespace' is a secret, but kubexpose writes its settings into cluster "
+        "objects that anyone who can read them sees in clear text; store it as plain config "
+        "(`pulumi config set kubexpose:namespace ...` without --secret)"
+    )
+
+
+def test_a_profile_built_from_secret_values_never_shows_them() -> None:
+    with pytest.raises(ConfigError) as caught:
+        StackProfile.from_mapping({"namespace": "Top-Secret"}, stack="dev", secret_keys=["namespace"])
+    assert (
+        str(caught.value)
+        == "stack 'dev': config 'kubexpose:namespace' = [secret] is not valid; check the secret's value"
+    )
 
 
 def test_a_secret_output_in_env_never_appears_in_the_render(tmp_path: Path, capsys) -> None:

@@ -73,17 +73,29 @@ class StackProfile:
 
     @classmethod
     def from_config(cls, stack: str | None = None) -> StackProfile:
-        """Read the ``kubexpose:`` stack config of the running program (or of a mocked one)."""
+        """Read the ``kubexpose:`` stack config of the running program (or of a mocked one).
+
+        A key whose namespace is one edit away from ``kubexpose`` (``kubexpse:namespace``) is an error,
+        and so is a kubexpose key stored as a secret: kubexpose writes its settings into cluster
+        objects (an ExternalName, annotations, ranges) that anyone who can read them sees in clear.
+        """
+        stack = stack or pulumi.get_stack()
         config = pulumi.Config(CONFIG_NAMESPACE)
+        all_keys = _sdk.in_process_config_keys() | set(pulumi.runtime.get_config_env())
+        _check_namespaces(all_keys, stack)
         raw: dict[str, Any] = {}
-        secret: set[str] = set()
-        for key in _configured_keys():
+        prefix = f"{CONFIG_NAMESPACE}:"
+        for key in sorted(k[len(prefix) :] for k in all_keys if k.startswith(prefix)):
+            if pulumi.runtime.is_config_secret(f"{prefix}{key}"):
+                raise ConfigError(
+                    f"stack '{stack}': config '{prefix}{key}' is a secret, but kubexpose writes its settings into "
+                    "cluster objects that anyone who can read them sees in clear text; store it as plain config "
+                    f"(`pulumi config set {prefix}{key} ...` without --secret)"
+                )
             value = config.get(key)
             if value is not None:
                 raw[key] = value
-            if pulumi.runtime.is_config_secret(f"{CONFIG_NAMESPACE}:{key}"):
-                secret.add(key)
-        profile = cls.from_mapping(raw, stack=stack or pulumi.get_stack(), secret_keys=secret)
+        profile = cls.from_mapping(raw, stack=stack)
         if profile.aliases:
             # A per-stack alias for a name the program never declares would silently do nothing.
             at_program_end("kubexpose:aliases", profile._check_declared_aliases)
@@ -125,11 +137,27 @@ class StackProfile:
             )
 
 
-def _configured_keys() -> list[str]:
-    """Every ``kubexpose:*`` key the program was given (set in-process or by the language host)."""
-    keys = _sdk.in_process_config_keys() | set(pulumi.runtime.get_config_env())
-    prefix = f"{CONFIG_NAMESPACE}:"
-    return sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
+def _check_namespaces(keys: Iterable[str], stack: str) -> None:
+    """Raise for a key whose namespace is one edit away from ``kubexpose`` (a typo would do nothing)."""
+    for key in sorted(keys):
+        namespace, _, name = key.partition(":")
+        if namespace != CONFIG_NAMESPACE and _one_edit_apart(namespace, CONFIG_NAMESPACE):
+            raise ConfigError(
+                f"stack '{stack}': config key '{key}' is under namespace '{namespace}', which kubexpose does not "
+                f"read; did you mean '{CONFIG_NAMESPACE}:{name}'?"
+            )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 class _Reader:

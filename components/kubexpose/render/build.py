@@ -67,7 +67,7 @@ def run_stack(
     entry = project.entry
     if not entry.is_file():
         raise RenderError(f"{entry}: the program Pulumi would run does not exist")
-    with _program_context(project.directory):
+    with config.errors_name_the_file(), _program_context(project.directory):
         result = run_program(
             lambda: runpy.run_path(str(entry), run_name="__main__"),
             stack=stack,

@@ -5,11 +5,19 @@ scalars as their text (`true`, `30001`), structured values as JSON. Keys without
 to the project. Project-level `config:` in `Pulumi.yaml` gives defaults (`key: value` or
 `key: {default: value}`) that stack files override. `secure:` values cannot be decrypted offline:
 they become :data:`SECRET_PLACEHOLDER` and are reported as secret keys.
+
+The files are read as the CLI reads them (YAML 1.2, as Go's yaml.v3 does): `yes`, `on` and `10:30`
+are strings, not a boolean and a number; a date stays the text it was written as; a key given twice
+is an error. Every malformed shape is a :class:`~kubexpose.errors.ConfigError` naming the file, the
+key and the fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +38,24 @@ class StackConfig:
     values: dict[str, str]
     secret_keys: list[str] = field(default_factory=list)
     stack_file: Path | None = None
+
+    @contextlib.contextmanager
+    def errors_name_the_file(self) -> Iterator[None]:
+        """Re-raise a ConfigError of the program run with the stack file's path in front."""
+        try:
+            yield
+        except ConfigError as err:
+            if self.stack_file is None:
+                raise
+            raise ConfigError(f"{_shown(self.stack_file)}: {err}") from None
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the working directory when it is below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -56,7 +82,7 @@ class Project:
             raise ConfigError(f"{path}: 'name' is missing; every Pulumi project needs a name")
         config_dir = root / str(doc.get("stackConfigDir") or ".")
         defaults: dict[str, Any] = {}
-        for key, value in (doc.get("config") or {}).items():
+        for key, value in _config_block(path, doc).items():
             if isinstance(value, dict) and ("default" in value or "type" in value or "value" in value):
                 if "value" in value:
                     defaults[key] = value["value"]
@@ -94,7 +120,7 @@ class Project:
             )
         merged: dict[str, Any] = {self._full_key(k): v for k, v in self.defaults.items()}
         doc = _read_yaml(path)
-        for key, value in (doc.get("config") or {}).items():
+        for key, value in _config_block(path, doc).items():
             merged[self._full_key(key)] = value
         values: dict[str, str] = {}
         secrets: list[str] = []
@@ -103,7 +129,7 @@ class Project:
                 values[key] = SECRET_PLACEHOLDER
                 secrets.append(key)
             else:
-                values[key] = to_config_string(value)
+                values[key] = _config_value(path, key, value)
         return StackConfig(self.name, stack, values, secrets, path)
 
     def _full_key(self, key: Any) -> str:
@@ -122,11 +148,82 @@ def to_config_string(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+class _DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class CliYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars (as Go's yaml.v3 in the Pulumi CLI) and
+    duplicate keys refused: only `true`/`false` are booleans, only `null`/`~`/empty is null, integers
+    are decimal, `0o` octal or `0x` hex, and anything else (`yes`, `on`, `10:30`, `2024-01-01`) is a string."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if isinstance(key, list | dict):
+                continue  # unhashable: the base class reports it
+            if key in seen:
+                raise _DuplicateKeyError(
+                    "while reading a mapping", node.start_mark, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:  # type: ignore[override]
+        text = str(self.construct_scalar(node))
+        return int(text, 0) if text.lstrip("+-")[:2] in ("0o", "0x") else int(text, 10)
+
+
+CliYamlLoader.yaml_implicit_resolvers = {}
+_FLOAT = r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", ["t", "T", "f", "F"]),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+)$", [*"-+0123456789"]),
+    ("float", _FLOAT, [*"-+.0123456789"]),
+):
+    CliYamlLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), _first)
+CliYamlLoader.add_constructor("tag:yaml.org,2002:int", CliYamlLoader.construct_yaml_int)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        doc = yaml.safe_load(path.read_text()) or {}
+        doc = yaml.load(path.read_text(), Loader=CliYamlLoader) or {}
+    except _DuplicateKeyError as err:
+        line = err.problem_mark.line + 1 if err.problem_mark else "?"
+        raise ConfigError(f"{path}:{line}: {err.problem}; keep one of them (the Pulumi CLI refuses the file)") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return doc
+
+
+def _config_block(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
+    """The `config:` mapping of a project or stack file, its keys checked."""
+    block = doc.get("config")
+    if block is None:
+        return {}
+    if not isinstance(block, dict):
+        raise ConfigError(
+            f"{path}: 'config' is {block!r}, not a mapping; write one `namespace:key: value` per line under config:"
+        )
+    for key in block:
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"{path}: config key {key!r} is not a name; quote it or write it as `namespace:key`")
+    return block
+
+
+def _config_value(path: Path, key: str, value: Any) -> str:
+    """The string the CLI passes the program for `key`, or a ConfigError naming the file and the key."""
+    if value is None:
+        raise ConfigError(
+            f"{path}: config '{key}' has no value; give it one (quote '' for an empty string) or remove it"
+        )
+    try:
+        return to_config_string(value)
+    except TypeError:
+        raise ConfigError(
+            f"{path}: config '{key}' = {value!r} is a {type(value).__name__}, which config cannot hold; quote it"
+        ) from None

@@ -18,6 +18,7 @@ import gc
 import hashlib
 import ipaddress
 import logging
+import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -392,13 +393,30 @@ def run_program(
     """Run `program` as `pulumi up` (or `preview`) would, under mocks; wait for every output.
 
     `config` maps full keys (`aws:region`, `myproject:replicas`) to the strings Pulumi passes a program
-    (structured values as JSON). Exceptions raised by the program propagate unchanged. `reclaim`
+    (structured values as JSON); it is the whole config (`PULUMI_CONFIG*` variables of the process
+    are ignored). Exceptions raised by the program propagate unchanged. `reclaim`
     returns the run's memory at its end (for processes that run many programs: tests, fuzzing);
     a process that runs one program and exits passes False and skips that collection.
     """
-    with _lean_sdk(reclaim):
+    with _lean_sdk(reclaim), _without_ambient_config():
         # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
         return _run(program, stack, project, config, secret_keys, preview, mocks or ClusterMocks())
+
+
+@contextlib.contextmanager
+def _without_ambient_config() -> Iterator[None]:
+    """Hide the caller's `PULUMI_CONFIG*` environment variables while a program runs.
+
+    The SDK falls back to them for keys the run's config does not set, so a variable left in a shell
+    would silently add or change config; a run gets exactly the config it was given.
+    """
+    hidden = {k: v for k, v in os.environ.items() if k == "PULUMI_CONFIG" or k.startswith("PULUMI_CONFIG_")}
+    for key in hidden:
+        del os.environ[key]
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def _run(

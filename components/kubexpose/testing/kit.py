@@ -15,6 +15,7 @@ unknown, and an `apply` written in a test file whose callback never ran.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -92,9 +93,11 @@ class KubexposeTester:
         values: dict[str, str] = {}
         secret_keys: list[str] = []
         project_name = project
+        naming: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
         if stack_dir is not None:
             loaded = Project.load(stack_dir)
             stack_config = loaded.stack_config(stack)
+            naming = stack_config.errors_name_the_file()
             values.update(stack_config.values)
             secret_keys = list(stack_config.secret_keys)
             project_name = project_name or loaded.name
@@ -102,7 +105,7 @@ class KubexposeTester:
         for key, value in (config or {}).items():
             full = key if ":" in key else f"{project_name}:{key}"
             values[full] = to_config_string(value)
-        with _track_test_applies() as pending:
+        with naming, _track_test_applies() as pending:
             result = run_program(
                 program,
                 stack=stack,
