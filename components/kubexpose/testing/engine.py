@@ -330,11 +330,11 @@ def _lean_sdk(reclaim: bool) -> Iterator[None]:
 
     - Python's cyclic garbage collector is paused: registration allocates millions of short-lived
       objects (futures, tasks, protobuf messages) and full collections made runs grow faster than
-      linearly with the number of resources. With `reclaim`, everything older than the run is frozen
-      first, so that the collection at the end scans the run's own objects only (its cost follows
-      the run's size, not the process's) and returns the memory; then the older objects are
-      unfrozen. Without `reclaim` (a process that runs one program and exits), the survivors are
-      frozen instead: no collection now, and none over them at exit.
+      linearly with the number of resources. While it is paused nothing is promoted, so at the end
+      every object the run made is still in the youngest generation: with `reclaim`, collecting
+      that generation alone returns the run's garbage at a cost that follows the run's size, not
+      the process's. Without `reclaim` (a process that runs one program and exits), the survivors
+      are frozen instead: no collection now, and none over them at exit.
     - The SDK's per-registration stack trace (source positions for the engine's diagnostics, which
       the mock monitor ignores) and its debug log messages are skipped.
     - The SDK's per-registration lookup of a resource class's output types (which re-evaluates the
@@ -344,8 +344,6 @@ def _lean_sdk(reclaim: bool) -> Iterator[None]:
     was_enabled = gc.isenabled()
     sdk_resource, sdk_types = SDK.sdk_resource, SDK.sdk_types
     stack_trace, debug, types_of = sdk_resource._get_stack_trace, pulumi.log.debug, sdk_types.resource_types
-    if reclaim:
-        gc.freeze()
     gc.disable()
     sdk_types.resource_types = functools.cache(types_of)
     sdk_resource._get_stack_trace = _no_stack_trace
@@ -363,8 +361,7 @@ def _lean_sdk(reclaim: bool) -> Iterator[None]:
         pulumi.log.debug = debug
         sdk_types.resource_types = types_of
         if reclaim:
-            gc.collect()
-            gc.unfreeze()
+            gc.collect(0)
         else:
             gc.freeze()
         if was_enabled:
