@@ -225,3 +225,22 @@ def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, comm
     assert "Rendered stack 'dev': 14 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
     assert (tmp_path / "dev" / "all.yaml").read_text() == (GOLDEN / "dev" / "all.yaml").read_text()
+
+
+def test_a_failing_program_line_is_named_with_its_file_and_line(tmp_path: Path, capsys) -> None:
+    program = "import pulumi\n\n\ndef boom():\n    raise RuntimeError('no database url')\n\n\nboom()\n"
+    project = make_project(tmp_path, program)
+    out = str(tmp_path / "out")
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: the program of stack 'test' failed: RuntimeError: no database url (at __main__.py:5)\n"
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", out, "--traceback"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last):" in err and "line 8, in <module>" in err
+
+
+def test_a_validation_error_names_the_program_line_that_declared_the_component(tmp_path: Path, capsys) -> None:
+    program = "from kubexpose import ExposedDeployment\n\nExposedDeployment('web', {'image': 'nginx:1', 'port': 0})\n"
+    project = make_project(tmp_path, program)
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.endswith("give a port number from 1 to 65535 (at __main__.py:3)\n")

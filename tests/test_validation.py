@@ -336,3 +336,23 @@ def test_messages_name_component_field_value_and_fix() -> None:
         "pick a port in the range or omit it to let Kubernetes allocate one"
     )
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("value", ["public", "PUBLIC", "Public", Exposure.PUBLIC])
+def test_exposure_is_accepted_in_any_case(run: Runner, value: object) -> None:
+    result = run(lambda: ExposedDeployment("web", {"image": IMAGE, "port": 80, "exposure": value}, profile=LOCAL))
+    assert result.services_by_type() == {"web": "NodePort"}
+
+
+def test_an_unknown_exposure_is_still_refused() -> None:
+    with pytest.raises(ValidationError, match=r"ExposedDeployment 'web': exposure 'everyone' is not an exposure"):
+        run_program(lambda: ExposedDeployment("web", {"image": IMAGE, "port": 80, "exposure": "everyone"}))
+
+
+def test_validation_errors_are_pulumi_run_errors_so_the_cli_prints_no_traceback() -> None:
+    import pulumi
+
+    from kubexpose import ConfigError
+
+    assert issubclass(ValidationError, pulumi.RunError) and issubclass(ConfigError, pulumi.RunError)
+    assert issubclass(ValidationError, ValueError), "existing `except ValueError` keeps working"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pulumi
 
-class ValidationError(ValueError):
+
+class ValidationError(pulumi.RunError, ValueError):
     """An argument would be rejected by Kubernetes, or accepted but never work.
 
-    The message names the component, the field, the bad value and the fix.
+    The message names the component, the field, the bad value and the fix. A `pulumi.RunError`, so the
+    Pulumi CLI prints the message alone, without a Python traceback around it.
     """
 
 

@@ -64,7 +64,7 @@ class ExposedDeploymentArgs(TypedDict):
     container_ports: NotRequired[Sequence[ContainerPortArgs]]
     """Ports the container declares. Default: one per Service port, at its target port."""
     exposure: NotRequired[Exposure | str]
-    """`Exposure.INTERNAL` (ClusterIP) or `Exposure.PUBLIC` (the stack's public type). Default: INTERNAL."""
+    """`Exposure.INTERNAL` (ClusterIP) or `Exposure.PUBLIC` (the stack's public type), or `"internal"` / `"public"` in any case. Default: INTERNAL."""
     service_type: NotRequired[ServiceSpecType | str]
     """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`); wins over `exposure`. Default: from `exposure`."""
     replicas: NotRequired[int]
@@ -259,7 +259,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
 def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:
     value = args.get("exposure", Exposure.INTERNAL)
     try:
-        return Exposure(value)
+        return Exposure(value.lower() if isinstance(value, str) else value)
     except ValueError:
         check.fail("exposure", value, "is not an exposure", "use Exposure.INTERNAL or Exposure.PUBLIC")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from .._sdk import UnsupportedSdkError, require_supported_sdk
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
     cmd.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
     cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack>)")
+    cmd.add_argument("--traceback", action="store_true", help="print the whole traceback when the program fails")
     args = parser.parse_args(argv)
 
     try:
@@ -43,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (ValidationError, RenderError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err}{_where(err, args.program)}", file=sys.stderr)
+        _traceback(err, args.traceback)
         return 1
     except Exception as err:
-        print(f"error: the program of stack '{args.stack}' failed: {type(err).__name__}: {err}", file=sys.stderr)
+        print(
+            f"error: the program of stack '{args.stack}' failed: {type(err).__name__}: {err}{_where(err, args.program)}",
+            file=sys.stderr,
+        )
+        _traceback(err, args.traceback)
         return 1
     try:
         write_atomically(rendered, out)
@@ -61,6 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(rendered.files["summary.txt"], end="")
     return 0
+
+
+def _where(err: BaseException, program: Path) -> str:
+    """` (at app.py:45)`: the last line of the project's own code the error passed through, if any."""
+    project = Path(os.path.abspath(program))
+    package = Path(__file__).resolve().parent.parent
+    found = ""
+    for frame, line in traceback.walk_tb(err.__traceback__):
+        path = Path(os.path.abspath(frame.f_code.co_filename))
+        inside = path.is_relative_to(project) and not path.is_relative_to(package)
+        if inside and not any(part.startswith(".venv") for part in path.relative_to(project).parts):
+            found = f" (at {path.relative_to(project)}:{line})"
+    return found
+
+
+def _traceback(err: BaseException, wanted: bool) -> None:
+    if wanted:
+        traceback.print_exception(err, file=sys.stderr)
 
 
 def run() -> int:
