@@ -4,6 +4,8 @@ and concurrent renders into one folder run one after another."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -171,3 +173,25 @@ def test_the_render_never_loses_a_file_it_did_not_write(existing, marker, target
             else:
                 assert relative in ours or relative == MARKER or content is None, f"{name} was lost"
         assert {p.name for p in out.iterdir()} == {*render, MARKER}
+
+
+def test_three_render_commands_at_once_into_one_folder_all_succeed(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "kubexpose",
+        "render",
+        "--stack",
+        "test",
+        "--program",
+        str(project),
+        "--out",
+        str(out),
+    ]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in processes]
+    assert [code for code, _ in results] == [0, 0, 0], results
+    assert not [err for _, err in results if "Traceback" in err]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out"]
+    assert (out / "all.yaml").is_file() and (out / MARKER).is_file()

@@ -30,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     from ..errors import ValidationError
     from .build import RenderError, render, write_atomically
     from .stackconfig import Project
-    from .writer import OutputRefusedError, check_target
+    from .writer import OutputRefusedError, verify_target
 
     out = args.out or Path("render") / args.stack
     try:
-        check_target(Path(os.path.abspath(out)))  # refuse a bad --out before running anything
+        verify_target(out)  # refuse a bad --out before running anything
         project = Project.load(args.program)
         if args.stack not in project.stacks():
             known = ", ".join(project.stacks()) or "none"

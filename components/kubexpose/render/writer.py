@@ -77,13 +77,26 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def verify_target(out: Path) -> None:
+    """:func:`check_target` under the parent folder's lock: a render being swapped in meanwhile is never
+    seen half-way (a check without the lock could read one render's marker and the next one's files)."""
+    out = Path(os.path.abspath(out))
+    if not out.parent.is_dir():
+        check_target(out)
+        return
+    with _locked(out.parent):
+        check_target(out)
+
+
 def write_render(files: Mapping[str, str], out: Path) -> None:
     """Replace `out` with `files` (relative path -> text) in one step, if `out` may be replaced."""
     out = Path(os.path.abspath(out))
-    check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # only when `out` is missing too, so it may be written
+    except (FileExistsError, NotADirectoryError):
+        raise OutputRefusedError(f"refusing to write the render to {out}: a folder above it is a file") from None
     with _locked(out.parent):
-        check_target(out)  # again, now that no other render can change it
+        check_target(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         backup = None
         try:
