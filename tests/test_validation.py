@@ -318,7 +318,7 @@ def test_type_only_fields_are_accepted_only_where_kubernetes_accepts_them(args, 
         ({"writable_paths": ["tmp"]}, r"writable_paths\[0\] 'tmp' is not an absolute path"),
         (
             {"security_context": {"readOnlyRootFilesystem": False}},
-            r"security_context.readOnlyRootFilesystem False is not a security_context field; use snake_case",
+            r"security_context.readOnlyRootFilesystem False is not a field of SecurityContext; did you mean read_only_root_filesystem\?",
         ),
         ({"replica": 2}, r"replica 2 is not an ExposedDeployment argument"),
         ({"headless": "yes"}, r"headless 'yes' is not a boolean"),
@@ -356,3 +356,55 @@ def test_validation_errors_are_pulumi_run_errors_so_the_cli_prints_no_traceback(
 
     assert issubclass(ValidationError, pulumi.RunError) and issubclass(ConfigError, pulumi.RunError)
     assert issubclass(ValidationError, ValueError), "existing `except ValueError` keeps working"
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (
+            {"imagee": IMAGE},
+            r"imagee 'nginxinc/nginx-unprivileged:1.27-alpine' is not an ExposedDeployment argument; did you mean image\?",
+        ),
+        (
+            {"resources": {"request": {"cpu": "1"}}},
+            r"resources.request \{'cpu': '1'\} is not a field of ResourceRequirements; did you mean requests\?",
+        ),
+        ({"resources": {"requests": {"cpu": 1}}}, r"resources.requests\['cpu'\] 1 is not a string; quote it: '1'"),
+        (
+            {"readiness_probe": {"tcp_socket": {"port": 8080}, "period_second": 5}},
+            r"readiness_probe.period_second 5 is not a field of Probe; did you mean period_seconds\?",
+        ),
+        (
+            {"liveness_probe": {"exec_": {"command": "cat /tmp/ok"}}},
+            r"liveness_probe.exec_.command 'cat /tmp/ok' is not a list",
+        ),
+        (
+            {"liveness_probe": {"http_get": {"port": [8080]}}},
+            r"liveness_probe.http_get.port \[8080\] is not an integer or a string",
+        ),
+        (
+            {"security_context": {"capabilities": {"add": "NET_ADMIN"}}},
+            r"security_context.capabilities.add 'NET_ADMIN' is not a list",
+        ),
+        ({"pod_security_context": {"run_as_user": "101"}}, r"pod_security_context.run_as_user '101' is not an integer"),
+    ],
+)
+def test_pass_through_kubernetes_fields_are_checked_at_every_depth(args: dict[str, Any], match: str) -> None:
+    assert_rejected({"port": 80, **args}, match)
+
+
+def test_well_typed_pass_through_fields_are_accepted(run: Runner) -> None:
+    args = {
+        "image": IMAGE,
+        "port": 80,
+        "resources": {"requests": {"cpu": "100m"}, "limits": {"memory": "128Mi"}},
+        "readiness_probe": {"http_get": {"path": "/healthz", "port": "http"}, "period_seconds": 5},
+        "liveness_probe": {"exec_": {"command": ["cat", "/tmp/ok"]}},
+        "container_ports": [{"container_port": 80, "name": "http"}],
+        "security_context": {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}},
+        "pod_security_context": {"run_as_user": 10101, "seccomp_profile": {"type": "RuntimeDefault"}},
+    }
+    result = run(lambda: ExposedDeployment("web", args, profile=LOCAL))
+    container = result.get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["securityContext"]["capabilities"]["add"] == ["NET_BIND_SERVICE"]

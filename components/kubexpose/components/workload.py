@@ -10,7 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi_kubernetes.core.v1 import PodSecurityContextArgsDict, SecurityContextArgsDict
+from pulumi_kubernetes.core.v1 import (
+    PodSecurityContextArgsDict,
+    ProbeArgsDict,
+    ResourceRequirementsArgsDict,
+    SecurityContextArgsDict,
+)
 
 from ..k8s.pod import (
     ContainerPort,
@@ -22,11 +27,10 @@ from ..k8s.pod import (
     secure_pod_context,
 )
 from ..k8s.ports import Port
+from ..k8s.schema import check_fields
 from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
 from .base import check_bool
 
-_CONTAINER_SC_FIELDS = frozenset(SecurityContextArgsDict.__annotations__)
-_POD_SC_FIELDS = frozenset(PodSecurityContextArgsDict.__annotations__)
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -95,8 +99,15 @@ def parse_pod(
         "use 'Always', 'IfNotPresent' or 'Never'",
     )
     security_context = _merged(
-        check, "security_context", secure_container_context(), args.get("security_context"), _CONTAINER_SC_FIELDS
+        check, "security_context", secure_container_context(), args.get("security_context"), SecurityContextArgsDict
     )
+    for field, kind in (
+        ("resources", ResourceRequirementsArgsDict),
+        ("readiness_probe", ProbeArgsDict),
+        ("liveness_probe", ProbeArgsDict),
+    ):
+        if args.get(field) is not None:
+            check_fields(check, field, args[field], kind)
     lists: dict[str, tuple[str, ...] | None] = {}
     for field in ("command", "args"):
         value = args.get(field)
@@ -121,7 +132,11 @@ def parse_pod(
         liveness_probe=args.get("liveness_probe", _default(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=_merged(
-            check, "pod_security_context", secure_pod_context(), args.get("pod_security_context"), _POD_SC_FIELDS
+            check,
+            "pod_security_context",
+            secure_pod_context(),
+            args.get("pod_security_context"),
+            PodSecurityContextArgsDict,
         ),
         writable_paths=_volumes(check, args.get("writable_paths")),
     )
@@ -151,14 +166,13 @@ def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def _merged(
-    check: Checker, field: str, defaults: dict[str, Any], override: Any, allowed: frozenset[str]
-) -> dict[str, Any]:
+def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, kind: type) -> dict[str, Any]:
+    """The secure defaults with the user's fields merged over them, each field checked against `kind`."""
     if override is None:
         return defaults
     if not isinstance(override, Mapping):
         check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
-    check.only_fields(field, override, allowed, f"a {field} field", "use snake_case fields:")
+    check_fields(check, field, override, kind)
     return {**defaults, **override}
 
 

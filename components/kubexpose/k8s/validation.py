@@ -7,6 +7,7 @@ The rules follow ``pkg/apis/core/validation/validation.go`` and apimachinery's
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
@@ -42,10 +43,12 @@ class Checker:
     ) -> None:
         """Reject the first key of `value` that is not in `allowed` (typos must not pass silently)."""
         allowed = sorted(allowed)
-        unknown = sorted(set(value) - set(allowed))
+        unknown = sorted(set(value) - set(allowed), key=str)
         if unknown:
-            field = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
-            self.fail(field, value[unknown[0]], f"is not {what}", f"{hint} {', '.join(allowed)}")
+            field = f"{prefix}.{unknown[0]}" if prefix else str(unknown[0])
+            close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
+            fix = f"did you mean {close[0]}?" if close else f"{hint} {', '.join(allowed)}"
+            self.fail(field, value[unknown[0]], f"is not {what}", fix)
 
     # -- names -----------------------------------------------------------------------------
     def service_name(self, field: str, value: Any) -> str:
