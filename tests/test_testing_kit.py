@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 
 import app
-from kubexpose import ExposedDeployment, Exposure
+from kubexpose import ConfigError, ExposedDeployment, Exposure
 from kubexpose.testing.kit import ApplyNeverRanError, KubexposeTester, NothingRegisteredError, UnknownOutputError
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
@@ -78,3 +78,26 @@ def test_an_apply_in_a_test_that_ran_is_fine_and_its_assertion_counts(kubexpose:
 
     with pytest.raises(pytest.fail.Exception, match="wrong endpoint web:80"):
         kubexpose.run(wrong)
+
+
+def test_the_fixture_reads_the_stack_file_of_the_project_above_the_test_as_the_cli_does(kubexpose) -> None:
+    run = kubexpose.run(app.main, stack="prod")
+    service = run.manifest("Service", "frontend")
+    assert service["metadata"]["namespace"] == "shop"
+    assert service["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24", "198.51.100.0/24"]
+
+
+def test_a_stack_without_a_file_is_an_error_not_an_empty_config(kubexpose) -> None:
+    with pytest.raises(
+        ConfigError, match=r"stack 'qa' has no file Pulumi.qa.yaml in .*stacks; known stacks: dev, prod, staging"
+    ):
+        kubexpose.run(app.main, stack="qa")
+
+
+def test_keys_without_a_namespace_take_the_project_name(tmp_path) -> None:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: shop\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks" / "Pulumi.test.yaml").write_text("config:\n  greeting: hello\n")
+    tester = KubexposeTester(project_dir=tmp_path)
+    run = tester.run(lambda: pulumi.export("greeting", pulumi.Config().get("greeting")), allow_empty=True)
+    assert run.exports == {"greeting": "hello"}

@@ -68,6 +68,9 @@ class KubexposeTester:
     """The `kubexpose` fixture: run programs under mocks that behave like a cluster."""
 
     default_stack: str = "test"
+    project_dir: Path | None = None
+    """The Pulumi project whose stack files `run` reads when not given `stack_dir` (the fixture finds
+    the nearest `Pulumi.yaml` above the test file). Default: none."""
 
     def run(
         self,
@@ -84,11 +87,20 @@ class KubexposeTester:
     ) -> KubexposeRun:
         """Run `program` for `stack` and wait for everything it started.
 
-        `stack_dir` is a Pulumi project directory: its `Pulumi.yaml` and `Pulumi.<stack>.yaml` give
-        the config exactly as `pulumi up` would see it. `config` adds or overrides keys; a key
+        The project's `Pulumi.yaml` and `Pulumi.<stack>.yaml` (in its `stackConfigDir`) give the config
+        exactly as `pulumi up` would see it, config keys without a namespace take the project's name.
+        The project is `stack_dir`, else the one the fixture found above the test file. A `stack`
+        named explicitly must have its file there; without `stack`, the default stack (`test`) runs
+        with the project's defaults when it has no file. `config` adds or overrides keys; a key
         without a namespace (`replicas`) belongs to the project. Values may be strings or YAML-like
         values (`{"sourceRanges": [...]}`), as in a stack file.
         """
+        if stack_dir is None and self.project_dir is not None:
+            found = Project.load(self.project_dir)
+            if stack is not None or self.default_stack in found.stacks():
+                stack_dir = self.project_dir
+            else:
+                project = project or found.name
         stack = stack or self.default_stack
         values: dict[str, str] = {}
         secret_keys: list[str] = []

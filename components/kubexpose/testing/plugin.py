@@ -6,16 +6,18 @@ fixture. An environment with a pulumi outside the supported range still runs its
 test that uses the fixture then fails with a message naming the versions kubexpose needs.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 
 @pytest.fixture
-def kubexpose() -> Any:
+def kubexpose(request: pytest.FixtureRequest) -> Any:
     """Run Pulumi programs under kubexpose's cluster-like mocks: `kubexpose.run(program, stack=...)`.
 
-    The value is a :class:`kubexpose.testing.KubexposeTester`.
+    The value is a :class:`kubexpose.testing.KubexposeTester` that reads the stack files of the
+    nearest Pulumi project above the test file, as the Pulumi CLI would.
     """
     from .._sdk import UnsupportedSdkError, require_supported_sdk
 
@@ -28,4 +30,8 @@ def kubexpose() -> Any:
         pytest.fail(problem, pytrace=False)
     from .kit import KubexposeTester
 
-    return KubexposeTester()
+    here = Path(str(request.path)).resolve().parent
+    project = next(
+        (d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file() or (d / "Pulumi.yml").is_file()), None
+    )
+    return KubexposeTester(project_dir=project)
