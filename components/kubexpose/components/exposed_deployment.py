@@ -52,7 +52,7 @@ class ContainerPortArgs(TypedDict):
 class ExposedDeploymentArgs(TypedDict):
     """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
 
-    image: str
+    image: pulumi.Input[str]
     """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
     image_pull_policy: NotRequired[str]
     """`Always` (re-check the registry at every Pod start, so a moved tag or a revoked pull right is noticed),
@@ -67,7 +67,7 @@ class ExposedDeploymentArgs(TypedDict):
     """`Exposure.INTERNAL` (ClusterIP) or `Exposure.PUBLIC` (the stack's public type), or `"internal"` / `"public"` in any case. Default: INTERNAL."""
     service_type: NotRequired[ServiceSpecType | str]
     """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`); wins over `exposure`. Default: from `exposure`."""
-    replicas: NotRequired[int]
+    replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
     namespace: NotRequired[str]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
@@ -77,9 +77,9 @@ class ExposedDeploymentArgs(TypedDict):
     """Container entrypoint override. Default: the image's."""
     args: NotRequired[Sequence[str]]
     """Container arguments. Default: the image's."""
-    labels: NotRequired[Mapping[str, str]]
+    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Extra labels on every object and Pod (the selector stays `app.kubernetes.io/name`). Default: none."""
-    service_annotations: NotRequired[Mapping[str, str]]
+    service_annotations: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Annotations on the Service. Default: none."""
     session_affinity: NotRequired[str]
     """`ClientIP` (sticky clients) or `None`. Default: `None`."""
@@ -126,7 +126,8 @@ class _App:
     claim: Claim
     labels: dict[str, str]
     selector: dict[str, str]
-    replicas: int
+    replicas: Any
+    """An int, or an Output of one."""
     service: ServiceModel
     pod: PodModel
     network_policy: bool
@@ -240,9 +241,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
 
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
     service, node_ports = _service(check, args, profile, service_type, ports, selector)
-    replicas = args.get("replicas", 1)
-    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
-        check.fail("replicas", replicas, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
+    replicas = check.input(args.get("replicas", 1), lambda value: _replicas(check, value))
     pod = parse_pod(check, name, args, image, container_ports, ports)
     return _App(
         claim=Claim(namespace, name, node_ports),
@@ -254,6 +253,12 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         network_policy=check_bool(check, args, "network_policy", True),
         node_address=profile.node_address,
     )
+
+
+def _replicas(check: Checker, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        check.fail("replicas", value, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
+    return value
 
 
 def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:

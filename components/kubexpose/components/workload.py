@@ -5,6 +5,7 @@ turns its container arguments into a :class:`~kubexpose.k8s.pod.PodModel` here; 
 and messages are then the same in every component.
 """
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -34,8 +35,12 @@ from .base import check_bool
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
-def check_image(check: Checker, image: Any) -> str:
-    """An image reference: a non-empty string without whitespace."""
+def check_image(check: Checker, image: Any) -> Any:
+    """An image reference (a non-empty string without whitespace), or an Output checked when known."""
+    return check.input(image, lambda value: _image(check, value))
+
+
+def _image(check: Checker, image: Any) -> str:
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
     return image
@@ -84,7 +89,7 @@ def parse_pod(
     check: Checker,
     name: str,
     args: Mapping[str, Any],
-    image: str,
+    image: Any,
     container_ports: tuple[ContainerPort, ...],
     ports: list[Port],
 ) -> PodModel:
@@ -160,10 +165,24 @@ def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
                 "is not a valid environment variable name",
                 "use letters, digits, '_', '-' and '.', not starting with a digit",
             )
-        if value is None:
-            check.fail(f"env[{key!r}]", value, "is None", "give a string or an Output, or drop the variable")
-        out.append((key, value if not isinstance(value, int | float | bool) else str(value)))
+        out.append((key, check.input(value, functools.partial(_env_text, check, f"env[{key!r}]"))))
     return tuple(out)
+
+
+def _env_text(check: Checker, field: str, value: Any) -> str:
+    """An env value as Kubernetes takes it: a string (numbers and booleans are written as text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if not isinstance(value, str):
+        check.fail(
+            field,
+            value,
+            "is not a string, number or boolean",
+            "give a string or an Output of one, or drop the variable",
+        )
+    return value
 
 
 def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, kind: type) -> dict[str, Any]:
@@ -193,8 +212,11 @@ def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def warn_on_image(resource: pulumi.Resource, check: Checker, image: str) -> None:
-    """Warn when `image` has no fixed tag or digest (`latest` counts as none)."""
+def warn_on_image(resource: pulumi.Resource, check: Checker, image: Any) -> None:
+    """Warn when `image` has no fixed tag or digest (`latest` counts as none); an Output when known."""
+    if isinstance(image, pulumi.Output):
+        image.apply(lambda value: warn_on_image(resource, check, value))
+        return
     last = image.rsplit("/", 1)[-1]
     if "@" not in last and (":" not in last or last.endswith(":latest")):
         pulumi.log.warn(

@@ -128,9 +128,10 @@ def pod_spec(pod: PodModel) -> dict[str, Any]:
 
 
 def deployment_spec(
-    selector: Mapping[str, str], labels: Mapping[str, str], replicas: int, pod: PodModel
+    selector: Mapping[str, str], labels: Mapping[str, Any], replicas: Any, pod: PodModel
 ) -> DeploymentSpecArgsDict:
-    """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset)."""
+    """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
+    `replicas` and label values may be Outputs."""
     spec = {
         "replicas": replicas,
         "selector": {"match_labels": dict(selector)},

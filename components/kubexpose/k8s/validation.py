@@ -8,10 +8,13 @@ The rules follow ``pkg/apis/core/validation/validation.go`` and apimachinery's
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn, TypeVar
+
+import pulumi
 
 from ..errors import ValidationError
 
@@ -23,6 +26,7 @@ IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
 HAS_LETTER = re.compile(r"[a-z]")
 ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 
+T = TypeVar("T")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 MAX_AFFINITY_TIMEOUT = 86400
 
@@ -37,6 +41,13 @@ class Checker:
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
         """Raise a ValidationError naming the component, the field, the bad value and the fix."""
         raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}")
+
+    def input(self, value: Any, validate: Callable[[Any], T]) -> Any:
+        """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
+        fails the update with the same message; an unknown value in a preview is not checked)."""
+        if isinstance(value, pulumi.Output):
+            return value.apply(validate)
+        return validate(value)
 
     def only_fields(
         self, prefix: str, value: Mapping[str, Any], allowed: Iterable[str], what: str, hint: str = "use only"
@@ -125,37 +136,46 @@ class Checker:
             )
         return key
 
-    def labels(self, field: str, labels: Any) -> dict[str, str]:
+    def labels(self, field: str, labels: Any) -> dict[str, Any]:
         """A label map: valid keys, values empty or qualified names of at most 63 characters."""
         if labels is None:
             return {}
         if not isinstance(labels, Mapping):
             self.fail(field, labels, "is not a mapping", "pass a dict of label key to value")
-        out: dict[str, str] = {}
+        out: dict[str, Any] = {}
         for key, value in labels.items():
             self.label_key(f"{field} key", key)
-            if not isinstance(value, str) or (value and (len(value) > 63 or not QUALIFIED_NAME.match(value))):
-                self.fail(
-                    f"{field}[{key!r}]",
-                    value,
-                    "is not a valid label value",
-                    "use a string of at most 63 characters of [A-Za-z0-9-_.], starting and "
-                    "ending with an alphanumeric character, or ''",
-                )
-            out[key] = value
+            out[key] = self.input(value, functools.partial(self.label_value, f"{field}[{key!r}]"))
         return out
 
-    def annotations(self, field: str, annotations: Any) -> dict[str, str]:
+    def label_value(self, field: str, value: Any) -> str:
+        """A label value: empty, or a qualified name of at most 63 characters."""
+        if not isinstance(value, str) or (value and (len(value) > 63 or not QUALIFIED_NAME.match(value))):
+            self.fail(
+                field,
+                value,
+                "is not a valid label value",
+                "use a string of at most 63 characters of [A-Za-z0-9-_.], starting and "
+                "ending with an alphanumeric character, or ''",
+            )
+        return value
+
+    def annotations(self, field: str, annotations: Any) -> dict[str, Any]:
         """An annotation map: valid keys, string values."""
         if annotations is None:
             return {}
         if not isinstance(annotations, Mapping):
             self.fail(field, annotations, "is not a mapping", "pass a dict of annotation key to value")
+        out: dict[str, Any] = {}
         for key, value in annotations.items():
             self.label_key(f"{field} key", key)
-            if not isinstance(value, str):
-                self.fail(f"{field}[{key!r}]", value, "is not a string", f"quote it: '{value}'")
-        return dict(annotations)
+            out[key] = self.input(value, functools.partial(self._text, f"{field}[{key!r}]"))
+        return out
+
+    def _text(self, field: str, value: Any) -> str:
+        if not isinstance(value, str):
+            self.fail(field, value, "is not a string", f"quote it: '{value}'")
+        return value
 
     # -- ports -----------------------------------------------------------------------------
     def port_number(self, field: str, value: Any) -> int:

@@ -113,6 +113,8 @@ class Registration:
     """True for provider resources, False for components."""
     secrets: tuple[Path, ...] = ()
     """Paths inside `inputs` whose values came from secrets (render redacts them)."""
+    dependencies: tuple[str, ...] = ()
+    """URNs of the resources this one depends on (from `depends_on` and from the Outputs in its inputs)."""
 
     @property
     def kind(self) -> str | None:
@@ -297,7 +299,10 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
                 last = mocks.registrations[-1]
                 hidden = tuple(secret_paths(raw))
-                mocks.registrations[-1] = dataclasses.replace(last, urn=response.urn, secrets=hidden)
+                depends = tuple(request.dependencies)
+                mocks.registrations[-1] = dataclasses.replace(
+                    last, urn=response.urn, secrets=hidden, dependencies=depends
+                )
             return response
 
     def _register_plain(self, request: Any, raw: dict[str, Any]) -> Any:
@@ -397,7 +402,28 @@ def run_program(
     """
     with _lean_sdk(reclaim), _without_ambient_config():
         # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
-        return _run(program, stack, project, config, secret_keys, preview, mocks or ClusterMocks())
+        try:
+            return _run(program, stack, project, config, secret_keys, preview, mocks or ClusterMocks())
+        except ValueError as err:
+            raise _unwrapped(err) from None
+
+
+def _unwrapped(err: BaseException) -> BaseException:
+    """The error a program raised inside an Output, out of the SDK's "While processing ..." wrappers.
+
+    The SDK reports an error raised while it resolves a resource's inputs (e.g. in an `apply`) as
+    plain ValueErrors naming the resource and the input, chained to the original; a test wants the
+    original, which `pulumi up` shows last.
+    """
+    seen = {id(err)}
+    while type(err) is ValueError and str(err).startswith("While processing"):
+        # The SDK re-raises the outer wrapper `from` itself; the chain goes on in its context.
+        inner = next((e for e in (err.__cause__, err.__context__) if e is not None and id(e) not in seen), None)
+        if inner is None:
+            break
+        seen.add(id(inner))
+        err = inner
+    return err
 
 
 @contextlib.contextmanager
