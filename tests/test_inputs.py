@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 import pytest
 from conftest import LOCAL, Runner
 
-from kubexpose import ExposedDeployment, ValidationError
+from kubexpose import ExposedDeployment, ExternalAlias, ValidationError
 from kubexpose.testing.engine import run_program
 
 IMAGE = "ghcr.io/acme/orders:1.4.2"
@@ -114,10 +114,49 @@ def test_under_pulumis_own_mocks_an_image_output_is_accepted_and_checked() -> No
         ExposedDeployment("orders", {"image": image, "port": 80}, profile=LOCAL)
 
     good()
-    # Pulumi reports it inside its own "While processing resource 'orders-deployment' ..." message, as `pulumi up` does.
+    # Pulumi reports it inside its own "While processing resource 'orders-deployment' ..." message, as `pulumi up`
+    # does. (The SDK then logs "Future exception was never retrieved" for the run's failed futures at exit.)
     with pytest.raises(ValueError, match=r"ExposedDeployment 'orders': image '' is not an image reference"):
         bad()
 
 
 def _equal(actual: object, expected: object) -> None:
     assert actual == expected
+
+
+def database_host(host: str) -> pulumi.Output[str]:
+    """A resource standing for a managed database, and the host name it outputs."""
+    db = k8s.core.v1.ConfigMap("db", metadata={"name": "db"}, data={"host": host})
+    return db.data.apply(lambda data: data["host"])
+
+
+def test_an_alias_to_a_database_just_made_points_at_its_host(run: Runner) -> None:
+    def program() -> None:
+        alias = ExternalAlias(
+            "orders-db",
+            {"target": database_host("orders.abc123.eu-west-1.rds.amazonaws.com"), "port": 5432},
+            profile=LOCAL,
+        )
+        pulumi.export("target", alias.target)
+
+    result = run(program)
+    service = result.get("Service", "orders-db")
+    assert service.inputs["spec"] == {
+        "type": "ExternalName",
+        "externalName": "orders.abc123.eu-west-1.rds.amazonaws.com",
+        "ports": [{"port": 5432, "protocol": "TCP", "targetPort": 5432}],
+    }
+    assert result.get("ConfigMap", "db").urn in service.dependencies
+    assert result.exports["target"] == "orders.abc123.eu-west-1.rds.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "match"),
+    [
+        ("10.0.0.5", r"target '10.0.0.5' is an IP address from an Output; .*pass the IPs as plain values"),
+        ("https://db.example.com", r"target 'https://db.example.com' contains a URL scheme"),
+    ],
+)
+def test_an_alias_target_from_an_output_is_checked_when_known(host: str, match: str) -> None:
+    with pytest.raises(ValidationError, match=rf"^ExternalAlias 'orders-db': {match}"):
+        run_program(lambda: ExternalAlias("orders-db", {"target": database_host(host), "port": 5432}, profile=LOCAL))

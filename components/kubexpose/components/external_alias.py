@@ -13,7 +13,7 @@ from ..k8s.endpoint_slice import by_family, endpoints, slice_labels, slice_ports
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.ports import PortArgs, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
-from ..k8s.validation import Checker
+from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
 from .base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
 from .claims import Claim
@@ -23,7 +23,7 @@ from .outputs import known, service_outputs
 class ExternalAliasArgs(TypedDict):
     """Inputs of :class:`ExternalAlias`."""
 
-    target: str | Sequence[str]
+    target: pulumi.Input[str] | Sequence[str]
     """A DNS name (`api.example.com`) or one or more IP addresses. The stack's `kubexpose:aliases` entry wins. Required."""
     port: NotRequired[int]
     """Shorthand for `ports=[port]`."""
@@ -45,8 +45,8 @@ class _Alias:
     claim: Claim
     labels: dict[str, str]
     service: ServiceModel
-    target: str
-    """The DNS name, or the IPs joined by commas."""
+    target: Any
+    """The DNS name (or an Output of it), or the IPs joined by commas."""
     ips: tuple[str, ...]
     node_address: str
 
@@ -111,7 +111,11 @@ class ExternalAlias(KubexposeComponent):
                 "service_name": outputs.service_name,
                 "cluster_dns": outputs.cluster_dns,
                 "endpoint": outputs.endpoint,
-                "target": known(alias.target, self.service),
+                "target": (
+                    pulumi.Output.all(alias.target, self.service.urn).apply(lambda both: both[0])
+                    if isinstance(alias.target, pulumi.Output)
+                    else known(alias.target, self.service)
+                ),
             }
         )
 
@@ -166,8 +170,10 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
     )
 
 
-def _parse_target(check: Checker, field: str, target: Any) -> tuple[str | None, list[str]]:
-    """A DNS name, or a list of endpoint IPs (never both)."""
+def _parse_target(check: Checker, field: str, target: Any) -> tuple[Any, list[str]]:
+    """A DNS name (or an Output of one), or a list of endpoint IPs (never both)."""
+    if isinstance(target, pulumi.Output):
+        return check.input(target, lambda value: _dns_name_from_output(check, field, value)), []
     if isinstance(target, str):
         try:
             ipaddress.ip_address(target)
@@ -182,3 +188,17 @@ def _parse_target(check: Checker, field: str, target: Any) -> tuple[str | None, 
     return check.fail(
         field, target, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']"
     )
+
+
+def _dns_name_from_output(check: Checker, field: str, value: Any) -> str:
+    """An Output target must turn out a DNS name: IPs decide the objects (EndpointSlices per family),
+    which are declared before the Output is known."""
+    if isinstance(value, str) and is_ip(value.strip("[]")):
+        check.fail(
+            field,
+            value,
+            "is an IP address from an Output; an IP target needs EndpointSlices that are declared before "
+            "the Output is known",
+            "pass the IPs as plain values, or give an Output of a DNS name",
+        )
+    return check.hostname(field, value)

@@ -28,7 +28,8 @@ class ServiceModel:
     selector: Mapping[str, str] | None = None
     """Pods the Service sends traffic to; None for a selector-less Service (an alias)."""
     headless: bool = False
-    external_name: str | None = None
+    external_name: Any = None
+    """The DNS name of an ExternalName Service (a string, or an Output of one)."""
     session_affinity: str | None = None
     session_affinity_timeout: int | None = None
     external_traffic_policy: str | None = None
