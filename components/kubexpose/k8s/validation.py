@@ -138,14 +138,18 @@ class Checker:
 
     def labels(self, field: str, labels: Any) -> dict[str, Any]:
         """A label map: valid keys, values empty or qualified names of at most 63 characters."""
-        if labels is None:
+        return self._keyed(field, labels, "label", self.label_value)
+
+    def _keyed(self, field: str, mapping: Any, what: str, check_value: Callable[[str, Any], str]) -> dict[str, Any]:
+        """A map of label-style keys to values `check_value(field, value)` accepts (now, or when an Output is known)."""
+        if mapping is None:
             return {}
-        if not isinstance(labels, Mapping):
-            self.fail(field, labels, "is not a mapping", "pass a dict of label key to value")
+        if not isinstance(mapping, Mapping):
+            self.fail(field, mapping, "is not a mapping", f"pass a dict of {what} key to value")
         out: dict[str, Any] = {}
-        for key, value in labels.items():
+        for key, value in mapping.items():
             self.label_key(f"{field} key", key)
-            out[key] = self.input(value, functools.partial(self.label_value, f"{field}[{key!r}]"))
+            out[key] = self.input(value, functools.partial(check_value, f"{field}[{key!r}]"))
         return out
 
     def label_value(self, field: str, value: Any) -> str:
@@ -162,15 +166,7 @@ class Checker:
 
     def annotations(self, field: str, annotations: Any) -> dict[str, Any]:
         """An annotation map: valid keys, string values."""
-        if annotations is None:
-            return {}
-        if not isinstance(annotations, Mapping):
-            self.fail(field, annotations, "is not a mapping", "pass a dict of annotation key to value")
-        out: dict[str, Any] = {}
-        for key, value in annotations.items():
-            self.label_key(f"{field} key", key)
-            out[key] = self.input(value, functools.partial(self._text, f"{field}[{key!r}]"))
-        return out
+        return self._keyed(field, annotations, "annotation", self._text)
 
     def _text(self, field: str, value: Any) -> str:
         if not isinstance(value, str):
