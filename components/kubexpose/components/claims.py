@@ -12,8 +12,6 @@ Pulumi's own mocks, the render, the test kit), by tracking an Output the SDK wai
 finishes the run; an error fails the run with the check's message.
 """
 
-from __future__ import annotations
-
 import asyncio
 import weakref
 from collections.abc import Callable
@@ -45,7 +43,7 @@ class ProgramState:
     services: dict[tuple[str, str], str] = field(default_factory=dict)
     declared: dict[str, list[str]] = field(default_factory=dict)
     """Component names by kind (`ExternalAlias` -> names), for end checks."""
-    end_checks: dict[str, Callable[[ProgramState], None]] = field(default_factory=dict)
+    end_checks: "dict[str, Callable[[ProgramState], None]]" = field(default_factory=dict)
 
 
 _BY_PROGRAM: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()

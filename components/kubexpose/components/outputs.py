@@ -1,7 +1,5 @@
 """The typed outputs every component with a Service offers: names, DNS, endpoint, url, port-forward."""
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass
 from typing import Any
