@@ -160,3 +160,33 @@ def test_an_alias_to_a_database_just_made_points_at_its_host(run: Runner) -> Non
 def test_an_alias_target_from_an_output_is_checked_when_known(host: str, match: str) -> None:
     with pytest.raises(ValidationError, match=rf"^ExternalAlias 'orders-db': {match}"):
         run_program(lambda: ExternalAlias("orders-db", {"target": database_host(host), "port": 5432}, profile=LOCAL))
+
+
+def test_a_namespace_from_a_namespace_resource_carries_its_dependency(run: Runner) -> None:
+    def program() -> None:
+        ns = k8s.core.v1.Namespace("team", metadata={"name": "team-orders"})
+        app = ExposedDeployment("orders", {"image": IMAGE, "port": 80, "namespace": ns.metadata.name}, profile=LOCAL)
+        pulumi.export("dns", app.cluster_dns)
+        pulumi.export("forward", app.port_forward)
+
+    result = run(program)
+    namespace_urn = result.get("Namespace", "team-orders").urn
+    for kind in ("Deployment", "Service", "NetworkPolicy"):
+        obj = result.get(kind, "orders")
+        assert obj.inputs["metadata"]["namespace"] == "team-orders"
+        assert namespace_urn in obj.dependencies
+    assert result.exports["dns"] == "orders.team-orders.svc.cluster.local"
+    assert result.exports["forward"] == "kubectl port-forward -n team-orders service/orders 8080:80"
+
+
+def test_a_bad_namespace_from_an_output_is_refused_when_known() -> None:
+    def program() -> None:
+        ns = k8s.core.v1.ConfigMap("names", metadata={"name": "names"}, data={"ns": "Team_Orders"})
+        ExposedDeployment(
+            "orders", {"image": IMAGE, "port": 80, "namespace": ns.data.apply(lambda d: d["ns"])}, profile=LOCAL
+        )
+
+    with pytest.raises(
+        ValidationError, match=r"^ExposedDeployment 'orders': namespace 'Team_Orders' is not a DNS-1123 label"
+    ):
+        run_program(program)

@@ -36,9 +36,11 @@ def resolve_profile(profile: StackProfile | None) -> StackProfile:
     return profile
 
 
-def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> str:
-    """The component's namespace, else the profile's."""
-    return profile.namespace if namespace is None else check.dns_label("namespace", namespace)
+def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> Any:
+    """The component's namespace (a name, or an Output of one checked when known), else the profile's."""
+    if namespace is None:
+        return profile.namespace
+    return check.input(namespace, lambda value: check.dns_label("namespace", value))
 
 
 def check_args(check: Checker, args: Any, fields: frozenset[str], example: str) -> Mapping[str, Any]:

@@ -28,7 +28,9 @@ from ..k8s.validation import Checker
 class Claim:
     """What a component takes for itself in the cluster."""
 
-    namespace: str
+    namespace: Any
+    """The namespace; an Output when computed from another resource (its Service name is then not
+    compared with others', which only the cluster can do once the namespace is known)."""
     service_name: str
     node_ports: tuple[tuple[str, int, str], ...] = ()
     """Fixed node ports as `(protocol, port, field)`."""
@@ -83,7 +85,8 @@ def claim(check: Checker, claim: Claim) -> None:
     Service in the cluster may use that number at all ("provided port is already allocated")."""
     state = program_state()
     owner = f"{check.kind} '{check.name}'"
-    taken = state.services.get((claim.namespace, claim.service_name))
+    by_name = isinstance(claim.namespace, str)
+    taken = state.services.get((claim.namespace, claim.service_name)) if by_name else None
     if taken is not None:
         check.fail(
             "name",
@@ -101,7 +104,8 @@ def claim(check: Checker, claim: Claim) -> None:
                 "cluster, whatever the protocol)",
                 "pick another port or omit it to let Kubernetes allocate one",
             )
-    state.services[(claim.namespace, claim.service_name)] = owner
+    if by_name:
+        state.services[(claim.namespace, claim.service_name)] = owner
     for _, port, _ in claim.node_ports:
         state.node_ports[port] = owner
     state.declared.setdefault(check.kind, []).append(check.name)

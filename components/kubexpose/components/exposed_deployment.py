@@ -69,7 +69,7 @@ class ExposedDeploymentArgs(TypedDict):
     """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`); wins over `exposure`. Default: from `exposure`."""
     replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
-    namespace: NotRequired[str]
+    namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Environment variables; values may be secret Outputs. Default: none."""

@@ -29,7 +29,7 @@ class ExternalAliasArgs(TypedDict):
     """Shorthand for `ports=[port]`."""
     ports: NotRequired[Sequence[PortArgs | int]]
     """Ports callers use; required for an IP target, informational for a DNS target. Default: none."""
-    namespace: NotRequired[str]
+    namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the alias. Default: the stack profile's."""
     labels: NotRequired[Mapping[str, str]]
     """Extra labels on the Service and EndpointSlices. Default: none."""

@@ -50,7 +50,7 @@ def known(value: Any, depends_on: pulumi.Resource) -> pulumi.Output[Any]:
 
 
 def service_outputs(
-    service: k8s.core.v1.Service, name: str, namespace: str, model: ServiceModel, node_address: str
+    service: k8s.core.v1.Service, name: str, namespace: Any, model: ServiceModel, node_address: str
 ) -> Outputs:
     """The outputs of a component whose Service is `service` (built from `model`), named `name` in `namespace`."""
     first = model.ports[0] if model.ports else None
@@ -58,7 +58,7 @@ def service_outputs(
     if first is None:
         forward = f"# {name} has no ports to forward"
     else:
-        forward = f"kubectl port-forward -n {namespace} service/{name} {local_port(first.port)}:{first.port}"
+        forward = f"kubectl port-forward -n {{namespace}} service/{name} {local_port(first.port)}:{first.port}"
     url: pulumi.Output[str | None]
     if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
         url = service.status.apply(lambda status: _lb_url(status, first))
@@ -68,11 +68,19 @@ def service_outputs(
         url = known(None, service)
     return Outputs(
         known(name, service),
-        known(f"{name}.{namespace}.svc.cluster.local", service),
+        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, service),
         known(endpoint, service),
         url,
-        known(forward, service),
+        _in_namespace(forward, namespace, service),
     )
+
+
+def _in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) -> pulumi.Output[str]:
+    """`template` with its `{namespace}` filled in: known at declaration for a plain namespace, else
+    once the namespace Output is."""
+    if isinstance(namespace, pulumi.Output):
+        return pulumi.Output.all(namespace, depends_on.urn).apply(lambda both: template.format(namespace=both[0]))
+    return known(template.format(namespace=namespace), depends_on)
 
 
 def _lb_url(status: Any, port: Port) -> str | None:

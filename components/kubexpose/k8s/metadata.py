@@ -12,7 +12,7 @@ NAME_LABEL = "app.kubernetes.io/name"
 
 
 def object_metadata(
-    name: str, namespace: str, labels: Mapping[str, str], annotations: Mapping[str, str] | None = None
+    name: str, namespace: Any, labels: Mapping[str, Any], annotations: Mapping[str, Any] | None = None
 ) -> ObjectMetaArgsDict:
     """An explicit name (a Service's is its DNS name), the namespace, labels; annotations only when there are some."""
     meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": dict(labels)}
