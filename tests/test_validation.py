@@ -408,3 +408,42 @@ def test_well_typed_pass_through_fields_are_accepted(run: Runner) -> None:
     container = result.get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["securityContext"]["capabilities"]["add"] == ["NET_BIND_SERVICE"]
+
+
+def test_env_refs_read_secrets_config_maps_and_pod_fields_through_value_from(run: Runner) -> None:
+    refs = {
+        "DB_PASSWORD": {"secret": "db-credentials", "key": "password"},
+        "LOG_LEVEL": {"config_map": "settings", "key": "log.level"},
+        "POD_IP": {"field": "status.podIP"},
+        "TEAM": {"field": "metadata.labels['team']"},
+    }
+    result = run(
+        lambda: ExposedDeployment(
+            "web", {"image": IMAGE, "port": 80, "env": {"MODE": "prod"}, "env_refs": refs}, profile=LOCAL
+        )
+    )
+    env = result.get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [
+        {"name": "MODE", "value": "prod"},
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db-credentials", "key": "password"}}},
+        {"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "log.level"}}},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "TEAM", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['team']"}}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env_refs", "match"),
+    [
+        ({"MODE": {"secret": "db", "key": "mode"}}, r"env_refs\['MODE'\] .* sets a variable `env` sets too"),
+        ({"DB": {"secret": "DB_Creds", "key": "password"}}, r"env_refs\['DB'\].secret 'DB_Creds' is not a Secret name"),
+        ({"DB": {"secret": "db", "key": "pass word"}}, r"env_refs\['DB'\].key 'pass word' is not a Secret key"),
+        ({"DB": {"secret": "db"}}, r"env_refs\['DB'\].key None is not a Secret key"),
+        ({"DB": {"secret": "db", "config_map": "db", "key": "x"}}, r"env_refs\['DB'\] .* is not one source"),
+        ({"IP": {"field": "status.ip"}}, r"env_refs\['IP'\].field 'status.ip' is not a field the downward API gives"),
+        ({"1X": {"field": "status.podIP"}}, r"env_refs key '1X' is not a valid environment variable name"),
+        ({"DB": "db/password"}, r"env_refs\['DB'\] 'db/password' is not a mapping"),
+    ],
+)
+def test_env_refs_are_checked(env_refs: dict, match: str) -> None:
+    assert_rejected({"port": 80, "env": {"MODE": "prod"}, "env_refs": env_refs}, match)

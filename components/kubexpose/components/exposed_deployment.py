@@ -72,7 +72,10 @@ class ExposedDeploymentArgs(TypedDict):
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Environment variables; values may be secret Outputs. Default: none."""
+    """Environment variables; values may be Outputs (a secret one is written as a plain value: use `env_refs`). Default: none."""
+    env_refs: NotRequired[Mapping[str, Mapping[str, str]]]
+    """Environment variables read from an existing source: `{"secret": NAME, "key": KEY}`,
+    `{"config_map": NAME, "key": KEY}` or `{"field": PATH}` (e.g. `status.podIP`). Default: none."""
     command: NotRequired[Sequence[str]]
     """Container entrypoint override. Default: the image's."""
     args: NotRequired[Sequence[str]]

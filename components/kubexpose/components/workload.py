@@ -122,6 +122,7 @@ def parse_pod(
             check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
         lists[field] = None if value is None else tuple(value)
     env = _env(check, args.get("env"))
+    env_refs = _env_refs(check, args.get("env_refs"), {name for name, _ in env})
     first_target = ports[0].target_port if ports else None
     return PodModel(
         container_name=name,
@@ -133,6 +134,7 @@ def parse_pod(
         command=lists["command"],
         args=lists["args"],
         env=env,
+        env_refs=env_refs,
         readiness_probe=args.get("readiness_probe", _default(default_readiness_probe, first_target)),
         liveness_probe=args.get("liveness_probe", _default(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
@@ -166,6 +168,77 @@ def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
                 "use letters, digits, '_', '-' and '.', not starting with a digit",
             )
         out.append((key, check.input(value, functools.partial(_env_text, check, f"env[{key!r}]"))))
+    return tuple(out)
+
+
+_REF_KINDS = {
+    "secret": ("secret_key_ref", "Secret"),
+    "config_map": ("config_map_key_ref", "ConfigMap"),
+}
+_FIELD_PATHS = (
+    "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+    "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
+)  # fmt: skip
+_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def _env_refs(check: Checker, refs: Any, plain: set[str]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """`env_refs` as `(name, EnvVarSource)` pairs, each checked (names, keys, field paths, no clash with `env`)."""
+    if refs is None:
+        return ()
+    if not isinstance(refs, Mapping):
+        check.fail("env_refs", refs, "is not a mapping", "pass {'DB_PASSWORD': {'secret': 'db', 'key': 'password'}}")
+    out: list[tuple[str, dict[str, Any]]] = []
+    for name, ref in refs.items():
+        where = f"env_refs[{name!r}]"
+        if not isinstance(name, str) or not ENV_VAR_NAME.match(name):
+            check.fail(
+                "env_refs key",
+                name,
+                "is not a valid environment variable name",
+                "use letters, digits, '_', '-' and '.', not starting with a digit",
+            )
+        if name in plain:
+            check.fail(
+                where, ref, "sets a variable `env` sets too", "give each variable in env or in env_refs, not both"
+            )
+        if not isinstance(ref, Mapping):
+            check.fail(
+                where,
+                ref,
+                "is not a mapping",
+                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
+            )
+        kinds = [k for k in ("secret", "config_map", "field") if k in ref]
+        if len(kinds) != 1 or set(ref) - {"secret", "config_map", "field", "key"}:
+            check.fail(
+                where,
+                dict(ref),
+                "is not one source",
+                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
+            )
+        if kinds == ["field"]:
+            path = ref["field"]
+            if "key" in ref or (
+                path not in _FIELD_PATHS and not re.match(r"^metadata\.(labels|annotations)\['[^']+'\]$", str(path))
+            ):
+                check.fail(
+                    f"{where}.field",
+                    path,
+                    "is not a field the downward API gives",
+                    f"use one of {', '.join(_FIELD_PATHS)}, or metadata.labels['KEY']",
+                )
+            out.append((name, {"field_ref": {"field_path": path}}))
+            continue
+        kind = kinds[0]
+        source, what = _REF_KINDS[kind]
+        object_name = check.dns_subdomain(f"{where}.{kind}", ref[kind], what)
+        key = ref.get("key")
+        if not isinstance(key, str) or not key or len(key) > 253 or not _KEY.match(key):
+            check.fail(
+                f"{where}.key", key, f"is not a {what} key", "use at most 253 of [-._a-zA-Z0-9], e.g. 'password'"
+            )
+        out.append((name, {source: {"name": object_name, "key": key}}))
     return tuple(out)
 
 

@@ -90,6 +90,8 @@ class PodModel:
     args: tuple[str, ...] | None = None
     env: tuple[tuple[str, Any], ...] = ()
     """`(name, value)` pairs; a value may be an Output."""
+    env_refs: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    """`(name, value_from)` pairs: an `EnvVarSource` (`secret_key_ref`, `config_map_key_ref`, `field_ref`)."""
     readiness_probe: Mapping[str, Any] | None = None
     liveness_probe: Mapping[str, Any] | None = None
     writable_paths: tuple[tuple[str, str], ...] = ()
@@ -110,8 +112,10 @@ def pod_spec(pod: PodModel) -> dict[str, Any]:
         container["command"] = list(pod.command)
     if pod.args is not None:
         container["args"] = list(pod.args)
-    if pod.env:
-        container["env"] = [{"name": name, "value": value} for name, value in pod.env]
+    env = [{"name": name, "value": value} for name, value in pod.env]
+    env += [{"name": name, "value_from": dict(source)} for name, source in pod.env_refs]
+    if env:
+        container["env"] = env
     if pod.readiness_probe is not None:
         container["readiness_probe"] = pod.readiness_probe
     if pod.liveness_probe is not None:

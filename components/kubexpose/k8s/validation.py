@@ -94,6 +94,17 @@ class Checker:
             )
         return value
 
+    def dns_subdomain(self, field: str, value: Any, what: str) -> str:
+        """The name of an object such as a Secret or a ConfigMap: a DNS-1123 subdomain (<= 253)."""
+        if not isinstance(value, str) or not value or len(value) > 253 or not DNS1123_SUBDOMAIN.match(value):
+            self.fail(
+                field,
+                value,
+                f"is not a {what} name (DNS-1123 subdomain)",
+                "use at most 253 lower-case letters, digits, '-' and '.', e.g. 'db-credentials'",
+            )
+        return value
+
     def hostname(self, field: str, value: Any) -> str:
         """A DNS name for ExternalName: no scheme, path, port or IP; a trailing dot is trimmed."""
         fix = "give a bare DNS name such as 'api.example.com'"
