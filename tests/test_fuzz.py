@@ -117,6 +117,20 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "env": st.dictionaries(
             mostly(st.sampled_from(["A", "B_C", "x.y"]), st.just("1X")), st.text(max_size=5), max_size=2
         ),
+        "env_refs": st.dictionaries(
+            mostly(st.sampled_from(["DB_PASSWORD", "POD_IP", "A"]), st.just("1X")),
+            st.one_of(
+                st.fixed_dictionaries(
+                    {"secret": mostly(good_label, any_name), "key": mostly(st.just("password"), any_name)}
+                ),
+                st.fixed_dictionaries({"config_map": good_label, "key": st.sampled_from(["log.level", "a b"])}),
+                st.fixed_dictionaries(
+                    {"field": st.sampled_from(["status.podIP", "metadata.labels['team']", "status.ip"])}
+                ),
+                st.just("db/password"),
+            ),
+            max_size=2,
+        ),
         "network_policy": st.booleans(),
         "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
     }
