@@ -125,7 +125,10 @@ def test_a_secret_output_in_env_never_appears_in_the_render(tmp_path: Path, caps
     env = next(m for m in rendered.manifests if m["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0][
         "env"
     ]
-    assert env == [{"name": "API_TOKEN", "value": "[secret]"}, {"name": "MODE", "value": "plain"}]
+    assert env == [
+        {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "web-env", "key": "API_TOKEN"}}},
+        {"name": "MODE", "value": "plain"},
+    ]
     assert cli(["render", "--stack", "dev", "--program", str(project_dir), "--out", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
     assert "hunter2" not in captured.out + captured.err

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import ROOT, STACKS, make_project, rendered
 
-from kubexpose.render.build import REDACTED, write_atomically
+from kubexpose.render.build import write_atomically
 from kubexpose.render.cli import main as cli
 from kubexpose.render.writer import MARKER, write_render
 
@@ -164,7 +164,10 @@ def test_another_projects_program_renders_with_its_own_config(tmp_path: Path, ca
     service = yaml.safe_load((out / "002-service-default-shop-web.yaml").read_text())
     assert service["spec"]["type"] == "NodePort"
     deployment = yaml.safe_load((out / "003-deployment-default-shop-web.yaml").read_text())
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "TOKEN", "value": REDACTED}]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["env"] == [
+        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "shop-web-env", "key": "TOKEN"}}}
+    ]
+    assert "--from-literal=TOKEN='<TOKEN>'" in (out / "secrets-to-create.txt").read_text()
     everything = "".join(p.read_text() for p in out.iterdir())
     assert "v1:abc:def" not in everything
     captured = capsys.readouterr()

@@ -24,7 +24,7 @@ from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .claims import Claim
 from .outputs import service_outputs
-from .workload import check_image, parse_container_ports, parse_pod, warn_on_image
+from .workload import check_image, declare_env, parse_container_ports, parse_pod, warn_on_image
 
 
 class LoadBalancerArgs(TypedDict):
@@ -72,7 +72,8 @@ class ExposedDeploymentArgs(TypedDict):
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Environment variables; values may be Outputs (a secret one is written as a plain value: use `env_refs`). Default: none."""
+    """Environment variables; values may be Outputs. A secret Output's value goes into the Secret `<name>-env`
+    the component owns and reaches the container through `secretKeyRef`, never as a plain value. Default: none."""
     env_refs: NotRequired[Mapping[str, Mapping[str, str]]]
     """Environment variables read from an existing source: `{"secret": NAME, "key": KEY}`,
     `{"config_map": NAME, "key": KEY}` or `{"field": PATH}` (e.g. `status.podIP`). Default: none."""
@@ -185,10 +186,11 @@ class ExposedDeployment(KubexposeComponent):
                 "(delete, then create: callers briefly fail to resolve it).",
                 resource=self,
             )
+        env = declare_env(name, namespace, app.labels, app.pod, child)
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=object_metadata(name, namespace, app.labels),
-            spec=deployment_spec(app.selector, app.labels, app.replicas, app.pod),
+            spec=deployment_spec(app.selector, app.labels, app.replicas, app.pod, env.env, env.template_metadata),
             opts=child,
         )
         self.service = k8s.core.v1.Service(

@@ -8,9 +8,11 @@ and messages are then the same in every component.
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import (
     PodSecurityContextArgsDict,
     ProbeArgsDict,
@@ -18,9 +20,12 @@ from pulumi_kubernetes.core.v1 import (
     SecurityContextArgsDict,
 )
 
+from ..k8s.metadata import object_metadata
 from ..k8s.pod import (
+    ENV_SECRET_VERSION,
     ContainerPort,
     PodModel,
+    container_env,
     default_liveness_probe,
     default_readiness_probe,
     default_resources,
@@ -297,3 +302,56 @@ def warn_on_image(resource: pulumi.Resource, check: Checker, image: Any) -> None
             "version. Pin a tag or digest, e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'.",
             resource=resource,
         )
+
+
+@dataclass(frozen=True)
+class PodEnv:
+    """The container's `env` and the Pod template's metadata (None: just the labels), each a value or an Output."""
+
+    env: Any
+    template_metadata: Any = None
+
+
+def declare_env(
+    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
+) -> PodEnv:
+    """The container's env, with every secret value moved into a Secret `<name>-env` the component owns.
+
+    An env value that is a secret Output (`config.require_secret(...)`, `pulumi.Output.secret(...)`, a
+    resource's secret output) becomes a key of that Secret (its data secret in Pulumi's state) and
+    reaches the container through `valueFrom.secretKeyRef`: the Deployment never holds it. Whether an
+    Output is secret is known only once it resolves (during a preview too, even when its value is
+    not), so the Secret is declared then, and only when some value is secret. The Pod template
+    carries the Secret's `resourceVersion` (:data:`ENV_SECRET_VERSION`), so a changed secret rolls
+    the Pods; under mocks, which give no `resourceVersion`, the annotation is left out."""
+    computed = [(key, value) for key, value in pod.env if isinstance(value, pulumi.Output)]
+    if not computed:
+        return PodEnv(container_env(pod) or None)
+
+    async def secrecy() -> list[bool]:
+        return [await value.is_secret() for _, value in computed]
+
+    def declare(flags: list[bool]) -> Any:
+        secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
+        if not secret_vars:
+            return pulumi.Output.from_input({"env": container_env(pod), "metadata": {"labels": dict(labels)}})
+        secret = k8s.core.v1.Secret(
+            f"{name}-env",
+            metadata=object_metadata(f"{name}-env", namespace, labels),
+            type="Opaque",
+            string_data={key: value for key, value in pod.env if key in secret_vars},
+            opts=opts,
+        )
+        metadata = secret.metadata.apply(
+            lambda meta: (
+                {"labels": dict(labels), "annotations": {ENV_SECRET_VERSION: meta["resource_version"]}}
+                if meta.get("resource_version")
+                else {"labels": dict(labels)}
+            )
+        )
+        return pulumi.Output.from_input(
+            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": metadata}
+        )
+
+    both = pulumi.Output.from_input(secrecy()).apply(declare)
+    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))

@@ -98,8 +98,26 @@ class PodModel:
     """`(volume name, mount path)` pairs, each an `emptyDir`."""
 
 
-def pod_spec(pod: PodModel) -> dict[str, Any]:
-    """The Pod template's `spec`."""
+ENV_SECRET_VERSION = "kubexpose.dev/env-secret-version"
+"""Pod template annotation holding the `resourceVersion` of the component's env Secret: a changed
+secret changes it, so the Deployment rolls its Pods (a running Pod never re-reads its env)."""
+
+
+def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset[str] = frozenset()) -> list[Any]:
+    """The container's `env`: plain values, the variables in `secret_vars` through `secretKeyRef` to the
+    key of the same name in Secret `secret_name`, then the `env_refs`."""
+    env: list[Any] = [
+        {"name": name, "value_from": {"secret_key_ref": {"name": secret_name, "key": name}}}
+        if name in secret_vars
+        else {"name": name, "value": value}
+        for name, value in pod.env
+    ]
+    env += [{"name": name, "value_from": dict(source)} for name, source in pod.env_refs]
+    return env
+
+
+def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
+    """The Pod template's `spec`; `env` (a list or an Output of one) replaces :func:`container_env`."""
     container: dict[str, Any] = {
         "name": pod.container_name,
         "image": pod.image,
@@ -112,9 +130,9 @@ def pod_spec(pod: PodModel) -> dict[str, Any]:
         container["command"] = list(pod.command)
     if pod.args is not None:
         container["args"] = list(pod.args)
-    env = [{"name": name, "value": value} for name, value in pod.env]
-    env += [{"name": name, "value_from": dict(source)} for name, source in pod.env_refs]
-    if env:
+    if env is None:
+        env = container_env(pod) or None
+    if env is not None:
         container["env"] = env
     if pod.readiness_probe is not None:
         container["readiness_probe"] = pod.readiness_probe
@@ -132,13 +150,21 @@ def pod_spec(pod: PodModel) -> dict[str, Any]:
 
 
 def deployment_spec(
-    selector: Mapping[str, str], labels: Mapping[str, Any], replicas: Any, pod: PodModel
+    selector: Mapping[str, str],
+    labels: Mapping[str, Any],
+    replicas: Any,
+    pod: PodModel,
+    env: Any = None,
+    template_metadata: Any = None,
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
-    `replicas` and label values may be Outputs."""
+    `replicas`, label values, `env` and `template_metadata` (default: the labels) may be Outputs."""
     spec = {
         "replicas": replicas,
         "selector": {"match_labels": dict(selector)},
-        "template": {"metadata": {"labels": dict(labels)}, "spec": pod_spec(pod)},
+        "template": {
+            "metadata": {"labels": dict(labels)} if template_metadata is None else template_metadata,
+            "spec": pod_spec(pod, env),
+        },
     }
     return cast(DeploymentSpecArgsDict, spec)

@@ -4,6 +4,8 @@ The program runs in-process under the recording mocks (:mod:`kubexpose.testing.e
 stack's config loaded as Pulumi loads it (:mod:`kubexpose.render.stackconfig`). Each Kubernetes
 object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first;
 `all.yaml` holds them all; `summary.txt` and `topology.md` say how each Service is reached.
+Secrets holding data are never written: `secrets-to-create.txt` (which `kubectl apply -f` skips: it
+reads only .yaml, .yml and .json files) gives the `kubectl create secret` command for each.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
-from .manifests import REDACTED, file_name, manifests, to_yaml
-from .report import summary, topology
+from .manifests import REDACTED, SecretToCreate, file_name, manifests, split_secrets, to_yaml
+from .report import SECRETS_FILE, secrets_script, secrets_summary, summary, topology
 from .stackconfig import Project, StackConfig
 from .writer import write_render
 
@@ -30,8 +32,11 @@ class Rendered:
 
     stack: str
     manifests: list[dict[str, Any]]
+    """The objects written (every one but the Secrets holding data)."""
     files: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    secrets: list[SecretToCreate] = field(default_factory=list)
+    """Secrets left out of the files: values are never written; `secrets-to-create.txt` says how to create them."""
 
 
 class RenderError(Exception):
@@ -90,7 +95,7 @@ def render_run(
     result: ProgramRun, stack: str, config: Mapping[str, str] | None = None, secret_keys: Sequence[str] = ()
 ) -> Rendered:
     """Build every file of a render from a finished program run (nothing is written)."""
-    objs = manifests(result)
+    objs, secrets = split_secrets(manifests(result))
     warnings = list(result.warnings)
     if secret_keys:
         warnings.append(
@@ -106,9 +111,11 @@ def render_run(
     texts = [to_yaml(obj) for obj in objs]
     files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
     files["all.yaml"] = "---\n".join(texts)
-    files["summary.txt"] = summary(objs, node_address)
+    files["summary.txt"] = summary(objs, node_address) + secrets_summary(secrets)
+    if secrets:
+        files[SECRETS_FILE] = secrets_script(secrets)
     files["topology.md"] = topology(stack, objs)
-    return Rendered(stack, objs, files, warnings)
+    return Rendered(stack, objs, files, warnings, secrets)
 
 
 def write_atomically(rendered: Rendered, out: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -40,8 +41,15 @@ def _redact(inputs: dict[str, Any], paths: tuple[tuple[str | int, ...], ...]) ->
         target: Any = obj
         for step in path[:-1]:
             target = target[step]
-        target[path[-1]] = REDACTED
+        target[path[-1]] = _redacted(target[path[-1]])
     return obj
+
+
+def _redacted(value: Any) -> Any:
+    """A secret value as written: a mapping keeps its keys (a Secret's keys say what to create), every value goes."""
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return REDACTED
 
 
 def _scrub(value: Any) -> Any:
@@ -65,6 +73,48 @@ def sort_key(obj: dict[str, Any]) -> tuple[int, str, str]:
 def manifests(result: ProgramRun) -> list[dict[str, Any]]:
     """Every Kubernetes object of the run, in creation order."""
     return sorted((manifest(r) for r in result.k8s() if r.custom), key=sort_key)
+
+
+@dataclass(frozen=True)
+class SecretToCreate:
+    """A Secret the render leaves out: its values are never written, only how to create it."""
+
+    name: str
+    namespace: str
+    type: str
+    keys: tuple[str, ...]
+
+    def command(self) -> str:
+        """The `kubectl create secret generic` command, with a placeholder for each value."""
+        parts = [f"kubectl create secret generic {self.name} --namespace {self.namespace}"]
+        if self.type != "Opaque":
+            parts.append(f"--type={self.type}")
+        parts += [f"--from-literal={key}='<{key}>'" for key in self.keys]
+        return " \\\n    ".join(parts)
+
+
+def split_secrets(objs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[SecretToCreate]]:
+    """The objects a render writes, and the Secrets holding data it leaves out.
+
+    A Secret's values are never written, wherever they came from (a render folder is reviewed and
+    committed); `kubectl apply -f` of the folder needs those Secrets created first."""
+    written: list[dict[str, Any]] = []
+    left_out: list[SecretToCreate] = []
+    for obj in objs:
+        if obj.get("kind") == "Secret" and (obj.get("data") or obj.get("stringData")):
+            meta = obj.get("metadata") or {}
+            keys = {*(obj.get("data") or {}), *(obj.get("stringData") or {})}
+            left_out.append(
+                SecretToCreate(
+                    str(meta.get("name")),
+                    str(meta.get("namespace") or "default"),
+                    str(obj.get("type") or "Opaque"),
+                    tuple(sorted(keys)),
+                )
+            )
+        else:
+            written.append(obj)
+    return written, left_out
 
 
 def to_yaml(obj: dict[str, Any]) -> str:

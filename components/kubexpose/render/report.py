@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .manifests import SecretToCreate
+
+SECRETS_FILE = "secrets-to-create.txt"
+"""The render's list of Secrets to create by hand (not .yaml, so `kubectl apply -f DIR` skips it)."""
+
 
 def _services(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [o for o in objs if o.get("kind") == "Service"]
@@ -73,6 +78,29 @@ def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
+
+
+def secrets_summary(secrets: list[SecretToCreate]) -> str:
+    """The summary's section on the Secrets the render left out (empty when there are none)."""
+    if not secrets:
+        return ""
+    lines = [
+        "",
+        f"SECRETS NOT WRITTEN: create them before `kubectl apply -f` (commands in {SECRETS_FILE}; "
+        "pulumi up creates them itself)",
+    ]
+    lines += [f"  {s.namespace}/{s.name}: {', '.join(s.keys)}" for s in secrets]
+    return "\n".join(lines) + "\n"
+
+
+def secrets_script(secrets: list[SecretToCreate]) -> str:
+    """The `kubectl create secret` command of every Secret left out, values to fill in."""
+    head = (
+        "# Secrets this render did not write (their values never leave Pulumi's state).\n"
+        "# Create each before `kubectl apply -f` of this folder, with the real values in place of <KEY>.\n"
+        "# `pulumi up` creates them itself.\n"
+    )
+    return head + "".join(f"\n{s.command()}\n" for s in secrets)
 
 
 def _node_id(prefix: str, obj: dict[str, Any]) -> str:
