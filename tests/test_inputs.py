@@ -153,7 +153,11 @@ def test_an_alias_to_a_database_just_made_points_at_its_host(run: Runner) -> Non
 @pytest.mark.parametrize(
     ("host", "match"),
     [
-        ("10.0.0.5", r"target '10.0.0.5' is an IP address from an Output; .*pass the IPs as plain values"),
+        (
+            "10.0.0.5",
+            r"target '10.0.0.5' is an IP address, which an ExternalName Service cannot point at; "
+            r"pass it as addresses=\[\.\.\.\] \(an Output is fine there\)",
+        ),
         ("https://db.example.com", r"target 'https://db.example.com' contains a URL scheme"),
     ],
 )
@@ -190,3 +194,147 @@ def test_a_bad_namespace_from_an_output_is_refused_when_known() -> None:
         ValidationError, match=r"^ExposedDeployment 'orders': namespace 'Team_Orders' is not a DNS-1123 label"
     ):
         run_program(program)
+
+
+# -- ExternalAlias: addresses and ports from Outputs ---------------------------------------------------
+def database(**data: str) -> k8s.core.v1.ConfigMap:
+    """A resource standing for a managed database, whose outputs give its addresses and port."""
+    return k8s.core.v1.ConfigMap("db", metadata={"name": "db"}, data=data)
+
+
+def test_addresses_from_an_output_give_both_families_slices_with_their_dependency(run: Runner) -> None:
+    def program() -> None:
+        db = database(ips="10.0.0.5,fd00::5,10.0.0.6")
+        alias = ExternalAlias(
+            "orders-db", {"addresses": db.data.apply(lambda d: d["ips"].split(",")), "port": 5432}, profile=LOCAL
+        )
+        pulumi.export("target", alias.target)
+
+    result = run(program)
+    service = result.get("Service", "orders-db")
+    assert service.inputs["spec"] == {
+        "type": "ClusterIP",
+        "ports": [{"port": 5432, "protocol": "TCP", "targetPort": 5432}],
+    }
+    ipv4, ipv6 = result.get("EndpointSlice", "orders-db-ipv4"), result.get("EndpointSlice", "orders-db-ipv6")
+    assert [e["addresses"] for e in ipv4.inputs["endpoints"]] == [["10.0.0.5"], ["10.0.0.6"]]
+    assert [e["addresses"] for e in ipv6.inputs["endpoints"]] == [["fd00::5"]]
+    assert ipv4.inputs["addressType"] == "IPv4" and ipv6.inputs["addressType"] == "IPv6"
+    db_urn = result.get("ConfigMap", "db").urn
+    assert db_urn in ipv4.dependencies and db_urn in ipv6.dependencies
+    assert result.exports["target"] == "10.0.0.5,fd00::5,10.0.0.6"
+
+
+def test_a_family_without_addresses_gets_an_empty_slice_that_kubernetes_accepts(run: Runner) -> None:
+    import kubernetes_validate
+
+    from kubexpose.render.manifests import manifest
+
+    def program() -> None:
+        db = database(ip="10.0.0.5")
+        ExternalAlias("orders-db", {"addresses": [db.data.apply(lambda d: d["ip"])], "port": 5432}, profile=LOCAL)
+
+    result = run(program)
+    assert result.get("EndpointSlice", "orders-db-ipv6").inputs["endpoints"] == []
+    assert [e["addresses"] for e in result.get("EndpointSlice", "orders-db-ipv4").inputs["endpoints"]] == [["10.0.0.5"]]
+    for reg in result.k8s():
+        if reg.custom and reg.kind != "ConfigMap":
+            kubernetes_validate.validate(manifest(reg), "1.35", strict=True)
+
+
+def test_plain_addresses_give_only_the_families_present(run: Runner) -> None:
+    result = run(lambda: ExternalAlias("orders-db", {"addresses": ["10.0.0.5"], "port": 5432}, profile=LOCAL))
+    assert [r.object_name for r in result.k8s("EndpointSlice")] == ["orders-db-ipv4"]
+
+
+@pytest.mark.parametrize(
+    ("ips", "match"),
+    [
+        ("10.0.0.5,db.internal", r"addresses\[1\] 'db.internal' is not an IP address"),
+        ("10.0.0.5,10.0.0.5", r"addresses \['10.0.0.5', '10.0.0.5'\] repeats an address"),
+        ("127.0.0.1", r"addresses\[0\] '127.0.0.1' is an unspecified, loopback"),
+    ],
+)
+def test_addresses_from_an_output_are_checked_when_known(ips: str, match: str) -> None:
+    def program() -> None:
+        db = database(ips=ips)
+        ExternalAlias(
+            "orders-db", {"addresses": db.data.apply(lambda d: d["ips"].split(",")), "port": 5432}, profile=LOCAL
+        )
+
+    with pytest.raises(ValidationError, match=rf"^ExternalAlias 'orders-db': {match}"):
+        run_program(program)
+
+
+def test_unknown_addresses_in_a_preview_are_not_an_error(run: Runner) -> None:
+    def program() -> None:
+        lb = k8s.core.v1.Service("lb", metadata={"name": "lb"}, spec={"type": "LoadBalancer", "ports": [{"port": 80}]})
+        ExternalAlias("orders-db", {"addresses": lb.status.apply(lambda _: ["nonsense"]), "port": 5432}, profile=LOCAL)
+
+    result = run(program, preview=True)
+    assert {r.object_name for r in result.k8s("EndpointSlice")} == {"orders-db-ipv4", "orders-db-ipv6"}
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (
+            {"target": "db.example.com", "addresses": ["10.0.0.5"], "port": 5432},
+            r"addresses \['10.0.0.5'\] is given together with target",
+        ),
+        ({"port": 5432}, r"target None is missing; give target='api.example.com' or addresses=\['10.0.0.5'\]"),
+        ({"addresses": [], "port": 5432}, r"addresses \[\] is not a list of IP addresses"),
+        ({"addresses": ["10.0.0.5"]}, r"ports None is missing for an IP target"),
+    ],
+)
+def test_target_and_addresses_are_one_or_the_other(args: dict, match: str) -> None:
+    with pytest.raises(ValidationError, match=rf"^ExternalAlias 'orders-db': {match}"):
+        run_program(lambda: ExternalAlias("orders-db", args, profile=LOCAL))
+
+
+@pytest.mark.parametrize("number", [1, 65535])
+def test_an_alias_port_from_an_output_reaches_the_service_the_slice_and_the_endpoint(run: Runner, number: int) -> None:
+    def program() -> None:
+        db = database(port=str(number))
+        port = db.data.apply(lambda d: int(d["port"]))
+        alias = ExternalAlias("orders-db", {"addresses": ["10.0.0.5"], "port": port}, profile=LOCAL)
+        pulumi.export("endpoint", alias.endpoint)
+
+    result = run(program)
+    assert result.get("Service", "orders-db").inputs["spec"]["ports"] == [
+        {"port": number, "protocol": "TCP", "targetPort": number}
+    ]
+    assert result.get("EndpointSlice", "orders-db-ipv4").inputs["ports"] == [{"port": number, "protocol": "TCP"}]
+    assert result.exports["endpoint"] == f"orders-db:{number}"
+    assert result.get("ConfigMap", "db").urn in result.get("Service", "orders-db").dependencies
+
+
+@pytest.mark.parametrize(
+    ("number", "match"), [(0, r"ports\[0\].port 0 is outside 1-65535"), (65536, r"ports\[0\].port 65536 is outside 1-65535")]
+)
+def test_an_alias_port_from_an_output_is_checked_when_known(number: int, match: str) -> None:
+    def program() -> None:
+        db = database(port=str(number))
+        ports = [{"port": db.data.apply(lambda d: int(d["port"])), "name": "pg"}]
+        ExternalAlias("orders-db", {"target": "db.example.com", "ports": ports}, profile=LOCAL)
+
+    with pytest.raises(ValidationError, match=rf"^ExternalAlias 'orders-db': {match}"):
+        run_program(program)
+
+
+def test_under_pulumis_own_mocks_an_alias_from_outputs_has_whole_number_ports() -> None:
+    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+
+    @pulumi.runtime.test
+    def program():
+        db = database(ips="10.0.0.5", port="5432")
+        alias = ExternalAlias(
+            "orders-db",
+            {"addresses": db.data.apply(lambda d: [d["ips"]]), "port": db.data.apply(lambda d: int(d["port"]))},
+            profile=LOCAL,
+        )
+        return pulumi.Output.all(alias.endpoint, alias.target).apply(
+            lambda both: _equal(both, ["orders-db:5432", "10.0.0.5"])
+        )
+
+    program()

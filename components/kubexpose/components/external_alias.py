@@ -1,6 +1,5 @@
 """ExternalAlias: a stable in-cluster name for something outside the cluster."""
 
-import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
@@ -9,9 +8,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from ..k8s.endpoint_slice import by_family, endpoints, slice_labels, slice_ports
+from ..k8s.endpoint_slice import FAMILIES, by_family, endpoints, slice_labels, slice_ports
 from ..k8s.metadata import NAME_LABEL, object_metadata
-from ..k8s.ports import PortArgs, normalize_ports
+from ..k8s.ports import Port, PortArgs, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
@@ -21,14 +20,19 @@ from .outputs import known, service_outputs
 
 
 class ExternalAliasArgs(TypedDict):
-    """Inputs of :class:`ExternalAlias`."""
+    """Inputs of :class:`ExternalAlias`: `target` (a DNS name) or `addresses` (IPs), and the ports."""
 
-    target: pulumi.Input[str] | Sequence[str]
-    """A DNS name (`api.example.com`) or one or more IP addresses. The stack's `kubexpose:aliases` entry wins. Required."""
-    port: NotRequired[int]
-    """Shorthand for `ports=[port]`."""
+    target: NotRequired[pulumi.Input[str]]
+    """A DNS name (`api.example.com`), or an Output of one: the alias is an `ExternalName` Service (a CNAME).
+    Give IP addresses in `addresses` instead. One of `target` and `addresses` is required; the stack's
+    `kubexpose:aliases` entry wins over both."""
+    addresses: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """IPv4 and/or IPv6 addresses of the external service, or an Output of them: the alias is a selector-less
+    Service with EndpointSlices (one per family, both when the addresses come from an Output). Needs `ports`."""
+    port: NotRequired[pulumi.Input[int]]
+    """Shorthand for `ports=[port]`; may be an Output (e.g. a database's port)."""
     ports: NotRequired[Sequence[PortArgs | int]]
-    """Ports callers use; required for an IP target, informational for a DNS target. Default: none."""
+    """Ports callers use (numbers may be Outputs); required for `addresses`, informational for a DNS name. Default: none."""
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the alias. Default: the stack profile's."""
     labels: NotRequired[Mapping[str, str]]
@@ -45,18 +49,24 @@ class _Alias:
     claim: Claim
     labels: dict[str, str]
     service: ServiceModel
+    """The Service; its `ports` are empty when they come from an Output (see `ports`)."""
+    ports: Any
+    """The checked ports, or an Output of them (checked when known)."""
     target: Any
-    """The DNS name (or an Output of it), or the IPs joined by commas."""
-    ips: tuple[str, ...]
+    """The DNS name (or an Output of it), or the IPs joined by commas (or an Output of them)."""
+    ips: Any
+    """The endpoint IPs (empty for a DNS name), or an Output of them (checked when known)."""
     node_address: str
 
 
 class ExternalAlias(KubexposeComponent):
     """A Service named like the component that points at an external host.
 
-    A DNS target gives an `ExternalName` Service (a CNAME). An IP target gives a selector-less
+    A DNS name gives an `ExternalName` Service (a CNAME). IP addresses give a selector-less
     ClusterIP Service plus one `discovery.k8s.io/v1` EndpointSlice per IP family, because CoreDNS
-    never resolves an IP written in `externalName`.
+    never resolves an IP written in `externalName`. Addresses from an Output get both families'
+    slices (the one whose family has no address stays empty), as the families are not known
+    when the objects are declared.
     """
 
     kind = "ExternalAlias"
@@ -65,7 +75,7 @@ class ExternalAlias(KubexposeComponent):
     service: k8s.core.v1.Service
     """The Service (named like the component)."""
     endpoint_slices: list[k8s.discovery.v1.EndpointSlice]
-    """The EndpointSlices of an IP target; empty for a DNS target."""
+    """The EndpointSlices of IP addresses; empty for a DNS name."""
     service_name: pulumi.Output[str]
     """The Service's name."""
     cluster_dns: pulumi.Output[str]
@@ -88,10 +98,13 @@ class ExternalAlias(KubexposeComponent):
         child = self.declare(check, name, opts, alias.claim)
 
         namespace = alias.claim.namespace
+        spec = service_spec(alias.service)
+        if isinstance(alias.ports, pulumi.Output):
+            spec["ports"] = alias.ports.apply(lambda ports: [p.service_port(with_node_port=False) for p in ports])
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=object_metadata(name, namespace, alias.labels, alias.service.annotations),
-            spec=service_spec(alias.service),
+            spec=spec,
             opts=child,
         )
         self.endpoint_slices = [
@@ -99,18 +112,25 @@ class ExternalAlias(KubexposeComponent):
                 f"{name}-{family.lower()}",
                 metadata=object_metadata(f"{name}-{family.lower()}", namespace, slice_labels(name, alias.labels)),
                 address_type=family,
-                endpoints=endpoints(addresses),
-                ports=slice_ports(alias.service.ports),
+                endpoints=addresses.apply(endpoints) if isinstance(addresses, pulumi.Output) else endpoints(addresses),
+                ports=alias.ports.apply(slice_ports)
+                if isinstance(alias.ports, pulumi.Output)
+                else slice_ports(alias.ports),
                 opts=child,
             )
-            for family, addresses in by_family(alias.ips)
+            for family, addresses in _families(alias.ips)
         ]
         outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address)
+        endpoint = outputs.endpoint
+        if isinstance(alias.ports, pulumi.Output):
+            endpoint = pulumi.Output.all(alias.ports, self.service.urn).apply(
+                lambda both: f"{name}:{both[0][0].port}" if both[0] else name
+            )
         self.finish(
             {
                 "service_name": outputs.service_name,
                 "cluster_dns": outputs.cluster_dns,
-                "endpoint": outputs.endpoint,
+                "endpoint": endpoint,
                 "target": (
                     pulumi.Output.all(alias.target, self.service.urn).apply(lambda both: both[0])
                     if isinstance(alias.target, pulumi.Output)
@@ -120,85 +140,152 @@ class ExternalAlias(KubexposeComponent):
         )
 
 
+def _families(ips: Any) -> list[tuple[str, Any]]:
+    """`(family, addresses)` per EndpointSlice: the families present, or both for an Output."""
+    if isinstance(ips, pulumi.Output):
+        return [(family, ips.apply(lambda known, f=family: dict(by_family(known)).get(f, []))) for family in FAMILIES]
+    return by_family(ips)
+
+
+def _has_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_output(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_output(v) for v in value)
+    return False
+
+
 def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias:
     check.service_name("name", name)
     args = check_args(check, raw, _ARG_FIELDS, "ExternalAliasArgs(target=..., port=...)")
     namespace = resolve_namespace(check, args.get("namespace"), profile)
-    ports = normalize_ports(check, args.get("ports"), args.get("port"), required=False)
-    for i, p in enumerate(ports):
-        if p.node_port is not None:
-            check.fail(
-                f"ports[{i}].node_port",
-                p.node_port,
-                "is set on an alias",
-                "drop node_port; an alias is reached in-cluster only",
-            )
     labels = {**check.labels("labels", args.get("labels")), NAME_LABEL: name}
-    target_field = "target"
-    target = args.get("target")
+    target, addresses = args.get("target"), args.get("addresses")
+    field = "target" if addresses is None else "addresses"
     if name in profile.aliases:
-        target, target_field = profile.aliases[name], f"kubexpose:aliases[{name!r}]"
-    hostname, ips = _parse_target(check, target_field, target)
-    if ips and not ports:
+        target, addresses, field = profile.aliases[name], None, f"kubexpose:aliases[{name!r}]"
+    elif target is not None and addresses is not None:
         check.fail(
-            "ports",
-            None,
-            "is missing for an IP target",
-            "give the port the external service listens on, e.g. port=5432",
+            "addresses",
+            addresses,
+            "is given together with target",
+            "give a DNS name in target or IP addresses in addresses, not both",
         )
-    for i, p in enumerate(ports):
-        if ips and isinstance(p.target_port, str):
-            check.fail(
-                f"ports[{i}].target_port",
-                p.target_port,
-                "is a name, but an IP target has no Pods to name ports",
-                "give the external port as a number",
-            )
+    elif target is None and addresses is None:
+        check.fail("target", None, "is missing", "give target='api.example.com' or addresses=['10.0.0.5']")
+    if _is_ip_target(target):
+        target, addresses = None, [target] if isinstance(target, str) else target  # plain IPs given as the target
+    hostname: Any = None
+    ips: Any = ()
+    if target is not None:
+        hostname = _hostname(check, field, target)
+    else:
+        ips = check.input(
+            pulumi.Output.from_input(addresses) if _has_output(addresses) else addresses,
+            lambda value: _ips(check, field, value),
+        )
+    ports = _ports(check, args, ip_target=hostname is None)
     service = ServiceModel(
         type=ServiceSpecType.EXTERNAL_NAME if hostname is not None else ServiceSpecType.CLUSTER_IP,
-        ports=tuple(ports),
+        ports=() if isinstance(ports, pulumi.Output) else ports,
         external_name=hostname,
         annotations={"pulumi.com/skipAwait": "true"} if profile.skip_await else {},
     )
+    if hostname is not None:
+        shown = hostname
+    elif isinstance(ips, pulumi.Output):
+        shown = ips.apply(",".join)
+    else:
+        shown = ",".join(ips)
     return _Alias(
         claim=Claim(namespace, name),
         labels=labels,
         service=service,
-        target=hostname if hostname is not None else ",".join(ips),
-        ips=tuple(ips),
+        ports=ports,
+        target=shown,
+        ips=ips,
         node_address=profile.node_address,
     )
 
 
-def _parse_target(check: Checker, field: str, target: Any) -> tuple[Any, list[str]]:
-    """A DNS name (or an Output of one), or a list of endpoint IPs (never both)."""
-    if isinstance(target, pulumi.Output):
-        return check.input(target, lambda value: _dns_name_from_output(check, field, value)), []
+def _is_ip_target(target: Any) -> bool:
+    """A plain IP or list given as `target` (or by `kubexpose:aliases`): treated as `addresses`."""
     if isinstance(target, str):
-        try:
-            ipaddress.ip_address(target)
-        except ValueError:
-            return check.hostname(field, target), []
-        target = [target]
-    if isinstance(target, Sequence) and not isinstance(target, str) and target:
-        ips = [str(check.endpoint_ip(f"{field}[{i}]", t)) for i, t in enumerate(target)]
-        if len(set(ips)) != len(ips):
-            check.fail(field, list(target), "repeats an address", "list each IP once")
-        return None, ips
+        return is_ip(target)
+    return isinstance(target, Sequence) and not isinstance(target, str)
+
+
+def _ports(check: Checker, args: Mapping[str, Any], ip_target: bool) -> Any:
+    """The checked ports; an Output of them when a number comes from an Output (checked when known)."""
+
+    def parse(ports_value: Any, port_value: Any) -> tuple[Port, ...]:
+        ports = normalize_ports(check, ports_value, port_value, required=False)
+        for i, p in enumerate(ports):
+            if p.node_port is not None:
+                check.fail(
+                    f"ports[{i}].node_port",
+                    p.node_port,
+                    "is set on an alias",
+                    "drop node_port; an alias is reached in-cluster only",
+                )
+            if ip_target and isinstance(p.target_port, str):
+                check.fail(
+                    f"ports[{i}].target_port",
+                    p.target_port,
+                    "is a name, but IP addresses have no Pods to name ports",
+                    "give the external port as a number",
+                )
+        if ip_target and not ports:
+            check.fail(
+                "ports",
+                None,
+                "is missing for an IP target",
+                "give the port the external service listens on, e.g. port=5432",
+            )
+        return tuple(ports)
+
+    raw_ports, raw_port = args.get("ports"), args.get("port")
+    if _has_output(raw_ports) or _has_output(raw_port):
+        return pulumi.Output.all(raw_ports, raw_port).apply(lambda both: parse(both[0], both[1]))
+    return parse(raw_ports, raw_port)
+
+
+def _hostname(check: Checker, field: str, target: Any) -> Any:
+    """A DNS name, or an Output of one checked when known."""
+    if isinstance(target, pulumi.Output):
+        return check.input(target, lambda value: _dns_name_from_output(check, field, value))
+    if isinstance(target, str):
+        return check.hostname(field, target)
     return check.fail(
         field, target, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']"
     )
 
 
+def _ips(check: Checker, field: str, value: Any) -> tuple[str, ...]:
+    """Endpoint IPs: a non-empty list, each routable, none twice."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence) or not value:
+        if field == "addresses":
+            check.fail(field, value, "is not a list of IP addresses", "give e.g. addresses=['10.0.0.5']")
+        check.fail(
+            field, value, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']"
+        )
+    ips = [str(check.endpoint_ip(f"{field}[{i}]", t)) for i, t in enumerate(value)]
+    if len(set(ips)) != len(ips):
+        check.fail(field, list(value), "repeats an address", "list each IP once")
+    return tuple(ips)
+
+
 def _dns_name_from_output(check: Checker, field: str, value: Any) -> str:
-    """An Output target must turn out a DNS name: IPs decide the objects (EndpointSlices per family),
-    which are declared before the Output is known."""
+    """An Output target must turn out a DNS name: an IP address needs EndpointSlices instead of a CNAME."""
     if isinstance(value, str) and is_ip(value.strip("[]")):
         check.fail(
             field,
             value,
-            "is an IP address from an Output; an IP target needs EndpointSlices that are declared before "
-            "the Output is known",
-            "pass the IPs as plain values, or give an Output of a DNS name",
+            "is an IP address, which an ExternalName Service cannot point at",
+            "pass it as addresses=[...] (an Output is fine there)",
         )
     return check.hostname(field, value)

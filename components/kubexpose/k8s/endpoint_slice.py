@@ -14,6 +14,8 @@ SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SLICE_MANAGER_LABEL = "endpointslice.kubernetes.io/managed-by"
 """Who manages the slice (so the cluster's EndpointSlice controller leaves it alone)."""
 MANAGER = "kubexpose"
+FAMILIES = ("IPv4", "IPv6")
+"""EndpointSlice address types kubexpose writes, in the order it declares them."""
 
 
 def by_family(ips: Sequence[str]) -> list[tuple[str, list[str]]]:
