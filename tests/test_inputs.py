@@ -310,7 +310,8 @@ def test_an_alias_port_from_an_output_reaches_the_service_the_slice_and_the_endp
 
 
 @pytest.mark.parametrize(
-    ("number", "match"), [(0, r"ports\[0\].port 0 is outside 1-65535"), (65536, r"ports\[0\].port 65536 is outside 1-65535")]
+    ("number", "match"),
+    [(0, r"ports\[0\].port 0 is outside 1-65535"), (65536, r"ports\[0\].port 65536 is outside 1-65535")],
 )
 def test_an_alias_port_from_an_output_is_checked_when_known(number: int, match: str) -> None:
     def program() -> None:
