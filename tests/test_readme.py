@@ -23,3 +23,36 @@ def test_the_readme_render_command_is_the_make_target() -> None:
     assert "make render   # render the dev stack offline" in README
     makefile = (ROOT / "Makefile").read_text()
     assert "kubexpose render --stack $(STACK)" in makefile and "STACK ?= dev" in makefile
+
+
+def _consumer_example() -> str:
+    section = README.split("## Using the components from another Pulumi project", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_consumer_example_runs_and_keeps_its_secret_out_of_the_deployment() -> None:
+    import json
+
+    from kubexpose.testing.engine import run_program
+
+    code = _consumer_example()
+    result = run_program(
+        lambda: exec(compile(code, "README.md", "exec"), {}),
+        project="shop",
+        config={"shop:ordersImage": "ghcr.io/acme/orders:1.4.2", "shop:dbPassword": "hunter2"},
+        secret_keys=["shop:dbPassword"],
+    )
+    deployment = result.get("Deployment", "orders-api")
+    container = deployment.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "ghcr.io/acme/orders:1.4.2"
+    assert result.get("ConfigMap", result.k8s("ConfigMap")[0].object_name).urn in deployment.dependencies
+    env = {e["name"]: e for e in container["env"]}
+    assert env["DB_PASSWORD"] == {
+        "name": "DB_PASSWORD",
+        "valueFrom": {"secretKeyRef": {"name": "orders-api-env", "key": "DB_PASSWORD"}},
+    }
+    assert env["STRIPE_KEY"]["valueFrom"] == {"secretKeyRef": {"name": "stripe", "key": "api-key"}}
+    assert env["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert "hunter2" not in json.dumps(deployment.inputs)
+    assert result.get("Secret", "orders-api-env").inputs["stringData"] == {"DB_PASSWORD": "hunter2"}
+    assert result.exports["orders_in_cluster"] == "orders-api:80"
