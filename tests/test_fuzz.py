@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import kubernetes_validate
+import pulumi
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from k8s_rules import render_violations
@@ -201,17 +202,24 @@ targets = st.one_of(
     ports=st.one_of(st.none(), st.lists(port_specs(), min_size=1, max_size=2)),
     alias_override=mostly(st.none(), targets),
     profile=profiles,
+    field=st.sampled_from(["target", "addresses"]),
+    from_output=st.booleans(),
 )
 def test_an_external_alias_is_rejected_by_name_or_valid_for_kubernetes(
-    name, target, ports, alias_override, profile
+    name, target, ports, alias_override, profile, field, from_output
 ) -> None:
-    args: dict[str, Any] = {"target": target}
+    args: dict[str, Any] = {}
     if ports is not None:
         args["ports"] = ports
     if alias_override is not None:
         aliases = {name: tuple(alias_override) if isinstance(alias_override, list) else alias_override}
         profile = StackProfile(public_service_type=profile.public_service_type, aliases=aliases)
-    rejected_by_name_or_valid(lambda: ExternalAlias(name, args, profile=profile), "ExternalAlias", name, profile)
+
+    def program() -> None:  # an Output belongs to one program run: made inside it
+        value = pulumi.Output.from_input(target) if from_output else target
+        ExternalAlias(name, {field: value, **args}, profile=profile)
+
+    rejected_by_name_or_valid(program, "ExternalAlias", name, profile)
 
 
 @st.composite
