@@ -6,13 +6,7 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi_kubernetes.core.v1 import (
-    PodSecurityContextArgsDict,
-    ProbeArgsDict,
-    ResourceRequirementsArgsDict,
-    SecurityContextArgsDict,
-    ServiceSpecType,
-)
+from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.network_policy import network_policy_spec
@@ -24,7 +18,18 @@ from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .claims import Claim
 from .outputs import service_outputs
-from .workload import check_image, declare_env, parse_container_ports, parse_pod, warn_on_image
+from .workload import (
+    EnvRefArgs,
+    PodSecurityContextArgs,
+    ProbeArgs,
+    ResourcesArgs,
+    SecurityContextArgs,
+    check_image,
+    declare_env,
+    parse_container_ports,
+    parse_pod,
+    warn_on_image,
+)
 
 
 class LoadBalancerArgs(TypedDict):
@@ -59,14 +64,16 @@ class ExposedDeploymentArgs(TypedDict):
     `IfNotPresent` (e.g. images loaded into kind) or `Never`. Default: `Always`."""
     port: NotRequired[int]
     """Shorthand for `ports=[port]`."""
-    ports: NotRequired[Sequence[PortArgs | int]]
-    """Service ports (`{port, target_port?, name?, protocol?, node_port?}` or a number). Required unless `port` is given."""
+    ports: NotRequired[Sequence[PortArgs]]
+    """Service ports, `{port, target_port?, target_port_name?, name?, protocol?, node_port?}` (Python may also
+    give plain numbers). Required unless `port` is given."""
     container_ports: NotRequired[Sequence[ContainerPortArgs]]
     """Ports the container declares. Default: one per Service port, at its target port."""
-    exposure: NotRequired[Exposure | str]
-    """`Exposure.INTERNAL` (ClusterIP) or `Exposure.PUBLIC` (the stack's public type), or `"internal"` / `"public"` in any case. Default: INTERNAL."""
-    service_type: NotRequired[ServiceSpecType | str]
-    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`); wins over `exposure`. Default: from `exposure`."""
+    exposure: NotRequired[Exposure]
+    """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
+    service_type: NotRequired[ServiceSpecType]
+    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may give the text); wins over
+    `exposure`. Default: from `exposure`."""
     replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
     namespace: NotRequired[pulumi.Input[str]]
@@ -74,7 +81,7 @@ class ExposedDeploymentArgs(TypedDict):
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Environment variables; values may be Outputs. A secret Output's value goes into the Secret `<name>-env`
     the component owns and reaches the container through `secretKeyRef`, never as a plain value. Default: none."""
-    env_refs: NotRequired[Mapping[str, Mapping[str, str]]]
+    env_refs: NotRequired[Mapping[str, EnvRefArgs]]
     """Environment variables read from an existing source: `{"secret": NAME, "key": KEY}`,
     `{"config_map": NAME, "key": KEY}` or `{"field": PATH}` (e.g. `status.podIP`). Default: none."""
     command: NotRequired[Sequence[str]]
@@ -95,17 +102,17 @@ class ExposedDeploymentArgs(TypedDict):
     """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
     external_traffic_policy: NotRequired[str]
     """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
-    resources: NotRequired[ResourceRequirementsArgsDict]
+    resources: NotRequired[ResourcesArgs]
     """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
-    readiness_probe: NotRequired[ProbeArgsDict | None]
-    """Readiness probe; `None` disables it. Default: TCP on the first port."""
-    liveness_probe: NotRequired[ProbeArgsDict | None]
-    """Liveness probe; `None` disables it. Default: TCP on the first port, every 20 s."""
+    readiness_probe: NotRequired[ProbeArgs | None]
+    """Readiness probe; `{"disabled": True}` (or None) turns it off. Default: TCP on the first port."""
+    liveness_probe: NotRequired[ProbeArgs | None]
+    """Liveness probe; `{"disabled": True}` (or None) turns it off. Default: TCP on the first port, every 20 s."""
     writable_paths: NotRequired[Sequence[str]]
     """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
-    security_context: NotRequired[SecurityContextArgsDict]
+    security_context: NotRequired[SecurityContextArgs]
     """Container security-context fields over the secure defaults (e.g. `{"read_only_root_filesystem": False}`)."""
-    pod_security_context: NotRequired[PodSecurityContextArgsDict]
+    pod_security_context: NotRequired[PodSecurityContextArgs]
     """Pod security-context fields over the secure defaults (e.g. `{"run_as_user": 101}`)."""
     automount_service_account_token: NotRequired[bool]
     """Mount the service-account token into Pods. Default: false."""
@@ -168,7 +175,7 @@ class ExposedDeployment(KubexposeComponent):
     def __init__(
         self,
         name: str,
-        args: ExposedDeploymentArgs | Mapping[str, Any],
+        args: ExposedDeploymentArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
         profile: StackProfile | None = None,

@@ -31,12 +31,12 @@ class ExternalAliasArgs(TypedDict):
     Service with EndpointSlices (one per family, both when the addresses come from an Output). Needs `ports`."""
     port: NotRequired[pulumi.Input[int]]
     """Shorthand for `ports=[port]`; may be an Output (e.g. a database's port)."""
-    ports: NotRequired[Sequence[PortArgs | int]]
+    ports: NotRequired[Sequence[PortArgs]]
     """Ports callers use (numbers may be Outputs); required for `addresses`, informational for a DNS name. Default: none."""
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the alias. Default: the stack profile's."""
-    labels: NotRequired[Mapping[str, str]]
-    """Extra labels on the Service and EndpointSlices. Default: none."""
+    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Extra labels on the Service and EndpointSlices (values may be Outputs). Default: none."""
 
 
 _ARG_FIELDS = frozenset(ExternalAliasArgs.__annotations__)
@@ -88,7 +88,7 @@ class ExternalAlias(KubexposeComponent):
     def __init__(
         self,
         name: str,
-        args: ExternalAliasArgs | Mapping[str, Any],
+        args: ExternalAliasArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
         profile: StackProfile | None = None,

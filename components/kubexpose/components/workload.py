@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -38,6 +38,133 @@ from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
 from .base import check_bool
 
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+# -- argument types shared by every component that runs a container --------------------------------
+# They are what other languages see (the schema is derived from them). Python may pass any field of the
+# matching Kubernetes type (e.g. a port name where a number is typed); it is checked against that type.
+class ResourcesArgs(TypedDict):
+    """CPU and memory for the container, as Kubernetes quantities."""
+
+    requests: NotRequired[Mapping[str, str]]
+    """What the scheduler reserves, e.g. `{"cpu": "100m", "memory": "128Mi"}`. Default: 50m CPU, 64Mi."""
+    limits: NotRequired[Mapping[str, str]]
+    """The most the container may use, e.g. `{"cpu": "1", "memory": "256Mi"}`. Default: 500m CPU, 256Mi."""
+
+
+class HttpGetArgs(TypedDict):
+    """An HTTP GET probe: success is a status from 200 to 399."""
+
+    port: int
+    """Container port number to call. Required."""
+    path: NotRequired[str]
+    """Path to request, e.g. `/healthz`. Default: `/`."""
+    scheme: NotRequired[str]
+    """`HTTP` or `HTTPS`. Default: `HTTP`."""
+
+
+class TcpSocketArgs(TypedDict):
+    """A TCP probe: success is an accepted connection."""
+
+    port: int
+    """Container port number to connect to. Required."""
+
+
+class ExecArgs(TypedDict):
+    """A command probe: success is exit status 0."""
+
+    command: Sequence[str]
+    """The command and its arguments, run in the container (no shell). Required."""
+
+
+class ProbeArgs(TypedDict):
+    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, or `disabled`."""
+
+    http_get: NotRequired[HttpGetArgs]
+    """Probe with an HTTP GET."""
+    tcp_socket: NotRequired[TcpSocketArgs]
+    """Probe by opening a TCP connection."""
+    exec: NotRequired[ExecArgs]
+    """Probe by running a command."""
+    initial_delay_seconds: NotRequired[int]
+    """Seconds after the container starts before the first probe. Default: 0."""
+    period_seconds: NotRequired[int]
+    """Seconds between probes. Default: 10."""
+    timeout_seconds: NotRequired[int]
+    """Seconds before a probe times out. Default: 1."""
+    success_threshold: NotRequired[int]
+    """Successes in a row that count as healthy again (1 for liveness). Default: 1."""
+    failure_threshold: NotRequired[int]
+    """Failures in a row that count as unhealthy. Default: 3."""
+    disabled: NotRequired[bool]
+    """True: no probe at all, not even the default (Python may also pass None). Default: false."""
+
+
+class CapabilitiesArgs(TypedDict):
+    """Linux capabilities to add to or drop from the container."""
+
+    add: NotRequired[Sequence[str]]
+    """Capabilities to add, e.g. `["NET_BIND_SERVICE"]`. Default: none."""
+    drop: NotRequired[Sequence[str]]
+    """Capabilities to drop. Default: `["ALL"]`."""
+
+
+class SecurityContextArgs(TypedDict):
+    """Container security-context fields, merged over the secure defaults."""
+
+    allow_privilege_escalation: NotRequired[bool]
+    """Let a process gain more privileges than its parent. Default: false."""
+    privileged: NotRequired[bool]
+    """Run the container privileged. Default: false."""
+    read_only_root_filesystem: NotRequired[bool]
+    """Mount the root filesystem read-only (`writable_paths` become emptyDirs). Default: true."""
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of the container's processes. Default: the Pod's (10001)."""
+    run_as_group: NotRequired[int]
+    """GID of the container's processes. Default: the Pod's (10001)."""
+    capabilities: NotRequired[CapabilitiesArgs]
+    """Capabilities to add or drop. Default: drop ALL."""
+
+
+class SeccompProfileArgs(TypedDict):
+    """The seccomp profile of the Pod's containers."""
+
+    type: str
+    """`RuntimeDefault`, `Localhost` or `Unconfined`. Required."""
+    localhost_profile: NotRequired[str]
+    """Profile file on the node, for `Localhost`. Default: none."""
+
+
+class PodSecurityContextArgs(TypedDict):
+    """Pod security-context fields, merged over the secure defaults."""
+
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start containers as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of every container's processes. Default: 10001."""
+    run_as_group: NotRequired[int]
+    """GID of every container's processes. Default: 10001."""
+    fs_group: NotRequired[int]
+    """Group that owns mounted volumes. Default: 10001."""
+    supplemental_groups: NotRequired[Sequence[int]]
+    """Extra groups of every container's processes. Default: none."""
+    seccomp_profile: NotRequired[SeccompProfileArgs]
+    """Seccomp profile. Default: `RuntimeDefault`."""
+
+
+class EnvRefArgs(TypedDict):
+    """Where an environment variable's value comes from: a key of a Secret or ConfigMap, or a Pod field."""
+
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace (with `key`)."""
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace (with `key`)."""
+    key: NotRequired[str]
+    """The key inside the Secret or ConfigMap."""
+    field: NotRequired[str]
+    """A Pod field from the downward API, e.g. `status.podIP` or `metadata.name`."""
 
 
 def check_image(check: Checker, image: Any) -> Any:
@@ -111,13 +238,9 @@ def parse_pod(
     security_context = _merged(
         check, "security_context", secure_container_context(), args.get("security_context"), SecurityContextArgsDict
     )
-    for field, kind in (
-        ("resources", ResourceRequirementsArgsDict),
-        ("readiness_probe", ProbeArgsDict),
-        ("liveness_probe", ProbeArgsDict),
-    ):
-        if args.get(field) is not None:
-            check_fields(check, field, args[field], kind)
+    probes = {field: _probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
+    if args.get("resources") is not None:
+        check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
     lists: dict[str, tuple[str, ...] | None] = {}
     for field in ("command", "args"):
         value = args.get(field)
@@ -140,8 +263,8 @@ def parse_pod(
         args=lists["args"],
         env=env,
         env_refs=env_refs,
-        readiness_probe=args.get("readiness_probe", _default(default_readiness_probe, first_target)),
-        liveness_probe=args.get("liveness_probe", _default(default_liveness_probe, first_target)),
+        readiness_probe=probes["readiness_probe"].get(_default(default_readiness_probe, first_target)),
+        liveness_probe=probes["liveness_probe"].get(_default(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=_merged(
             check,
@@ -152,6 +275,42 @@ def parse_pod(
         ),
         writable_paths=_volumes(check, args.get("writable_paths")),
     )
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A probe argument: absent (the default applies), disabled, or the user's own."""
+
+    given: bool
+    value: Mapping[str, Any] | None = None
+
+    def get(self, default: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        return self.value if self.given else default
+
+
+def _probe(check: Checker, field: str, args: Mapping[str, Any]) -> _Probe:
+    """`None` or `{"disabled": True}` turns a probe off; anything else is checked as a Kubernetes probe."""
+    if field not in args:
+        return _Probe(False)
+    value = args[field]
+    if value is None:
+        return _Probe(True)
+    if isinstance(value, Mapping) and "disabled" in value:
+        disabled = value["disabled"]
+        if not isinstance(disabled, bool):
+            check.fail(f"{field}.disabled", disabled, "is not a boolean", f"give {field}={{'disabled': True}}")
+        rest = {k: v for k, v in value.items() if k != "disabled"}
+        if disabled:
+            if rest:
+                check.fail(
+                    field, dict(value), "is disabled and set at once", "drop `disabled`, or drop the probe's fields"
+                )
+            return _Probe(True)
+        if not rest:
+            return _Probe(False)
+        value = rest
+    check_fields(check, field, value, ProbeArgsDict)
+    return _Probe(True, value)
 
 
 def _default(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:

@@ -1,7 +1,5 @@
 """Service ports: the shape users write, normalised and checked once for every component."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
@@ -14,8 +12,10 @@ class PortArgs(TypedDict):
 
     port: int
     """Port the Service listens on (callers use `<service>:<port>`). Required."""
-    target_port: NotRequired[int | str]
-    """Container port number or container port name the traffic goes to. Default: `port`."""
+    target_port: NotRequired[int]
+    """Container port number the traffic goes to (Python may also give a port name here). Default: `port`."""
+    target_port_name: NotRequired[str]
+    """Name of the container port the traffic goes to (instead of `target_port`), e.g. `http`. Default: none."""
     name: NotRequired[str]
     """Port name (DNS-1123 label); required once there are several ports. Default: none."""
     protocol: NotRequired[str]
@@ -74,6 +74,17 @@ def _one(check: Checker, field: str, item: Any) -> Port:
         check.fail(f"{field}.port", None, "is missing", "give the port the Service listens on")
     number = check.port_number(f"{field}.port", item["port"])
     target = item.get("target_port", number)
+    if "target_port_name" in item:
+        if "target_port" in item:
+            check.fail(
+                f"{field}.target_port_name",
+                item["target_port_name"],
+                "is given together with target_port",
+                "give the container port's number in target_port or its name in target_port_name, not both",
+            )
+        target = item["target_port_name"]
+        if not isinstance(target, str):
+            check.fail(f"{field}.target_port_name", target, "is not a port name", "give e.g. 'http'")
     if isinstance(target, str):
         check.iana_name(f"{field}.target_port", target)
     else:
