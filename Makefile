@@ -19,7 +19,7 @@ $(FLOOR)/.installed: requirements.txt requirements-dev.txt requirements-floor.tx
 	$(FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-floor.txt -e .
 	touch $@
 
-.PHONY: test test-floor render lint fuzz bench
+.PHONY: test test-floor render lint fuzz bench schema
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-floor
@@ -31,6 +31,10 @@ test-floor: $(FLOOR)/.installed
 
 render: $(VENV)/.installed
 	$(VENV)/bin/kubexpose render --stack $(STACK) --out render/$(STACK)
+
+# The component provider's schema and the API reference, both derived from the components' Args types.
+schema: $(VENV)/.installed
+	$(VENV)/bin/kubexpose schema
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

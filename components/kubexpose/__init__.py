@@ -4,7 +4,7 @@ Public surface::
 
     from kubexpose import (
         ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, ExternalAliasArgs,
-        Exposure, StackProfile, ValidationError, ConfigError,
+        Exposure, ServiceType, StackProfile, ValidationError, ConfigError,
     )
 
 Subpackages: :mod:`kubexpose.components` (one module per component), :mod:`kubexpose.k8s` (pure
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
         LoadBalancerSettings as LoadBalancerSettings,
     )
     from .profile import (
+        ServiceType as ServiceType,
+    )
+    from .profile import (
         StackProfile as StackProfile,
     )
 
@@ -59,6 +62,7 @@ _EXPORTS = {
     "LoadBalancerArgs": ".components.exposed_deployment",
     "LoadBalancerSettings": ".profile",
     "PortArgs": ".k8s.ports",
+    "ServiceType": ".profile",
     "StackProfile": ".profile",
     "ValidationError": ".errors",
 }

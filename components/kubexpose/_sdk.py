@@ -64,6 +64,31 @@ def require_supported_sdk(version: str | None = None) -> None:
         )
 
 
+PROVIDER_FLOOR = {"pulumi": "3.237.0", "pulumi-kubernetes": "4.23.0"}
+"""What the component provider (other languages) needs beyond the library's floor: the schema
+analyzer reads `NotRequired` TypedDict fields since pulumi 3.237.0, and resource outputs need the
+`pulumi_type` token pulumi-kubernetes writes on its classes since 4.23.0. Keep equal to
+``provider/requirements.txt`` (a test checks that)."""
+
+
+def require_provider_sdk(versions: dict[str, str | None] | None = None) -> None:
+    """Raise :class:`UnsupportedSdkError` when a distribution is older than :data:`PROVIDER_FLOOR`."""
+    for name, low in PROVIDER_FLOOR.items():
+        if versions is not None:
+            found = versions.get(name)
+        else:
+            try:
+                found = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found = None
+        if found is None or _version_tuple(found) < _version_tuple(low):
+            raise UnsupportedSdkError(
+                f"the kubexpose component provider needs {name}>={low}, but "
+                f"{'it is not installed' if found is None else f'{name} {found} is installed'}; "
+                f"run: pip install -r provider/requirements.txt"
+            )
+
+
 # -- read by the components (the `pulumi up` path) -------------------------------------------------
 def in_process_config_keys() -> set[str]:
     """Config keys set in-process by ``pulumi.runtime.set_all_config`` (mocks, the Automation API).

@@ -36,6 +36,17 @@ class Exposure(StrEnum):
     """Reachable from outside the cluster (NodePort or LoadBalancer, as the stack's profile says)."""
 
 
+class ServiceType(StrEnum):
+    """A Service type an ExposedDeployment may be given explicitly (it then wins over the exposure)."""
+
+    CLUSTER_IP = "ClusterIP"
+    """Reachable inside the cluster only, at a stable virtual IP."""
+    NODE_PORT = "NodePort"
+    """Reachable on a port of every node (and inside the cluster)."""
+    LOAD_BALANCER = "LoadBalancer"
+    """Reachable through the cloud's load balancer (and on a node port, and inside the cluster)."""
+
+
 @dataclass(frozen=True)
 class LoadBalancerSettings:
     """Stack-wide defaults written only on LoadBalancer Services."""

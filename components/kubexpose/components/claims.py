@@ -50,6 +50,15 @@ class ProgramState:
 
 _BY_PROGRAM: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
 _OUTSIDE_PROGRAMS = ProgramState()
+_WHOLE_PROGRAMS = True
+"""False in a component provider, which sees one component per `Construct`, never a whole program."""
+
+
+def see_one_component_at_a_time() -> None:
+    """Declare this process a component provider: checks that need the whole program are left out,
+    as one `Construct` shows only one component (see :mod:`kubexpose.provider`)."""
+    global _WHOLE_PROGRAMS
+    _WHOLE_PROGRAMS = False
 
 
 def _program_key() -> Any:
@@ -116,8 +125,11 @@ def at_program_end(key: str, check: Callable[[ProgramState], None]) -> None:
 
     The check runs on the SDK's event loop, which only gets control after the synchronous body of
     the program returned, so every component declared at the top level is in `state` by then.
-    A raised error fails the run (`pulumi up`, `preview`, a mocked test, the render).
+    A raised error fails the run (`pulumi up`, `preview`, a mocked test, the render). In a component
+    provider, which never sees the whole program, the check is left out.
     """
+    if not _WHOLE_PROGRAMS:
+        return
     state = program_state()
     if key in state.end_checks:
         return

@@ -14,7 +14,7 @@ from ..k8s.pod import PodModel, deployment_spec
 from ..k8s.ports import Port, PortArgs, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
-from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, StackProfile
+from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, ServiceType, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .claims import Claim
 from .outputs import service_outputs
@@ -71,9 +71,9 @@ class ExposedDeploymentArgs(TypedDict):
     """Ports the container declares. Default: one per Service port, at its target port."""
     exposure: NotRequired[Exposure]
     """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
-    service_type: NotRequired[ServiceSpecType]
-    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may give the text); wins over
-    `exposure`. Default: from `exposure`."""
+    service_type: NotRequired[ServiceType]
+    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may also give the text or
+    pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
     replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
     namespace: NotRequired[pulumi.Input[str]]
@@ -285,7 +285,7 @@ def _service_type(check: Checker, args: Mapping[str, Any]) -> ServiceSpecType | 
     value = args.get("service_type")
     if value is None:
         return None
-    key = value.value if isinstance(value, ServiceSpecType) else value
+    key = value.value if isinstance(value, ServiceSpecType | ServiceType) else value
     if key == "ExternalName":
         check.fail(
             "service_type", key, "is not for a Deployment", "use ExternalAlias for a DNS alias to an external host"

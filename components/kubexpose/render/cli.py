@@ -1,4 +1,5 @@
-"""The `kubexpose` command (also `python -m kubexpose`): `kubexpose render --stack STACK [--program DIR] [--out DIR]`."""
+"""The `kubexpose` command (also `python -m kubexpose`): `kubexpose render --stack STACK [--program DIR] [--out DIR]`;
+`kubexpose schema [--root DIR] [--check]` writes (or checks) the provider schema and the API reference."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
     cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack>)")
     cmd.add_argument("--traceback", action="store_true", help="print the whole traceback when the program fails")
+    schema = sub.add_parser("schema", help="write provider/schema.json and docs/reference.md from the components")
+    schema.add_argument("--root", default=".", type=Path, help="repository root (default: .)")
+    schema.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is stale")
     args = parser.parse_args(argv)
+    if args.command == "schema":
+        return _schema(args.root, args.check)
 
     try:
         require_supported_sdk()
@@ -67,6 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(rendered.files["summary.txt"], end="")
+    return 0
+
+
+def _schema(root: Path, check: bool) -> int:
+    from .reference import generated, write
+
+    if check:
+        stale = [
+            str(p) for p, text in generated().items() if not (root / p).is_file() or (root / p).read_text() != text
+        ]
+        for path in stale:
+            print(f"error: {path} is stale; run `make schema`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write(root):
+        print(f"wrote {path}")
     return 0
 
 

@@ -1,0 +1,128 @@
+"""The components as a Pulumi component provider, for programs in every Pulumi language.
+
+`pulumi package add <this repository>/provider` reads the schema this provider derives from the
+components' annotated `Args` types and docstrings (nothing is hand-written) and generates an SDK in
+the consumer's language; at `pulumi up` the engine starts the provider (`provider/__main__.py` calls
+:func:`serve`) and sends it one `Construct` per component the program declares.
+
+Two things differ from a Python program using the components directly:
+
+* Numbers arrive over the wire as floats, and the SDK's `ComponentProvider` hands them on as floats
+  (`8080.0`), also inside lists, maps and Outputs (and fails on an Output for an integer input).
+  :class:`KubexposeProvider` turns every whole float of an integer property back into an int, so
+  the components see what a Python program passes.
+* Each `Construct` shows the provider one component, never the whole program: checks that need the
+  whole program (two components with one Service name or node port, a `kubexpose:aliases` entry no
+  alias uses) are left out here; the engine still refuses two components with one name, and the
+  cluster refuses a clash.
+"""
+
+import inspect
+import json
+import sys
+from typing import Any
+
+import pulumi
+from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.component import ComponentProvider
+
+from ._sdk import require_provider_sdk
+from .components.claims import see_one_component_at_a_time
+from .components.exposed_deployment import ExposedDeployment
+from .components.external_alias import ExternalAlias
+
+PACKAGE = "kubexpose"
+"""The package name other languages use (`kubexpose:index:ExposedDeployment`)."""
+VERSION = "0.2.0"
+"""The package version written into the schema (the same as the Python distribution's)."""
+COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExternalAlias]
+KUBERNETES_SCHEMA = "4.18.0"
+"""The pulumi-kubernetes schema the outputs' resource types refer to: the oldest version kubexpose supports,
+whatever version is installed, so the schema is the same in every environment (the types it names,
+Deployment, Service, NetworkPolicy and EndpointSlice, are in every 4.x)."""
+
+
+class KubexposeProvider(ComponentProvider):
+    """`ComponentProvider` that hands the components whole numbers as ints."""
+
+    def __init__(self) -> None:
+        require_provider_sdk()
+        super().__init__(COMPONENTS, PACKAGE, version=VERSION)
+        # Docstrings keep their source indentation; every language's docs want it gone.
+        derived = _clean_descriptions(json.loads(self.schema or "{}"))
+        self.schema = _pin_kubernetes(json.dumps(derived, indent=2, sort_keys=True) + "\n", derived)
+
+    def map_input_properties(
+        self,
+        inputs: Any,
+        properties: dict[str, PropertyDefinition],
+        mapping: dict[str, str],
+        component_name: str,
+        property_path: str,
+    ) -> Any:
+        # The SDK calls int() on an integer input, which fails on an Output (a value another resource
+        # computes, e.g. `replicas`): such values skip it here and are converted when known.
+        held: dict[str, Any] = {}
+        if isinstance(inputs, dict):
+            for schema_name, prop in properties.items():
+                if prop.type == PropertyType.INTEGER and isinstance(inputs.get(schema_name), pulumi.Output):
+                    held[schema_name] = inputs[schema_name]
+            if held:
+                inputs = {**inputs, **dict.fromkeys(held, 0)}
+        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        for schema_name, prop in properties.items():
+            py_name = mapping[schema_name]
+            if schema_name in held:
+                mapped[py_name] = held[schema_name]
+            if py_name in mapped:
+                mapped[py_name] = _whole_numbers(mapped[py_name], prop)
+        return mapped
+
+
+def _clean_descriptions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: inspect.cleandoc(item) if key == "description" and isinstance(item, str) else _clean_descriptions(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_clean_descriptions(item) for item in value]
+    return value
+
+
+def _pin_kubernetes(text: str, derived: dict[str, Any]) -> str:
+    for dependency in derived.get("dependencies", []):
+        if dependency.get("name") == "kubernetes":
+            installed = dependency["version"]
+            text = text.replace(f"/kubernetes/v{installed}/", f"/kubernetes/v{KUBERNETES_SCHEMA}/")
+            text = text.replace(f'"version": "{installed}"', f'"version": "{KUBERNETES_SCHEMA}"')
+    return text
+
+
+def _whole_numbers(value: Any, prop: PropertyDefinition | None) -> Any:
+    """`value` with every whole float typed integer by `prop` as an int, in lists, maps and Outputs too."""
+    if prop is None or value is None:
+        return value
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda known: _whole_numbers(known, prop))
+    if prop.type == PropertyType.INTEGER and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if prop.type == PropertyType.ARRAY and isinstance(value, list):
+        return [_whole_numbers(item, prop.items) for item in value]
+    if prop.additional_properties is not None and isinstance(value, dict):
+        return {key: _whole_numbers(item, prop.additional_properties) for key, item in value.items()}
+    return value
+
+
+def schema_text() -> str:
+    """The package schema as the provider serves it (`GetSchema`): JSON with sorted keys."""
+    return KubexposeProvider().schema or ""
+
+
+def serve(args: list[str] | None = None) -> None:
+    """Run the provider as the language host starts a plugin: `python provider/ <engine address> ...`;
+    it prints the port it listens on, then serves until the engine stops it."""
+    from pulumi.provider import main
+
+    see_one_component_at_a_time()
+    main(KubexposeProvider(), sys.argv[1:] if args is None else args)

@@ -1,0 +1,200 @@
+"""The component provider's schema: derived from the code, committed, valid for Pulumi, documented everywhere;
+and the provider hands the components whole numbers as ints."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import ROOT
+
+from kubexpose import _sdk
+
+try:
+    _sdk.require_provider_sdk()
+except _sdk.UnsupportedSdkError as err:  # the library's own floor (3.200) predates the analyzer's TypedDict support
+    pytest.skip(f"{err} (run by `make test-provider-floor`)", allow_module_level=True)
+
+from kubexpose.provider import VERSION, KubexposeProvider, schema_text
+from kubexpose.render.cli import main as cli
+from kubexpose.render.reference import REFERENCE_FILE, SCHEMA_FILE, generated, reference
+
+SCHEMA = json.loads(schema_text())
+
+
+def test_the_committed_schema_and_reference_are_what_the_code_derives() -> None:
+    for path, text in generated().items():
+        assert (ROOT / path).read_text() == text, f"{path} is stale: run `make schema` and review the diff"
+    assert cli(["schema", "--root", str(ROOT), "--check"]) == 0
+
+
+def test_the_schema_check_fails_on_a_stale_file(tmp_path, capsys) -> None:
+    for path, text in generated().items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    assert cli(["schema", "--root", str(tmp_path), "--check"]) == 0
+    (tmp_path / SCHEMA_FILE).write_text((tmp_path / SCHEMA_FILE).read_text().replace("Container image", "Image"))
+    assert cli(["schema", "--root", str(tmp_path), "--check"]) == 1
+    assert "provider/schema.json is stale; run `make schema`" in capsys.readouterr().err
+    assert cli(["schema", "--root", str(tmp_path)]) == 0
+    assert cli(["schema", "--root", str(tmp_path), "--check"]) == 0
+
+
+def test_the_schema_is_a_valid_pulumi_package_schema() -> None:
+    import jsonschema
+    from pulumi_metaschema import metaschema
+
+    meta = metaschema()
+    jsonschema.validators.validator_for(meta)(meta).validate(SCHEMA)
+
+
+def test_the_metaschema_check_can_fail() -> None:
+    import jsonschema
+    from pulumi_metaschema import metaschema
+
+    meta = metaschema()
+    broken = json.loads(schema_text())
+    broken["resources"]["kubexpose:index:ExposedDeployment"]["inputProperties"]["image"]["type"] = "text"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validators.validator_for(meta)(meta).validate(broken)
+
+
+def _properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for token, resource in schema["resources"].items():
+        for group in ("inputProperties", "properties"):
+            out += [(f"{token}.{group}.{n}", p) for n, p in resource[group].items()]
+    for token, typ in schema["types"].items():
+        out += [(f"{token}.{n}", p) for n, p in typ.get("properties", {}).items()]
+    return out
+
+
+def test_every_property_type_and_enum_member_has_a_description() -> None:
+    props = _properties(SCHEMA)
+    assert len(props) > 80
+    for where, prop in props:
+        assert prop.get("description"), f"{where} has no description"
+        assert not re.search(r"\n\s", prop["description"]), f"{where} keeps its docstring's indentation"
+    for token, typ in SCHEMA["types"].items():
+        assert typ.get("description"), f"{token} has no description"
+        for member in typ.get("enum", []):
+            assert member.get("description"), f"{token} member {member['value']} has no description"
+
+
+def test_the_schema_names_the_components_and_their_shapes() -> None:
+    assert sorted(SCHEMA["resources"]) == ["kubexpose:index:ExposedDeployment", "kubexpose:index:ExternalAlias"]
+    app = SCHEMA["resources"]["kubexpose:index:ExposedDeployment"]
+    assert app["isComponent"] is True
+    assert app["requiredInputs"] == ["image"]
+    assert app["inputProperties"]["image"] == {
+        "description": "Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). "
+        "Required.",
+        "type": "string",
+    }  # an Input: not plain, so other languages may pass an Output
+    assert app["inputProperties"]["ports"]["items"]["$ref"] == "#/types/kubexpose:index:PortArgs"
+    assert [m["value"] for m in SCHEMA["types"]["kubexpose:index:Exposure"]["enum"]] == ["internal", "public"]
+    port = SCHEMA["types"]["kubexpose:index:PortArgs"]["properties"]
+    assert port["targetPort"]["type"] == "integer" and port["targetPortName"]["type"] == "string"
+    alias = SCHEMA["resources"]["kubexpose:index:ExternalAlias"]["inputProperties"]
+    assert alias["addresses"]["type"] == "array" and "plain" not in alias["addresses"]
+    assert SCHEMA["dependencies"] == [{"name": "kubernetes", "version": "4.18.0"}]
+
+
+def test_the_reference_documents_every_input_and_output() -> None:
+    text = reference(SCHEMA)
+    for token, resource in SCHEMA["resources"].items():
+        assert f"## {token.rsplit(':', 1)[-1]}" in text
+        for name in (*resource["inputProperties"], *resource["properties"]):
+            assert f"| `{name}` |" in text, name
+    assert (ROOT / REFERENCE_FILE).read_text() == text
+
+
+def test_the_versions_match_the_distribution_and_the_provider_requirements() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert VERSION == project["version"] == SCHEMA["version"]
+    requirements = (ROOT / "provider" / "requirements.txt").read_text()
+    for name, low in _sdk.PROVIDER_FLOOR.items():
+        assert f"{name}>={low}," in requirements
+
+
+@pytest.mark.parametrize(
+    ("versions", "match"),
+    [
+        (
+            {"pulumi": "3.236.9", "pulumi-kubernetes": "4.23.0"},
+            r"needs pulumi>=3.237.0, but pulumi 3.236.9 is installed",
+        ),
+        (
+            {"pulumi": "3.237.0", "pulumi-kubernetes": "4.22.2"},
+            r"needs pulumi-kubernetes>=4.23.0, but pulumi-kubernetes 4.22.2 is installed",
+        ),
+        ({"pulumi": None, "pulumi-kubernetes": "4.23.0"}, r"needs pulumi>=3.237.0, but it is not installed"),
+    ],
+)
+def test_the_provider_floor_is_enforced_on_both_sides(versions: dict[str, str | None], match: str) -> None:
+    with pytest.raises(_sdk.UnsupportedSdkError, match=match):
+        _sdk.require_provider_sdk(versions)
+    _sdk.require_provider_sdk({"pulumi": "3.237.0", "pulumi-kubernetes": "4.23.0"})
+
+
+# -- whole numbers ------------------------------------------------------------------------------------
+def test_the_provider_hands_the_components_ints_where_the_wire_has_floats() -> None:
+    provider = KubexposeProvider()
+    app = provider._component_defs["ExposedDeployment"]
+    wire = {
+        "image": "nginx:1.27",
+        "ports": [{"port": 80.0, "targetPort": 8080.0, "nodePort": 30000.0}],
+        "replicas": 2.0,
+        "sessionAffinityTimeoutSeconds": 86400.0,
+        "readinessProbe": {"httpGet": {"port": 8080.0, "path": "/"}, "periodSeconds": 5.0},
+        "podSecurityContext": {"runAsUser": 101.0, "supplementalGroups": [2000.0, 2001.0]},
+        "containerPorts": [{"containerPort": 8080.0, "name": "http"}],
+    }
+    mapped = provider.map_inputs(wire, app)
+    assert mapped["ports"] == [{"port": 80, "target_port": 8080, "node_port": 30000}]
+    assert all(type(v) is int for v in mapped["ports"][0].values())
+    assert type(mapped["replicas"]) is int and type(mapped["session_affinity_timeout_seconds"]) is int
+    assert mapped["readiness_probe"] == {"http_get": {"port": 8080, "path": "/"}, "period_seconds": 5}
+    assert type(mapped["readiness_probe"]["http_get"]["port"]) is int
+    assert mapped["pod_security_context"] == {"run_as_user": 101, "supplemental_groups": [2000, 2001]}
+    assert [type(g) for g in mapped["pod_security_context"]["supplemental_groups"]] == [int, int]
+    assert type(mapped["container_ports"][0]["container_port"]) is int
+
+
+def test_a_fractional_number_stays_a_float_for_the_component_to_refuse() -> None:
+    provider = KubexposeProvider()
+    mapped = provider.map_inputs(
+        {"image": "nginx:1.27", "replicas": 2.5}, provider._component_defs["ExposedDeployment"]
+    )
+    assert mapped["replicas"] == 2.5
+
+
+def test_an_integer_inside_an_output_becomes_an_int() -> None:
+    pulumi.runtime.set_mocks(_NoMocks(), preview=False)
+
+    @pulumi.runtime.test
+    def run():
+        provider = KubexposeProvider()
+        mapped = provider.map_inputs(
+            {"image": "nginx:1.27", "replicas": pulumi.Output.from_input(3.0)},
+            provider._component_defs["ExposedDeployment"],
+        )
+        return mapped["replicas"].apply(lambda value: _is_int(value, 3))
+
+    run()
+
+
+def _is_int(value: object, expected: int) -> None:
+    assert type(value) is int and value == expected
+
+
+class _NoMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        return f"{args.name}_id", args.inputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}, None
