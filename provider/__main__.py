@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "components"))
 
-from kubexpose.provider import serve  # noqa: E402
+from kubexpose.provider import serve
 
 if __name__ == "__main__":
     serve()
