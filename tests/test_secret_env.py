@@ -270,3 +270,49 @@ def test_the_render_cli_prints_the_secrets_to_create_without_values(tmp_path: Pa
     assert "hunter2" not in printed
     assert (out / "secrets-to-create.txt").is_file()
     assert not any("hunter2" in path.read_text() for path in out.iterdir() if path.is_file())
+
+
+# -- env given as one Output (a computed mapping; from another language, a map holding a secret) --------
+def test_a_secret_env_mapping_puts_every_variable_into_the_secret(run: Runner) -> None:
+    env = pulumi.Output.secret({"DB_PASSWORD": PASSWORD, "MODE": "live"})
+    result = run(lambda: orders(env, env_refs={"POD_IP": {"field": "status.podIP"}}))
+    ref = {"secretKeyRef": {"name": "orders-env", "key": "DB_PASSWORD"}}
+    assert container(result)["env"] == [
+        {"name": "DB_PASSWORD", "valueFrom": ref},
+        {"name": "MODE", "valueFrom": {"secretKeyRef": {"name": "orders-env", "key": "MODE"}}},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+    ]
+    deployment = result.get("Deployment", "orders")
+    assert PASSWORD not in json.dumps(deployment.inputs)
+    assert not any(path[:1] == ("spec",) for path in deployment.secrets)  # references only: not secret
+    assert result.get("Secret", "orders-env").inputs["stringData"] == {"DB_PASSWORD": PASSWORD, "MODE": "live"}
+
+
+def test_an_env_mapping_that_is_not_secret_stays_plain_values(run: Runner) -> None:
+    def program() -> None:
+        db = k8s.core.v1.ConfigMap("db", metadata={"name": "db"}, data={"host": "db.internal"})
+        orders(db.data.apply(lambda data: {"DB_HOST": data["host"], "WORKERS": 4}))
+
+    result = run(program)
+    assert container(result)["env"] == [{"name": "DB_HOST", "value": "db.internal"}, {"name": "WORKERS", "value": "4"}]
+    assert result.k8s("Secret") == []
+
+
+@pytest.mark.parametrize(
+    ("env", "refs", "match"),
+    [
+        ({"1BAD": "x"}, None, r"env key '1BAD' is not a valid environment variable name"),
+        (
+            {"POD_IP": "x"},
+            {"POD_IP": {"field": "status.podIP"}},
+            r"env_refs\['POD_IP'\] .* sets a variable `env` sets too",
+        ),
+    ],
+)
+def test_an_env_mapping_from_an_output_is_checked_when_known(env: dict, refs: dict | None, match: str) -> None:
+    from kubexpose import ValidationError
+    from kubexpose.testing.engine import run_program
+
+    extra = {} if refs is None else {"env_refs": refs}
+    with pytest.raises(ValidationError, match=rf"^ExposedDeployment 'orders': {match}"):
+        run_program(lambda: orders(pulumi.Output.from_input(env), **extra))

@@ -8,7 +8,7 @@ and messages are then the same in every component.
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -249,8 +249,16 @@ def parse_pod(
         ):
             check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
         lists[field] = None if value is None else tuple(value)
-    env = _env(check, args.get("env"))
-    env_refs = _env_refs(check, args.get("env_refs"), {name for name, _ in env})
+    env: Any = args.get("env")
+    if isinstance(env, pulumi.Output):
+        # The whole mapping computed (or, from another language, a map holding a secret: the wire then
+        # marks the whole map secret): checked when known, like any Output.
+        refs = args.get("env_refs")
+        env_refs = _env_refs(check, refs, set())
+        env = env.apply(lambda known: _env_beside_refs(check, known, refs))
+    else:
+        env = _env(check, env)
+        env_refs = _env_refs(check, args.get("env_refs"), {name for name, _ in env})
     first_target = ports[0].target_port if ports else None
     return PodModel(
         container_name=name,
@@ -315,6 +323,12 @@ def _probe(check: Checker, field: str, args: Mapping[str, Any]) -> _Probe:
 
 def _default(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:
     return None if port is None else probe(port)
+
+
+def _env_beside_refs(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:
+    pairs = _env(check, env)
+    _env_refs(check, refs, {name for name, _ in pairs})
+    return pairs
 
 
 def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
@@ -483,6 +497,8 @@ def declare_env(
     not), so the Secret is declared then, and only when some value is secret. The Pod template
     carries the Secret's `resourceVersion` (:data:`ENV_SECRET_VERSION`), so a changed secret rolls
     the Pods; under mocks, which give no `resourceVersion`, the annotation is left out."""
+    if isinstance(pod.env, pulumi.Output):
+        return _declare_computed_env(name, namespace, labels, pod, opts)
     computed = [(key, value) for key, value in pod.env if isinstance(value, pulumi.Output)]
     if not computed:
         return PodEnv(container_env(pod) or None)
@@ -494,23 +510,62 @@ def declare_env(
         secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
         if not secret_vars:
             return pulumi.Output.from_input({"env": container_env(pod), "metadata": {"labels": dict(labels)}})
-        secret = k8s.core.v1.Secret(
-            f"{name}-env",
-            metadata=object_metadata(f"{name}-env", namespace, labels),
-            type="Opaque",
-            string_data={key: value for key, value in pod.env if key in secret_vars},
-            opts=opts,
-        )
-        metadata = secret.metadata.apply(
-            lambda meta: (
-                {"labels": dict(labels), "annotations": {ENV_SECRET_VERSION: meta["resource_version"]}}
-                if meta.get("resource_version")
-                else {"labels": dict(labels)}
-            )
+        secret = _env_secret(
+            name, namespace, labels, {key: value for key, value in pod.env if key in secret_vars}, opts
         )
         return pulumi.Output.from_input(
-            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": metadata}
+            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels)}
         )
 
     both = pulumi.Output.from_input(secrecy()).apply(declare)
     return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
+
+
+def _declare_computed_env(
+    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
+) -> PodEnv:
+    """`env` given as one Output: when it is secret (as a map holding a secret value arrives from another
+    language: the wire marks the whole map secret), every variable goes into the Secret."""
+    env: pulumi.Output[Any] = pod.env
+
+    async def secrecy() -> bool:
+        return await env.is_secret()
+
+    def declare(secret: bool) -> Any:
+        if not secret:
+            return env.apply(
+                lambda pairs: {"env": container_env(replace(pod, env=pairs)), "metadata": {"labels": dict(labels)}}
+            )
+        owned = _env_secret(name, namespace, labels, env.apply(dict), opts)
+        listed = env.apply(
+            lambda pairs: container_env(replace(pod, env=pairs), owned.metadata.name, frozenset(k for k, _ in pairs))
+        )
+        # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
+        return pulumi.Output.from_input({"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels)})
+
+    both = pulumi.Output.from_input(secrecy()).apply(declare)
+    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
+
+
+def _env_secret(
+    name: str, namespace: Any, labels: Mapping[str, Any], data: Any, opts: pulumi.ResourceOptions
+) -> k8s.core.v1.Secret:
+    """The Secret `<name>-env` the component owns, holding the secret variables."""
+    return k8s.core.v1.Secret(
+        f"{name}-env",
+        metadata=object_metadata(f"{name}-env", namespace, labels),
+        type="Opaque",
+        string_data=data,
+        opts=opts,
+    )
+
+
+def _rolling(secret: k8s.core.v1.Secret, labels: Mapping[str, Any]) -> pulumi.Output[Any]:
+    """The Pod template's metadata, with the Secret's `resourceVersion` once a cluster gave it one."""
+    return secret.metadata.apply(
+        lambda meta: (
+            {"labels": dict(labels), "annotations": {ENV_SECRET_VERSION: meta["resource_version"]}}
+            if meta.get("resource_version")
+            else {"labels": dict(labels)}
+        )
+    )

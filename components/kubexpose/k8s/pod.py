@@ -88,8 +88,8 @@ class PodModel:
     automount_service_account_token: bool
     command: tuple[str, ...] | None = None
     args: tuple[str, ...] | None = None
-    env: tuple[tuple[str, Any], ...] = ()
-    """`(name, value)` pairs; a value may be an Output."""
+    env: Any = ()
+    """`(name, value)` pairs (a value may be an Output), or an Output of such pairs."""
     env_refs: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     """`(name, value_from)` pairs: an `EnvVarSource` (`secret_key_ref`, `config_map_key_ref`, `field_ref`)."""
     readiness_probe: Mapping[str, Any] | None = None

@@ -1,0 +1,289 @@
+"""The component provider driven as the engine drives it, without the Pulumi CLI.
+
+The plugin's entry point starts as the Python language host starts a plugin (`python provider/
+<engine address>`; it prints its port). This test serves the resource monitor and the engine over gRPC
+(the SDK's own protobuf services) and calls `GetSchema` and `Construct` the way the engine does when a
+TypeScript, Go or YAML program declares a kubexpose component. Over the wire every number is a float
+and the stack's config comes in the request.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent import futures
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from conftest import ROOT
+from google.protobuf import empty_pb2, json_format
+
+from kubexpose import _sdk
+
+try:
+    _sdk.require_provider_sdk()
+except _sdk.UnsupportedSdkError as err:
+    pytest.skip(f"{err} (run by `make test-provider-floor`)", allow_module_level=True)
+
+from pulumi.runtime.proto import (
+    engine_pb2,
+    engine_pb2_grpc,
+    provider_pb2,
+    provider_pb2_grpc,
+    resource_pb2,
+    resource_pb2_grpc,
+)
+
+SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+"""How the wire marks a secret value (`{sig: secret, value: ...}`)."""
+STACK_URN = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
+
+
+@dataclass
+class Registered:
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+
+
+@dataclass
+class Cluster(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.EngineServicer):
+    """The resource monitor and engine a real `pulumi up` serves the provider: it records what the
+    provider registers and answers as a cluster would (a custom resource's outputs are its inputs)."""
+
+    registered: list[Registered] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _urn(self, parent: str, type_: str, name: str) -> str:
+        chain = type_
+        if parent and parent != STACK_URN:
+            chain = parent.split("::")[2] + "$" + type_
+        return f"urn:pulumi:dev::shop::{chain}::{name}"
+
+    def SupportsFeature(self, request, context):  # noqa: N802 (gRPC method names)
+        # As the engine, except output values (as Pulumi's own MockMonitor): inputs then arrive as plain data.
+        return resource_pb2.SupportsFeatureResponse(hasSupport=request.id != "outputValues")
+
+    def RegisterResource(self, request, context):  # noqa: N802
+        urn = self._urn(request.parent, request.type, request.name)
+        with self.lock:
+            self.registered.append(
+                Registered(
+                    request.type,
+                    request.name,
+                    request.parent,
+                    request.custom,
+                    json_format.MessageToDict(request.object),
+                    list(request.dependencies),
+                    {k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                )
+            )
+        if not request.custom:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=f"{request.name}-id", object=request.object)
+
+    def RegisterResourceOutputs(self, request, context):  # noqa: N802
+        return empty_pb2.Empty()
+
+    def Log(self, request, context):  # noqa: N802
+        with self.lock:
+            self.logs.append(request.message)
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request, context):  # noqa: N802
+        return engine_pb2.GetRootResourceResponse(urn=STACK_URN)
+
+    def SetRootResource(self, request, context):  # noqa: N802
+        return engine_pb2.SetRootResourceResponse()
+
+    def get(self, type_: str, name: str) -> Registered:
+        found = [r for r in self.registered if r.type == type_ and r.name == name]
+        assert len(found) == 1, f"{type_} {name}: {[(r.type, r.name) for r in self.registered]}"
+        return found[0]
+
+
+@dataclass
+class Provider:
+    cluster: Cluster
+    address: str
+    stub: provider_pb2_grpc.ResourceProviderStub
+
+    def construct(
+        self,
+        type_: str,
+        name: str,
+        inputs: dict[str, Any],
+        config: dict[str, str] | None = None,
+        dependencies: dict[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
+        self.cluster.registered.clear()
+        request = provider_pb2.ConstructRequest(
+            project="shop",
+            stack="dev",
+            config=config or {},
+            dryRun=False,
+            parallel=4,
+            monitorEndpoint=self.address,
+            type=type_,
+            name=name,
+            parent=STACK_URN,
+            organization="acme",
+        )
+        request.inputs.update(inputs)
+        for key, urns in (dependencies or {}).items():
+            request.inputDependencies[key].urns.extend(urns)
+        response = self.stub.Construct(request, timeout=60)
+        return {"urn": response.urn, **json_format.MessageToDict(response.state)}
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    cluster = Cluster()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(cluster, server)
+    engine_pb2_grpc.add_EngineServicer_to_server(cluster, server)
+    address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    server.start()
+    # As `pulumi-language-python` runs a plugin without a pyproject: `python <plugin dir> <engine address>`.
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "provider"), address],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), (
+            f"the provider printed {port!r}; stderr: {process.stderr.read() if process.stderr else ''}"
+        )
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        yield Provider(cluster, address, provider_pb2_grpc.ResourceProviderStub(channel))
+        channel.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        server.stop(None)
+
+
+def test_get_schema_serves_the_committed_schema(provider: Provider) -> None:
+    response = provider.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30)
+    assert json.loads(response.schema) == json.loads((ROOT / "provider" / "schema.json").read_text())
+
+
+APP = {
+    "image": "ghcr.io/acme/orders:1.4.2",
+    "ports": [{"port": 80.0, "targetPort": 8080.0, "name": "http"}],
+    "exposure": "public",
+    "replicas": 2.0,
+    "env": {"MODE": "live", "WORKERS": "4"},
+    "writablePaths": ["/tmp"],
+}
+
+
+def test_construct_builds_the_component_with_the_stacks_config_and_whole_numbers(provider: Provider) -> None:
+    config = {"kubexpose:publicServiceType": "NodePort", "kubexpose:namespace": "shop"}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "web", APP, config)
+
+    assert state["urn"] == "urn:pulumi:dev::shop::kubexpose:index:ExposedDeployment::web"
+    assert state["endpoint"] == "web:80"  # not web:80.0: the component saw ints
+    assert state["portForward"] == "kubectl port-forward -n shop service/web 8080:80"
+    assert state["clusterDns"] == "web.shop.svc.cluster.local"
+    cluster = provider.cluster
+    component = cluster.get("kubexpose:index:ExposedDeployment", "web")
+    assert component.parent == STACK_URN and not component.custom
+    service = cluster.get("kubernetes:core/v1:Service", "web-service")
+    assert service.parent == state["urn"]
+    assert service.inputs["spec"]["type"] == "NodePort"  # the stack's config, from the Construct request
+    assert service.inputs["spec"]["ports"] == [{"port": 80, "targetPort": 8080, "protocol": "TCP", "name": "http"}]
+    deployment = cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert deployment.inputs["spec"]["replicas"] == 2
+    container = deployment.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["env"] == [{"name": "MODE", "value": "live"}, {"name": "WORKERS", "value": "4"}]
+    assert container["ports"] == [{"containerPort": 8080, "protocol": "TCP", "name": "http"}]
+    assert {r.type for r in cluster.registered} == {
+        "kubexpose:index:ExposedDeployment",
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:Service",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    }
+
+
+def test_a_cloud_stack_gives_a_load_balancer(provider: Provider) -> None:
+    provider.construct("kubexpose:index:ExposedDeployment", "web", APP, {"kubexpose:publicServiceType": "LoadBalancer"})
+    service = provider.cluster.get("kubernetes:core/v1:Service", "web-service")
+    assert service.inputs["spec"]["type"] == "LoadBalancer"
+    assert service.inputs["metadata"]["namespace"] == "default"
+
+
+def test_an_input_from_another_resource_carries_its_dependency_to_the_children(provider: Provider) -> None:
+    build = "urn:pulumi:dev::shop::docker-build:index:Image::orders"
+    provider.construct("kubexpose:index:ExposedDeployment", "web", APP, dependencies={"image": [build]})
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert build in deployment.dependencies
+    assert deployment.inputs["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme/orders:1.4.2"
+
+
+def test_a_secret_env_value_reaches_the_pod_through_the_components_secret(provider: Provider) -> None:
+    inputs = {**APP, "env": {"DB_PASSWORD": {**SECRET_SIG, "value": "hunter2"}}}
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert "hunter2" not in json.dumps(deployment.inputs)
+    assert deployment.inputs["spec"]["template"]["spec"]["containers"][0]["env"] == [
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "web-env", "key": "DB_PASSWORD"}}}
+    ]
+    secret = provider.cluster.get("kubernetes:core/v1:Secret", "web-env")
+    assert secret.inputs["stringData"] == {**SECRET_SIG, "value": {"DB_PASSWORD": "hunter2"}}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (
+            {**APP, "ports": [{"port": 70000.0}]},
+            "ExposedDeployment 'web': ports[0].port 70000 is outside 1-65535; give a port number from 1 to 65535",
+        ),
+        ({**APP, "replicas": 1.5}, "ExposedDeployment 'web': replicas 1.5 is not a whole number >= 0"),
+        ({**APP, "image": "ghcr.io/acme/orders 1.4.2"}, "ExposedDeployment 'web': image 'ghcr.io/acme/orders 1.4.2'"),
+    ],
+)
+def test_a_bad_input_is_an_error_naming_component_field_and_value(
+    provider: Provider, inputs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    assert message in caught.value.details()
+    assert [r for r in provider.cluster.registered if r.custom] == []
+
+
+def test_an_alias_to_addresses_gets_its_endpoint_slice(provider: Provider) -> None:
+    state = provider.construct(
+        "kubexpose:index:ExternalAlias", "orders-db", {"addresses": ["10.0.0.5"], "port": 5432.0}
+    )
+    assert state["endpoint"] == "orders-db:5432"
+    assert state["target"] == "10.0.0.5"
+    slice_ = provider.cluster.get("kubernetes:discovery.k8s.io/v1:EndpointSlice", "orders-db-ipv4")
+    assert slice_.inputs["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    assert provider.cluster.get("kubernetes:core/v1:Service", "orders-db-service").inputs["spec"]["type"] == "ClusterIP"
+
+
+def test_a_stack_alias_for_a_component_another_construct_declares_is_not_an_error(provider: Provider) -> None:
+    # One Construct shows one component: the whole-program alias check cannot run in a provider.
+    config = {"kubexpose:aliases": json.dumps({"external-service": "sandbox.api.example.com"})}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "web", APP, config)
+    assert state["endpoint"] == "web:80"
+    alias = provider.construct(
+        "kubexpose:index:ExternalAlias", "external-service", {"target": "api.example.com", "port": 443.0}, config
+    )
+    assert alias["target"] == "sandbox.api.example.com"
