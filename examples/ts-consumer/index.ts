@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as kubexpose from "@pulumi/kubexpose";
+
+const config = new pulumi.Config();
+const shop = new k8s.core.v1.Namespace("shop", { metadata: { name: "shop" } });
+
+// An app exposed as the stack says (NodePort on dev, LoadBalancer on a cloud stack).
+const orders = new kubexpose.ExposedDeployment("orders", {
+    image: "ghcr.io/acme/orders:1.4.2",
+    namespace: shop.metadata.name, // an Output: the Namespace exists before the app
+    ports: [{ port: 80, targetPort: 8080, name: "http" }],
+    exposure: "public",
+    replicas: 2,
+    env: {
+        MODE: "live",
+        DB_PASSWORD: config.requireSecret("dbPassword"), // goes into the Secret orders-env
+    },
+    envRefs: { POD_IP: { field: "status.podIP" } },
+    writablePaths: ["/tmp"],
+    readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
+});
+
+// A stable in-cluster name for an external API, and one for a database at a fixed address.
+const payments = new kubexpose.ExternalAlias("payments", { target: "api.payments.example.com", port: 443 });
+const ordersDb = new kubexpose.ExternalAlias("orders-db", {
+    addresses: ["10.20.0.5"],
+    port: 5432,
+    namespace: shop.metadata.name,
+});
+
+export const ordersUrl = orders.url;
+export const ordersInCluster = orders.endpoint;
+export const ordersPortForward = orders.portForward;
+export const paymentsDns = payments.clusterDns;
+export const ordersDbEndpoint = ordersDb.endpoint;
