@@ -19,15 +19,28 @@ $(FLOOR)/.installed: requirements.txt requirements-dev.txt requirements-floor.tx
 	$(FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-floor.txt -e .
 	touch $@
 
-.PHONY: test test-floor render lint fuzz bench schema
+# The component provider's tests at its own floor (requirements-provider-floor.txt).
+PROVIDER_FLOOR := .venv-provider-floor
+$(PROVIDER_FLOOR)/.installed: requirements.txt requirements-dev.txt requirements-provider-floor.txt pyproject.toml
+	$(PYTHON) -m venv $(PROVIDER_FLOOR)
+	$(PROVIDER_FLOOR)/bin/python -m pip install --quiet --upgrade pip
+	$(PROVIDER_FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-provider-floor.txt -e .
+	touch $@
+
+.PHONY: test test-floor test-provider-floor render lint fuzz bench schema
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-floor
+	$(MAKE) test-provider-floor
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
 
 test-floor: $(FLOOR)/.installed
 	$(FLOOR)/bin/python -c "import importlib.metadata as m; print('floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes', 'PyYAML')))"
 	$(FLOOR)/bin/python -m pytest
+
+test-provider-floor: $(PROVIDER_FLOOR)/.installed
+	$(PROVIDER_FLOOR)/bin/python -c "import importlib.metadata as m; print('provider floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes')))"
+	$(PROVIDER_FLOOR)/bin/python -m pytest tests/test_provider_schema.py tests/test_provider_grpc.py tests/test_consumer_examples.py
 
 render: $(VENV)/.installed
 	$(VENV)/bin/kubexpose render --stack $(STACK) --out render/$(STACK)

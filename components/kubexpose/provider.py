@@ -69,7 +69,7 @@ class KubexposeProvider(ComponentProvider):
                     held[schema_name] = inputs[schema_name]
             if held:
                 inputs = {**inputs, **dict.fromkeys(held, 0)}
-        mapped = super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        mapped = dict(super().map_input_properties(inputs, properties, mapping, component_name, property_path))
         for schema_name, prop in properties.items():
             py_name = mapping[schema_name]
             if schema_name in held:

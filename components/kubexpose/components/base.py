@@ -18,7 +18,7 @@ tooling (render, test kit) needs nothing per component.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 
@@ -62,9 +62,11 @@ def check_bool(check: Checker, args: Mapping[str, Any], field: str, default: boo
 class KubexposeComponent(pulumi.ComponentResource):
     """Base of every kubexpose component (see the module docstring for the contract)."""
 
-    # Each component sets, without an annotation (the schema analyzer reads class annotations as outputs):
-    #   kind = "ExposedDeployment"                       # the class name users see in error messages
-    #   type_token = "kubexpose:index:ExposedDeployment" # part of every child's URN: never change it
+    if TYPE_CHECKING:  # declared for type checkers only: the schema analyzer reads class annotations as outputs
+        kind: ClassVar[str]
+        """The class name users see in error messages, e.g. `ExposedDeployment` (each component sets it)."""
+        type_token: ClassVar[str]
+        """The Pulumi type token, `kubexpose:index:<kind>` (part of every child's URN: never change it)."""
 
     @classmethod
     def checker(cls, name: str) -> Checker:

@@ -1,5 +1,6 @@
 """ExternalAlias: a stable in-cluster name for something outside the cluster."""
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
@@ -143,8 +144,12 @@ class ExternalAlias(KubexposeComponent):
 def _families(ips: Any) -> list[tuple[str, Any]]:
     """`(family, addresses)` per EndpointSlice: the families present, or both for an Output."""
     if isinstance(ips, pulumi.Output):
-        return [(family, ips.apply(lambda known, f=family: dict(by_family(known)).get(f, []))) for family in FAMILIES]
+        return [(family, ips.apply(functools.partial(_of_family, family))) for family in FAMILIES]
     return by_family(ips)
+
+
+def _of_family(family: str, ips: Sequence[str]) -> list[str]:
+    return dict(by_family(ips)).get(family, [])
 
 
 def _has_output(value: Any) -> bool:

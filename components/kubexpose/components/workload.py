@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -517,7 +517,7 @@ def declare_env(
             {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels)}
         )
 
-    both = pulumi.Output.from_input(secrecy()).apply(declare)
+    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
     return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
 
 
@@ -543,7 +543,7 @@ def _declare_computed_env(
         # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
         return pulumi.Output.from_input({"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels)})
 
-    both = pulumi.Output.from_input(secrecy()).apply(declare)
+    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
     return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
 
 

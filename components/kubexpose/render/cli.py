@@ -83,8 +83,8 @@ def _schema(root: Path, check: bool) -> int:
         stale = [
             str(p) for p, text in generated().items() if not (root / p).is_file() or (root / p).read_text() != text
         ]
-        for path in stale:
-            print(f"error: {path} is stale; run `make schema`", file=sys.stderr)
+        for name in stale:
+            print(f"error: {name} is stale; run `make schema`", file=sys.stderr)
         return 1 if stale else 0
     for path in write(root):
         print(f"wrote {path}")
