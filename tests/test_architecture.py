@@ -67,7 +67,8 @@ def test_pulumi_internals_are_used_only_in_the_sdk_module(path: Path) -> None:
             assert set(names) <= PUBLIC_RUNTIME, f"{path.name}: {sorted(set(names) - PUBLIC_RUNTIME)} are not public"
         elif module.startswith("pulumi.") or module.startswith("pulumi_kubernetes."):
             public = ("pulumi.log", "pulumi.runtime", "pulumi.provider", "pulumi.provider.experimental.analyzer")
-            public += ("pulumi.provider.experimental.component",)
+            public += ("pulumi.provider.experimental.component", "pulumi.provider.provider", "pulumi.provider.server")
+            public += ("pulumi.errors",)
             assert module in public or module.startswith("pulumi_kubernetes."), (
                 f"{path.name} imports the SDK module {module}"
             )

@@ -9,6 +9,7 @@ and the stack's config comes in the request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -146,8 +147,9 @@ class Provider:
         return {"urn": response.urn, **json_format.MessageToDict(response.state)}
 
 
-@pytest.fixture(scope="module")
-def provider() -> Iterator[Provider]:
+@contextlib.contextmanager
+def started_provider() -> Iterator[Provider]:
+    """A test monitor and engine, and the provider started against them as the language host starts it."""
     cluster = Cluster()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     resource_pb2_grpc.add_ResourceMonitorServicer_to_server(cluster, server)
@@ -175,6 +177,12 @@ def provider() -> Iterator[Provider]:
         process.terminate()
         process.wait(timeout=10)
         server.stop(None)
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    with started_provider() as started:
+        yield started
 
 
 def test_get_schema_serves_the_committed_schema(provider: Provider) -> None:
@@ -254,17 +262,45 @@ def test_a_secret_env_value_reaches_the_pod_through_the_components_secret(provid
             {**APP, "ports": [{"port": 70000.0}]},
             "ExposedDeployment 'web': ports[0].port 70000 is outside 1-65535; give a port number from 1 to 65535",
         ),
-        ({**APP, "replicas": 1.5}, "ExposedDeployment 'web': replicas 1.5 is not a whole number >= 0"),
-        ({**APP, "image": "ghcr.io/acme/orders 1.4.2"}, "ExposedDeployment 'web': image 'ghcr.io/acme/orders 1.4.2'"),
+        (
+            {**APP, "replicas": 1.5},
+            "ExposedDeployment 'web': replicas 1.5 is not a whole number >= 0; give the number of Pods, e.g. replicas=2",
+        ),
+        (
+            {**APP, "sessionAffinity": "ClientIP", "sessionAffinityTimeoutSeconds": 86401.0},
+            "ExposedDeployment 'web': session_affinity_timeout_seconds 86401 is not an integer in 1-86400",
+        ),
     ],
 )
-def test_a_bad_input_is_an_error_naming_component_field_and_value(
+def test_a_bad_input_is_an_invalid_property_naming_component_field_and_value(
     provider: Provider, inputs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
-    assert message in caught.value.details()
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details().startswith(message)
+    assert "Traceback" not in caught.value.details() and "File " not in caught.value.details()
     assert [r for r in provider.cluster.registered if r.custom] == []
+
+
+def test_a_value_checked_when_known_fails_the_construct_with_its_message() -> None:
+    # An image from another resource is checked once known: the error comes from the registration. (The
+    # engine ends the update on a failed Construct, so this provider process is not used again.)
+    build = "urn:pulumi:dev::shop::docker-build:index:Image::orders"
+    inputs = {**APP, "image": "ghcr.io/acme/orders 1.4.2"}
+    with started_provider() as provider, pytest.raises(grpc.RpcError) as caught:
+        provider.construct("kubexpose:index:ExposedDeployment", "web", inputs, dependencies={"image": [build]})
+    assert "ExposedDeployment 'web': image 'ghcr.io/acme/orders 1.4.2' is not an image reference" in (
+        caught.value.details()
+    )
+
+
+def test_property_paths_are_named_as_other_languages_name_them() -> None:
+    from kubexpose.provider import _schema_path
+
+    assert _schema_path("ports[0].node_port") == "ports[0].nodePort"
+    assert _schema_path("session_affinity_timeout_seconds") == "sessionAffinityTimeoutSeconds"
+    assert _schema_path("image") == "image"
 
 
 def test_an_alias_to_addresses_gets_its_endpoint_slice(provider: Provider) -> None:

@@ -12,6 +12,11 @@ class ValidationError(pulumi.RunError, ValueError):
     Pulumi CLI prints the message alone, without a Python traceback around it.
     """
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        """The argument at fault (`ports[0].node_port`), when one is; None for a config error."""
+
 
 class ConfigError(ValidationError):
     """A ``kubexpose:*`` stack config value is malformed; the message names the key and the stack."""

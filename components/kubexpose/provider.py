@@ -19,17 +19,22 @@ Two things differ from a Python program using the components directly:
 
 import inspect
 import json
+import re
 import sys
 from typing import Any
 
 import pulumi
+from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.provider import ConstructResult
+from pulumi.provider.server import ComponentInitError
 
 from ._sdk import require_provider_sdk
 from .components.claims import see_one_component_at_a_time
 from .components.exposed_deployment import ExposedDeployment
 from .components.external_alias import ExternalAlias
+from .errors import ValidationError
 
 PACKAGE = "kubexpose"
 """The package name other languages use (`kubexpose:index:ExposedDeployment`)."""
@@ -51,6 +56,20 @@ class KubexposeProvider(ComponentProvider):
         # Docstrings keep their source indentation; every language's docs want it gone.
         derived = _clean_descriptions(json.loads(self.schema or "{}"))
         self.schema = _pin_kubernetes(json.dumps(derived, indent=2, sort_keys=True) + "\n", derived)
+
+    def construct(
+        self, name: str, resource_type: str, inputs: Any, options: pulumi.ResourceOptions | None = None
+    ) -> ConstructResult:
+        """As the SDK's, but a bad argument is reported as the engine reports a bad property: the
+        message alone (no Python traceback) and the property's path in the schema's names."""
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as err:
+            inner = getattr(err, "inner", None)
+            if not isinstance(inner, ValidationError):
+                raise
+            path = _schema_path(inner.field) if inner.field else ""
+            raise InputPropertiesError(str(inner), [{"property_path": path, "reason": str(inner)}]) from None
 
     def map_input_properties(
         self,
@@ -77,6 +96,11 @@ class KubexposeProvider(ComponentProvider):
             if py_name in mapped:
                 mapped[py_name] = _whole_numbers(mapped[py_name], prop)
         return mapped
+
+
+def _schema_path(field: str) -> str:
+    """A Python argument path as other languages name it: `ports[0].node_port` -> `ports[0].nodePort`."""
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), field)
 
 
 def _clean_descriptions(value: Any) -> Any:

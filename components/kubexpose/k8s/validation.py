@@ -40,7 +40,7 @@ class Checker:
 
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
         """Raise a ValidationError naming the component, the field, the bad value and the fix."""
-        raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}")
+        raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}", field)
 
     def input(self, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
