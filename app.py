@@ -33,13 +33,22 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
             "image": ECHO,
             "args": ["-listen=:5678", "-text=hello from backend"],
             "ports": [{"port": 5678, "name": "http"}],
+            # Inside the cluster only the frontend may call the API; outside, it is public through the
+            # stack's router (an Ingress or a Gateway, as the stack says) on stacks that have one.
+            "allowed_callers": ["frontend"],
+            **({"http": {"host": "api.shop.example.com", "path": "/"}} if profile.has_router else {}),
         },
         opts,
         profile=profile,
     )
     database = ExposedDeployment(
         "database",
-        {"image": REDIS, "ports": [{"port": 6379, "name": "redis"}], "writable_paths": ["/data"]},
+        {
+            "image": REDIS,
+            "ports": [{"port": 6379, "name": "redis"}],
+            "writable_paths": ["/data"],
+            "allowed_callers": ["backend"],
+        },
         opts,
         profile=profile,
     )
@@ -78,7 +87,7 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
     for name, app in apps.items():
         pulumi.export(f"{name}_endpoint", app.endpoint)
         pulumi.export(f"{name}_dns", app.cluster_dns)
-    for name, public in (("frontend", frontend), ("myapp", myapp)):
+    for name, public in (("frontend", frontend), ("myapp", myapp), ("backend", backend)):
         pulumi.export(f"{name}_url", public.url)
         pulumi.export(f"{name}_port_forward", public.port_forward)
     return apps

@@ -71,13 +71,13 @@ def test_a_deployment_a_service_and_a_network_policy_are_children_of_the_compone
     ]
 
 
-def test_an_internal_app_admits_only_in_cluster_pods_on_its_target_ports(run: Runner) -> None:
+def test_an_internal_app_admits_only_pods_of_its_own_namespace_on_its_target_ports(run: Runner) -> None:
     result = run(app({"ports": [{"port": 80, "target_port": 8080}]}))
     spec = result.get("NetworkPolicy", "web").inputs["spec"]
     assert spec == {
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}},
         "policyTypes": ["Ingress"],
-        "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"port": 8080, "protocol": "TCP"}]}],
+        "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 8080, "protocol": "TCP"}]}],
     }
 
 

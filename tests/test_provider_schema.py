@@ -46,7 +46,7 @@ def test_the_schema_check_fails_on_a_stale_file(tmp_path, capsys) -> None:
 
 def test_the_schema_is_a_valid_pulumi_package_schema() -> None:
     import jsonschema
-    from pulumi_metaschema import metaschema
+    from upstream import metaschema
 
     meta = metaschema()
     jsonschema.validators.validator_for(meta)(meta).validate(SCHEMA)
@@ -54,7 +54,7 @@ def test_the_schema_is_a_valid_pulumi_package_schema() -> None:
 
 def test_the_metaschema_check_can_fail() -> None:
     import jsonschema
-    from pulumi_metaschema import metaschema
+    from upstream import metaschema
 
     meta = metaschema()
     broken = json.loads(schema_text())

@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from conftest import ROOT, STACKS, make_project, rendered
+from upstream import validate_http_route
 
 from kubexpose.render.build import write_atomically
 from kubexpose.render.cli import main as cli
@@ -41,7 +42,29 @@ def test_the_render_matches_the_golden_files(stack: str, update_golden: bool) ->
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_manifest_passes_the_kubernetes_schema_in_strict_mode(stack: str, version: str) -> None:
     for obj in rendered(stack).manifests:
-        kubernetes_validate.validate(obj, version, strict=True)
+        if obj["kind"] == "HTTPRoute":  # a Gateway API CRD: kubernetes-validate knows built-in kinds only
+            validate_http_route(obj)
+        else:
+            kubernetes_validate.validate(obj, version, strict=True)
+
+
+def test_a_stack_routes_through_a_gateway_and_another_through_an_ingress() -> None:
+    kinds = {stack: {m["kind"] for m in rendered(stack).manifests} for stack in STACKS}
+    assert "HTTPRoute" in kinds["staging"] and "Ingress" in kinds["prod"]
+
+
+def test_the_http_route_check_can_fail() -> None:
+    import jsonschema
+
+    (route,) = [m for m in rendered("staging").manifests if m["kind"] == "HTTPRoute"]
+    broken = json.loads(json.dumps(route))
+    broken["spec"]["rules"][0]["backendRefs"][0]["port"] = "http"  # a name: HTTPRoute takes numbers only
+    with pytest.raises(jsonschema.ValidationError):
+        validate_http_route(broken)
+    broken = json.loads(json.dumps(route))
+    broken["spec"]["hostnames"] = ["API.shop.example.com"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate_http_route(broken)
 
 
 def test_the_schema_check_can_fail() -> None:
@@ -225,7 +248,7 @@ def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, comm
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Rendered stack 'dev': 14 objects" in result.stdout
+    assert "Rendered stack 'dev': 15 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
     assert (tmp_path / "dev" / "all.yaml").read_text() == (GOLDEN / "dev" / "all.yaml").read_text()
 

@@ -62,6 +62,35 @@ class LoadBalancerSettings:
 
 
 @dataclass(frozen=True)
+class IngressSettings:
+    """The stack's Ingress controller, for apps with `http` (`kubexpose:ingress`)."""
+
+    class_name: str
+    """`spec.ingressClassName`, e.g. `nginx`."""
+    annotations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Annotations on every Ingress (controller settings). Default: none."""
+    tls_secret: str | None = None
+    """A TLS Secret (in each app's namespace) the controller serves the hosts with; `url` is then https. Default: none."""
+    namespace: str | None = None
+    """The controller's namespace: the NetworkPolicy of an app behind it admits that namespace only.
+    Default: unknown, so the route's port admits every namespace."""
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """The stack's Gateway API Gateway, for apps with `http` (`kubexpose:gateway`)."""
+
+    name: str
+    """The Gateway's name."""
+    namespace: str
+    """The Gateway's namespace (also the one the app's NetworkPolicy admits on the route's port)."""
+    section_name: str | None = None
+    """The listener to attach to (`parentRefs[].sectionName`). Default: every listener that allows it."""
+    tls: bool = False
+    """The listener terminates TLS, so `url` is https. Default: false."""
+
+
+@dataclass(frozen=True)
 class StackProfile:
     """Per-stack choices, read from the ``kubexpose:`` config namespace (see the README)."""
 
@@ -79,8 +108,17 @@ class StackProfile:
     """Per-stack ExternalAlias targets by alias name; they override the target in code."""
     node_address: str = "localhost"
     """Host that reaches a node port from outside (for the `url` output). Default: localhost."""
+    ingress: IngressSettings | None = None
+    """The Ingress controller apps with `http` go behind. Default: none."""
+    gateway: GatewaySettings | None = None
+    """The Gateway apps with `http` attach to (instead of an Ingress). Default: none."""
     stack: str = field(default="<explicit>", compare=False)
     """The stack the profile was read for (named in config errors)."""
+
+    @property
+    def has_router(self) -> bool:
+        """The stack names an HTTP router (`kubexpose:ingress` or `kubexpose:gateway`) for apps with `http`."""
+        return self.ingress is not None or self.gateway is not None
 
     @classmethod
     def from_config(cls, stack: str | None = None) -> StackProfile:
@@ -294,6 +332,55 @@ def _node_address(r: _Reader, value: Any) -> str:
     return value
 
 
+def _block(r: _Reader, value: Any, fields: Mapping[str, str], required: Iterable[str], example: str) -> dict[str, Any]:
+    block = r.obj(value, dict, example)
+    unknown = sorted(set(block) - set(fields))
+    if unknown:
+        raise r.fail(block, f"has the unknown field '{unknown[0]}'", f"use only {', '.join(fields)}")
+    for key in required:
+        if key not in block:
+            raise r.fail(block, f"lacks '{key}'", f"write it as {example}")
+    return block
+
+
+def _ingress(r: _Reader, value: Any) -> IngressSettings:
+    fields = {
+        "className": "class_name",
+        "annotations": "annotations",
+        "tlsSecret": "tls_secret",
+        "namespace": "namespace",
+    }
+    block = _block(r, value, fields, ["className"], "{className: nginx, tlsSecret: shop-tls, namespace: ingress-nginx}")
+    check = Checker("profile", r.stack)
+    kwargs: dict[str, Any] = {
+        "class_name": r.checked(check.dns_subdomain, "ingress.className", block["className"], "IngressClass")
+    }
+    if "annotations" in block:
+        kwargs["annotations"] = MappingProxyType(
+            r.checked(check.annotations, "ingress.annotations", block["annotations"])
+        )
+    if "tlsSecret" in block:
+        kwargs["tls_secret"] = r.checked(check.dns_subdomain, "ingress.tlsSecret", block["tlsSecret"], "Secret")
+    if "namespace" in block:
+        kwargs["namespace"] = r.checked(check.dns_label, "ingress.namespace", block["namespace"])
+    return IngressSettings(**kwargs)
+
+
+def _gateway(r: _Reader, value: Any) -> GatewaySettings:
+    fields = {"name": "name", "namespace": "namespace", "sectionName": "section_name", "tls": "tls"}
+    block = _block(r, value, fields, ["name", "namespace"], "{name: shared, namespace: gateways, sectionName: https}")
+    check = Checker("profile", r.stack)
+    kwargs: dict[str, Any] = {
+        "name": r.checked(check.dns_subdomain, "gateway.name", block["name"], "Gateway"),
+        "namespace": r.checked(check.dns_label, "gateway.namespace", block["namespace"]),
+    }
+    if "sectionName" in block:
+        kwargs["section_name"] = r.checked(check.dns_label, "gateway.sectionName", block["sectionName"])
+    if "tls" in block:
+        kwargs["tls"] = _bool(r, block["tls"])
+    return GatewaySettings(**kwargs)
+
+
 _KEYS: dict[str, tuple[str, Any]] = {
     "publicServiceType": ("public_service_type", _public_service_type),
     "namespace": ("namespace", _namespace),
@@ -302,4 +389,6 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "loadBalancer": ("load_balancer", _load_balancer),
     "aliases": ("aliases", _aliases),
     "nodeAddress": ("node_address", _node_address),
+    "ingress": ("ingress", _ingress),
+    "gateway": ("gateway", _gateway),
 }

@@ -34,6 +34,8 @@ class Claim:
     service_name: str
     node_ports: tuple[tuple[str, int, str], ...] = ()
     """Fixed node ports as `(protocol, port, field)`."""
+    routes: tuple[tuple[str, str], ...] = ()
+    """HTTP routes as `(host, path)`: one router sends a host and path to one app."""
 
 
 @dataclass
@@ -43,6 +45,7 @@ class ProgramState:
     node_ports: dict[int, str] = field(default_factory=dict)
     """Owner of each node port number: Kubernetes allocates a number once per cluster, whatever the protocol."""
     services: dict[tuple[str, str], str] = field(default_factory=dict)
+    routes: dict[tuple[str, str], str] = field(default_factory=dict)
     declared: dict[str, list[str]] = field(default_factory=dict)
     """Component names by kind (`ExternalAlias` -> names), for end checks."""
     end_checks: "dict[str, Callable[[ProgramState], None]]" = field(default_factory=dict)
@@ -113,11 +116,29 @@ def claim(check: Checker, claim: Claim) -> None:
                 "cluster, whatever the protocol)",
                 "pick another port or omit it to let Kubernetes allocate one",
             )
+    for host, path in claim.routes:
+        other = state.routes.get((host, path))
+        if other is not None:
+            check.fail(
+                "http",
+                {"host": host, "path": path},
+                f"is already the route of {other} (a router sends one host and path to one app)",
+                "give one of them another host or path",
+            )
     if by_name:
         state.services[(claim.namespace, claim.service_name)] = owner
+    for route in claim.routes:
+        state.routes[route] = owner
     for _, port, _ in claim.node_ports:
         state.node_ports[port] = owner
     state.declared.setdefault(check.kind, []).append(check.name)
+
+
+def apps_in(state: ProgramState, namespace: str, kind: str) -> list[str]:
+    """Names of the `kind` components a program run declared in `namespace` (plain namespaces only)."""
+    return sorted(
+        name for (ns, name), owner in state.services.items() if ns == namespace and owner.startswith(f"{kind} ")
+    )
 
 
 def at_program_end(key: str, check: Callable[[ProgramState], None]) -> None:

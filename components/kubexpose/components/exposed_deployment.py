@@ -1,23 +1,25 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from ..k8s.metadata import NAME_LABEL, object_metadata
-from ..k8s.network_policy import network_policy_spec
+from ..k8s.network_policy import Admission, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
 from ..k8s.ports import Port, PortArgs, normalize_ports
+from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spec
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
-from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, ServiceType, StackProfile
+from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, GatewaySettings, IngressSettings, ServiceType, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
-from .claims import Claim
-from .outputs import service_outputs
+from .claims import Claim, ProgramState, apps_in, at_program_end
+from .outputs import known, service_outputs
 from .workload import (
     EnvRefArgs,
     PodSecurityContextArgs,
@@ -41,6 +43,19 @@ class LoadBalancerArgs(TypedDict):
     """Canonical CIDRs allowed in. Default: the stack's, else everyone."""
     load_balancer_class: NotRequired[str]
     """`spec.loadBalancerClass`. Default: the stack's, else the cluster's."""
+
+
+class HttpArgs(TypedDict):
+    """An HTTP route to the app through the stack's router (`kubexpose:ingress` or `kubexpose:gateway`)."""
+
+    host: str
+    """Host name the router matches, e.g. `shop.example.com` (`*.example.com` matches one label). Required."""
+    path: NotRequired[str]
+    """Path prefix, e.g. `/api`. Default: `/`."""
+    port: NotRequired[int]
+    """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
+    port_name: NotRequired[str]
+    """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
 
 
 class ContainerPortArgs(TypedDict):
@@ -117,12 +132,21 @@ class ExposedDeploymentArgs(TypedDict):
     automount_service_account_token: NotRequired[bool]
     """Mount the service-account token into Pods. Default: false."""
     network_policy: NotRequired[bool]
-    """Create a NetworkPolicy admitting only what the exposure promises on the app's ports
-    (in-cluster Pods for internal apps, any source for public ones). Default: true."""
+    """Create a NetworkPolicy admitting only what the exposure promises on the app's ports (for an internal
+    app the callers below, else the Pods of its own namespace; any source for a public one). Default: true."""
+    allowed_callers: NotRequired[Sequence[str]]
+    """Apps (ExposedDeployments of this program, in the same namespace) whose Pods may call this internal app.
+    Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
+    allowed_namespaces: NotRequired[Sequence[str]]
+    """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    http: NotRequired[HttpArgs]
+    """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
+    as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
 
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
 _LB_FIELDS = frozenset(LoadBalancerArgs.__annotations__)
+_HTTP_FIELDS = frozenset(HttpArgs.__annotations__)
 _SERVICE_TYPES = {
     "ClusterIP": ServiceSpecType.CLUSTER_IP,
     "NodePort": ServiceSpecType.NODE_PORT,
@@ -142,7 +166,11 @@ class _App:
     service: ServiceModel
     pod: PodModel
     network_policy: bool
+    admission: Admission
+    route: RouteModel | None
     node_address: str
+    ingress: IngressSettings | None
+    gateway: GatewaySettings | None
 
 
 class ExposedDeployment(KubexposeComponent):
@@ -161,6 +189,11 @@ class ExposedDeployment(KubexposeComponent):
     """The Service (named like the component: that name is its DNS name)."""
     network_policy: k8s.networking.v1.NetworkPolicy | None
     """The NetworkPolicy admitting what the exposure promises (None when turned off)."""
+    ingress: k8s.networking.v1.Ingress | None
+    """The Ingress routing `http` to the app (None without `http`, or when the stack uses a Gateway)."""
+    if TYPE_CHECKING:  # Python only: the package schema has no type for a generic custom resource
+        http_route: k8s.apiextensions.CustomResource | None
+        """The Gateway API HTTPRoute routing `http` to the app (None without `http`, or with an Ingress)."""
     service_name: pulumi.Output[str]
     """The Service's name."""
     cluster_dns: pulumi.Output[str]
@@ -168,7 +201,8 @@ class ExposedDeployment(KubexposeComponent):
     endpoint: pulumi.Output[str]
     """In-cluster address `<name>:<first port>`."""
     url: pulumi.Output[str | None]
-    """External address: `http://<lb ip or hostname>:<port>` or `http://<node address>:<node port>`; None when internal or not yet known."""
+    """External address: `https://<host><path>` (or http) behind a router, `http://<lb ip or hostname>:<port>` or
+    `http://<node address>:<node port>`; None when internal or not yet known."""
     port_forward: pulumi.Output[str]
     """A ready `kubectl port-forward` command for debugging from a laptop."""
 
@@ -211,18 +245,41 @@ class ExposedDeployment(KubexposeComponent):
             self.network_policy = k8s.networking.v1.NetworkPolicy(
                 f"{name}-network-policy",
                 metadata=object_metadata(name, namespace, app.labels),
-                spec=network_policy_spec(
-                    app.selector, app.service.ports, public=app.service.type is not ServiceSpecType.CLUSTER_IP
-                ),
+                spec=network_policy_spec(app.selector, app.service.ports, app.admission),
+                opts=child,
+            )
+        if app.admission.callers and isinstance(namespace, str):
+            at_program_end(
+                f"allowed_callers:{namespace}/{name}",
+                functools.partial(_check_callers, check, namespace, app.admission.callers),
+            )
+        self.ingress, self.http_route = None, None
+        if app.route is not None and app.ingress is not None:
+            self.ingress = k8s.networking.v1.Ingress(
+                f"{name}-ingress",
+                metadata=object_metadata(name, namespace, app.labels, app.ingress.annotations),
+                spec=ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
+                opts=child,
+            )
+        elif app.route is not None and app.gateway is not None:
+            gateway = app.gateway
+            self.http_route = k8s.apiextensions.CustomResource(
+                f"{name}-http-route",
+                api_version=HTTP_ROUTE_API,
+                kind="HTTPRoute",
+                metadata=object_metadata(name, namespace, app.labels),
+                spec=http_route_spec(app.route, name, gateway.name, gateway.namespace, gateway.section_name),
                 opts=child,
             )
         outputs = service_outputs(self.service, name, namespace, app.service, app.node_address)
+        router = self.ingress or self.http_route
+        url = outputs.url if app.route is None or router is None else known(app.route.url(), router)
         self.finish(
             {
                 "service_name": outputs.service_name,
                 "cluster_dns": outputs.cluster_dns,
                 "endpoint": outputs.endpoint,
-                "url": outputs.url,
+                "url": url,
                 "port_forward": outputs.port_forward,
             }
         )
@@ -255,16 +312,133 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     service, node_ports = _service(check, args, profile, service_type, ports, selector)
     replicas = check.input(args.get("replicas", 1), lambda value: _replicas(check, value))
     pod = parse_pod(check, name, args, image, container_ports, ports)
+    route, router_port = _route(check, args, profile, ports, service_type)
+    network_policy = check_bool(check, args, "network_policy", True)
+    admission = _admission(check, args, service_type, network_policy, profile, router_port)
     return _App(
-        claim=Claim(namespace, name, node_ports),
+        claim=Claim(namespace, name, node_ports, ((route.host, route.path),) if route else ()),
         labels=labels,
         selector=selector,
         replicas=replicas,
         service=service,
         pod=pod,
-        network_policy=check_bool(check, args, "network_policy", True),
+        network_policy=network_policy,
+        admission=admission,
+        route=route,
         node_address=profile.node_address,
+        ingress=profile.ingress if route else None,
+        gateway=profile.gateway if route else None,
     )
+
+
+def _route(
+    check: Checker, args: Mapping[str, Any], profile: StackProfile, ports: list[Port], service_type: ServiceSpecType
+) -> tuple[RouteModel | None, Port | None]:
+    """The checked HTTP route and the Service port it targets; the stack must name exactly one router."""
+    raw = args.get("http")
+    if raw is None:
+        return None, None
+    if not isinstance(raw, Mapping):
+        check.fail("http", raw, "is not a mapping", "give {'host': 'shop.example.com', 'path': '/'}")
+    check.only_fields("http", raw, _HTTP_FIELDS, "an http field")
+    if "host" not in raw:
+        check.fail("http.host", None, "is missing", "give the host the router matches, e.g. 'shop.example.com'")
+    host = check.route_host("http.host", raw["host"])
+    path = check.route_path("http.path", raw.get("path", "/"))
+    if "port" in raw and "port_name" in raw:
+        check.fail(
+            "http.port_name", raw["port_name"], "is given together with http.port", "give the port by number or by name"
+        )
+    key = raw.get("port_name", raw.get("port"))
+    field = "http.port_name" if "port_name" in raw else "http.port"
+    port = ports[0] if key is None else next((p for p in ports if key in (p.port, p.name)), None)
+    if port is None:
+        known_ports = ", ".join(str(p.name or p.port) for p in ports)
+        check.fail(field, key, "is not a port of the app's Service", f"use one of {known_ports}")
+    if port.protocol != "TCP":
+        check.fail(field, key, f"is a {port.protocol} port", "route a TCP port: HTTP runs over TCP")
+    ingress, gateway = profile.ingress, profile.gateway
+    if ingress is None and gateway is None:
+        check.fail(
+            "http",
+            dict(raw),
+            f"needs a router, but stack '{profile.stack}' sets neither kubexpose:ingress nor kubexpose:gateway",
+            "set one of them in the stack's config (see the README, HTTP routes), or drop http",
+        )
+    if ingress is not None and gateway is not None:
+        check.fail(
+            "http",
+            dict(raw),
+            f"is ambiguous: stack '{profile.stack}' sets both kubexpose:ingress and kubexpose:gateway",
+            "keep one of them in the stack's config",
+        )
+    if service_type is not ServiceSpecType.CLUSTER_IP and "service_type" not in args:
+        check.fail(
+            "http",
+            dict(raw),
+            "is set on a public app: the router already reaches it from outside, and exposure=PUBLIC would add "
+            "its own NodePort or LoadBalancer",
+            "drop exposure (the Service stays ClusterIP behind the router), or set service_type to have both",
+        )
+    tls = ingress.tls_secret is not None if ingress is not None else bool(gateway and gateway.tls)
+    return RouteModel(host, path, port.port, tls), port
+
+
+def _admission(
+    check: Checker,
+    args: Mapping[str, Any],
+    service_type: ServiceSpecType,
+    network_policy: bool,
+    profile: StackProfile,
+    router_port: Port | None,
+) -> Admission:
+    """Who the NetworkPolicy admits: the named callers and namespaces, else the app's own namespace."""
+    names: dict[str, tuple[str, ...]] = {}
+    for field in ("allowed_callers", "allowed_namespaces"):
+        value = args.get(field)
+        if value is None:
+            names[field] = ()
+            continue
+        if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+            check.fail(field, value, "is not a non-empty list of names", f"give e.g. {field}=['frontend']")
+        listed = tuple(check.dns_label(f"{field}[{i}]", v) for i, v in enumerate(value))
+        if len(set(listed)) != len(listed):
+            check.fail(field, list(value), "repeats a name", "list each name once")
+        if service_type is not ServiceSpecType.CLUSTER_IP:
+            check.fail(
+                field,
+                list(value),
+                f"is set on a {service_type.value} app, which is open to everyone on its Service ports",
+                "drop it, or make the app internal (exposure=INTERNAL, behind http if it serves a router)",
+            )
+        if not network_policy:
+            check.fail(field, list(value), "is set with network_policy=False", "nothing would enforce it: drop one")
+        names[field] = listed
+    router_namespace = None
+    if profile.gateway is not None:
+        router_namespace = profile.gateway.namespace
+    elif profile.ingress is not None:
+        router_namespace = profile.ingress.namespace
+    return Admission(
+        public=service_type is not ServiceSpecType.CLUSTER_IP,
+        callers=names["allowed_callers"],
+        namespaces=names["allowed_namespaces"],
+        router_port=router_port,
+        router_namespace=router_namespace,
+    )
+
+
+def _check_callers(check: Checker, namespace: str, callers: tuple[str, ...], state: ProgramState) -> None:
+    """At the end of the run: every allowed caller is an app of the program in the same namespace."""
+    apps = apps_in(state, namespace, "ExposedDeployment")
+    for i, caller in enumerate(callers):
+        if caller not in apps:
+            check.fail(
+                f"allowed_callers[{i}]",
+                caller,
+                f"names no ExposedDeployment of this program in namespace '{namespace}'",
+                f"use one of: {', '.join(apps)}",
+            )
 
 
 def _replicas(check: Checker, value: Any) -> int:

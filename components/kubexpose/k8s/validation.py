@@ -28,6 +28,8 @@ ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 
 T = TypeVar("T")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+ROUTE_PATH = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$")
+"""Characters of an HTTPRoute path value (the Gateway API CRD's pattern), which Ingress accepts too."""
 MAX_AFFINITY_TIMEOUT = 86400
 
 
@@ -103,6 +105,43 @@ class Checker:
                 f"is not a {what} name (DNS-1123 subdomain)",
                 "use at most 253 lower-case letters, digits, '-' and '.', e.g. 'db-credentials'",
             )
+        return value
+
+    def route_host(self, field: str, value: Any) -> str:
+        """A host an Ingress rule or HTTPRoute matches: a DNS-1123 subdomain, with `*` only as the whole
+        first label (`*.example.com`); no scheme, path, port or IP."""
+        fix = "give a DNS name such as 'shop.example.com' (or '*.example.com')"
+        if not isinstance(value, str) or not value:
+            self.fail(field, value, "is not a non-empty string", fix)
+        if "://" in value:
+            self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
+        if "/" in value:
+            self.fail(field, value, "contains a path", "put the path in http.path and the host alone here")
+        if is_ip(value.strip("[]")):
+            self.fail(field, value, "is an IP address, which an Ingress or HTTPRoute host cannot be", fix)
+        if ":" in value:
+            self.fail(field, value, "contains a port", f"routers listen on their own ports; {fix}")
+        rest = value[2:] if value.startswith("*.") else value
+        if "*" in rest:
+            self.fail(field, value, "has a wildcard that is not the whole first label", "write it as '*.example.com'")
+        if len(value) > 253 or not DNS1123_SUBDOMAIN.match(rest):
+            self.fail(
+                field, value, "is not a valid DNS name (DNS-1123 subdomain: lower-case letters, digits, '-', '.')", fix
+            )
+        return value
+
+    def route_path(self, field: str, value: Any) -> str:
+        """A path prefix both an Ingress (pathType Prefix) and an HTTPRoute (PathPrefix) accept."""
+        fix = "give an absolute path such as '/' or '/api'"
+        if not isinstance(value, str) or not value.startswith("/"):
+            self.fail(field, value, "does not start with '/'", fix)
+        if len(value) > 1024 or not ROUTE_PATH.match(value):
+            self.fail(field, value, "has characters a URL path cannot hold unescaped", f"escape them as %XX, or {fix}")
+        for bad in ("//", "/./", "/../", "%2f", "%2F", "#"):
+            if bad in value:
+                self.fail(field, value, f"contains {bad!r}, which Kubernetes refuses in a route path", fix)
+        if value.endswith(("/..", "/.")):
+            self.fail(field, value, "ends with a dot segment, which Kubernetes refuses in a route path", fix)
         return value
 
     def hostname(self, field: str, value: Any) -> str:

@@ -27,8 +27,51 @@ def _ports_text(spec: dict[str, Any]) -> str:
     return ", ".join(out) or "-"
 
 
-def _reached(obj: dict[str, Any], slices: dict[str, list[str]], node_address: str | None) -> str:
+def routes(objs: list[dict[str, Any]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """`(namespace, Service) -> [(router, "host/path")]` from the Ingresses and HTTPRoutes of a render."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for o in objs:
+        meta, spec = o.get("metadata") or {}, o.get("spec") or {}
+        namespace = str(meta.get("namespace") or "default")
+        if o.get("kind") == "Ingress":
+            tls_hosts = {h for t in spec.get("tls") or [] for h in t.get("hosts") or []}
+            router = f"Ingress {spec.get('ingressClassName', '')}".rstrip()
+            for rule in spec.get("rules") or []:
+                host = rule.get("host", "*")
+                scheme = "https" if host in tls_hosts else "http"
+                for path in (rule.get("http") or {}).get("paths") or []:
+                    service = ((path.get("backend") or {}).get("service") or {}).get("name")
+                    where = f"{scheme}://{host}{path.get('path', '/')}"
+                    out.setdefault((namespace, str(service)), []).append((router, where))
+        elif o.get("kind") == "HTTPRoute":
+            parents = spec.get("parentRefs") or []
+            router = ", ".join(
+                f"Gateway {p.get('namespace', namespace)}/{p.get('name')}"
+                + (f" ({p['sectionName']})" if p.get("sectionName") else "")
+                for p in parents
+            )
+            for rule in spec.get("rules") or []:
+                prefixes = [((m.get("path") or {}).get("value") or "/") for m in rule.get("matches") or [{}]]
+                for backend in rule.get("backendRefs") or []:
+                    for host in spec.get("hostnames") or ["*"]:
+                        for prefix in prefixes:
+                            out.setdefault((namespace, str(backend.get("name"))), []).append(
+                                (router, f"{host}{prefix}")
+                            )
+    return out
+
+
+def _reached(
+    obj: dict[str, Any],
+    slices: dict[str, list[str]],
+    node_address: str | None,
+    routed: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+) -> str:
     spec = obj.get("spec") or {}
+    meta = obj.get("metadata") or {}
+    via = (routed or {}).get((str(meta.get("namespace") or "default"), str(meta.get("name"))))
+    if via:
+        return "; ".join(f"{where} via {router}" for router, where in via)
     kind = spec.get("type", "ClusterIP")
     ports = spec.get("ports") or []
     if kind == "ExternalName":
@@ -63,6 +106,7 @@ def _alias_ips(objs: list[dict[str, Any]]) -> dict[str, list[str]]:
 def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
     """A table: every Service with its type, ports, in-cluster DNS name and how it is reached from outside."""
     slices = _alias_ips(objs)
+    routed = routes(objs)
     rows = [("SERVICE", "TYPE", "PORTS", "IN-CLUSTER DNS", "FROM OUTSIDE")]
     for o in _services(objs):
         meta, spec = o.get("metadata") or {}, o.get("spec") or {}
@@ -73,7 +117,7 @@ def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
                 str(spec.get("type", "ClusterIP")) + (" (headless)" if spec.get("clusterIP") == "None" else ""),
                 _ports_text(spec),
                 f"{meta.get('name')}.{namespace}.svc.cluster.local",
-                _reached(o, slices, node_address),
+                _reached(o, slices, node_address, routed),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -126,6 +170,8 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
     """A Mermaid flowchart: external callers -> public Services -> Deployments; aliases -> external hosts."""
     services, deployments = _services(objs), [o for o in objs if o.get("kind") == "Deployment"]
     slices = _alias_ips(objs)
+    routed = routes(objs)
+    routers: dict[str, str] = {}
     lines = ["flowchart LR", '  callers(("external callers"))']
     by_ns: dict[str, list[str]] = {}
     edges: list[str] = []
@@ -150,6 +196,9 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
         )
         if kind in ("NodePort", "LoadBalancer"):
             edges.append(f"  callers -->|{kind}| {sid}")
+        for router, where in routed.get((str(meta.get("namespace") or "default"), str(meta.get("name"))), []):
+            rid = routers.setdefault(router, re.sub(r"[^A-Za-z0-9_]", "_", f"router_{router}"))
+            edges.append(f'  {rid} -->|"{where}"| {sid}')
         selector = spec.get("selector") or {}
         selected: set[int] = set()
         if selector:
@@ -166,6 +215,9 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
             hid = re.sub(r"[^A-Za-z0-9_]", "_", f"ext_{host}")
             lines.append(f'  {hid}[("{host}")]')
             edges.append(f"  {sid} -->|alias| {hid}")
+    for router, rid in sorted(routers.items()):
+        lines.append(f'  {rid}(["{router}"])')
+        edges.insert(0, f"  callers --> {rid}")
     for namespace, members in sorted(by_ns.items()):
         lines.append(f'  subgraph ns_{re.sub(r"[^A-Za-z0-9_]", "_", namespace)}["namespace {namespace}"]')
         lines.extend(members)
