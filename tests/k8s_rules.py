@@ -180,6 +180,53 @@ def slice_violations(eps: dict[str, Any], services: dict[str, dict[str, Any]]) -
     return out
 
 
+def _route_host(host: Any) -> bool:
+    """Ingress rule host / HTTPRoute hostname: a DNS-1123 subdomain, `*.` allowed as the first label only."""
+    if not isinstance(host, str):
+        return False
+    rest = host[2:] if host.startswith("*.") else host
+    return len(host) <= 253 and _subdomain(rest)
+
+
+def _route_path(path: Any) -> bool:
+    """An Exact/Prefix Ingress path (apimachinery's rules): absolute, no `//`, `/./`, `/../`, `%2f`, no dot end."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return False
+    if any(bad in path for bad in ("//", "/./", "/../", "%2f", "%2F")) or path.endswith(("/..", "/.")):
+        return False
+    return re.fullmatch(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+", path) is not None
+
+
+def route_violations(obj: dict[str, Any], services: dict[str, dict[str, Any]]) -> list[str]:
+    """An Ingress or HTTPRoute: valid hosts and paths, backends that are ports of an existing Service."""
+    out: list[str] = []
+    spec = obj.get("spec") or {}
+    backends: list[tuple[Any, Any]] = []
+    if obj["kind"] == "Ingress":
+        for rule in spec.get("rules") or []:
+            if not _route_host(rule.get("host")):
+                out.append(f"Ingress host {rule.get('host')!r} is not a DNS subdomain (wildcard first label only)")
+            for path in (rule.get("http") or {}).get("paths") or []:
+                if path.get("pathType") in ("Prefix", "Exact") and not _route_path(path.get("path")):
+                    out.append(f"Ingress path {path.get('path')!r} is not a valid absolute path")
+                service = (path.get("backend") or {}).get("service") or {}
+                backends.append((service.get("name"), (service.get("port") or {}).get("number")))
+    else:
+        for host in spec.get("hostnames") or []:
+            if not _route_host(host):
+                out.append(f"HTTPRoute hostname {host!r} is not a DNS subdomain (wildcard first label only)")
+        for rule in spec.get("rules") or []:
+            for match in rule.get("matches") or []:
+                if not _route_path((match.get("path") or {}).get("value")):
+                    out.append(f"HTTPRoute path {match.get('path')!r} is not a valid absolute path")
+            backends += [(b.get("name"), b.get("port")) for b in rule.get("backendRefs") or []]
+    for name, port in backends:
+        ports = [p.get("port") for p in ((services.get(name) or {}).get("spec") or {}).get("ports") or []]
+        if port not in ports:
+            out.append(f"{obj['kind']} backend {name}:{port} is no port of a Service")
+    return out
+
+
 def render_violations(manifests: list[dict[str, Any]], node_port_range: tuple[int, int] = (30000, 32767)) -> list[str]:
     """All rule violations of one render, including cross-object rules (named target ports)."""
     out: list[str] = []
@@ -198,6 +245,8 @@ def render_violations(manifests: list[dict[str, Any]], node_port_range: tuple[in
             out += deployment_violations(m)
         elif m["kind"] == "EndpointSlice":
             out += slice_violations(m, services)
+        elif m["kind"] in ("Ingress", "HTTPRoute"):
+            out += route_violations(m, services)
     for svc in services.values():
         selector = (svc.get("spec") or {}).get("selector") or {}
         for dep in deployments:

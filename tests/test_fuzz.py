@@ -19,10 +19,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from k8s_rules import render_violations
 from pulumi_kubernetes.core.v1 import ServiceSpecType
+from upstream import validate_http_route
 
 from kubexpose import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
 from kubexpose.components.exposed_deployment import ExposedDeploymentArgs
 from kubexpose.components.external_alias import ExternalAliasArgs
+from kubexpose.profile import GatewaySettings, IngressSettings
 from kubexpose.render.manifests import manifests
 from kubexpose.testing.engine import run_program
 
@@ -81,6 +83,17 @@ profiles = st.builds(
         source_ranges=st.sampled_from([(), ("10.0.0.0/8",)]),
         external_traffic_policy=st.sampled_from([None, "Local", "Cluster"]),
     ),
+    ingress=st.sampled_from([None, IngressSettings("nginx", tls_secret="tls", namespace="ingress-nginx")]),
+    gateway=st.sampled_from([None, GatewaySettings("shared", "gateways", section_name="https", tls=True)]),
+)
+
+hosts = mostly(
+    st.from_regex(r"\A(\*\.)?[a-z][a-z0-9]{0,6}(\.[a-z][a-z0-9]{0,6}){0,2}\Z"),
+    st.sampled_from(["*.*.example.com", "a.*.com", "https://a.com", "a.com/x", "a.com:80", "10.0.0.1", "A.com", ""]),
+)
+paths = mostly(
+    st.from_regex(r"\A(/[a-z0-9._~-]{0,6}){1,3}\Z"),
+    st.sampled_from(["api", "/a//b", "/a/./b", "/a/..", "/a b", "/%2F", "/%41", "/x#y"]),
 )
 
 
@@ -133,6 +146,12 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             max_size=2,
         ),
         "network_policy": st.booleans(),
+        "http": st.fixed_dictionaries(
+            {"host": hosts},
+            optional={"path": paths, "port": st.one_of(port_number, iana), "port_name": iana},
+        ),
+        "allowed_callers": st.lists(mostly(st.sampled_from(["web", "frontend"]), any_name), max_size=2),
+        "allowed_namespaces": st.lists(mostly(good_label, any_name), max_size=2),
         "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
     }
     for key, strategy in optional.items():
@@ -153,8 +172,13 @@ def assert_valid(objs: list[dict[str, Any]], profile: StackProfile) -> None:
     event(
         "accepted: " + ", ".join(sorted({o["spec"].get("type", "ClusterIP") for o in objs if o["kind"] == "Service"}))
     )
+    routed = sorted({o["kind"] for o in objs if o["kind"] in ("Ingress", "HTTPRoute")})
+    event("accepted with a route: " + (", ".join(routed) or "none"))
     for obj in objs:
-        kubernetes_validate.validate(obj, VERSION, strict=True)
+        if obj["kind"] == "HTTPRoute":
+            validate_http_route(obj)
+        else:
+            kubernetes_validate.validate(obj, VERSION, strict=True)
     assert render_violations(objs, profile.node_port_range) == []
 
 

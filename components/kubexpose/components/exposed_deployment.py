@@ -356,7 +356,12 @@ def _route(
         known_ports = ", ".join(str(p.name or p.port) for p in ports)
         check.fail(field, key, "is not a port of the app's Service", f"use one of {known_ports}")
     if port.protocol != "TCP":
-        check.fail(field, key, f"is a {port.protocol} port", "route a TCP port: HTTP runs over TCP")
+        check.fail(
+            field,
+            port.port if key is None else key,
+            f"is a {port.protocol} port",
+            "route a TCP port: HTTP runs over TCP",
+        )
     ingress, gateway = profile.ingress, profile.gateway
     if ingress is None and gateway is None:
         check.fail(
