@@ -8,6 +8,7 @@ Props are the Kubernetes objects as Pulumi sends them to the provider (camelCase
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,10 @@ from pulumi_policy import (
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ALL_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 DEFAULT_NODE_PORT_RANGE = "30000-32767"
 
@@ -141,6 +146,128 @@ def services_select_a_deployment(args: StackValidationArgs, report_violation: Re
             )
 
 
+# A call is an env value naming a Service as `name:port`, `scheme://name[:port]` or `name.<ns>.svc...`. The
+# pack runs in its own virtualenv (no kubexpose installed), so this reading of env values is its own.
+_CALL = re.compile(r"(?:^|[/@])([a-z0-9-]+)(?:\.([a-z0-9-]+)\.svc[a-z0-9.-]*)?(?::(\d+))?(?=/|$)")
+
+
+def _calls(deployment: PolicyResource) -> list[tuple[str, str, int | None]]:
+    """`(service, namespace, port)` for each Service the Deployment's env values call."""
+    pod = ((deployment.props.get("spec") or {}).get("template") or {}).get("spec") or {}
+    values = [e.get("value") for c in pod.get("containers") or [] for e in c.get("env") or []]
+    out = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for name, namespace, port in _CALL.findall(value):
+            out.append((name, namespace or _namespace(deployment), int(port) if port else None))
+    return out
+
+
+def _peer_admits(peer: Mapping[str, Any], policy_namespace: str, caller: PolicyResource) -> bool:
+    """Does one `from` peer of a NetworkPolicy in `policy_namespace` match the caller's Pods?"""
+    if "ipBlock" in peer:
+        return False  # Pod-to-Pod traffic is matched by selectors, not by IP blocks
+    namespace_selector = peer.get("namespaceSelector")
+    if namespace_selector is None:
+        namespace_ok = _namespace(caller) == policy_namespace
+    else:
+        wanted = namespace_selector.get("matchLabels") or {}
+        namespace_ok = all(
+            key == NAMESPACE_NAME_LABEL and value == _namespace(caller) for key, value in wanted.items()
+        ) and not namespace_selector.get("matchExpressions")
+    pod_selector = peer.get("podSelector")
+    pods_ok = pod_selector is None or (
+        (pod_selector.get("matchLabels") or {}).items() <= _pod_labels(caller).items()
+        and not pod_selector.get("matchExpressions")
+    )
+    return namespace_ok and pods_ok
+
+
+def _rule_admits(rule: Mapping[str, Any], policy_namespace: str, caller: PolicyResource, target: Any) -> bool:
+    ports = rule.get("ports")
+    if ports and target is not None and not any(p.get("port") in (None, target) for p in ports):
+        return False
+    peers = rule.get("from")
+    return not peers or any(_peer_admits(peer, policy_namespace, caller) for peer in peers)
+
+
+def calls_are_admitted(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A Deployment calling a Service (an env value naming it) must be admitted by the NetworkPolicies that
+    select the Service's Pods: otherwise the call times out in the cluster."""
+    services = {(_namespace(r), _name(r.props, r.name)): r for r in args.resources if r.resource_type == SERVICE}
+    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    policies = [r for r in args.resources if r.resource_type == NETWORK_POLICY]
+    for caller in deployments:
+        for name, namespace, port in _calls(caller):
+            service = services.get((namespace, name))
+            spec = (service.props.get("spec") or {}) if service else {}
+            selector = spec.get("selector") or {}
+            if not selector:
+                continue  # no such Service, or an alias outside the cluster
+            target: Any = None
+            for p in spec.get("ports") or []:
+                if port is None or p.get("port") == port:
+                    target = p.get("targetPort", p.get("port"))
+                    break
+            callees = [
+                d for d in deployments if _namespace(d) == namespace and selector.items() <= _pod_labels(d).items()
+            ]
+            for callee in callees:
+                selecting = [
+                    p
+                    for p in policies
+                    if _namespace(p) == namespace
+                    and "Ingress" in ((p.props.get("spec") or {}).get("policyTypes") or ["Ingress"])
+                    and (((p.props.get("spec") or {}).get("podSelector") or {}).get("matchLabels") or {}).items()
+                    <= _pod_labels(callee).items()
+                ]
+                if selecting and not any(
+                    _rule_admits(rule, namespace, caller, target)
+                    for p in selecting
+                    for rule in (p.props.get("spec") or {}).get("ingress") or []
+                ):
+                    report_violation(
+                        f"Deployment '{_name(caller.props, caller.name)}' calls Service '{name}' in namespace "
+                        f"'{namespace}', but NetworkPolicy "
+                        f"'{_name(selecting[0].props, selecting[0].name)}' admits no traffic from its Pods; add "
+                        f"'{_name(caller.props, caller.name)}' to the callee's allowed_callers.",
+                        caller.urn,
+                    )
+
+
+def routes_reach_a_service(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every Ingress and HTTPRoute backend names a port of a Service in the route's namespace."""
+    services = {(_namespace(r), _name(r.props, r.name)): r for r in args.resources if r.resource_type == SERVICE}
+    for route in (r for r in args.resources if r.resource_type in (INGRESS, HTTP_ROUTE)):
+        spec = route.props.get("spec") or {}
+        backends: list[tuple[Any, Any]] = []
+        if route.resource_type == INGRESS:
+            for rule in spec.get("rules") or []:
+                for path in (rule.get("http") or {}).get("paths") or []:
+                    service = (path.get("backend") or {}).get("service") or {}
+                    port = service.get("port") or {}
+                    backends.append((service.get("name"), port.get("number", port.get("name"))))
+        else:
+            backends = [
+                (b.get("name"), b.get("port"))
+                for rule in spec.get("rules") or []
+                for b in rule.get("backendRefs") or []
+            ]
+        for name, port in backends:
+            service = services.get((_namespace(route), str(name)))
+            ports = [
+                (p.get("port"), p.get("name"))
+                for p in ((service.props.get("spec") or {}) if service else {}).get("ports") or []
+            ]
+            if not any(port in pair for pair in ports):
+                report_violation(
+                    f"{route.resource_type.rsplit(':', 1)[-1]} '{_name(route.props, route.name)}' sends traffic to "
+                    f"{name}:{port}, which is no port of a Service in namespace '{_namespace(route)}'; fix the backend.",
+                    route.urn,
+                )
+
+
 POLICIES = [
     ResourceValidationPolicy(
         name="kubexpose-service-type-allowed",
@@ -187,6 +314,18 @@ POLICIES = [
         name="kubexpose-service-selects-a-deployment",
         description="Every Service with a selector selects the Pods of some Deployment in the stack.",
         validate=services_select_a_deployment,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="kubexpose-calls-admitted",
+        description="A Deployment that calls a Service is admitted by the NetworkPolicies of the Service's Pods.",
+        validate=calls_are_admitted,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="kubexpose-routes-reach-a-service",
+        description="Every Ingress and HTTPRoute backend is a port of a Service in its namespace.",
+        validate=routes_reach_a_service,
         enforcement_level=EnforcementLevel.MANDATORY,
     ),
 ]

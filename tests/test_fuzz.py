@@ -283,3 +283,42 @@ def test_node_ports_across_components_are_rejected_by_name_or_allocatable_in_one
         return
     event("accepted")
     assert_valid(manifests(result), profile)
+
+
+ROUTERS = [
+    StackProfile(ingress=IngressSettings("nginx")),
+    StackProfile(ingress=IngressSettings("nginx", tls_secret="tls", namespace="ingress-nginx")),
+    StackProfile(gateway=GatewaySettings("shared", "gateways")),
+    StackProfile(gateway=GatewaySettings("shared", "gateways", section_name="https", tls=True)),
+    StackProfile(),
+    StackProfile(ingress=IngressSettings("nginx"), gateway=GatewaySettings("shared", "gateways")),
+]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=mostly(st.sampled_from(["web", "api"]), any_name),
+    profile=st.sampled_from(ROUTERS),
+    http=st.fixed_dictionaries(
+        {"host": hosts},
+        optional={
+            "path": paths,
+            "port": st.sampled_from([80, 9090, "http", "metrics", 1234]),
+            "port_name": st.sampled_from(["http", "metrics", "admin"]),
+        },
+    ),
+    extra=st.fixed_dictionaries(
+        {},
+        optional={
+            "exposure": st.sampled_from(["internal", "public"]),
+            "service_type": st.sampled_from(["ClusterIP", "NodePort"]),
+            "allowed_namespaces": st.lists(mostly(good_label, any_name), min_size=1, max_size=2),
+        },
+    ),
+)
+def test_a_routed_app_is_rejected_by_name_or_valid_for_kubernetes(name, profile, http, extra) -> None:
+    ports = [{"port": 80, "target_port": 8080, "name": "http"}, {"port": 9090, "name": "metrics"}]
+    args = {"image": "nginxinc/nginx-unprivileged:1.27-alpine", "ports": ports, "http": http, **extra}
+    rejected_by_name_or_valid(
+        lambda: ExposedDeployment(name, args, profile=profile), "ExposedDeployment", name, profile
+    )

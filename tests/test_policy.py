@@ -11,10 +11,12 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidatio
 
 from policy.kubexpose_policies import (
     POLICIES,
+    calls_are_admitted,
     check_manifests,
     external_name_is_a_hostname,
     node_port_in_range,
     resource_type,
+    routes_reach_a_service,
     secure_pod_defaults,
     service_type_allowed,
     services_select_a_deployment,
@@ -130,5 +132,84 @@ def test_the_pack_catches_a_forbidden_type_in_a_rendered_stack() -> None:
 
 def test_policy_names_are_unique_and_enforced() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 7
     assert all(str(p.enforcement_level.value) == "mandatory" for p in POLICIES)
+
+
+def stack_policy_violations(policy: Any, manifests: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    resources = [
+        PolicyResource(
+            resource_type(m), m, f"urn:{m['metadata']['name']}", m["metadata"]["name"], None, None, None, [], {}
+        )
+        for m in manifests
+    ]
+    policy(StackValidationArgs(resources), lambda message, urn=None: found.append(message))
+    return found
+
+
+def _by(manifests: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(m for m in manifests if m["kind"] == kind and m["metadata"]["name"] == name)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_example_apps_calls_are_admitted(stack: str) -> None:
+    manifests = rendered(stack).manifests
+    assert any(m["kind"] == "NetworkPolicy" and m["metadata"]["name"] == "backend" for m in manifests)
+    assert stack_policy_violations(calls_are_admitted, manifests) == []
+
+
+def test_a_call_the_callees_network_policy_refuses_is_a_violation() -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    rule = _by(manifests, "NetworkPolicy", "backend")["spec"]["ingress"][0]
+    rule["from"] = [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "myapp"}}}]
+    assert stack_policy_violations(calls_are_admitted, manifests) == [
+        "Deployment 'frontend' calls Service 'backend' in namespace 'shop', but NetworkPolicy 'backend' admits no "
+        "traffic from its Pods; add 'frontend' to the callee's allowed_callers."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("peer", "admitted"),
+    [
+        ({"podSelector": {}}, True),  # the callee's own namespace
+        ({"namespaceSelector": {}}, True),
+        ({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}}}, True),
+        ({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "other"}}}, False),
+        ({"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}}, True),
+        ({"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend", "tier": "web"}}}, False),
+        ({"ipBlock": {"cidr": "10.0.0.0/8"}}, False),
+    ],
+)
+def test_each_kind_of_peer_admits_or_refuses_the_caller(peer: dict[str, Any], admitted: bool) -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    _by(manifests, "NetworkPolicy", "backend")["spec"]["ingress"] = [{"from": [peer]}]
+    assert (stack_policy_violations(calls_are_admitted, manifests) == []) is admitted
+
+
+def test_a_rule_on_other_ports_does_not_admit_the_call() -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    _by(manifests, "NetworkPolicy", "backend")["spec"]["ingress"] = [{"ports": [{"port": 9999, "protocol": "TCP"}]}]
+    assert len(stack_policy_violations(calls_are_admitted, manifests)) == 1
+    _by(manifests, "NetworkPolicy", "backend")["spec"]["ingress"] = [{"ports": [{"port": 5678, "protocol": "TCP"}]}]
+    assert stack_policy_violations(calls_are_admitted, manifests) == []
+
+
+def test_a_call_to_a_pod_no_network_policy_selects_is_admitted() -> None:
+    manifests = [m for m in copy.deepcopy(rendered("dev").manifests) if m["kind"] != "NetworkPolicy"]
+    assert stack_policy_violations(calls_are_admitted, manifests) == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_a_route_to_a_missing_service_port_is_a_violation(stack: str) -> None:
+    manifests = copy.deepcopy(rendered(stack).manifests)
+    assert stack_policy_violations(routes_reach_a_service, manifests) == []
+    route = next(m for m in manifests if m["kind"] in ("Ingress", "HTTPRoute"))
+    if route["kind"] == "Ingress":
+        route["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] = {"number": 8080}
+    else:
+        route["spec"]["rules"][0]["backendRefs"][0]["port"] = 8080
+    assert stack_policy_violations(routes_reach_a_service, manifests) == [
+        f"{route['kind']} 'backend' sends traffic to backend:8080, which is no port of a Service in namespace 'shop'; "
+        "fix the backend."
+    ]
