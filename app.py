@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile
+from kubexpose import ExposedDeployment, ExposedDeploymentArgs, Exposure, ExternalAlias, StackProfile
 
 NGINX = "nginxinc/nginx-unprivileged:1.27-alpine"
 """nginx built to run as non-root on port 8080; it writes only below /tmp."""
@@ -27,20 +27,16 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         depends.append(k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace}))
     opts = pulumi.ResourceOptions(depends_on=depends)
 
-    backend = ExposedDeployment(
-        "backend",
-        {
-            "image": ECHO,
-            "args": ["-listen=:5678", "-text=hello from backend"],
-            "ports": [{"port": 5678, "name": "http"}],
-            # Inside the cluster only the frontend may call the API; outside, it is public through the
-            # stack's router (an Ingress or a Gateway, as the stack says) on stacks that have one.
-            "allowed_callers": ["frontend"],
-            **({"http": {"host": "api.shop.example.com", "path": "/"}} if profile.has_router else {}),
-        },
-        opts,
-        profile=profile,
-    )
+    backend_args: ExposedDeploymentArgs = {
+        "image": ECHO,
+        "args": ["-listen=:5678", "-text=hello from backend"],
+        "ports": [{"port": 5678, "name": "http"}],
+        # Inside the cluster only the frontend may call the API.
+        "allowed_callers": ["frontend"],
+    }
+    if profile.has_router:  # outside, the API is public through the stack's router (an Ingress or a Gateway)
+        backend_args["http"] = {"host": "api.shop.example.com", "path": "/"}
+    backend = ExposedDeployment("backend", backend_args, opts, profile=profile)
     database = ExposedDeployment(
         "database",
         {
