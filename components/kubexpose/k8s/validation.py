@@ -111,16 +111,14 @@ class Checker:
         """A host an Ingress rule or HTTPRoute matches: a DNS-1123 subdomain, with `*` only as the whole
         first label (`*.example.com`); no scheme, path, port or IP."""
         fix = "give a DNS name such as 'shop.example.com' (or '*.example.com')"
-        if not isinstance(value, str) or not value:
-            self.fail(field, value, "is not a non-empty string", fix)
-        if "://" in value:
-            self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
-        if "/" in value:
-            self.fail(field, value, "contains a path", "put the path in http.path and the host alone here")
-        if is_ip(value.strip("[]")):
-            self.fail(field, value, "is an IP address, which an Ingress or HTTPRoute host cannot be", fix)
-        if ":" in value:
-            self.fail(field, value, "contains a port", f"routers listen on their own ports; {fix}")
+        self._bare_host(
+            field,
+            value,
+            fix,
+            path_fix="put the path in http.path and the host alone here",
+            ip=("is an IP address, which an Ingress or HTTPRoute host cannot be", fix),
+            port_fix=f"routers listen on their own ports; {fix}",
+        )
         rest = value[2:] if value.startswith("*.") else value
         if "*" in rest:
             self.fail(field, value, "has a wildcard that is not the whole first label", "write it as '*.example.com'")
@@ -129,6 +127,22 @@ class Checker:
                 field, value, "is not a valid DNS name (DNS-1123 subdomain: lower-case letters, digits, '-', '.')", fix
             )
         return value
+
+    def _bare_host(self, field: str, value: Any, fix: str, *, path_fix: str, ip: tuple[str, str], port_fix: str) -> str:
+        """The checks every host field shares: a non-empty string with no scheme, path, IP or port.
+        Returns the host without a trailing dot."""
+        if not isinstance(value, str) or not value:
+            self.fail(field, value, "is not a non-empty string", fix)
+        if "://" in value:
+            self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
+        if "/" in value:
+            self.fail(field, value, "contains a path", path_fix)
+        host = value[:-1] if value.endswith(".") else value
+        if is_ip(host) or is_ip(host.strip("[]")):
+            self.fail(field, value, *ip)
+        if ":" in host:
+            self.fail(field, value, "contains a port", port_fix)
+        return host
 
     def route_path(self, field: str, value: Any) -> str:
         """A path prefix both an Ingress (pathType Prefix) and an HTTPRoute (PathPrefix) accept."""
@@ -147,23 +161,18 @@ class Checker:
     def hostname(self, field: str, value: Any) -> str:
         """A DNS name for ExternalName: no scheme, path, port or IP; a trailing dot is trimmed."""
         fix = "give a bare DNS name such as 'api.example.com'"
-        if not isinstance(value, str) or not value:
-            self.fail(field, value, "is not a non-empty string", fix)
-        if "://" in value:
-            self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
-        if "/" in value:
-            self.fail(field, value, "contains a path", f"drop the path: {fix}")
-        host = value[:-1] if value.endswith(".") else value
-        if is_ip(host) or is_ip(host.strip("[]")):
-            self.fail(
-                field,
-                value,
+        host = self._bare_host(
+            field,
+            value,
+            fix,
+            path_fix=f"drop the path: {fix}",
+            ip=(
                 "is an IP address, which Kubernetes never resolves in externalName",
-                "give a DNS name, or pass the IP as the target of an ExternalAlias "
+                "give a DNS name, or pass the IP in an ExternalAlias's addresses "
                 "(it then creates a selector-less Service plus an EndpointSlice)",
-            )
-        if ":" in host:
-            self.fail(field, value, "contains a port", f"put the port in ports=[...]; {fix}")
+            ),
+            port_fix=f"put the port in ports=[...]; {fix}",
+        )
         if len(host) > 253 or not DNS1123_SUBDOMAIN.match(host):
             self.fail(field, value, "is not a valid DNS name (DNS-1123 subdomain)", fix)
         return host
