@@ -33,6 +33,8 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         "ports": [{"port": 5678, "name": "http"}],
         # Inside the cluster only the frontend may call the API.
         "allowed_callers": ["frontend"],
+        # 2 to 10 Pods as CPU use asks (so also a PodDisruptionBudget and spreading over nodes).
+        "autoscaling": {"min_replicas": 2, "max_replicas": 10, "cpu_utilization": 70},
     }
     if profile.has_router:  # outside, the API is public through the stack's router (an Ingress or a Gateway)
         backend_args["http"] = {"host": "api.shop.example.com", "path": "/"}

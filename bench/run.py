@@ -30,8 +30,8 @@ WAYS = ("kubexpose", "raw", "cdk8s", "pyyaml")
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
 
-def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The Deployment and Service that ExposedDeployment emits for app i (network policy off), built by
+def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The Deployment, Service and ServiceAccount ExposedDeployment emits for app i (network policy off), built by
     the library's own builders and defaults (kubexpose.k8s), so the other ways declare the same objects."""
     sys.path.insert(0, str(ROOT / "components"))
     from pulumi_kubernetes.core.v1 import ServiceSpecType
@@ -64,12 +64,14 @@ def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
         automount_service_account_token=False,
         readiness_probe=default_readiness_probe(8080),
         liveness_probe=default_liveness_probe(8080),
+        service_account=name,
     )
     port = Port(80, 8080, "http", "TCP", None)
     service = ServiceModel(type=ServiceSpecType.NODE_PORT, ports=(port,), selector=labels)
     return (
         {"metadata": meta, "spec": dict(deployment_spec(labels, labels, 1, pod))},
         {"metadata": meta, "spec": dict(service_spec(service))},
+        {"metadata": meta, "automount_service_account_token": False},
     )
 
 
@@ -102,7 +104,8 @@ def raw_program(n: int) -> Callable[[], None]:
 
     def program() -> None:
         for i in range(n):
-            deployment, service = app_manifests(i)
+            deployment, service, account = app_manifests(i)
+            k8s.core.v1.ServiceAccount(f"app-{i}-service-account", **account)
             k8s.apps.v1.Deployment(f"app-{i}-deployment", **deployment)
             k8s.core.v1.Service(f"app-{i}-service", **service)
 

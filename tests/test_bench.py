@@ -19,6 +19,9 @@ def test_the_raw_way_of_the_benchmark_renders_exactly_what_kubexpose_renders() -
     ours = manifests(run_program(bench.kubexpose_program(3)))
     raw = manifests(run_program(bench.raw_program(3)))
     assert [(m["kind"], m["metadata"]["name"]) for m in ours] == [
+        ("ServiceAccount", "app-0"),
+        ("ServiceAccount", "app-1"),
+        ("ServiceAccount", "app-2"),
         ("Service", "app-0"),
         ("Service", "app-1"),
         ("Service", "app-2"),

@@ -68,6 +68,7 @@ def test_a_deployment_a_service_and_a_network_policy_are_children_of_the_compone
         ("Deployment", "web-deployment", "kubexpose:index:ExposedDeployment"),
         ("NetworkPolicy", "web-network-policy", "kubexpose:index:ExposedDeployment"),
         ("Service", "web-service", "kubexpose:index:ExposedDeployment"),
+        ("ServiceAccount", "web-service-account", "kubexpose:index:ExposedDeployment"),
     ]
 
 

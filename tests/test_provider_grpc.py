@@ -225,6 +225,8 @@ def test_construct_builds_the_component_with_the_stacks_config_and_whole_numbers
         "kubernetes:apps/v1:Deployment",
         "kubernetes:core/v1:Service",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:core/v1:ServiceAccount",
+        "kubernetes:policy/v1:PodDisruptionBudget",  # 2 replicas
     }
 
 

@@ -184,9 +184,9 @@ def test_another_projects_program_renders_with_its_own_config(tmp_path: Path, ca
     )
     out = tmp_path / "out"
     assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 0
-    service = yaml.safe_load((out / "002-service-default-shop-web.yaml").read_text())
+    service = yaml.safe_load((out / "003-service-default-shop-web.yaml").read_text())
     assert service["spec"]["type"] == "NodePort"
-    deployment = yaml.safe_load((out / "003-deployment-default-shop-web.yaml").read_text())
+    deployment = yaml.safe_load((out / "004-deployment-default-shop-web.yaml").read_text())
     assert deployment["spec"]["template"]["spec"]["containers"][0]["env"] == [
         {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "shop-web-env", "key": "TOKEN"}}}
     ]
@@ -248,7 +248,7 @@ def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, comm
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Rendered stack 'dev': 15 objects" in result.stdout
+    assert "Rendered stack 'dev': 22 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
     assert (tmp_path / "dev" / "all.yaml").read_text() == (GOLDEN / "dev" / "all.yaml").read_text()
 

@@ -210,12 +210,13 @@ def test_the_render_writes_no_secret_and_says_how_to_create_each(tmp_path: Path)
     rendered = render(Project.load(_project(tmp_path, SECRET_PROGRAM)), "dev")
 
     assert all("hunter2" not in text for text in rendered.files.values())
-    assert [m["kind"] for m in rendered.manifests] == ["NetworkPolicy", "Service", "Deployment"]
+    assert [m["kind"] for m in rendered.manifests] == ["NetworkPolicy", "ServiceAccount", "Service", "Deployment"]
     assert all("kind: Secret" not in text for text in rendered.files.values())
     assert sorted(rendered.files) == [
         "001-networkpolicy-shop-orders.yaml",
-        "002-service-shop-orders.yaml",
-        "003-deployment-shop-orders.yaml",
+        "002-serviceaccount-shop-orders.yaml",
+        "003-service-shop-orders.yaml",
+        "004-deployment-shop-orders.yaml",
         "all.yaml",
         "secrets-to-create.txt",  # not .yaml/.yml/.json: `kubectl apply -f DIR` skips it
         "summary.txt",

@@ -112,6 +112,8 @@ class StackProfile:
     """The Ingress controller apps with `http` go behind. Default: none."""
     gateway: GatewaySettings | None = None
     """The Gateway apps with `http` attach to (instead of an Ingress). Default: none."""
+    zones: bool = False
+    """The cluster's nodes span zones: apps with 2+ replicas also spread across `topology.kubernetes.io/zone`."""
     stack: str = field(default="<explicit>", compare=False)
     """The stack the profile was read for (named in config errors)."""
 
@@ -391,4 +393,5 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "nodeAddress": ("node_address", _node_address),
     "ingress": ("ingress", _ingress),
     "gateway": ("gateway", _gateway),
+    "zones": ("zones", _bool),
 }

@@ -1,14 +1,16 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
+from ..k8s.availability import Autoscaling, Budget, hpa_spec, pdb_spec, spread_constraints
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.network_policy import Admission, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
@@ -22,6 +24,7 @@ from .claims import Claim, ProgramState, apps_in, at_program_end
 from .outputs import known, service_outputs
 from .workload import (
     EnvRefArgs,
+    MountArgs,
     PodSecurityContextArgs,
     ProbeArgs,
     ResourcesArgs,
@@ -56,6 +59,41 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
     port_name: NotRequired[str]
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
+
+
+class DisruptionBudgetArgs(TypedDict):
+    """How many of the app's Pods a voluntary disruption (a node drain) may take at once."""
+
+    enabled: NotRequired[bool]
+    """False: no PodDisruptionBudget. Default: true (for 2+ replicas)."""
+    max_unavailable: NotRequired[int]
+    """Pods that may be down at once (Python may also give a percent text, e.g. `"25%"`). Default: 1."""
+    max_unavailable_percent: NotRequired[int]
+    """`max_unavailable` as a percent of the replicas (1-99). Default: none."""
+    min_available: NotRequired[int]
+    """Pods that must stay up (instead of `max_unavailable`; Python may give `"50%"`). Default: none."""
+    min_available_percent: NotRequired[int]
+    """`min_available` as a percent of the replicas (1-99). Default: none."""
+
+
+class SpreadArgs(TypedDict):
+    """Spreading of the app's Pods over nodes (and zones, when the stack says `kubexpose:zones`)."""
+
+    enabled: NotRequired[bool]
+    """False: no topology spread constraints. Default: true (for 2+ replicas)."""
+
+
+class AutoscalingArgs(TypedDict):
+    """A HorizontalPodAutoscaler for the app (then `replicas` is left to it)."""
+
+    min_replicas: int
+    """Fewest Pods, at least 1. Required."""
+    max_replicas: int
+    """Most Pods, at least `min_replicas`. Required."""
+    cpu_utilization: NotRequired[int]
+    """Target average CPU use, percent of the CPU request (1-100). Default: 80 when no target is given."""
+    memory_utilization: NotRequired[int]
+    """Target average memory use, percent of the memory request (1-100). Default: none."""
 
 
 class ContainerPortArgs(TypedDict):
@@ -139,6 +177,20 @@ class ExposedDeploymentArgs(TypedDict):
     Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
     allowed_namespaces: NotRequired[Sequence[str]]
     """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    disruption_budget: NotRequired[DisruptionBudgetArgs]
+    """The app's PodDisruptionBudget. Default: `maxUnavailable: 1` for 2+ replicas, none for one."""
+    spread: NotRequired[SpreadArgs]
+    """Spreading of the Pods. Default: over nodes (and zones with `kubexpose:zones`) for 2+ replicas."""
+    autoscaling: NotRequired[AutoscalingArgs]
+    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
+    service_account: NotRequired[str]
+    """An existing ServiceAccount for the Pods. Default: one named after the app, made for it (no token mounted)."""
+    image_pull_secrets: NotRequired[Sequence[str]]
+    """Secrets with registry credentials for the image. Default: none."""
+    pod_annotations: NotRequired[Mapping[str, str]]
+    """Annotations on the Pods (e.g. `prometheus.io/scrape`). Default: none."""
+    mounts: NotRequired[Sequence[MountArgs]]
+    """ConfigMaps and Secrets mounted read-only. Default: none."""
     http: NotRequired[HttpArgs]
     """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
     as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
@@ -162,7 +214,10 @@ class _App:
     labels: dict[str, str]
     selector: dict[str, str]
     replicas: Any
-    """An int, or an Output of one."""
+    """An int, an Output of one, or None when an autoscaler owns the number."""
+    budget: Budget | None
+    autoscaling: Autoscaling | None
+    creates_service_account: bool
     service: ServiceModel
     pod: PodModel
     network_policy: bool
@@ -189,6 +244,12 @@ class ExposedDeployment(KubexposeComponent):
     """The Service (named like the component: that name is its DNS name)."""
     network_policy: k8s.networking.v1.NetworkPolicy | None
     """The NetworkPolicy admitting what the exposure promises (None when turned off)."""
+    service_account: k8s.core.v1.ServiceAccount | None
+    """The ServiceAccount made for the app's Pods (None with `service_account`)."""
+    disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
+    """The PodDisruptionBudget (None for one replica or when turned off)."""
+    autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
+    """The HorizontalPodAutoscaler (None without `autoscaling`)."""
     ingress: k8s.networking.v1.Ingress | None
     """The Ingress routing `http` to the app (None without `http`, or when the stack uses a Gateway)."""
     if TYPE_CHECKING:  # Python only: the package schema has no type for a generic custom resource
@@ -227,13 +288,39 @@ class ExposedDeployment(KubexposeComponent):
                 "(delete, then create: callers briefly fail to resolve it).",
                 resource=self,
             )
-        env = declare_env(name, namespace, app.labels, app.pod, child)
+        pod = app.pod
+        self.service_account = None
+        if app.creates_service_account:
+            self.service_account = k8s.core.v1.ServiceAccount(
+                f"{name}-service-account",
+                metadata=object_metadata(name, namespace, app.labels),
+                automount_service_account_token=False,
+                opts=child,
+            )
+            pod = replace(pod, service_account=self.service_account.metadata.name)  # Pods wait for their account
+        env = declare_env(name, namespace, app.labels, pod, child)
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=object_metadata(name, namespace, app.labels),
-            spec=deployment_spec(app.selector, app.labels, app.replicas, app.pod, env.env, env.template_metadata),
+            spec=deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata),
             opts=child,
         )
+        self.disruption_budget = None
+        if app.budget is not None:
+            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-disruption-budget",
+                metadata=object_metadata(name, namespace, app.labels),
+                spec=pdb_spec(app.selector, app.budget),
+                opts=child,
+            )
+        self.autoscaler = None
+        if app.autoscaling is not None:
+            self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{name}-autoscaler",
+                metadata=object_metadata(name, namespace, app.labels),
+                spec=hpa_spec(name, app.autoscaling),
+                opts=child,
+            )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=object_metadata(name, namespace, app.labels, app.service.annotations),
@@ -310,8 +397,21 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
 
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
     service, node_ports = _service(check, args, profile, service_type, ports, selector)
-    replicas = check.input(args.get("replicas", 1), lambda value: _replicas(check, value))
-    pod = parse_pod(check, name, args, image, container_ports, ports)
+    scaling = _autoscaling(check, args)
+    replicas = None if scaling else check.input(args.get("replicas", 1), lambda value: _replicas(check, value))
+    count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
+    budget = _budget(check, args.get("disruption_budget"), count)
+    spread = _enabled(check, args, "spread") and (count is None or count >= 2)
+    account = args.get("service_account")
+    if account is not None:
+        account = check.dns_subdomain("service_account", account, "ServiceAccount")
+    pod = replace(
+        parse_pod(check, name, args, image, container_ports, ports),
+        service_account=account or name,
+        spread=tuple(spread_constraints(selector, profile.zones)) if spread else (),
+    )
+    if scaling is not None:
+        _check_requests(check, scaling, pod.resources)
     route, router_port = _route(check, args, profile, ports, service_type)
     network_policy = check_bool(check, args, "network_policy", True)
     admission = _admission(check, args, service_type, network_policy, profile, router_port)
@@ -320,6 +420,9 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         labels=labels,
         selector=selector,
         replicas=replicas,
+        budget=budget,
+        autoscaling=scaling,
+        creates_service_account=account is None,
         service=service,
         pod=pod,
         network_policy=network_policy,
@@ -443,6 +546,132 @@ def _check_callers(check: Checker, namespace: str, callers: tuple[str, ...], sta
                 caller,
                 f"names no ExposedDeployment of this program in namespace '{namespace}'",
                 f"use one of: {', '.join(apps)}",
+            )
+
+
+def _enabled(check: Checker, args: Mapping[str, Any], field: str) -> bool:
+    """`{field: {"enabled": bool}}`, true when absent."""
+    raw = args.get(field)
+    if raw is None:
+        return True
+    if not isinstance(raw, Mapping):
+        check.fail(field, raw, "is not a mapping", f"give {field}={{'enabled': False}}")
+    check.only_fields(field, raw, {"enabled"}, f"a {field} field")
+    return check_bool(check, raw, "enabled", True) if "enabled" in raw else True
+
+
+_BUDGET_KEYS = ("max_unavailable", "max_unavailable_percent", "min_available", "min_available_percent")
+
+
+def _budget(check: Checker, raw: Any, count: int | None) -> Budget | None:
+    """The disruption budget for `count` replicas (None: unknown yet), or None for no PodDisruptionBudget."""
+    several = count is None or count >= 2
+    if raw is None:
+        return Budget(max_unavailable=1) if several else None
+    if not isinstance(raw, Mapping):
+        check.fail("disruption_budget", raw, "is not a mapping", "give {'max_unavailable': 1} or {'enabled': False}")
+    check.only_fields("disruption_budget", raw, {"enabled", *_BUDGET_KEYS}, "a disruption_budget field")
+    enabled = check_bool(check, raw, "enabled", True)
+    given = [k for k in _BUDGET_KEYS if k in raw]
+    if not enabled:
+        if given:
+            check.fail(
+                "disruption_budget", dict(raw), "is disabled and set at once", "drop enabled, or drop the budget"
+            )
+        return None
+    if len(given) > 1:
+        check.fail("disruption_budget", dict(raw), "sets more than one bound", f"give one of {', '.join(_BUDGET_KEYS)}")
+    if not several:
+        if given:
+            check.fail(
+                "disruption_budget",
+                dict(raw),
+                f"is set for {count} replica: a budget for one Pod either blocks every node drain or protects nothing",
+                "give replicas >= 2 (or autoscaling.min_replicas >= 2), or drop it",
+            )
+        return None
+    if not given:
+        return Budget(max_unavailable=1)
+    key = given[0]
+    field = f"disruption_budget.{key}"
+    value = raw[key]
+    minimum = key.startswith("min")
+    if key.endswith("_percent") or isinstance(value, str):
+        number = value
+        if isinstance(value, str) and re.fullmatch(r"\d{1,3}%", value):
+            number = int(value[:-1])
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
+            check.fail(
+                field, value, "is not a percent from 1 to 99", "0% or 100% would block every drain or protect nothing"
+            )
+        percent = f"{number}%"
+        return Budget(min_available=percent) if minimum else Budget(max_unavailable=percent)
+    if isinstance(value, bool) or not isinstance(value, int):
+        check.fail(field, value, "is not a whole number", f"give e.g. {key}=1, or a percent such as '25%'")
+    if value < 1:
+        why = "protects nothing" if minimum else "blocks every node drain"
+        check.fail(field, value, f"is below 1: it {why}", "give at least 1")
+    if count is not None and value >= count:
+        why = "blocks every node drain" if minimum else "protects nothing"
+        check.fail(field, value, f"is not below the {count} replicas: it {why}", f"give at most {count - 1}")
+    return Budget(min_available=value) if minimum else Budget(max_unavailable=value)
+
+
+_SCALING_FIELDS = frozenset({"min_replicas", "max_replicas", "cpu_utilization", "memory_utilization"})
+
+
+def _autoscaling(check: Checker, args: Mapping[str, Any]) -> Autoscaling | None:
+    raw = args.get("autoscaling")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        check.fail("autoscaling", raw, "is not a mapping", "give {'min_replicas': 2, 'max_replicas': 10}")
+    check.only_fields("autoscaling", raw, _SCALING_FIELDS, "an autoscaling field")
+    if "replicas" in args:
+        check.fail(
+            "replicas",
+            args["replicas"],
+            "is set together with autoscaling",
+            "drop replicas: the autoscaler sets the number of Pods between min_replicas and max_replicas",
+        )
+    bounds = {}
+    for key in ("min_replicas", "max_replicas"):
+        value = raw.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            check.fail(
+                f"autoscaling.{key}", value, "is not a whole number >= 1", "give e.g. min_replicas=2, max_replicas=10"
+            )
+        bounds[key] = value
+    if bounds["min_replicas"] > bounds["max_replicas"]:
+        check.fail(
+            "autoscaling.max_replicas",
+            bounds["max_replicas"],
+            f"is below min_replicas {bounds['min_replicas']}",
+            "give max_replicas >= min_replicas",
+        )
+    targets = {}
+    for key in ("cpu_utilization", "memory_utilization"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 500):
+            check.fail(
+                f"autoscaling.{key}", value, "is not a percent from 1 to 500", "give e.g. 70 (percent of the request)"
+            )
+        targets[key] = value
+    if targets["cpu_utilization"] is None and targets["memory_utilization"] is None:
+        targets["cpu_utilization"] = 80
+    return Autoscaling(bounds["min_replicas"], bounds["max_replicas"], **targets)
+
+
+def _check_requests(check: Checker, scaling: Autoscaling, resources: Mapping[str, Any]) -> None:
+    """Utilization is measured against the request: a target needs the request it is a percent of."""
+    requests = resources.get("requests") or {}
+    for resource, target in (("cpu", scaling.cpu_utilization), ("memory", scaling.memory_utilization)):
+        if target is not None and not requests.get(resource):
+            check.fail(
+                f"autoscaling.{resource}_utilization",
+                target,
+                f"needs a {resource} request to measure against, but resources sets none",
+                f"add resources.requests.{resource} (e.g. {'100m' if resource == 'cpu' else '128Mi'}) or drop the target",
             )
 
 

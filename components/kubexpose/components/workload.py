@@ -24,6 +24,7 @@ from ..k8s.metadata import object_metadata
 from ..k8s.pod import (
     ENV_SECRET_VERSION,
     ContainerPort,
+    Mount,
     PodModel,
     container_env,
     default_liveness_probe,
@@ -31,6 +32,7 @@ from ..k8s.pod import (
     default_resources,
     secure_container_context,
     secure_pod_context,
+    template_metadata,
 )
 from ..k8s.ports import Port
 from ..k8s.schema import check_fields
@@ -154,6 +156,19 @@ class PodSecurityContextArgs(TypedDict):
     """Seccomp profile. Default: `RuntimeDefault`."""
 
 
+class MountArgs(TypedDict):
+    """A ConfigMap or Secret mounted read-only into the container (exactly one of `config_map`, `secret`)."""
+
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace."""
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace."""
+    path: str
+    """Absolute directory the keys appear in, e.g. `/etc/app`; no other mount or writable path inside or above it. Required."""
+    items: NotRequired[Mapping[str, str]]
+    """Only these keys, each at a relative path under `path` (`{"app.yaml": "app.yaml"}`). Default: every key."""
+
+
 class EnvRefArgs(TypedDict):
     """Where an environment variable's value comes from: a key of a Secret or ConfigMap, or a Pod field."""
 
@@ -249,6 +264,7 @@ def parse_pod(
         ):
             check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
         lists[field] = None if value is None else tuple(value)
+    writable = _volumes(check, args.get("writable_paths"))
     env: Any = args.get("env")
     if isinstance(env, pulumi.Output):
         # The whole mapping computed (or, from another language, a map holding a secret: the wire then
@@ -281,7 +297,10 @@ def parse_pod(
             args.get("pod_security_context"),
             PodSecurityContextArgsDict,
         ),
-        writable_paths=_volumes(check, args.get("writable_paths")),
+        writable_paths=writable,
+        mounts=_mounts(check, args.get("mounts"), writable),
+        annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
+        image_pull_secrets=_names(check, "image_pull_secrets", args.get("image_pull_secrets"), "Secret"),
     )
 
 
@@ -446,6 +465,71 @@ def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any,
     return {**defaults, **override}
 
 
+def _names(check: Checker, field: str, value: Any, what: str) -> tuple[str, ...]:
+    """A list of object names (DNS-1123 subdomains), each once."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        check.fail(field, value, "is not a list of names", f"give e.g. {field}=['registry-credentials']")
+    names = tuple(check.dns_subdomain(f"{field}[{i}]", v, what) for i, v in enumerate(value))
+    if len(set(names)) != len(names):
+        check.fail(field, list(value), "repeats a name", "list each name once")
+    return names
+
+
+_MOUNT_FIELDS = frozenset({"config_map", "secret", "path", "items"})
+
+
+def _mounts(check: Checker, value: Any, writable: tuple[tuple[str, str], ...]) -> tuple[Mount, ...]:
+    """ConfigMaps and Secrets mounted read-only; no path inside another mount or a writable path."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        check.fail(
+            "mounts", value, "is not a list", "give e.g. mounts=[{'config_map': 'settings', 'path': '/etc/app'}]"
+        )
+    out: list[Mount] = []
+    taken = [(path, "writable_paths") for _, path in writable]
+    for i, item in enumerate(value):
+        field = f"mounts[{i}]"
+        if not isinstance(item, Mapping):
+            check.fail(field, item, "is not a mapping", "give {'config_map': NAME, 'path': '/etc/app'}")
+        check.only_fields(field, item, _MOUNT_FIELDS, "a mount field")
+        kinds = [k for k in ("config_map", "secret") if k in item]
+        if len(kinds) != 1:
+            check.fail(field, dict(item), "is not one source", "give either config_map=NAME or secret=NAME")
+        kind = kinds[0]
+        name = check.dns_subdomain(f"{field}.{kind}", item[kind], "ConfigMap" if kind == "config_map" else "Secret")
+        path = item.get("path")
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path or path.rstrip("/") == "":
+            check.fail(f"{field}.path", path, "is not an absolute path below /", "give e.g. '/etc/app'")
+        path = path.rstrip("/")
+        for other, where in taken:
+            if path == other or path.startswith(other.rstrip("/") + "/") or other.startswith(path + "/"):
+                check.fail(f"{field}.path", path, f"overlaps {other!r} ({where})", "mount each source at its own path")
+        items = _items(check, f"{field}.items", item.get("items"))
+        base = _VOLUME_NAME_CHARS.sub("-", f"{kind.replace('_', '')}-{name}".lower()).strip("-")[:50].strip("-")
+        out.append(Mount(f"m{i}-{base}", path, kind, name, items))
+        taken.append((path, field))
+    return tuple(out)
+
+
+def _items(check: Checker, field: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """`{key: relative path}`: which keys to project, and where under the mount path."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not value:
+        check.fail(field, value, "is not a non-empty mapping", "give {'app.yaml': 'app.yaml'}")
+    out = []
+    for key, path in value.items():
+        if not isinstance(key, str) or not _KEY.match(key) or len(key) > 253:
+            check.fail(f"{field} key", key, "is not a ConfigMap or Secret key", "use at most 253 of [-._a-zA-Z0-9]")
+        if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
+            check.fail(f"{field}[{key!r}]", path, "is not a relative path without '..'", "give e.g. 'conf/app.yaml'")
+        out.append((key, path))
+    return tuple(out)
+
+
 def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
     if paths is None:
         return ()
@@ -509,12 +593,14 @@ def declare_env(
     def declare(flags: list[bool]) -> Any:
         secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
         if not secret_vars:
-            return pulumi.Output.from_input({"env": container_env(pod), "metadata": {"labels": dict(labels)}})
+            return pulumi.Output.from_input(
+                {"env": container_env(pod), "metadata": template_metadata(labels, pod.annotations)}
+            )
         secret = _env_secret(
             name, namespace, labels, {key: value for key, value in pod.env if key in secret_vars}, opts
         )
         return pulumi.Output.from_input(
-            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels)}
+            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels, pod)}
         )
 
     both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
@@ -534,14 +620,19 @@ def _declare_computed_env(
     def declare(secret: bool) -> Any:
         if not secret:
             return env.apply(
-                lambda pairs: {"env": container_env(replace(pod, env=pairs)), "metadata": {"labels": dict(labels)}}
+                lambda pairs: {
+                    "env": container_env(replace(pod, env=pairs)),
+                    "metadata": template_metadata(labels, pod.annotations),
+                }
             )
         owned = _env_secret(name, namespace, labels, env.apply(dict), opts)
         listed = env.apply(
             lambda pairs: container_env(replace(pod, env=pairs), owned.metadata.name, frozenset(k for k, _ in pairs))
         )
         # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
-        return pulumi.Output.from_input({"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels)})
+        return pulumi.Output.from_input(
+            {"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels, pod)}
+        )
 
     both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
     return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
@@ -560,12 +651,13 @@ def _env_secret(
     )
 
 
-def _rolling(secret: k8s.core.v1.Secret, labels: Mapping[str, Any]) -> pulumi.Output[Any]:
+def _rolling(secret: k8s.core.v1.Secret, labels: Mapping[str, Any], pod: PodModel) -> pulumi.Output[Any]:
     """The Pod template's metadata, with the Secret's `resourceVersion` once a cluster gave it one."""
     return secret.metadata.apply(
-        lambda meta: (
-            {"labels": dict(labels), "annotations": {ENV_SECRET_VERSION: meta["resource_version"]}}
+        lambda meta: template_metadata(
+            labels,
+            {**pod.annotations, ENV_SECRET_VERSION: meta["resource_version"]}
             if meta.get("resource_version")
-            else {"labels": dict(labels)}
+            else pod.annotations,
         )
     )

@@ -9,7 +9,7 @@ service-account token, requests and limits, and TCP probes on the first port.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pulumi_kubernetes.apps.v1 import DeploymentSpecArgsDict
@@ -75,6 +75,24 @@ class ContainerPort:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A ConfigMap or Secret mounted read-only at `path` (all its keys, or `items` key -> relative path)."""
+
+    volume: str
+    path: str
+    kind: str
+    """`config_map` or `secret`."""
+    name: str
+    items: tuple[tuple[str, str], ...] = ()
+
+    def volume_spec(self) -> dict[str, Any]:
+        source: dict[str, Any] = {"name": self.name} if self.kind == "config_map" else {"secret_name": self.name}
+        if self.items:
+            source["items"] = [{"key": key, "path": path} for key, path in self.items]
+        return {"name": self.volume, self.kind: source}
+
+
+@dataclass(frozen=True)
 class PodModel:
     """A checked single-container Pod."""
 
@@ -96,6 +114,16 @@ class PodModel:
     liveness_probe: Mapping[str, Any] | None = None
     writable_paths: tuple[tuple[str, str], ...] = ()
     """`(volume name, mount path)` pairs, each an `emptyDir`."""
+    mounts: tuple[Mount, ...] = ()
+    """ConfigMaps and Secrets mounted read-only."""
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    """Annotations on the Pods (e.g. Prometheus scraping)."""
+    service_account: Any = None
+    """The ServiceAccount the Pods run as: a name or an Output of one (None: the namespace's `default`)."""
+    image_pull_secrets: tuple[str, ...] = ()
+    """Secrets holding registry credentials."""
+    spread: tuple[Mapping[str, Any], ...] = ()
+    """`topologySpreadConstraints` of the Pods."""
 
 
 ENV_SECRET_VERSION = "kubexpose.dev/env-secret-version"
@@ -143,10 +171,28 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         "automount_service_account_token": pod.automount_service_account_token,
         "security_context": dict(pod.pod_security_context),
     }
-    if pod.writable_paths:
-        spec["volumes"] = [{"name": volume, "empty_dir": {}} for volume, _ in pod.writable_paths]
-        container["volume_mounts"] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths]
+    volumes = [{"name": volume, "empty_dir": {}} for volume, _ in pod.writable_paths]
+    volumes += [m.volume_spec() for m in pod.mounts]
+    if volumes:
+        spec["volumes"] = volumes
+        container["volume_mounts"] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths] + [
+            {"name": m.volume, "mount_path": m.path, "read_only": True} for m in pod.mounts
+        ]
+    if pod.service_account is not None:
+        spec["service_account_name"] = pod.service_account
+    if pod.image_pull_secrets:
+        spec["image_pull_secrets"] = [{"name": name} for name in pod.image_pull_secrets]
+    if pod.spread:
+        spec["topology_spread_constraints"] = [dict(c) for c in pod.spread]
     return spec
+
+
+def template_metadata(labels: Mapping[str, Any], annotations: Mapping[str, Any]) -> dict[str, Any]:
+    """The Pod template's metadata: the labels, and the annotations when there are some."""
+    out: dict[str, Any] = {"labels": dict(labels)}
+    if annotations:
+        out["annotations"] = dict(annotations)
+    return out
 
 
 def deployment_spec(
@@ -155,16 +201,18 @@ def deployment_spec(
     replicas: Any,
     pod: PodModel,
     env: Any = None,
-    template_metadata: Any = None,
+    metadata: Any = None,
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
-    `replicas`, label values, `env` and `template_metadata` (default: the labels) may be Outputs."""
-    spec = {
-        "replicas": replicas,
+    `replicas` (None: an autoscaler owns it), label values, `env` and `metadata` (default: the labels
+    and the Pods' annotations) may be Outputs."""
+    spec: dict[str, Any] = {
         "selector": {"match_labels": dict(selector)},
         "template": {
-            "metadata": {"labels": dict(labels)} if template_metadata is None else template_metadata,
+            "metadata": template_metadata(labels, pod.annotations) if metadata is None else metadata,
             "spec": pod_spec(pod, env),
         },
     }
+    if replicas is not None:
+        spec = {"replicas": replicas, **spec}
     return cast(DeploymentSpecArgsDict, spec)

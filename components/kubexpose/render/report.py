@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .manifests import SecretToCreate
@@ -103,6 +104,60 @@ def _alias_ips(objs: list[dict[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
+
+
+def _by_target(objs: list[dict[str, Any]], kind: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """PodDisruptionBudgets (by the app label they select) or HPAs (by their Deployment), per namespace."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in objs:
+        if o.get("kind") != kind:
+            continue
+        meta, spec = o.get("metadata") or {}, o.get("spec") or {}
+        if kind == "HorizontalPodAutoscaler":
+            target = (spec.get("scaleTargetRef") or {}).get("name")
+        else:
+            target = ((spec.get("selector") or {}).get("matchLabels") or {}).get("app.kubernetes.io/name")
+        out[(str(meta.get("namespace") or "default"), str(target))] = spec
+    return out
+
+
+def workloads(objs: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+    """`(namespace, Deployment) -> (replicas, disruption budget, spread, service account)`, as the summary shows them."""
+    budgets, scalers = _by_target(objs, "PodDisruptionBudget"), _by_target(objs, "HorizontalPodAutoscaler")
+    out = {}
+    for d in objs:
+        if d.get("kind") != "Deployment":
+            continue
+        meta, spec = d.get("metadata") or {}, d.get("spec") or {}
+        key = (str(meta.get("namespace") or "default"), str(meta.get("name")))
+        pod = (spec.get("template") or {}).get("spec") or {}
+        scaler = scalers.get(key)
+        if scaler is not None:
+            targets = ", ".join(
+                f"{(m.get('resource') or {}).get('name')} {((m.get('resource') or {}).get('target') or {}).get('averageUtilization')}%"
+                for m in scaler.get("metrics") or []
+            )
+            replicas = f"{scaler.get('minReplicas', 1)}-{scaler.get('maxReplicas')} (HPA {targets})"
+        else:
+            replicas = str(spec.get("replicas", 1))
+        budget = budgets.get(key)
+        shown = "-"
+        if budget is not None:
+            shown = (
+                f"minAvailable {budget['minAvailable']}"
+                if "minAvailable" in budget
+                else f"maxUnavailable {budget.get('maxUnavailable')}"
+            )
+        spread = ", ".join(
+            str(c.get("topologyKey", "")).rsplit("/", 1)[-1] for c in pod.get("topologySpreadConstraints") or []
+        )
+        out[key] = (replicas, shown, spread or "-", str(pod.get("serviceAccountName") or "default"))
+    return out
+
+
 def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
     """A table: every Service with its type, ports, in-cluster DNS name and how it is reached from outside."""
     slices = _alias_ips(objs)
@@ -120,8 +175,10 @@ def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
                 _reached(o, slices, node_address, routed),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
+    apps = [("DEPLOYMENT", "REPLICAS", "DISRUPTION BUDGET", "SPREAD", "SERVICE ACCOUNT")]
+    apps += [(name, *row) for (_, name), row in sorted(workloads(objs).items(), key=lambda kv: kv[0][1])]
+    text = _table(rows)
+    return text + ("\n" + _table(apps) if len(apps) > 1 else "")
 
 
 def secrets_summary(secrets: list[SecretToCreate]) -> str:
@@ -178,9 +235,13 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
     # Indexes keep this linear in the number of objects: (namespace, label, value) -> Deployments, name -> callers.
     by_label: dict[tuple[str, str, Any], set[int]] = {}
     callers: dict[str, set[int]] = {}
+    shapes = workloads(objs)
     for i, d in enumerate(deployments):
         meta, spec = d.get("metadata") or {}, d.get("spec") or {}
-        label = f"Deployment {meta.get('name')}<br/>{spec.get('replicas', 1)} replica(s)"
+        replicas, budget, _, _ = shapes[(str(meta.get("namespace") or "default"), str(meta.get("name")))]
+        label = f"Deployment {meta.get('name')}<br/>{replicas} replica(s)"
+        if budget != "-":
+            label += f"<br/>PDB {budget}"
         by_ns.setdefault(meta.get("namespace") or "default", []).append(f'    {_node_id("d", d)}["{label}"]')
         for key, value in _pod_labels(d).items():
             by_label.setdefault((str(meta.get("namespace")), key, value), set()).add(i)
