@@ -29,6 +29,8 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 ALL_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 DEFAULT_NODE_PORT_RANGE = "30000-32767"
 
@@ -268,6 +270,51 @@ def routes_reach_a_service(args: StackValidationArgs, report_violation: ReportVi
                 )
 
 
+def _replicas(deployment: PolicyResource, resources: list[PolicyResource]) -> int:
+    """The fewest Pods the Deployment runs: its HPA's minReplicas, else spec.replicas (1 when unset)."""
+    name = _name(deployment.props, deployment.name)
+    for hpa in resources:
+        spec = hpa.props.get("spec") or {}
+        if (
+            hpa.resource_type == HPA
+            and _namespace(hpa) == _namespace(deployment)
+            and (spec.get("scaleTargetRef") or {}).get("name") == name
+        ):
+            return int(spec.get("minReplicas", 1))
+    return int((deployment.props.get("spec") or {}).get("replicas", 1))
+
+
+def _budget_pods(value: Any, replicas: int) -> int:
+    """A PDB bound in Pods: an int, or a percent of the replicas (rounded up, as the disruption controller does)."""
+    if isinstance(value, str) and value.endswith("%"):
+        return -(-int(value[:-1]) * replicas // 100)
+    return int(value)
+
+
+def budgets_allow_drains(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """A PodDisruptionBudget must let a node drain evict at least one Pod of each Deployment it covers
+    (else `kubectl drain` and cluster upgrades hang) and still protect something."""
+    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    for pdb in (r for r in args.resources if r.resource_type == PDB):
+        spec = pdb.props.get("spec") or {}
+        selector = (spec.get("selector") or {}).get("matchLabels") or {}
+        for deployment in deployments:
+            if _namespace(deployment) != _namespace(pdb) or not selector.items() <= _pod_labels(deployment).items():
+                continue
+            replicas = _replicas(deployment, args.resources)
+            if "minAvailable" in spec:
+                evictable = replicas - _budget_pods(spec["minAvailable"], replicas)
+            else:
+                evictable = _budget_pods(spec.get("maxUnavailable", 0), replicas)
+            if evictable < 1:
+                report_violation(
+                    f"PodDisruptionBudget '{_name(pdb.props, pdb.name)}' lets no Pod of Deployment "
+                    f"'{_name(deployment.props, deployment.name)}' ({replicas} replica(s)) be evicted: every node drain "
+                    "would hang. Lower minAvailable, raise maxUnavailable, or add replicas.",
+                    pdb.urn,
+                )
+
+
 POLICIES = [
     ResourceValidationPolicy(
         name="kubexpose-service-type-allowed",
@@ -320,6 +367,12 @@ POLICIES = [
         name="kubexpose-calls-admitted",
         description="A Deployment that calls a Service is admitted by the NetworkPolicies of the Service's Pods.",
         validate=calls_are_admitted,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    ),
+    StackValidationPolicy(
+        name="kubexpose-disruption-budget-allows-drains",
+        description="Every PodDisruptionBudget lets a node drain evict at least one Pod of what it covers.",
+        validate=budgets_allow_drains,
         enforcement_level=EnforcementLevel.MANDATORY,
     ),
     StackValidationPolicy(

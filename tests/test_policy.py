@@ -11,6 +11,7 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidatio
 
 from policy.kubexpose_policies import (
     POLICIES,
+    budgets_allow_drains,
     calls_are_admitted,
     check_manifests,
     external_name_is_a_hostname,
@@ -132,7 +133,7 @@ def test_the_pack_catches_a_forbidden_type_in_a_rendered_stack() -> None:
 
 def test_policy_names_are_unique_and_enforced() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 7
+    assert len(names) == len(set(names)) == 8
     assert all(str(p.enforcement_level.value) == "mandatory" for p in POLICIES)
 
 
@@ -213,3 +214,41 @@ def test_a_route_to_a_missing_service_port_is_a_violation(stack: str) -> None:
         f"{route['kind']} 'backend' sends traffic to backend:8080, which is no port of a Service in namespace 'shop'; "
         "fix the backend."
     ]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_example_apps_budgets_allow_drains(stack: str) -> None:
+    manifests = rendered(stack).manifests
+    assert [m["metadata"]["name"] for m in manifests if m["kind"] == "PodDisruptionBudget"] == ["backend", "frontend"]
+    assert stack_policy_violations(budgets_allow_drains, manifests) == []
+
+
+@pytest.mark.parametrize(
+    ("bound", "violation"),
+    [
+        ({"maxUnavailable": 1}, False),
+        ({"maxUnavailable": 0}, True),
+        ({"minAvailable": 1}, False),
+        ({"minAvailable": 2}, True),  # frontend has 2 replicas
+        ({"minAvailable": "50%"}, False),
+        ({"minAvailable": "51%"}, True),  # rounded up: 2 of 2
+        ({"maxUnavailable": "1%"}, False),  # rounded up: 1
+    ],
+)
+def test_a_budget_that_blocks_every_drain_is_a_violation(bound: dict[str, Any], violation: bool) -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    pdb = _by(manifests, "PodDisruptionBudget", "frontend")
+    pdb["spec"] = {"selector": pdb["spec"]["selector"], **bound}
+    found = stack_policy_violations(budgets_allow_drains, manifests)
+    assert bool(found) is violation
+    if violation:
+        assert found[0].startswith("PodDisruptionBudget 'frontend' lets no Pod of Deployment 'frontend' (2 replica(s))")
+
+
+def test_an_autoscaled_deployment_is_judged_by_its_min_replicas() -> None:
+    manifests = copy.deepcopy(rendered("dev").manifests)
+    pdb = _by(manifests, "PodDisruptionBudget", "backend")
+    pdb["spec"] = {"selector": pdb["spec"]["selector"], "minAvailable": 2}  # backend: HPA 2-10
+    assert len(stack_policy_violations(budgets_allow_drains, manifests)) == 1
+    _by(manifests, "HorizontalPodAutoscaler", "backend")["spec"]["minReplicas"] = 3
+    assert stack_policy_violations(budgets_allow_drains, manifests) == []
