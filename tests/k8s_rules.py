@@ -155,6 +155,48 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
                 out.append(f"containerPort {p.get('containerPort')!r}")
             if "name" in p and not _iana(p["name"]):
                 out.append(f"container port name {p['name']!r}")
+    pod = (spec.get("template") or {}).get("spec") or {}
+    volumes = [v.get("name") for v in pod.get("volumes") or []]
+    if len(volumes) != len(set(volumes)) or not all(isinstance(v, str) and LABEL_1123.match(v) for v in volumes):
+        out.append(f"volume names {volumes!r} are not unique DNS labels")
+    for container in pod.get("containers") or []:
+        paths = [m.get("mountPath") for m in container.get("volumeMounts") or []]
+        for m in container.get("volumeMounts") or []:
+            if m.get("name") not in volumes:
+                out.append(f"volumeMount {m.get('name')!r} names no volume")
+        for a in paths:
+            if not isinstance(a, str) or not a.startswith("/"):
+                out.append(f"mountPath {a!r} is not absolute")
+            elif any(b != a and isinstance(b, str) and b.startswith(a.rstrip("/") + "/") for b in paths):
+                out.append(f"mountPath {a!r} contains another mount")
+        if len(paths) != len(set(paths)):
+            out.append(f"mountPaths {paths!r} repeat")
+    return out
+
+
+def autoscaling_violations(objs: list[dict[str, Any]]) -> list[str]:
+    """HPA bounds, and PodDisruptionBudgets that must let a drain evict a Pod of what they cover."""
+    out: list[str] = []
+    mins: dict[str, int] = {}
+    for hpa in (o for o in objs if o["kind"] == "HorizontalPodAutoscaler"):
+        spec = hpa.get("spec") or {}
+        low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
+        if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high):
+            out.append(f"HPA replicas {low}-{high}")
+        mins[(spec.get("scaleTargetRef") or {}).get("name")] = low
+    for pdb in (o for o in objs if o["kind"] == "PodDisruptionBudget"):
+        spec = pdb.get("spec") or {}
+        selector = (spec.get("selector") or {}).get("matchLabels") or {}
+        for dep in (o for o in objs if o["kind"] == "Deployment"):
+            labels = ((dep["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
+            if not selector.items() <= labels.items():
+                continue
+            replicas = mins.get(dep["metadata"]["name"], dep["spec"].get("replicas", 1))
+            bound = spec.get("minAvailable", spec.get("maxUnavailable"))
+            pods = -(-int(bound[:-1]) * replicas // 100) if isinstance(bound, str) else bound
+            evictable = replicas - pods if "minAvailable" in spec else pods
+            if not isinstance(replicas, int) or evictable < 1:
+                out.append(f"PDB {pdb['metadata']['name']} lets no Pod be evicted")
     return out
 
 
@@ -247,6 +289,7 @@ def render_violations(manifests: list[dict[str, Any]], node_port_range: tuple[in
             out += slice_violations(m, services)
         elif m["kind"] in ("Ingress", "HTTPRoute"):
             out += route_violations(m, services)
+    out += autoscaling_violations(manifests)
     for svc in services.values():
         selector = (svc.get("spec") or {}).get("selector") or {}
         for dep in deployments:

@@ -85,6 +85,7 @@ profiles = st.builds(
     ),
     ingress=st.sampled_from([None, IngressSettings("nginx", tls_secret="tls", namespace="ingress-nginx")]),
     gateway=st.sampled_from([None, GatewaySettings("shared", "gateways", section_name="https", tls=True)]),
+    zones=st.booleans(),
 )
 
 hosts = mostly(
@@ -152,6 +153,41 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "allowed_callers": st.lists(mostly(st.sampled_from(["web", "frontend"]), any_name), max_size=2),
         "allowed_namespaces": st.lists(mostly(good_label, any_name), max_size=2),
+        "disruption_budget": st.one_of(
+            st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
+            st.fixed_dictionaries(
+                {"max_unavailable": st.one_of(st.integers(-1, 6), st.sampled_from(["25%", "0%", "x"]))}
+            ),
+            st.fixed_dictionaries({"min_available": st.one_of(st.integers(-1, 6), st.sampled_from(["50%", "100%"]))}),
+            st.fixed_dictionaries({"max_unavailable_percent": st.integers(-1, 101)}),
+        ),
+        "spread": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
+        "autoscaling": st.fixed_dictionaries(
+            {"min_replicas": st.integers(0, 4), "max_replicas": st.integers(0, 12)},
+            optional={"cpu_utilization": st.integers(0, 600), "memory_utilization": st.integers(0, 600)},
+        ),
+        "service_account": mostly(good_label, any_name),
+        "image_pull_secrets": st.lists(mostly(good_label, any_name), max_size=2),
+        "pod_annotations": st.dictionaries(
+            mostly(st.from_regex(r"\A[a-z]{1,8}(\.example\.com/[a-z]{1,8})?\Z"), any_name),
+            st.text(max_size=5),
+            max_size=2,
+        ),
+        "mounts": st.lists(
+            st.fixed_dictionaries(
+                {"path": mostly(st.sampled_from(["/etc/app", "/etc/tls", "/etc", "/tmp/x"]), st.just("etc"))},
+                optional={
+                    "config_map": mostly(good_label, any_name),
+                    "secret": good_label,
+                    "items": st.dictionaries(
+                        mostly(st.sampled_from(["a.yaml", "tls.crt"]), st.just("a b")),
+                        mostly(st.sampled_from(["a.yaml", "d/b.pem"]), st.just("../x")),
+                        max_size=2,
+                    ),
+                },
+            ),
+            max_size=2,
+        ),
         "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
     }
     for key, strategy in optional.items():
