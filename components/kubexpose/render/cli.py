@@ -24,9 +24,23 @@ def main(argv: list[str] | None = None) -> int:
     schema = sub.add_parser("schema", help="write provider/schema.json and docs/reference.md from the components")
     schema.add_argument("--root", default=".", type=Path, help="repository root (default: .)")
     schema.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is stale")
+    compare = sub.add_parser("diff", help="what changes between two renders, and the risks a reviewer must check")
+    compare.add_argument("old", nargs="?", type=Path, help="the render before the change")
+    compare.add_argument("new", nargs="?", type=Path, help="the render after the change")
+    compare.add_argument("--stack", help="with --against: render this stack at REV and in the working tree")
+    compare.add_argument("--against", metavar="REV", help="a git revision (branch, tag, commit)")
+    compare.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
+    compare.add_argument(
+        "--fail-on",
+        default="",
+        help="exit 3 on a raised finding of these classes: exposure,replacement,availability,security",
+    )
+    compare.add_argument("--format", choices=("markdown", "json"), default="markdown")
     args = parser.parse_args(argv)
     if args.command == "schema":
         return _schema(args.root, args.check)
+    if args.command == "diff":
+        return _diff(args)
 
     try:
         require_supported_sdk()
@@ -74,6 +88,40 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(rendered.files["summary.txt"], end="")
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .diff import DiffError, as_json, diff, load, markdown, render_at
+    from .risk import CLASSES
+
+    fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
+    unknown = sorted(fail_on - set(CLASSES))
+    if unknown:
+        print(f"error: --fail-on {unknown[0]!r} is not a finding class; use {','.join(CLASSES)}", file=sys.stderr)
+        return 2
+    git_mode = args.stack is not None or args.against is not None
+    if git_mode and (args.stack is None or args.against is None or args.old or args.new):
+        print("error: give OLD NEW (two render folders), or --stack S --against REV", file=sys.stderr)
+        return 2
+    if not git_mode and (args.old is None or args.new is None):
+        print("error: give OLD NEW (two render folders), or --stack S --against REV", file=sys.stderr)
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix="kubexpose-diff-") as tmp:
+            if git_mode:
+                old, new = render_at(args.program, args.stack, args.against, Path(tmp))
+                names = (f"{args.stack}@{args.against}", f"{args.stack}@working-tree")
+            else:
+                old, new = args.old, args.new
+                names = (str(old), str(new))
+            report = diff(load(old), load(new), *names)
+    except DiffError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(markdown(report) if args.format == "markdown" else as_json(report), end="")
+    return 3 if report.raised(fail_on) else 0
 
 
 def _schema(root: Path, check: bool) -> int:

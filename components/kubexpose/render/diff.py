@@ -1,0 +1,237 @@
+"""`kubexpose diff OLD NEW`: what changes between two renders, and the risks a reviewer must look at.
+
+OLD and NEW are render folders (`kubexpose render --out`). Objects are matched by kind, namespace
+and name; a changed object lists its changed fields as `path: old -> new` in a stable order. The
+risk rules (:mod:`kubexpose.render.risk`) run over every pair. A render never holds a Secret's
+values (they are left out of it), so none can appear in a report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .risk import CLASSES, RULES, Finding, moved
+
+Key = tuple[str, str, str]
+
+
+@dataclass
+class Change:
+    key: Key
+    status: str
+    """`added`, `removed` or `changed`."""
+    fields: list[tuple[str, Any, Any]] = field(default_factory=list)
+    """Changed fields as `(path, old, new)` (a missing side is None)."""
+
+    @property
+    def ref(self) -> str:
+        kind, namespace, name = self.key
+        return f"{kind} {namespace}/{name}"
+
+
+@dataclass
+class Report:
+    old: str
+    new: str
+    changes: list[Change]
+    findings: list[Finding]
+
+    def raised(self, classes: set[str]) -> list[Finding]:
+        return [f for f in self.findings if f.raised and f.cls in classes]
+
+
+class DiffError(Exception):
+    """A folder is not a render (the message says which and why)."""
+
+
+def load(folder: Path) -> dict[Key, dict[str, Any]]:
+    """The objects of a render folder, by kind, namespace and name."""
+    if not folder.is_dir():
+        raise DiffError(f"{folder} is not a folder; give two folders written by `kubexpose render`")
+    files = sorted(p for p in folder.glob("*.yaml") if p.name != "all.yaml")
+    if not files and not (folder / ".kubexpose-render").is_file():
+        raise DiffError(f"{folder} holds no render; give a folder written by `kubexpose render`")
+    out: dict[Key, dict[str, Any]] = {}
+    for path in files:
+        for obj in yaml.safe_load_all(path.read_text()):
+            if isinstance(obj, dict) and obj.get("kind"):
+                meta = obj.get("metadata") or {}
+                out[(str(obj["kind"]), str(meta.get("namespace") or "default"), str(meta.get("name")))] = obj
+    return out
+
+
+def _flatten(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key in sorted(value):
+            out.update(_flatten(value[key], f"{path}.{key}" if path else str(key)))
+        return out or {path: {}}
+    if isinstance(value, list):
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_flatten(item, f"{path}[{i}]"))
+        return out or {path: []}
+    return {path: value}
+
+
+def diff(
+    old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]], old_name: str = "OLD", new_name: str = "NEW"
+) -> Report:
+    """The changes from `old` to `new` and the risk findings, both in a stable order."""
+    changes: list[Change] = []
+    findings: list[Finding] = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        for rule in RULES:
+            findings += rule(before, after)
+        if before is None:
+            changes.append(Change(key, "added"))
+        elif after is None:
+            changes.append(Change(key, "removed"))
+        else:
+            flat_old, flat_new = _flatten(before), _flatten(after)
+            fields = [
+                (path, flat_old.get(path), flat_new.get(path))
+                for path in sorted(set(flat_old) | set(flat_new))
+                if flat_old.get(path) != flat_new.get(path)
+            ]
+            changes.append(Change(key, "changed", fields))
+    findings += moved([old[k] for k in old if k not in new], [new[k] for k in new if k not in old])
+    order = {cls: i for i, cls in enumerate(CLASSES)}
+    findings.sort(key=lambda f: (order[f.cls], not f.raised, f.obj))  # stable: each rule's own order within
+    return Report(old_name, new_name, changes, findings)
+
+
+def _show(value: Any) -> str:
+    return "(none)" if value is None else json.dumps(value) if not isinstance(value, str) else value
+
+
+_TITLES = {
+    "exposure": "Exposure",
+    "replacement": "Replacement / downtime",
+    "availability": "Availability",
+    "security": "Security",
+}
+
+
+def markdown(report: Report) -> str:
+    """The report as a reviewer reads it in a pull request: risks first, then every change."""
+    lines = [f"# kubexpose diff: `{report.old}` → `{report.new}`", ""]
+    added = sum(c.status == "added" for c in report.changes)
+    removed = sum(c.status == "removed" for c in report.changes)
+    changed = sum(c.status == "changed" for c in report.changes)
+    lines.append(f"{added} added, {removed} removed, {changed} changed.")
+    lines.append("")
+    if not report.findings:
+        lines += ["No risk found.", ""]
+    for cls in CLASSES:
+        found = [f for f in report.findings if f.cls == cls]
+        if not found:
+            continue
+        lines += [f"## {_TITLES[cls]}", ""]
+        for f in found:
+            mark = "⚠️" if f.raised else "✅"
+            lines.append(f"- {mark} **{f.obj}**: {f.reason}. Check: {f.check}.")
+        lines.append("")
+    lines += ["## Changes", ""]
+    for c in report.changes:
+        if c.status != "changed":
+            lines.append(f"- {c.status} `{c.ref}`")
+            continue
+        lines.append(f"- changed `{c.ref}`")
+        lines += [f"  - `{path}`: {_show(a)} → {_show(b)}" for path, a, b in c.fields]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def as_json(report: Report) -> str:
+    return (
+        json.dumps(
+            {
+                "old": report.old,
+                "new": report.new,
+                "findings": [
+                    {"class": f.cls, "raised": f.raised, "object": f.obj, "reason": f.reason, "check": f.check}
+                    for f in report.findings
+                ],
+                "changes": [
+                    {
+                        "object": c.ref,
+                        "status": c.status,
+                        "fields": [{"path": p, "old": a, "new": b} for p, a, b in c.fields],
+                    }
+                    for c in report.changes
+                ],
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
+
+
+def render_at(project: Path, stack: str, rev: str, out: Path) -> tuple[Path, Path]:
+    """Render `stack` at git revision `rev` (in a temporary worktree) and in the working tree, into
+    `out/<rev>` and `out/working-tree`; the working tree is never touched. Each render runs in its
+    own process with the kubexpose of its own tree, as `make render` there would."""
+    import os
+    import subprocess
+    import sys
+
+    def git(*args: str, cwd: Path = project) -> str:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise DiffError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"git {args[0]} failed")
+        return done.stdout.strip()
+
+    try:
+        top = Path(git("rev-parse", "--show-toplevel"))
+    except (DiffError, FileNotFoundError):
+        raise DiffError(f"{project.resolve()} is not in a git repository; --against needs one") from None
+    try:
+        commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except DiffError:
+        raise DiffError(f"revision {rev!r} does not exist in {top}; give a branch, tag or commit") from None
+    relative = project.resolve().relative_to(top)
+    worktree = out / "worktree"
+    git("worktree", "add", "--detach", str(worktree), commit, cwd=top)
+    try:
+        renders = []
+        for tree, name in ((worktree, rev.replace("/", "_")), (top, "working-tree")):
+            target = out / name
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join([str(tree / "components"), os.environ.get("PYTHONPATH", "")]),
+            }
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "kubexpose",
+                    "render",
+                    "--stack",
+                    stack,
+                    "--program",
+                    str(tree / relative),
+                    "--out",
+                    str(target),
+                ],
+                cwd=tree / relative,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            if done.returncode != 0:
+                where = f"revision {rev}" if tree == worktree else "the working tree"
+                raise DiffError(f"rendering stack '{stack}' at {where} failed: {done.stderr.strip()}")
+            renders.append(target)
+        return renders[0], renders[1]
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=top, capture_output=True)
