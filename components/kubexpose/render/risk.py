@@ -10,6 +10,7 @@ only raised findings.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,9 @@ class Finding:
     reason: str
     check: str
     """What the reviewer should check."""
+    directed: bool = True
+    """The reverse change gives the opposite finding (widened <-> narrowed); False for a change that is a
+    risk both ways (e.g. externalTrafficPolicy)."""
 
 
 def ref(obj: Obj) -> str:
@@ -125,6 +129,7 @@ def service_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
                 f"externalTrafficPolicy {_spec(old).get('externalTrafficPolicy') or '(unset)'} -> "
                 f"{_spec(new).get('externalTrafficPolicy') or '(unset)'}",
                 "client IPs seen by the app and how traffic spreads over nodes",
+                directed=False,
             )
         )
     return out
@@ -144,24 +149,19 @@ def _ranges(obj: Obj) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(r, strict=False) for r in _spec(obj).get("loadBalancerSourceRanges") or []]
 
 
-def _peers(obj: Obj | None) -> set[str]:
-    """Every (ports, peer) a NetworkPolicy admits, as comparable text; `*` for a rule open to all."""
-    import json
-
-    out: set[str] = set()
+def _peers(obj: Obj | None) -> set[tuple[str, str]]:
+    """Every `(ports, peer)` a NetworkPolicy admits, as comparable JSON; peer `*` for a rule open to all."""
+    out: set[tuple[str, str]] = set()
     for rule in _spec(obj).get("ingress") or []:
         ports = json.dumps(rule.get("ports") or "all", sort_keys=True)
         for peer in rule.get("from") or ["*"]:
-            out.add(f"{ports} {json.dumps(peer, sort_keys=True)}")
+            out.add((ports, json.dumps(peer, sort_keys=True)))
     return out
 
 
-def _covers(wide: str, narrow: str) -> bool:
-    """Does admitted peer `wide` admit everything `narrow` does (same ports)?"""
-    import json
-
-    wide_ports, _, wide_peer = wide.partition(" ")
-    narrow_ports, _, narrow_peer = narrow.partition(" ")
+def _covers(wide: tuple[str, str], narrow: tuple[str, str]) -> bool:
+    """Does admitted `(ports, peer)` `wide` admit everything `narrow` does?"""
+    (wide_ports, wide_peer), (narrow_ports, narrow_peer) = wide, narrow
     if wide_ports != narrow_ports and wide_ports != '"all"':
         return False
     if wide_peer == '"*"':
@@ -179,6 +179,10 @@ def _covers(wide: str, narrow: str) -> bool:
         elif key not in w and key in n and key == "namespaceSelector":
             return False
     return w.get("ipBlock") == n.get("ipBlock")
+
+
+def _shown(pairs: Iterable[tuple[str, str]]) -> str:
+    return "; ".join(f"{peer} on {ports}" for ports, peer in sorted(pairs))
 
 
 def network_policy_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
@@ -203,7 +207,7 @@ def network_policy_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
     out = []
     if added:
         out.append(
-            Finding("exposure", True, name, "admits more: " + "; ".join(added), "that these callers may reach the Pods")
+            Finding("exposure", True, name, "admits more: " + _shown(added), "that these callers may reach the Pods")
         )
     if removed:
         out.append(
@@ -211,7 +215,7 @@ def network_policy_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
                 "exposure",
                 False,
                 name,
-                "admits less: " + "; ".join(removed),
+                "admits less: " + _shown(removed),
                 "that these callers no longer need the Pods",
             )
         )
@@ -284,7 +288,8 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
                     "replacement",
                     True,
                     name,
-                    f"clusterIP {_spec(old).get('clusterIP')} -> {_spec(new).get('clusterIP')}: the Service is replaced",
+                    f"clusterIP {_spec(old).get('clusterIP') or '(unset)'} -> {_spec(new).get('clusterIP') or '(unset)'}: "
+                    "the Service is replaced",
                     "callers briefly fail to resolve it",
                 )
             )
