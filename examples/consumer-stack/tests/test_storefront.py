@@ -51,4 +51,6 @@ def test_the_kubexpose_command_renders_a_stack_of_this_project(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "shop-api  LoadBalancer" in result.stdout
-    assert (tmp_path / "prod" / "all.yaml").read_text().count("kind: Service") == 3
+    kinds = [line for line in (tmp_path / "prod" / "all.yaml").read_text().splitlines() if line.startswith("kind: ")]
+    assert kinds.count("kind: Service") == 3
+    assert kinds.count("kind: ServiceAccount") == 2  # one per app: a ServiceAccount of its own
