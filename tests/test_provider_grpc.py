@@ -325,3 +325,42 @@ def test_a_stack_alias_for_a_component_another_construct_declares_is_not_an_erro
         "kubexpose:index:ExternalAlias", "external-service", {"target": "api.example.com", "port": 443.0}, config
     )
     assert alias["target"] == "sandbox.api.example.com"
+
+
+def test_production_fields_and_a_route_arrive_typed_from_another_language(provider: Provider) -> None:
+    inputs = {
+        **APP,
+        "exposure": "internal",
+        "replicas": None,
+        "autoscaling": {"minReplicas": 2.0, "maxReplicas": 6.0, "cpuUtilization": 70.0},
+        "disruptionBudget": {"maxUnavailablePercent": 25.0},
+        "mounts": [{"configMap": "settings", "path": "/etc/app", "items": {"app.yaml": "app.yaml"}}],
+        "podAnnotations": {"prometheus.io/scrape": "true"},
+        "imagePullSecrets": ["registry"],
+        "allowedCallers": ["web"],
+        "http": {"host": "shop.example.com", "path": "/", "portName": "http"},
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080.0}},
+    }
+    inputs = {k: v for k, v in inputs.items() if v is not None}
+    config = {"kubexpose:ingress": json.dumps({"className": "nginx", "tlsSecret": "shop-tls"})}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "web", inputs, config)
+    assert state["url"] == "https://shop.example.com/"
+    cluster = provider.cluster
+    hpa = cluster.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "web-autoscaler").inputs["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 6)
+    assert (
+        cluster.get("kubernetes:policy/v1:PodDisruptionBudget", "web-disruption-budget").inputs["spec"][
+            "maxUnavailable"
+        ]
+        == "25%"
+    )
+    pod = cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]
+    assert pod["metadata"]["annotations"] == {"prometheus.io/scrape": "true"}
+    assert pod["spec"]["volumes"][-1] == {
+        "name": "m0-configmap-settings",
+        "configMap": {"name": "settings", "items": [{"key": "app.yaml", "path": "app.yaml"}]},
+    }
+    assert pod["spec"]["containers"][0]["readinessProbe"] == {"httpGet": {"path": "/healthz", "port": 8080}}
+    assert cluster.get("kubernetes:networking.k8s.io/v1:Ingress", "web-ingress").inputs["spec"]["tls"] == [
+        {"hosts": ["shop.example.com"], "secretName": "shop-tls"}
+    ]
