@@ -91,9 +91,10 @@ class AutoscalingArgs(TypedDict):
     max_replicas: int
     """Most Pods, at least `min_replicas`. Required."""
     cpu_utilization: NotRequired[int]
-    """Target average CPU use, percent of the CPU request (1-100). Default: 80 when no target is given."""
+    """Target average CPU use, percent of the CPU request (1-500: above 100 when limits allow). Default: 80
+    when no target is given."""
     memory_utilization: NotRequired[int]
-    """Target average memory use, percent of the memory request (1-100). Default: none."""
+    """Target average memory use, percent of the memory request (1-500). Default: none."""
 
 
 class ContainerPortArgs(TypedDict):
