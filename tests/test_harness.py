@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from conftest import CLOUD, LOCAL, Runner
+from conftest import CLOUD, LOCAL, EchoMocks, Runner
 
 from kubexpose import ExposedDeployment, Exposure
 from kubexpose.testing.engine import UNKNOWN, run_program
@@ -40,7 +40,7 @@ def test_an_assertion_inside_an_awaited_apply_fails_the_program() -> None:
 
 def test_pulumi_runtime_test_decorated_checks_fail_when_wrong() -> None:
     """The classic pattern also fails as it should when the test returns the Output it checks."""
-    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
 
     @pulumi.runtime.test
     def wrong_port():
@@ -53,14 +53,6 @@ def test_pulumi_runtime_test_decorated_checks_fail_when_wrong() -> None:
 
 def _assert_equal(actual: str, expected: str) -> None:
     assert actual == expected
-
-
-class _EchoMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        return f"{args.name}_id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}, None
 
 
 def test_the_mock_cluster_allocates_a_cluster_ip_and_node_ports_like_a_cluster(run: Runner) -> None:

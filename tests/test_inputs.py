@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from conftest import LOCAL, Runner
+from conftest import LOCAL, EchoMocks, Runner
 
 from kubexpose import ExposedDeployment, ExternalAlias, ValidationError
 from kubexpose.testing.engine import run_program
@@ -91,16 +91,8 @@ def test_numbers_and_booleans_in_env_outputs_become_text(run: Runner) -> None:
     ]
 
 
-class _EchoMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        return f"{args.name}_id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}, None
-
-
 def test_under_pulumis_own_mocks_an_image_output_is_accepted_and_checked() -> None:
-    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
 
     @pulumi.runtime.test
     def good():
@@ -324,7 +316,7 @@ def test_an_alias_port_from_an_output_is_checked_when_known(number: int, match: 
 
 
 def test_under_pulumis_own_mocks_an_alias_from_outputs_has_whole_number_ports() -> None:
-    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
 
     @pulumi.runtime.test
     def program():

@@ -98,15 +98,7 @@ def test_running_as_root_is_a_violation() -> None:
 
 
 def stack_violations(manifests: list[dict[str, Any]]) -> list[str]:
-    found: list[str] = []
-    resources = [
-        PolicyResource(
-            resource_type(m), m, f"urn:{m['metadata']['name']}", m["metadata"]["name"], None, None, None, [], {}
-        )
-        for m in manifests
-    ]
-    services_select_a_deployment(StackValidationArgs(resources), lambda message, urn=None: found.append(message))
-    return found
+    return stack_policy_violations(services_select_a_deployment, manifests)
 
 
 def test_a_service_selecting_no_deployment_is_a_violation() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import ROOT
+from conftest import ROOT, EchoMocks
 
 from kubexpose import _sdk
 
@@ -174,7 +174,7 @@ def test_a_fractional_number_stays_a_float_for_the_component_to_refuse() -> None
 
 
 def test_an_integer_inside_an_output_becomes_an_int() -> None:
-    pulumi.runtime.set_mocks(_NoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
 
     @pulumi.runtime.test
     def run():
@@ -190,11 +190,3 @@ def test_an_integer_inside_an_output_becomes_an_int() -> None:
 
 def _is_int(value: object, expected: int) -> None:
     assert type(value) is int and value == expected
-
-
-class _NoMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        return f"{args.name}_id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}, None

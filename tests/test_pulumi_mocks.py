@@ -7,24 +7,17 @@ from collections.abc import Iterator
 
 import pulumi
 import pytest
+from conftest import EchoMocks
 
 from kubexpose import ConfigError, ExposedDeployment, ExternalAlias, StackProfile
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
 
-class _EchoMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        return f"{args.name}_id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}, None
-
-
 @pytest.fixture
 def pulumi_mocks() -> Iterator[None]:
     """Pulumi's own mocks, as a user's test module sets them up (config reset afterwards)."""
-    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
     pulumi.runtime.set_all_config({})
     yield
     pulumi.runtime.set_all_config({})

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import LOCAL, Runner
+from conftest import LOCAL, EchoMocks, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 from test_validation import assert_rejected
 from upstream import validate_http_route
@@ -334,16 +334,8 @@ def test_a_caller_in_another_namespace_is_not_a_caller() -> None:
         run_program(program)
 
 
-class _EchoMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        return f"{args.name}_id", args.inputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}, None
-
-
 def test_under_pulumis_own_mocks_an_unknown_caller_fails_the_run() -> None:
-    pulumi.runtime.set_mocks(_EchoMocks(), preview=False)
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
 
     @pulumi.runtime.test
     def program():
