@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -140,7 +141,8 @@ def test_namespaces_come_first_and_files_are_numbered_in_apply_order() -> None:
 
 
 def test_manifests_have_integers_camel_case_and_no_pulumi_internals() -> None:
-    text = rendered("dev").files["all.yaml"]
+    files = rendered("dev").files
+    text = "---\n".join(files[n] for n in sorted(files) if n.endswith(".yaml"))
     assert "targetPort: 8080" in text and "8080.0" not in text
     assert "target_port" not in text
     assert "4dabf18193072939515e22adb298388d" not in text and "__" not in text
@@ -231,7 +233,7 @@ def test_a_new_render_replaces_the_previous_one_and_drops_its_stale_files(tmp_pa
     assert (out / "summary.txt").read_text() == rendered("prod").files["summary.txt"]
     write_atomically(rendered("dev"), out)
     assert sorted(p.name for p in out.iterdir()) == sorted([*rendered("dev").files, MARKER])
-    assert (out / "all.yaml").read_text() == rendered("dev").files["all.yaml"]
+    assert (out / "Kustomization").read_text() == rendered("dev").files["Kustomization"]
 
 
 @pytest.mark.parametrize(
@@ -250,7 +252,8 @@ def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, comm
     assert result.returncode == 0, result.stderr
     assert "Rendered stack 'dev': 22 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
-    assert (tmp_path / "dev" / "all.yaml").read_text() == (GOLDEN / "dev" / "all.yaml").read_text()
+    for golden in GOLDEN.joinpath("dev").iterdir():
+        assert (tmp_path / "dev" / golden.name).read_text() == golden.read_text(), golden.name
 
 
 def test_a_failing_program_line_is_named_with_its_file_and_line(tmp_path: Path, capsys) -> None:
@@ -270,3 +273,27 @@ def test_a_validation_error_names_the_program_line_that_declared_the_component(t
     project = make_project(tmp_path, program)
     assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.endswith("give a port number from 1 to 65535 (at __main__.py:3)\n")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_render_folder_holds_each_object_once_for_kubectl_and_kustomize(stack: str, tmp_path: Path) -> None:
+    out = tmp_path / stack
+    write_atomically(rendered(stack), out)
+    # What `kubectl apply -f DIR` reads: every .yaml, .yml and .json file of the folder (not below it).
+    read_by_kubectl = [p for p in sorted(out.iterdir()) if p.suffix in (".yaml", ".yml", ".json")]
+    objects = [doc for p in read_by_kubectl for doc in yaml.safe_load_all(p.read_text()) if doc]
+    keys = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects]
+    assert len(keys) == len(set(keys)) == len(rendered(stack).manifests)
+    assert all("apiVersion" in o and "kind" in o for o in objects)  # no kustomization or report among them
+    kustomization = yaml.safe_load((out / "Kustomization").read_text())
+    assert kustomization["kind"] == "Kustomization"
+    assert kustomization["resources"] == [p.name for p in read_by_kubectl]
+
+
+def test_a_render_folder_is_as_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_atomically(rendered("dev"), tmp_path / "dev")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "dev").stat().st_mode & 0o777 == 0o755

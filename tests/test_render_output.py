@@ -69,7 +69,7 @@ def test_an_empty_or_missing_folder_gets_the_render_and_its_marker(project: Path
     for out in (empty, tmp_path / "new" / "dev"):
         assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 0
         names = sorted(p.name for p in out.iterdir())
-        assert MARKER in names and "all.yaml" in names
+        assert MARKER in names and "Kustomization" in names
         listed = (out / MARKER).read_text().splitlines()[1:]
         assert sorted([*listed, MARKER]) == names
 
@@ -194,4 +194,4 @@ def test_three_render_commands_at_once_into_one_folder_all_succeed(project: Path
     assert [code for code, _ in results] == [0, 0, 0], results
     assert not [err for _, err in results if "Traceback" in err]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out"]
-    assert (out / "all.yaml").is_file() and (out / MARKER).is_file()
+    assert (out / "Kustomization").is_file() and (out / MARKER).is_file()

@@ -2,10 +2,13 @@
 
 The program runs in-process under the recording mocks (:mod:`kubexpose.testing.engine`) with the
 stack's config loaded as Pulumi loads it (:mod:`kubexpose.render.stackconfig`). Each Kubernetes
-object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first;
-`all.yaml` holds them all; `summary.txt` and `topology.md` say how each Service is reached.
-Secrets holding data are never written: `secrets-to-create.txt` (which `kubectl apply -f` skips: it
-reads only .yaml, .yml and .json files) gives the `kubectl create secret` command for each.
+object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first, and
+appears once: `kubectl apply -f DIR`, `kubectl create -f DIR` and `kubectl apply -k DIR` read each
+object once. `Kustomization` (kustomize's third file name, without an extension, so `kubectl -f`
+skips it) lists the numbered files for `-k`, Argo CD and Flux. `summary.txt` and `topology.md` say
+how each Service is reached. Secrets holding data are never written: `secrets-to-create.txt` gives
+the `kubectl create secret` command for each. kubectl reads only .yaml, .yml and .json files of a
+folder, so none of these reports is taken for an object.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
-from .manifests import REDACTED, SecretToCreate, file_name, manifests, split_secrets, to_yaml
+from .manifests import KUSTOMIZATION, REDACTED, kustomization, SecretToCreate, file_name, manifests, split_secrets, to_yaml
 from .report import SECRETS_FILE, secrets_script, secrets_summary, summary, topology
 from .stackconfig import Project, StackConfig
 from .writer import write_render
@@ -110,7 +113,7 @@ def render_run(
     node_address = (config or {}).get("kubexpose:nodeAddress")
     texts = [to_yaml(obj) for obj in objs]
     files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
-    files["all.yaml"] = "---\n".join(texts)
+    files[KUSTOMIZATION] = kustomization(list(files))
     files["summary.txt"] = summary(objs, node_address) + secrets_summary(secrets)
     if secrets:
         files[SECRETS_FILE] = secrets_script(secrets)

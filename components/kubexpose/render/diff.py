@@ -54,7 +54,7 @@ def load(folder: Path) -> dict[Key, dict[str, Any]]:
     """The objects of a render folder, by kind, namespace and name."""
     if not folder.is_dir():
         raise DiffError(f"{folder} is not a folder; give two folders written by `kubexpose render`")
-    files = sorted(p for p in folder.glob("*.yaml") if p.name != "all.yaml")
+    files = sorted(p for p in folder.glob("*.yaml") if p.name != "all.yaml")  # all.yaml: renders before 0.3
     if not files and not (folder / ".kubexpose-render").is_file():
         raise DiffError(f"{folder} holds no render; give a folder written by `kubexpose render`")
     out: dict[Key, dict[str, Any]] = {}

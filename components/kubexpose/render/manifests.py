@@ -22,6 +22,17 @@ KIND_ORDER = [
     "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
 ]  # fmt: skip
 TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata"]
+KUSTOMIZATION = "Kustomization"
+"""The render's kustomization: kustomize, Argo CD and Flux read this name; `kubectl -f DIR` skips it (no .yaml)."""
+
+
+def kustomization(files: list[str]) -> str:
+    """A kustomization listing the numbered object files, so `kubectl apply -k DIR` reads each object once."""
+    listed = "".join(f"  - {name}\n" for name in files if name[:1].isdigit() and name.endswith(".yaml"))
+    return (
+        "# Every object of this render, once: `kubectl apply -k .` (or `kubectl apply -f .`, which skips this file).\n"
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + listed
+    )
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it (5x faster, same bytes), else PyYAML's own."""
 

@@ -77,6 +77,12 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def verify_target(out: Path) -> None:
     """:func:`check_target` under the parent folder's lock: a render being swapped in meanwhile is never
     seen half-way (a check without the lock could read one render's marker and the next one's files)."""
@@ -98,6 +104,7 @@ def write_render(files: Mapping[str, str], out: Path) -> None:
     with _locked(out.parent):
         check_target(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700: a render folder is as readable as any other
         backup = None
         try:
             for name, text in files.items():

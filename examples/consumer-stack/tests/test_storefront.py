@@ -51,6 +51,7 @@ def test_the_kubexpose_command_renders_a_stack_of_this_project(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "shop-api  LoadBalancer" in result.stdout
-    kinds = [line for line in (tmp_path / "prod" / "all.yaml").read_text().splitlines() if line.startswith("kind: ")]
+    texts = [p.read_text() for p in sorted((tmp_path / "prod").glob("*.yaml"))]  # each object once, a file each
+    kinds = [line for text in texts for line in text.splitlines() if line.startswith("kind: ")]
     assert kinds.count("kind: Service") == 3
     assert kinds.count("kind: ServiceAccount") == 2  # one per app: a ServiceAccount of its own
