@@ -35,6 +35,7 @@ from ..k8s.pod import (
     template_metadata,
 )
 from ..k8s.ports import Port
+from ..k8s.quantity import check_resources
 from ..k8s.schema import check_fields
 from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
 from .base import check_bool
@@ -256,6 +257,7 @@ def parse_pod(
     probes = {field: _probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
+        check_resources(check, args["resources"])
     lists: dict[str, tuple[str, ...] | None] = {}
     for field in ("command", "args"):
         value = args.get(field)

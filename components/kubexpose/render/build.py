@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
-from .manifests import KUSTOMIZATION, REDACTED, kustomization, SecretToCreate, file_name, manifests, split_secrets, to_yaml
+from .manifests import (
+    KUSTOMIZATION,
+    REDACTED,
+    kustomization,
+    SecretToCreate,
+    file_name,
+    manifests,
+    split_secrets,
+    to_yaml,
+)
 from .report import SECRETS_FILE, secrets_script, secrets_summary, summary, topology
 from .stackconfig import Project, StackConfig
 from .writer import write_render

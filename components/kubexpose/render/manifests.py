@@ -33,6 +33,8 @@ def kustomization(files: list[str]) -> str:
         "# Every object of this render, once: `kubectl apply -k .` (or `kubectl apply -f .`, which skips this file).\n"
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + listed
     )
+
+
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it (5x faster, same bytes), else PyYAML's own."""
 

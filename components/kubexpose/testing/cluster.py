@@ -111,9 +111,7 @@ class ControlPlane:
         etcd_port, peer_port, api_port, kwok_port = (_free_port() for _ in range(4))
         self._token = os.urandom(16).hex()
         (d / "tokens.csv").write_text(f'{self._token},kubexpose-admin,kubexpose-admin,"system:masters"\n')
-        subprocess.run(
-            ["openssl", "genrsa", "-out", str(d / "sa.key"), "2048"], check=True, capture_output=True
-        )
+        subprocess.run(["openssl", "genrsa", "-out", str(d / "sa.key"), "2048"], check=True, capture_output=True)
         self._spawn(
             "etcd",
             [
@@ -159,7 +157,9 @@ class ControlPlane:
                 {
                     "apiVersion": "v1",
                     "kind": "Config",
-                    "clusters": [{"name": "kubexpose-e2e", "cluster": {"server": self.server, "insecure-skip-tls-verify": True}}],
+                    "clusters": [
+                        {"name": "kubexpose-e2e", "cluster": {"server": self.server, "insecure-skip-tls-verify": True}}
+                    ],
                     "users": [{"name": "admin", "user": {"token": self._token}}],
                     "contexts": [{"name": "kubexpose-e2e", "context": {"cluster": "kubexpose-e2e", "user": "admin"}}],
                     "current-context": "kubexpose-e2e",
@@ -207,7 +207,11 @@ class ControlPlane:
                 "--node-lease-duration-seconds=40",
             ],
         )
-        self._wait("namespace default", lambda: self._get("/api/v1/namespaces/default/serviceaccounts/default") is not None, 120)
+        self._wait(
+            "namespace default",
+            lambda: self._get("/api/v1/namespaces/default/serviceaccounts/default") is not None,
+            120,
+        )
         for i in range(self.nodes):
             self.apply_objects([self._node(i)])
         self._wait("nodes Ready", self._nodes_ready, 120)
@@ -275,7 +279,12 @@ class ControlPlane:
         log = self.dir / f"{name}.log"
         handle = log.open("wb")
         proc = subprocess.Popen(
-            argv, stdout=handle, stderr=subprocess.STDOUT, cwd=self.dir, start_new_session=True, env={**os.environ, **self._child_env()}
+            argv,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=self.dir,
+            start_new_session=True,
+            env={**os.environ, **self._child_env()},
         )
         handle.close()
         self._procs.append((name, proc, log))
@@ -356,7 +365,12 @@ class ControlPlane:
         given: dict[str, str] = {}
         pool = iter(LOAD_BALANCER_NET.hosts())
         kinds = (("/api/v1/services", "/api/v1/namespaces/{ns}/services/{name}/status"),)
-        kinds += (("/apis/networking.k8s.io/v1/ingresses", "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}/status"),)
+        kinds += (
+            (
+                "/apis/networking.k8s.io/v1/ingresses",
+                "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}/status",
+            ),
+        )
         while not self._stop.wait(0.5):
             for list_path, status_path in kinds:
                 listing = self._get(list_path)

@@ -7,6 +7,7 @@ test that uses the fixture then fails with a message naming the versions kubexpo
 """
 
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,3 +36,44 @@ def kubexpose(request: pytest.FixtureRequest) -> Any:
         (d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file() or (d / "Pulumi.yml").is_file()), None
     )
     return KubexposeTester(project_dir=project)
+
+
+def _missing_tools_outcome(message: str) -> None:
+    """Skip a test that needs binaries that are not there, or fail when the run asked for them."""
+    import os
+
+    if os.environ.get("KUBEXPOSE_E2E_REQUIRE") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real control plane on loopback for the whole session (:class:`kubexpose.testing.cluster.ControlPlane`).
+
+    Skipped with the build command when a binary is missing (failed instead with
+    ``KUBEXPOSE_E2E_REQUIRE=1``); stopped, with everything it started, at the end of the session.
+    """
+    from .cluster import ControlPlane
+    from .toolchain import MissingToolError
+
+    plane = ControlPlane(workdir=tmp_path_factory.mktemp("control-plane"))
+    try:
+        plane.start()
+    except MissingToolError as err:
+        _missing_tools_outcome(str(err))
+    yield plane
+    plane.stop()
+
+
+@pytest.fixture(scope="session")
+def kubexpose_live(kubexpose_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real Pulumi CLI and kubernetes provider, pointed at ``kubexpose_cluster``
+    (:class:`kubexpose.testing.live.LiveEngine`); skipped like it when a binary is missing."""
+    from .live import LiveEngine
+    from .toolchain import MissingToolError
+
+    try:
+        return LiveEngine(tmp_path_factory.mktemp("pulumi"), kubexpose_cluster)
+    except MissingToolError as err:
+        _missing_tools_outcome(str(err))

@@ -260,7 +260,17 @@ def build_provider() -> None:
     out = root / "out"
     out.mkdir()
     ldflags = f"-s -w -X {module}/pkg/version.Version={version}"
-    _go(["build", "-ldflags", ldflags, "-o", str(out / "pulumi-resource-kubernetes"), "./cmd/pulumi-resource-kubernetes"], root)
+    _go(
+        [
+            "build",
+            "-ldflags",
+            ldflags,
+            "-o",
+            str(out / "pulumi-resource-kubernetes"),
+            "./cmd/pulumi-resource-kubernetes",
+        ],
+        root,
+    )
     _install(out, PROVIDER)
 
 

@@ -1,0 +1,98 @@
+"""Shared helpers of the end-to-end suite: the real Pulumi CLI and provider against a loopback control plane.
+
+The fixtures ``kubexpose_cluster`` and ``kubexpose_live`` come from kubexpose's pytest plugin
+(:mod:`kubexpose.testing.plugin`); this file adds what only this repository's scenarios need.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubexpose.render.build import Rendered, render
+from kubexpose.render.stackconfig import Project
+from kubexpose.testing.cluster import ControlPlane
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ("dev", "staging", "prod")
+HTTP_ROUTE_CRD = ("sigs.k8s.io/gateway-api", "v1.6.3", "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml")
+
+
+def rendered(stack: str, project_dir: Path = ROOT) -> Rendered:
+    """The offline render of ``stack`` (what `kubexpose render` writes)."""
+    return render(Project.load(project_dir), stack)
+
+
+@pytest.fixture(scope="session")
+def cluster(kubexpose_cluster: ControlPlane) -> ControlPlane:
+    """The session's control plane, with the Gateway API HTTPRoute CRD installed (staging routes through it)."""
+    import yaml
+
+    from tests.upstream import go_module_file
+
+    crd = yaml.safe_load(
+        go_module_file(*HTTP_ROUTE_CRD, "a89d17ff5ed060fa0eac015524f9252bb291f616412c13ac8cb952ed9c25c5ad")
+    )
+    kubexpose_cluster.apply_objects([crd])
+    kubexpose_cluster.kubectl("wait", "--for=condition=Established", "crd/httproutes.gateway.networking.k8s.io")
+    return kubexpose_cluster
+
+
+def live_objects(cluster: ControlPlane, manifests: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live object for each manifest, in order (``kubectl get -f``)."""
+    body = "\n".join(json.dumps(m) for m in manifests)
+    out = json.loads(cluster.kubectl("get", "-f", "-", "-o", "json", input=body).stdout)
+    return out["items"] if out.get("kind") == "List" else [out]
+
+
+def differences(expected: Any, live: Any, path: str = "") -> list[str]:
+    """Every field ``expected`` sets whose live value differs (extra live fields are defaults: ignored)."""
+    if isinstance(expected, dict):
+        if not isinstance(live, dict):
+            return [f"{path}: {expected!r} -> {live!r}"]
+        out = []
+        for key, value in expected.items():
+            if key not in live:
+                out.append(f"{path}.{key}: {value!r} -> (absent)")
+            else:
+                out += differences(value, live[key], f"{path}.{key}")
+        return out
+    if isinstance(expected, list):
+        if not isinstance(live, list) or len(live) != len(expected):
+            return [f"{path}: {expected!r} -> {live!r}"]
+        return [
+            d for i, (e, v) in enumerate(zip(expected, live, strict=True)) for d in differences(e, v, f"{path}[{i}]")
+        ]
+    return [] if expected == live else [f"{path}: {expected!r} -> {live!r}"]
+
+
+def eventually(check: Callable[[], Any], timeout: float = 90, every: float = 1.0) -> Any:
+    """``check()``'s first truthy result within ``timeout`` seconds; the last failure otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+            last: Exception | None = None
+        except AssertionError as err:
+            last = err
+        if time.monotonic() > deadline:
+            if last is not None:
+                raise last
+            raise AssertionError(f"{getattr(check, '__name__', 'check')} still false after {timeout:.0f} s")
+        time.sleep(every)
+
+
+def ours(cluster: ControlPlane, names: Iterable[str]) -> list[str]:
+    """Every namespaced object in the cluster labelled as one of kubexpose's apps ``names``, as kind/ns/name."""
+    kinds = cluster.kubectl("api-resources", "--verbs=list,delete", "--namespaced", "-o", "name").stdout.split()
+    kinds = [k for k in kinds if k not in ("events", "events.events.k8s.io")]
+    selector = f"app.kubernetes.io/name in ({','.join(sorted(names))})"
+    items = cluster.get_json(",".join(kinds), "-A", "-l", selector)["items"]
+    return sorted(f"{i['kind']}/{i['metadata'].get('namespace')}/{i['metadata']['name']}" for i in items)
