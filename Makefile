@@ -1,6 +1,8 @@
 # Two commands a newcomer needs (both create .venv on first use):
 #   make render   - render the dev stack offline into render/dev (no cluster, no Pulumi CLI)
 #   make test     - run the test suite (newest and floor versions) and the consumer example's tests (what CI runs)
+# and the end-to-end suite (CI runs it after `make test`):
+#   make e2e      - the real Pulumi CLI and kubernetes provider against a loopback control plane
 PYTHON ?= python3
 VENV := .venv
 FLOOR := .venv-floor
@@ -27,7 +29,7 @@ $(PROVIDER_FLOOR)/.installed: requirements.txt requirements-dev.txt requirements
 	$(PROVIDER_FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-provider-floor.txt -e .
 	touch $@
 
-.PHONY: test test-floor test-provider-floor render lint fuzz bench schema
+.PHONY: test test-floor test-provider-floor render lint fuzz bench schema e2e e2e-tools
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-floor
@@ -67,3 +69,13 @@ fuzz: $(VENV)/.installed
 
 bench: .venv-bench/.installed
 	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 .venv-bench/bin/python bench/run.py
+
+# End to end: the Pulumi CLI, the kubernetes provider and a control plane (etcd, kube-apiserver,
+# controller-manager, scheduler, kwok), built from Go modules into ~/.cache/kubexpose/ on first use
+# (or a `pulumi` on PATH and envtest binaries in KUBEBUILDER_ASSETS), against programs run inline.
+e2e-tools: $(VENV)/.installed
+	$(VENV)/bin/python -m kubexpose.testing.toolchain build
+	$(VENV)/bin/python -m kubexpose.testing.toolchain where
+
+e2e: e2e-tools
+	KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15

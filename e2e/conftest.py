@@ -96,3 +96,30 @@ def ours(cluster: ControlPlane, names: Iterable[str]) -> list[str]:
     selector = f"app.kubernetes.io/name in ({','.join(sorted(names))})"
     items = cluster.get_json(",".join(kinds), "-A", "-l", selector)["items"]
     return sorted(f"{i['kind']}/{i['metadata'].get('namespace')}/{i['metadata']['name']}" for i in items)
+
+
+def make_project(folder: Path, name: str, stacks: dict[str, str]) -> Path:
+    """A Pulumi project folder (``Pulumi.yaml`` + one stack file per entry of ``stacks``) for an inline program."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    for stack, text in stacks.items():
+        (folder / f"Pulumi.{stack}.yaml").write_text(text)
+    return folder
+
+
+def replica_sets(cluster: ControlPlane, namespace: str, app: str) -> dict[str, dict[str, Any]]:
+    """The app's ReplicaSets by name."""
+    items = cluster.get_json("replicasets", "-n", namespace, "-l", f"app.kubernetes.io/name={app}")["items"]
+    return {rs["metadata"]["name"]: rs for rs in items}
+
+
+def rolled_out(cluster: ControlPlane, namespace: str, name: str) -> bool:
+    """The Deployment's newest generation is observed and every replica is updated and ready."""
+    d = cluster.get_json("deployment", name, "-n", namespace)
+    s, want = d["status"], d["spec"].get("replicas", 1)
+    return (
+        s.get("observedGeneration") == d["metadata"]["generation"]
+        and s.get("updatedReplicas") == want
+        and s.get("readyReplicas") == want
+        and s.get("replicas") == want
+    )

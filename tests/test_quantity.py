@@ -37,7 +37,9 @@ def test_quantities_the_api_server_accepts_are_parsed(text: Any, amount: Decimal
     assert parse_quantity(text) == amount
 
 
-@pytest.mark.parametrize("text", ["lots", "", "1 Gi", "1GB", "1mi", "Mi", "1.2.3", "--1", "1e", "1Ki2", "0x10", True, None])
+@pytest.mark.parametrize(
+    "text", ["lots", "", "1 Gi", "1GB", "1mi", "Mi", "1.2.3", "--1", "1e", "1Ki2", "0x10", True, None]
+)
 def test_quantities_the_api_server_refuses_are_not(text: Any) -> None:
     assert parse_quantity(text) is None
 
@@ -66,7 +68,9 @@ def test_quantities_the_api_server_refuses_are_not(text: Any) -> None:
         ({"limits": {"hugepages-2Mi": "0.5"}}, r"resources.limits.hugepages-2Mi '0.5' is not a whole number of bytes"),
     ],
 )
-def test_resources_the_api_server_refuses_are_refused_before_registration(resources: dict[str, Any], match: str) -> None:
+def test_resources_the_api_server_refuses_are_refused_before_registration(
+    resources: dict[str, Any], match: str
+) -> None:
     assert_rejected({"port": 8080, "resources": resources}, match)
 
 

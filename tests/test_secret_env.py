@@ -12,7 +12,7 @@ import pulumi_kubernetes as k8s
 import pytest
 from conftest import LOCAL, Runner
 
-from kubexpose import ExposedDeployment
+from kubexpose import ExposedDeployment, ExternalAlias
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
 from kubexpose.render.stackconfig import Project
@@ -317,3 +317,32 @@ def test_an_env_mapping_from_an_output_is_checked_when_known(env: dict, refs: di
     extra = {} if refs is None else {"env_refs": refs}
     with pytest.raises(ValidationError, match=rf"^ExposedDeployment 'orders': {match}"):
         run_program(lambda: orders(pulumi.Output.from_input(env), **extra))
+
+
+# -- a secret never reaches an error message (found by a newcomer: a secret alias target was printed) ----
+LEAKY = "postgres://admin:S3cretPassw0rd@db.example.com:5432"
+
+
+@pytest.mark.parametrize(
+    ("declare", "field"),
+    [
+        (lambda v: ExternalAlias("db", {"target": v, "port": 5432}), "target"),
+        (lambda v: ExposedDeployment("web", {"image": v.apply(lambda t: f"{t} x"), "port": 8080}), "image"),
+        (lambda v: ExposedDeployment("web", {"image": "nginx:1.27", "port": 8080, "labels": {"team": v}}), "labels"),
+        (lambda v: ExposedDeployment("web", {"image": "nginx:1.27", "port": 8080, "namespace": v}), "namespace"),
+    ],
+    ids=["alias target", "image", "label value", "namespace"],
+)
+def test_a_bad_secret_value_is_named_by_its_field_and_never_shown(declare: Any, field: str) -> None:
+    from kubexpose import ValidationError
+    from kubexpose.testing.engine import run_program
+
+    with pytest.raises(ValidationError) as caught:
+        run_program(lambda: declare(pulumi.Output.secret(LEAKY)))
+    message = str(caught.value)
+    assert field in message and "[secret]" in message
+    for piece in ("S3cretPassw0rd", "admin", "postgres", "5432", "db.example.com"):
+        assert piece not in message, message
+    with pytest.raises(ValidationError) as plain:  # the same value, not secret: shown, so it can be fixed
+        run_program(lambda: declare(pulumi.Output.from_input(LEAKY)))
+    assert LEAKY in str(plain.value)

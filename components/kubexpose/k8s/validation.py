@@ -12,7 +12,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import pulumi
 
@@ -33,23 +33,67 @@ ROUTE_PATH = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$")
 MAX_AFFINITY_TIMEOUT = 86400
 
 
+SECRET_SHOWN = "[secret]"
+"""What an error message shows in place of a secret value."""
+
+
+def _hide(text: str, secrets: list[Any]) -> str:
+    for secret in secrets:
+        for piece in _pieces(secret):
+            text = text.replace(piece, SECRET_SHOWN)
+    return text
+
+
+def _pieces(value: Any) -> list[str]:
+    """The texts of a secret value an error message could quote: the value, its repr, its parts (longest first)."""
+    if isinstance(value, str):
+        parts = [value, repr(value), *[p for p in re.split(r"[^A-Za-z0-9._-]+", value) if len(p) >= 4]]
+    elif isinstance(value, Mapping):
+        parts = [repr(value), *[p for v in value.values() for p in _pieces(v)]]
+    elif isinstance(value, list | tuple):
+        parts = [repr(value), *[p for v in value for p in _pieces(v)]]
+    else:
+        parts = [repr(value), str(value)]
+    return sorted({p for p in parts if p}, key=len, reverse=True)
+
+
 class Checker:
     """Raises errors that name one component, so every message has the same shape."""
 
     def __init__(self, kind: str, name: str) -> None:
         self.kind = kind
         self.name = name
+        self._secrets: list[Any] = []
 
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
-        """Raise a ValidationError naming the component, the field, the bad value and the fix."""
-        raise ValidationError(f"{self.kind} '{self.name}': {field} {value!r} {problem}; {fix}", field)
+        """Raise a ValidationError naming the component, the field, the bad value and the fix.
+
+        While a secret value is being checked, the message names the field but shows `[secret]` for the
+        value and for every piece of it (error messages reach CI logs)."""
+        shown = repr(value)
+        if self._secrets:
+            shown = SECRET_SHOWN
+            problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
+        raise ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
 
     def input(self, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
-        fails the update with the same message; an unknown value in a preview is not checked)."""
+        fails the update with the same message, the value hidden when the Output is secret; an unknown
+        value in a preview is not checked)."""
         if isinstance(value, pulumi.Output):
-            return value.apply(validate)
+            secret = pulumi.Output.from_input(cast(Any, value.is_secret()))
+            return pulumi.Output.all(value, secret).apply(lambda both: self.secretly(both[0], validate, both[1]))
         return validate(value)
+
+    def secretly(self, value: Any, validate: Callable[[Any], T], secret: bool = True) -> T:
+        """`validate(value)`; when `secret`, a failure's message shows `[secret]` instead of the value."""
+        if not secret:
+            return validate(value)
+        self._secrets.append(value)
+        try:
+            return validate(value)
+        finally:
+            self._secrets.pop()
 
     def only_fields(
         self, prefix: str, value: Mapping[str, Any], allowed: Iterable[str], what: str, hint: str = "use only"

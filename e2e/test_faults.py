@@ -1,0 +1,144 @@
+"""Faults through the real engine: a bad component after good ones, a node port another stack holds, an
+`up` killed half-way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+from conftest import ROOT, eventually, make_project, ours
+from pulumi import automation as auto
+
+from kubexpose import ExposedDeployment, Exposure, StackProfile
+from kubexpose.testing.live import script_program
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+STACK_FILE = "config:\n  kubexpose:namespace: {ns}\n  kubexpose:publicServiceType: NodePort\n"
+
+
+def app(name: str, profile: StackProfile, opts: pulumi.ResourceOptions, **extra: Any) -> ExposedDeployment:
+    args = {"image": IMAGE, "ports": [{"port": 80, "target_port": 8080, "name": "http"}], "writable_paths": ["/tmp"]}
+    return ExposedDeployment(name, {**args, **extra}, opts, profile=profile)
+
+
+def namespaced(ns: str) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(depends_on=[k8s.core.v1.Namespace(ns, metadata={"name": ns})])
+
+
+def bad_after_good() -> None:
+    profile = StackProfile.from_config()
+    opts = namespaced("faults")
+    app("good", profile, opts)
+    app("also-good", profile, opts)
+    app(
+        "bad",
+        profile,
+        opts,
+        exposure=Exposure.PUBLIC,
+        ports=[{"port": 80, "target_port": 8080, "name": "http", "node_port": 40000}],
+    )
+
+
+def test_a_bad_component_after_good_ones_stops_the_preview_and_nothing_is_applied(
+    kubexpose_live: Any, cluster: Any, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path, "e2e-faults", {"test": STACK_FILE.format(ns="faults")})
+    stack = kubexpose_live.stack("test", bad_after_good, project, copy_name="faults")
+    output: list[str] = []
+    with pytest.raises(auto.errors.CommandError) as caught:
+        stack.preview(on_output=output.append)  # what `pulumi up` runs first, and stops at
+    text = str(caught.value) + "\n".join(output)
+    assert "ExposedDeployment 'bad': ports[0].node_port 40000 is outside 30000-32767" in text
+    assert "Traceback" not in text
+    assert ours(cluster, ["good", "also-good", "bad"]) == []
+    assert cluster.kubectl("get", "namespace", "faults", check=False).returncode != 0
+    stack.workspace.remove_stack("test")
+
+
+def holder() -> None:
+    app(
+        "holder",
+        StackProfile.from_config(),
+        namespaced("holder"),
+        exposure=Exposure.PUBLIC,
+        ports=[{"port": 80, "target_port": 8080, "name": "http", "node_port": 30001}],
+    )
+
+
+def test_a_node_port_another_stack_holds_fails_the_up_with_a_message_naming_it(
+    kubexpose_live: Any, cluster: Any, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path / "holder", "e2e-holder", {"test": STACK_FILE.format(ns="holder")})
+    other = kubexpose_live.stack("test", holder, project, copy_name="holder")
+    other.up(on_output=print)
+    example = kubexpose_live.stack("dev", script_program(ROOT / "__main__.py"), ROOT, copy_name="example-clash")
+    output: list[str] = []
+    try:
+        with pytest.raises(auto.errors.CommandError) as caught:
+            example.up(on_output=output.append)
+        text = str(caught.value) + "\n".join(output)
+        assert (
+            'Service "myapp" is invalid: spec.ports[0].nodePort: Invalid value: 30001: provided port is already allocated'
+            in text
+        )
+        assert "kubernetes:core/v1:Service" in text and "myapp" in text
+    finally:
+        example.destroy(on_output=print)
+        other.destroy(on_output=print)
+        example.workspace.remove_stack("dev")
+
+
+def many() -> None:
+    profile = StackProfile.from_config()
+    opts = namespaced("interrupted")
+    for i in range(6):
+        app(f"app-{i}", profile, opts, replicas=2)
+
+
+def _pulumi_children() -> list[int]:
+    """Process ids of the `pulumi` CLI processes this test process started."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            comm, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            if comm == "pulumi" and int(rest[1]) == os.getpid():
+                pids.append(int(entry))
+    return pids
+
+
+def test_an_up_killed_half_way_converges_on_the_next_up(kubexpose_live: Any, cluster: Any, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "e2e-interrupted", {"test": STACK_FILE.format(ns="interrupted")})
+    stack = kubexpose_live.stack("test", many, project, copy_name="interrupted")
+    names = [f"app-{i}" for i in range(6)]
+    killed = threading.Event()
+
+    def on_event(event: Any) -> None:
+        done = event.res_outputs_event
+        if done and not killed.is_set() and done.metadata.type == "kubernetes:core/v1:Service":
+            killed.set()
+            for pid in _pulumi_children():
+                os.kill(pid, signal.SIGKILL)  # as a crash or a cancelled CI job would
+
+    try:
+        with pytest.raises(auto.errors.CommandError):
+            stack.up(on_event=on_event)
+        assert killed.is_set()
+        partial = ours(cluster, names)
+        assert partial, "the killed up had created something"
+        result = stack.up(on_output=print)
+        assert result.summary.result == "succeeded"
+        eventually(lambda: len([o for o in ours(cluster, names) if o.startswith("Deployment/")]) == 6)
+        stack.preview(expect_no_changes=True, on_output=print)
+    finally:
+        stack.destroy(on_output=print)
+    eventually(lambda: ours(cluster, names) == [], timeout=120)

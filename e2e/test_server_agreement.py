@@ -1,0 +1,247 @@
+"""The API server is the judge: what kubexpose accepts, the server accepts (dry run, server-side apply).
+
+- the render of every example stack;
+- a bounded sample of the programs the property-based tests generate (`tests/test_fuzz.py`'s
+  strategies), 40 per component per run: every one kubexpose accepts must be accepted by the server;
+- the other way round: a table of inputs kubexpose refuses, each written into an otherwise valid
+  manifest and offered to the server, which must refuse it too unless the row says why kubexpose
+  refuses something the server takes (it accepts it but it never works, or it breaks a later update).
+  The test prints the ratio.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import ROOT, STACKS, rendered
+from hypothesis import HealthCheck, given, settings
+
+sys.path.insert(0, str(ROOT / "tests"))
+from test_fuzz import any_name, deployment_args, profiles
+
+from kubexpose import ExposedDeployment, StackProfile, ValidationError
+from kubexpose.render.manifests import manifests
+from kubexpose.testing.cluster import ControlPlane
+from kubexpose.testing.engine import run_program
+
+
+def dry_run(cluster: ControlPlane, objects: list[dict[str, Any]]) -> subprocess.CompletedProcess[str]:
+    """`kubectl apply --server-side --dry-run=server` of ``objects``; namespaces they need are made for real."""
+    for ns in sorted({o["metadata"].get("namespace") for o in objects} - {None}):
+        if cluster.kubectl("get", "namespace", ns, check=False).returncode != 0:
+            cluster.kubectl("create", "namespace", ns, check=False)
+    body = "\n".join(json.dumps(o) for o in objects if o["kind"] != "Namespace")
+    return cluster.kubectl(
+        "apply",
+        "--server-side",
+        "--dry-run=server",
+        "--field-manager=kubexpose-e2e",
+        "-f",
+        "-",
+        input=body,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_api_server_accepts_every_object_of_each_stack_render(cluster: ControlPlane, stack: str) -> None:
+    objects = rendered(stack).manifests
+    result = dry_run(cluster, objects)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("serverside-applied (server dry run)") == len(
+        [o for o in objects if o["kind"] != "Namespace"]
+    )
+
+
+@settings(max_examples=40, deadline=None, derandomize=False, database=None, suppress_health_check=list(HealthCheck))
+@given(name=any_name, args=deployment_args(), profile=profiles)
+def test_every_generated_program_kubexpose_accepts_the_api_server_accepts(
+    cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    try:
+        result = run_program(lambda: ExposedDeployment(name, args, profile=profile))
+    except ValidationError:
+        return
+    objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
+    verdict = dry_run(cluster, objects)
+    assert verdict.returncode == 0, (
+        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
+    )
+
+
+def _has_crd(cluster: ControlPlane) -> bool:
+    return cluster.kubectl("get", "crd", "httproutes.gateway.networking.k8s.io", check=False).returncode == 0
+
+
+# -- inputs kubexpose refuses: does the server refuse them too? ------------------------------------------
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+BASE = {"image": IMAGE, "ports": [{"port": 80, "target_port": 8080, "name": "http"}], "writable_paths": ["/tmp"]}
+Mutation = Callable[[dict[str, dict[str, Any]]], None]
+
+
+def _container(objs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return objs["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+
+
+# (what, args kubexpose refuses, the same value written into the valid manifests, why the server accepts it or None)
+CASES: list[tuple[str, dict[str, Any], Mutation, str | None]] = [
+    (
+        "cpu limit 'lots'",
+        {"resources": {"limits": {"cpu": "lots"}}},
+        lambda o: _container(o).__setitem__("resources", {"limits": {"cpu": "lots"}}),
+        None,
+    ),
+    (
+        "request above its limit",
+        {"resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}},
+        lambda o: _container(o).__setitem__("resources", {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}),
+        None,
+    ),
+    (
+        "port 0",
+        {"ports": [{"port": 0, "target_port": 8080, "name": "http"}]},
+        lambda o: o["Service"]["spec"]["ports"][0].__setitem__("port", 0),
+        None,
+    ),
+    (
+        "port 65536",
+        {"ports": [{"port": 65536, "target_port": 8080, "name": "http"}]},
+        lambda o: o["Service"]["spec"]["ports"][0].__setitem__("port", 65536),
+        None,
+    ),
+    (
+        "node port outside the range",
+        {"service_type": "NodePort", "ports": [{"port": 80, "target_port": 8080, "name": "http", "node_port": 40000}]},
+        lambda o: (
+            o["Service"]["spec"].__setitem__("type", "NodePort"),
+            o["Service"]["spec"]["ports"][0].__setitem__("nodePort", 40000),
+        ),
+        None,
+    ),
+    (
+        "node port on a ClusterIP Service",
+        {"service_type": "ClusterIP", "ports": [{"port": 80, "target_port": 8080, "name": "http", "node_port": 30080}]},
+        lambda o: o["Service"]["spec"]["ports"][0].__setitem__("nodePort", 30080),
+        None,
+    ),
+    (
+        "port name with upper case",
+        {"ports": [{"port": 80, "target_port": 8080, "name": "HTTP"}]},
+        lambda o: o["Service"]["spec"]["ports"][0].__setitem__("name", "HTTP"),
+        None,
+    ),
+    (
+        "two ports, one unnamed",
+        {"ports": [{"port": 80, "target_port": 8080, "name": "http"}, {"port": 81, "target_port": 8081}]},
+        lambda o: o["Service"]["spec"]["ports"].append({"port": 81, "targetPort": 8081, "protocol": "TCP"}),
+        None,
+    ),
+    (
+        "the same port twice",
+        {"ports": [{"port": 80, "target_port": 8080, "name": "a"}, {"port": 80, "target_port": 8080, "name": "b"}]},
+        lambda o: o["Service"]["spec"]["ports"].append(
+            {"port": 80, "targetPort": 8080, "name": "b", "protocol": "TCP"}
+        ),
+        None,
+    ),
+    (
+        "protocol HTTP",
+        {"ports": [{"port": 80, "target_port": 8080, "name": "http", "protocol": "HTTP"}]},
+        lambda o: o["Service"]["spec"]["ports"][0].__setitem__("protocol", "HTTP"),
+        None,
+    ),
+    (
+        "session affinity timeout 0",
+        {"session_affinity": "ClientIP", "session_affinity_timeout_seconds": 0},
+        lambda o: o["Service"]["spec"].update(
+            sessionAffinity="ClientIP", sessionAffinityConfig={"clientIP": {"timeoutSeconds": 0}}
+        ),
+        None,
+    ),
+    (
+        "session affinity timeout 86401",
+        {"session_affinity": "ClientIP", "session_affinity_timeout_seconds": 86401},
+        lambda o: o["Service"]["spec"].update(
+            sessionAffinity="ClientIP", sessionAffinityConfig={"clientIP": {"timeoutSeconds": 86401}}
+        ),
+        None,
+    ),
+    (
+        "externalTrafficPolicy on a ClusterIP Service",
+        {"external_traffic_policy": "Local"},
+        lambda o: o["Service"]["spec"].__setitem__("externalTrafficPolicy", "Local"),
+        None,
+    ),
+    (
+        "load-balancer source range not canonical",
+        {"service_type": "LoadBalancer", "load_balancer": {"source_ranges": ["10.0.0.1/8"]}},
+        lambda o: o["Service"]["spec"].update(type="LoadBalancer", loadBalancerSourceRanges=["10.0.0.1/8"]),
+        "the API server accepts a non-canonical CIDR in loadBalancerSourceRanges (cloud controllers then read it their own way); kubexpose asks for the canonical form",
+    ),
+    (
+        "label value too long",
+        {"labels": {"team": "x" * 64}},
+        lambda o: o["Service"]["metadata"].setdefault("labels", {}).__setitem__("team", "x" * 64),
+        None,
+    ),
+    (
+        "replicas -1",
+        {"replicas": -1},
+        lambda o: o["Deployment"]["spec"].__setitem__("replicas", -1),
+        None,
+    ),
+    (
+        "a writable path that is not absolute",
+        {"writable_paths": ["tmp"]},
+        lambda o: o["Deployment"]["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0].__setitem__(
+            "mountPath", "tmp"
+        ),
+        "the API server accepts a relative mountPath; the kubelet resolves it against the container's working directory, not where the app writes",
+    ),
+    (
+        "image pull policy 'Sometimes'",
+        {"image_pull_policy": "Sometimes"},
+        lambda o: _container(o).__setitem__("imagePullPolicy", "Sometimes"),
+        None,
+    ),
+]
+
+
+def _refused_by_kubexpose(args: dict[str, Any]) -> str:
+    try:
+        run_program(lambda: ExposedDeployment("web", {**BASE, **args}, profile=StackProfile(namespace="agree")))
+    except ValidationError as err:
+        return str(err)
+    raise AssertionError(f"kubexpose accepted {args!r}")
+
+
+def _valid_objects() -> dict[str, dict[str, Any]]:
+    result = run_program(lambda: ExposedDeployment("web", dict(BASE), profile=StackProfile(namespace="agree")))
+    return {o["kind"]: o for o in manifests(result)}
+
+
+def test_inputs_kubexpose_refuses_are_mostly_refused_by_the_api_server(cluster: ControlPlane, capsys: Any) -> None:
+    base = _valid_objects()
+    assert dry_run(cluster, list(base.values())).returncode == 0  # the unmutated objects pass
+    rows = []
+    for what, args, mutate, server_accepts_because in CASES:
+        message = _refused_by_kubexpose(args)
+        objs = copy.deepcopy(base)
+        mutate(objs)
+        verdict = dry_run(cluster, list(objs.values()))
+        server_refuses = verdict.returncode != 0
+        rows.append((what, server_refuses, message, verdict.stderr.strip().splitlines()[-1:] or [""]))
+        assert server_refuses == (server_accepts_because is None), (what, verdict.stderr or verdict.stdout)
+    refused = sum(1 for row in rows if row[1])
+    with capsys.disabled():
+        print(
+            f"\nkubexpose refuses {len(rows)} inputs; the API server refuses {refused} of them too ({refused / len(rows):.0%})"
+        )
+        for what, server_refuses, _message, _server in rows:
+            print(f"  {'server refuses' if server_refuses else 'server accepts'}: {what}")
