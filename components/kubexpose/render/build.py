@@ -26,9 +26,9 @@ from ..testing.engine import ClusterMocks, ProgramRun, run_program
 from .manifests import (
     KUSTOMIZATION,
     REDACTED,
-    kustomization,
     SecretToCreate,
     file_name,
+    kustomization,
     manifests,
     split_secrets,
     to_yaml,

@@ -181,7 +181,7 @@ class ControlPlane:
                 f"--flex-volume-plugin-dir={d / 'flexvolume'}",
                 f"--service-cluster-ip-range={SERVICE_CIDR}",
                 "--horizontal-pod-autoscaler-sync-period=2s",
-                "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
+                "--controllers=*",
             ],
         )
         self._spawn(
@@ -199,6 +199,7 @@ class ControlPlane:
             [
                 str(bins["kwok"]),
                 f"--kubeconfig={self.kubeconfig}",
+                f"--config={toolchain.find('kwok-stages.yaml')}",
                 "--manage-all-nodes=false",
                 f"--manage-nodes-with-annotation-selector={FAKE_NODE_ANNOTATION}=fake",
                 "--cidr=10.244.0.1/16",

@@ -129,9 +129,8 @@ class LiveEngine:
         config: Mapping[str, str] | None = None,
     ) -> Any:
         """An Automation API stack running ``program`` inline with ``project_dir``'s settings and stack file."""
-        from pulumi import automation as auto
-
         import yaml
+        from pulumi import automation as auto
 
         work = self.project_copy(project_dir, copy_name or stack_name)
         project_name = yaml.safe_load((work / "Pulumi.yaml").read_text())["name"]

@@ -6,8 +6,8 @@ fixture. An environment with a pulumi outside the supported range still runs its
 test that uses the fixture then fails with a message naming the versions kubexpose needs.
 """
 
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest

@@ -85,7 +85,10 @@ KUBERNETES = Tool(
     f"kubernetes-{KUBERNETES_VERSION}", ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
 )
 ETCD = Tool(f"etcd-{ETCD_VERSION}", ("etcd",))
-KWOK = Tool(f"kwok-{KWOK_VERSION}", ("kwok",))
+KWOK = Tool(f"kwok-{KWOK_VERSION}", ("kwok", "kwok-stages.yaml"))
+KWOK_STAGES = ("node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml")
+KWOK_STAGES += ("pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml")
+"""kwok's "fast" stages (what kwokctl uses by default): nodes Ready with leases, Pods Ready at once."""
 PULUMI = Tool(f"pulumi-{PULUMI_VERSION}", ("pulumi",))
 PROVIDER = Tool(f"pulumi-kubernetes-{PROVIDER_MODULE_VERSION}", ("pulumi-resource-kubernetes",))
 TOOLS = {"kubernetes": KUBERNETES, "etcd": ETCD, "kwok": KWOK, "pulumi": PULUMI, "provider": PROVIDER}
@@ -103,7 +106,7 @@ def find(binary: str) -> Path:
         on_path = shutil.which("pulumi")
         if on_path:
             return Path(on_path)
-    tool = _OWNER[binary]
+    tool = _OWNER[binary]  # kwok's stage file lives beside it
     path = tool.bin_dir / binary
     if path.is_file():
         return path
@@ -225,6 +228,9 @@ def build_kwok() -> None:
     out.mkdir()
     ldflags = f"-s -w -X sigs.k8s.io/kwok/pkg/consts.Version={KWOK_VERSION}"
     _go(["build", "-ldflags", ldflags, "-o", str(out / "kwok"), "sigs.k8s.io/kwok/cmd/kwok"], root)
+    info = json.loads(_go(["mod", "download", "-json", f"sigs.k8s.io/kwok@{KWOK_VERSION}"], root))
+    stages = [(Path(info["Dir"]) / "kustomize" / "stage" / f).read_text() for f in KWOK_STAGES]
+    (out / "kwok-stages.yaml").write_text("\n---\n".join(stages))
     _install(out, KWOK)
 
 
