@@ -29,7 +29,7 @@ $(PROVIDER_FLOOR)/.installed: requirements.txt requirements-dev.txt requirements
 	$(PROVIDER_FLOOR)/bin/python -m pip install --quiet -r requirements-dev.txt -c requirements-provider-floor.txt -e .
 	touch $@
 
-.PHONY: test test-floor test-provider-floor render lint fuzz bench schema e2e e2e-tools
+.PHONY: test test-floor test-provider-floor render lint fuzz bench schema e2e e2e-tools policy
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 	$(MAKE) test-floor
@@ -77,5 +77,14 @@ e2e-tools: $(VENV)/.installed
 	$(VENV)/bin/python -m kubexpose.testing.toolchain build
 	$(VENV)/bin/python -m kubexpose.testing.toolchain where
 
-e2e: e2e-tools
+e2e: e2e-tools policy
 	KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15
+
+# The policy pack's own virtualenv (PulumiPolicy.yaml: virtualenv .venv). The Pulumi CLI does not create
+# it for a local pack, so `pulumi preview --policy-pack policy/` needs this first.
+policy/.venv/.installed: policy/requirements.txt
+	$(PYTHON) -m venv policy/.venv
+	policy/.venv/bin/python -m pip install --quiet -r policy/requirements.txt
+	touch $@
+
+policy: policy/.venv/.installed

@@ -30,6 +30,27 @@ from .cluster import ControlPlane
 
 PASSPHRASE = "kubexpose-e2e"
 
+POLICY_ANALYZER = """#!/bin/sh
+# pulumi-analyzer-policy-python: how the Pulumi CLI starts a Python policy pack when no Python language
+# host is installed (its fallback for a runtime without a language plugin): arguments are the engine
+# address, the pack folder and the runtime options (-virtualenv=...). As the script Pulumi's release
+# archives ship: run `python -m pulumi.policy` from the pack's virtualenv, or say how to make it.
+venv=""
+for arg in "$@"; do
+  case $arg in -virtualenv=*) venv="${arg#*=}" ;; esac
+done
+if [ -n "$venv" ]; then
+  case $venv in /*) : ;; *) venv="$PWD/${venv%/}" ;; esac
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "The policy pack's virtualenv $venv does not exist: create it with" >&2
+    echo "  python3 -m venv $venv && $venv/bin/python -m pip install -r $PWD/requirements.txt" >&2
+    exit 1
+  fi
+  PATH="$venv/bin:$PATH" exec "$venv/bin/python" -u -m pulumi.policy "$1" "$2"
+fi
+exec python3 -u -m pulumi.policy "$1" "$2"
+"""
+
 
 def provider_version() -> str:
     """The kubernetes plugin version the installed ``pulumi_kubernetes`` package asks the engine for."""
@@ -88,6 +109,13 @@ class LiveEngine:
             "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
             **cluster.env(),
         }
+        if not shutil.which("pulumi-language-python"):
+            shims = workdir / "bin"
+            shims.mkdir(exist_ok=True)
+            analyzer = shims / "pulumi-analyzer-policy-python"
+            analyzer.write_text(POLICY_ANALYZER)
+            analyzer.chmod(0o755)
+            self.env["PATH"] = f"{shims}{os.pathsep}{os.environ.get('PATH', '')}"
         self._command = auto.PulumiCommand(root=str(pulumi_bin.parent.parent), skip_version_check=True)
         self.cli("plugin", "install", "resource", "kubernetes", provider_version(), "--file", str(find_provider()))
 

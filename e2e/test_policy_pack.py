@@ -1,0 +1,60 @@
+"""The policy pack through the real CLI (`--policy-pack policy/`), as the README gives it after `make policy`.
+
+Without a Python language host the CLI starts a Python policy pack through its analyzer fallback,
+`pulumi-analyzer-policy-python` (see :data:`kubexpose.testing.live.POLICY_ANALYZER`); with one on
+PATH, through the language host."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+from conftest import ROOT, make_project
+from pulumi import automation as auto
+
+from kubexpose.testing.live import script_program
+
+POLICY = ROOT / "policy"
+
+
+@pytest.fixture(scope="module")
+def policy_pack() -> Path:
+    subprocess.run(["make", "policy"], cwd=ROOT, check=True, capture_output=True)
+    return POLICY
+
+
+def test_the_example_prod_stack_passes_the_policy_pack(kubexpose_live: Any, policy_pack: Path) -> None:
+    stack = kubexpose_live.stack("prod", script_program(ROOT / "__main__.py"), ROOT, copy_name="policy-prod")
+    output: list[str] = []
+    try:
+        stack.preview(policy_packs=[str(policy_pack)], on_output=output.append)
+    finally:
+        stack.workspace.remove_stack("prod")
+    text = "\n".join(output)
+    assert "kubexpose-exposure" in text, text[-2000:]
+
+
+def orphan() -> None:
+    ns = k8s.core.v1.Namespace("policy", metadata={"name": "policy"})
+    k8s.core.v1.Service(
+        "orphan",
+        metadata={"name": "orphan", "namespace": "policy"},
+        spec={"selector": {"app": "nobody"}, "ports": [{"port": 80}]},
+        opts=pulumi.ResourceOptions(depends_on=[ns]),
+    )
+
+
+def test_a_service_that_selects_no_deployment_fails_the_preview(
+    kubexpose_live: Any, policy_pack: Path, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path, "e2e-policy", {"test": "config: {}\n"})
+    stack = kubexpose_live.stack("test", orphan, project, copy_name="policy-orphan")
+    output: list[str] = []
+    with pytest.raises(auto.errors.CommandError) as caught:
+        stack.preview(policy_packs=[str(policy_pack)], on_output=output.append)
+    text = str(caught.value) + "\n".join(output)
+    assert "mandatory" in text.lower() and "orphan" in text, text[-3000:]
