@@ -129,16 +129,22 @@ def test_an_up_killed_half_way_converges_on_the_next_up(kubexpose_live: Any, clu
             for pid in _pulumi_children():
                 os.kill(pid, signal.SIGKILL)  # as a crash or a cancelled CI job would
 
+    work = Path(stack.workspace.work_dir)
     try:
         with pytest.raises(auto.errors.CommandError):
             stack.up(on_event=on_event)
         assert killed.is_set()
-        partial = ours(cluster, names)
-        assert partial, "the killed up had created something"
+        assert ours(cluster, names), "the killed up had created something"
+        # The next `up` is refused while the dead one's lock stands, and says how to clear it.
+        with pytest.raises(auto.errors.ConcurrentUpdateError) as locked:
+            stack.up(on_output=print)
+        assert "pulumi cancel" in str(locked.value)
+        kubexpose_live.cli("cancel", "--stack", "test", "--yes", cwd=work)
         result = stack.up(on_output=print)
         assert result.summary.result == "succeeded"
         eventually(lambda: len([o for o in ours(cluster, names) if o.startswith("Deployment/")]) == 6)
         stack.preview(expect_no_changes=True, on_output=print)
     finally:
+        kubexpose_live.cli("cancel", "--stack", "test", "--yes", cwd=work, check=False)
         stack.destroy(on_output=print)
     eventually(lambda: ours(cluster, names) == [], timeout=120)
