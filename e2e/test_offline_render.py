@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,9 @@ def test_pulumi_up_takes_over_what_kubectl_applied_from_the_render(
     try:
         result = stack.up(on_output=print)
         assert result.summary.result == "succeeded"
-        service = cluster.get_json("service", "frontend", "-n", "shop")
+        service = json.loads(
+            cluster.kubectl("get", "service", "frontend", "-n", "shop", "-o", "json", "--show-managed-fields").stdout
+        )
         managers = {m["manager"] for m in service["metadata"]["managedFields"]}
         assert any(m.startswith("pulumi-kubernetes") for m in managers), managers
         stack.preview(expect_no_changes=True, on_output=print)

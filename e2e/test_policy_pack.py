@@ -1,8 +1,10 @@
-"""The policy pack through the real CLI (`--policy-pack policy/`), as the README gives it after `make policy`.
+"""The policy pack through the real CLI's `--policy-pack`, in the virtualenv `make policy` makes.
 
-Without a Python language host the CLI starts a Python policy pack through its analyzer fallback,
-`pulumi-analyzer-policy-python` (see :data:`kubexpose.testing.live.POLICY_ANALYZER`); with one on
-PATH, through the language host."""
+With a Python language host on PATH the suite passes the folder (`--policy-pack policy/`, as the
+README gives it). Without one (no registry serves it here) it passes a launcher file that starts the
+pack from `policy/.venv`: the CLI runs a `--policy-pack` that is a file as the analyzer plugin itself
+(:meth:`kubexpose.testing.live.LiveEngine.policy_pack`). Either way the engine sends every resource of
+the preview to the pack and enforces its verdicts."""
 
 from __future__ import annotations
 
@@ -22,16 +24,16 @@ POLICY = ROOT / "policy"
 
 
 @pytest.fixture(scope="module")
-def policy_pack() -> Path:
+def policy_pack(kubexpose_live: Any) -> str:
     subprocess.run(["make", "policy"], cwd=ROOT, check=True, capture_output=True)
-    return POLICY
+    return str(kubexpose_live.policy_pack(POLICY))
 
 
-def test_the_example_prod_stack_passes_the_policy_pack(kubexpose_live: Any, policy_pack: Path) -> None:
+def test_the_example_prod_stack_passes_the_policy_pack(kubexpose_live: Any, policy_pack: str) -> None:
     stack = kubexpose_live.stack("prod", script_program(ROOT / "__main__.py"), ROOT, copy_name="policy-prod")
     output: list[str] = []
     try:
-        stack.preview(policy_packs=[str(policy_pack)], on_output=output.append)
+        stack.preview(policy_packs=[policy_pack], on_output=output.append)
     finally:
         stack.workspace.remove_stack("prod")
     text = "\n".join(output)
@@ -49,12 +51,12 @@ def orphan() -> None:
 
 
 def test_a_service_that_selects_no_deployment_fails_the_preview(
-    kubexpose_live: Any, policy_pack: Path, tmp_path: Path
+    kubexpose_live: Any, policy_pack: str, tmp_path: Path
 ) -> None:
     project = make_project(tmp_path, "e2e-policy", {"test": "config: {}\n"})
     stack = kubexpose_live.stack("test", orphan, project, copy_name="policy-orphan")
     output: list[str] = []
     with pytest.raises(auto.errors.CommandError) as caught:
-        stack.preview(policy_packs=[str(policy_pack)], on_output=output.append)
+        stack.preview(policy_packs=[policy_pack], on_output=output.append)
     text = str(caught.value) + "\n".join(output)
     assert "mandatory" in text.lower() and "orphan" in text, text[-3000:]

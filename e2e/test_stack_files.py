@@ -11,7 +11,9 @@ from conftest import ROOT, STACKS
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_pulumi_stack_init_leaves_the_committed_stack_file_as_it_is_but_for_the_salt(kubexpose_live: Any, stack: str) -> None:
+def test_pulumi_stack_init_leaves_the_committed_stack_file_as_it_is_but_for_the_salt(
+    kubexpose_live: Any, stack: str
+) -> None:
     work = kubexpose_live.project_copy(ROOT, f"stack-init-{stack}")
     kubexpose_live.cli("stack", "init", stack, "--secrets-provider", "passphrase", cwd=work)
     try:

@@ -30,25 +30,10 @@ from .cluster import ControlPlane
 
 PASSPHRASE = "kubexpose-e2e"
 
-POLICY_ANALYZER = """#!/bin/sh
-# pulumi-analyzer-policy-python: how the Pulumi CLI starts a Python policy pack when no Python language
-# host is installed (its fallback for a runtime without a language plugin): arguments are the engine
-# address, the pack folder and the runtime options (-virtualenv=...). As the script Pulumi's release
-# archives ship: run `python -m pulumi.policy` from the pack's virtualenv, or say how to make it.
-venv=""
-for arg in "$@"; do
-  case $arg in -virtualenv=*) venv="${arg#*=}" ;; esac
-done
-if [ -n "$venv" ]; then
-  case $venv in /*) : ;; *) venv="$PWD/${venv%/}" ;; esac
-  if [ ! -x "$venv/bin/python" ]; then
-    echo "The policy pack's virtualenv $venv does not exist: create it with" >&2
-    echo "  python3 -m venv $venv && $venv/bin/python -m pip install -r $PWD/requirements.txt" >&2
-    exit 1
-  fi
-  PATH="$venv/bin:$PATH" exec "$venv/bin/python" -u -m pulumi.policy "$1" "$2"
-fi
-exec python3 -u -m pulumi.policy "$1" "$2"
+POLICY_LAUNCHER = """#!/bin/sh
+# Runs the Python policy pack in {pack} from its own virtualenv as an analyzer plugin: the Pulumi CLI
+# runs a --policy-pack that is a file as the plugin itself, with the engine address as the argument.
+cd "{pack}" && exec "{pack}/{venv}/bin/python" -u -m pulumi.policy "$1" .
 """
 
 
@@ -109,15 +94,27 @@ class LiveEngine:
             "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
             **cluster.env(),
         }
-        if not shutil.which("pulumi-language-python"):
-            shims = workdir / "bin"
-            shims.mkdir(exist_ok=True)
-            analyzer = shims / "pulumi-analyzer-policy-python"
-            analyzer.write_text(POLICY_ANALYZER)
-            analyzer.chmod(0o755)
-            self.env["PATH"] = f"{shims}{os.pathsep}{os.environ.get('PATH', '')}"
         self._command = auto.PulumiCommand(root=str(pulumi_bin.parent.parent), skip_version_check=True)
         self.cli("plugin", "install", "resource", "kubernetes", provider_version(), "--file", str(find_provider()))
+
+    def policy_pack(self, folder: Path) -> str:
+        """What to pass as ``--policy-pack`` for the Python pack in ``folder``.
+
+        With a Python language host on PATH, the folder itself (as users run it). Without one (no
+        registry serves it), a launcher file that runs the pack from its virtualenv: the CLI runs a
+        ``--policy-pack`` that is a file as the analyzer plugin itself."""
+        import yaml
+
+        if shutil.which("pulumi-language-python"):
+            return str(folder)
+        settings = yaml.safe_load((folder / "PulumiPolicy.yaml").read_text()) or {}
+        venv = ((settings.get("runtime") or {}).get("options") or {}).get("virtualenv", "venv")
+        if not (folder / venv / "bin" / "python").is_file():
+            raise FileNotFoundError(f"{folder / venv} does not exist: create the policy pack's virtualenv first")
+        launcher = self.workdir / f"policy-pack-{folder.name}"
+        launcher.write_text(POLICY_LAUNCHER.format(pack=folder.resolve(), venv=venv))
+        launcher.chmod(0o755)
+        return str(launcher)
 
     def cli(self, *args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the Pulumi CLI with this engine's home, backend and passphrase."""
