@@ -28,6 +28,7 @@ def deployed(request: pytest.FixtureRequest, cluster: Any, kubexpose_live: Any) 
     result = stack.up(on_output=print)
     yield request.param, stack, result
     stack.destroy(on_output=print)  # no-op when the destroy test ran; cleans up when an earlier test failed
+    stack.workspace.remove_stack(request.param)
 
 
 def test_up_creates_every_object_of_the_render_with_every_field_it_sets(deployed: Any, cluster: Any) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -116,6 +117,9 @@ def _pulumi_children() -> list[int]:
     return pids
 
 
+# Killing the CLI leaves this process's inline program unfinished: its coroutine is collected here (below),
+# and the "never awaited" report that comes with it belongs to the scenario, not to a later test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_an_up_killed_half_way_converges_on_the_next_up(kubexpose_live: Any, cluster: Any, tmp_path: Path) -> None:
     project = make_project(tmp_path, "e2e-interrupted", {"test": STACK_FILE.format(ns="interrupted")})
     stack = kubexpose_live.stack("test", many, project, copy_name="interrupted")
@@ -147,4 +151,5 @@ def test_an_up_killed_half_way_converges_on_the_next_up(kubexpose_live: Any, clu
     finally:
         kubexpose_live.cli("cancel", "--stack", "test", "--yes", cwd=work, check=False)
         stack.destroy(on_output=print)
+        gc.collect()
     eventually(lambda: ours(cluster, names) == [], timeout=120)
