@@ -14,9 +14,11 @@ def test_the_readme_shows_the_current_dev_summary_and_topology() -> None:
     assert topology in README, "README topology is stale: copy tests/golden/dev/topology.md"
 
 
-def test_ci_runs_the_readme_test_command() -> None:
+def test_ci_runs_the_readme_test_command_then_the_end_to_end_suite() -> None:
     assert "make test     # run the whole test suite" in README
-    assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == "make test"
+    commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("make ")]
+    assert commands == ["make test", "make e2e"]
+    assert "## End-to-end tests: `make e2e`" in README
 
 
 def test_the_readme_render_command_is_the_make_target() -> None:
