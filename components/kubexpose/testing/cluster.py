@@ -365,7 +365,7 @@ class ControlPlane:
     def _load_balancer_loop(self) -> None:
         given: dict[str, str] = {}
         pool = iter(LOAD_BALANCER_NET.hosts())
-        kinds = (("/api/v1/services", "/api/v1/namespaces/{ns}/services/{name}/status"),)
+        kinds: tuple[tuple[str, str], ...] = (("/api/v1/services", "/api/v1/namespaces/{ns}/services/{name}/status"),)
         kinds += (
             (
                 "/apis/networking.k8s.io/v1/ingresses",

@@ -86,8 +86,13 @@ KUBERNETES = Tool(
 )
 ETCD = Tool(f"etcd-{ETCD_VERSION}", ("etcd",))
 KWOK = Tool(f"kwok-{KWOK_VERSION}", ("kwok", "kwok-stages.yaml"))
-KWOK_STAGES = ("node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml")
-KWOK_STAGES += ("pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml")
+KWOK_STAGES: tuple[str, ...] = (
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml",
+)
 """kwok's "fast" stages (what kwokctl uses by default): nodes Ready with leases, Pods Ready at once."""
 PULUMI = Tool(f"pulumi-{PULUMI_VERSION}", ("pulumi",))
 PROVIDER = Tool(f"pulumi-kubernetes-{PROVIDER_MODULE_VERSION}", ("pulumi-resource-kubernetes",))
