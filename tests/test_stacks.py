@@ -150,3 +150,14 @@ def test_provider_render_mode_config_leaves_outputs_empty_but_the_program_intact
     result = run(app.main, stack="prod", config=config, load_balancer="pending")
     assert result.exports["frontend_url"] is None
     assert result.services_by_type() == EXPECTED_TYPES["prod"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "stacks").glob("Pulumi.*.yaml")), ids=lambda p: p.name)
+def test_committed_stack_files_hold_top_level_values_as_the_pulumi_cli_writes_them_back(path: Path) -> None:
+    """Found by the e2e suite: `pulumi stack init` rewrote `skipAwait: false` as `"false"` (config values are
+    strings; the CLI quotes a top-level scalar that YAML would read as another type), leaving a diff in git."""
+    import yaml
+
+    config = yaml.safe_load(path.read_text())["config"]
+    unquoted = {key: value for key, value in config.items() if isinstance(value, bool | int | float)}
+    assert unquoted == {}, f"{path.name}: quote these values as the CLI would: {unquoted}"
