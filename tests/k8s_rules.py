@@ -155,6 +155,9 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
                 out.append(f"containerPort {p.get('containerPort')!r}")
             if "name" in p and not _iana(p["name"]):
                 out.append(f"container port name {p['name']!r}")
+        keys = [(p.get("containerPort"), p.get("protocol", "TCP")) for p in container.get("ports") or []]
+        if len(keys) != len(set(keys)):  # the list's merge key under server-side apply
+            out.append(f"container ports {keys!r} repeat a (containerPort, protocol)")
     pod = (spec.get("template") or {}).get("spec") or {}
     volumes = [v.get("name") for v in pod.get("volumes") or []]
     if len(volumes) != len(set(volumes)) or not all(isinstance(v, str) and LABEL_1123.match(v) for v in volumes):

@@ -447,3 +447,28 @@ def test_env_refs_read_secrets_config_maps_and_pod_fields_through_value_from(run
 )
 def test_env_refs_are_checked(env_refs: dict, match: str) -> None:
     assert_rejected({"port": 80, "env": {"MODE": "prod"}, "env_refs": env_refs}, match)
+
+
+# Found by the e2e suite: the API server keys a container's ports by (containerPort, protocol).
+def test_a_container_port_declared_twice_for_one_protocol_is_refused() -> None:
+    assert_rejected(
+        {"port": 80, "container_ports": [{"name": "a", "container_port": 7}, {"container_port": 7}]},
+        r"container_ports\[1\].container_port 7 is declared twice for TCP; declare each \(port, protocol\) once",
+    )
+
+
+def test_one_container_port_number_for_tcp_and_udp_is_accepted(run: Any) -> None:
+    args = {
+        "image": IMAGE,
+        "ports": [
+            {"port": 53, "name": "dns-tcp", "target_port": "dns-tcp"},
+            {"port": 53, "name": "dns-udp", "protocol": "UDP", "target_port": "dns-udp"},
+        ],
+        "container_ports": [
+            {"container_port": 5353, "name": "dns-tcp"},
+            {"container_port": 5353, "name": "dns-udp", "protocol": "UDP"},
+        ],
+    }
+    result = run(lambda: ExposedDeployment("dns", args, profile=LOCAL))
+    container = result.get("Deployment", "dns").inputs["spec"]["template"]["spec"]["containers"][0]
+    assert [(p["containerPort"], p["protocol"]) for p in container["ports"]] == [(5353, "TCP"), (5353, "UDP")]

@@ -205,13 +205,21 @@ def parse_container_ports(check: Checker, declared: Any, ports: list[Port]) -> t
             field = f"container_ports[{i}]"
             if not isinstance(item, Mapping) or "container_port" not in item:
                 check.fail(field, item, "is not a container port", "give {'container_port': 8080, 'name': 'http'}")
-            out.append(
-                ContainerPort(
-                    check.port_number(f"{field}.container_port", item["container_port"]),
-                    check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
-                    None if item.get("name") is None else check.iana_name(f"{field}.name", item["name"]),
-                )
+            port = ContainerPort(
+                check.port_number(f"{field}.container_port", item["container_port"]),
+                check.protocol(f"{field}.protocol", item.get("protocol", "TCP")),
+                None if item.get("name") is None else check.iana_name(f"{field}.name", item["name"]),
             )
+            if any((c.container_port, c.protocol) == (port.container_port, port.protocol) for c in out):
+                # The API server keys a container's ports by (containerPort, protocol): server-side apply refuses
+                # a second entry ("duplicate entries for key"), which the e2e suite found.
+                check.fail(
+                    f"{field}.container_port",
+                    port.container_port,
+                    f"is declared twice for {port.protocol}",
+                    "declare each (port, protocol) once; one entry can carry the name",
+                )
+            out.append(port)
     else:
         for p in ports:
             if isinstance(p.target_port, int) and not any(
