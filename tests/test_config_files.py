@@ -68,6 +68,16 @@ def test_the_test_kit_ignores_pulumi_config_variables_of_the_shell(monkeypatch: 
         ("config:\n  kubexpose:namespace:\n", r"config 'kubexpose:namespace' has no value"),
         ("config:\n  project:blob: !!binary aGVsbG8=\n", r"config 'project:blob' = b'hello' is a bytes"),
         ("[1, 2]\n", r"expected a mapping at the top level"),
+        # The Pulumi CLI drops an unknown top-level key without a word (seen with the real CLI in the e2e
+        # work): a misspelled `config:` would run the stack on defaults.
+        (
+            "conifg:\n  kubexpose:namespace: shop\n",
+            r"top-level key 'conifg' is not a stack file setting \(the Pulumi CLI ignores it\); did you mean 'config'\?",
+        ),
+        (
+            "settings: {}\n",
+            r"top-level key 'settings' is not a stack file setting .*; a stack file holds only config, encryptedkey",
+        ),
     ],
 )
 def test_a_malformed_stack_file_names_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -79,6 +89,12 @@ def test_a_malformed_stack_file_names_the_file_and_the_key(tmp_path: Path, text:
         else rf"^{re.escape(str(project.stack_config_dir))}/Pulumi\.s\.yaml: {message}",
     ):
         project.stack_config("s")
+
+
+def test_every_key_a_stack_file_may_have_at_the_top_is_accepted(tmp_path: Path) -> None:
+    text = "config:\n  kubexpose:namespace: shop\nencryptionsalt: v1:abc\nsecretsprovider: passphrase\n"
+    text += "encryptedkey: abc\nenvironment:\n  - shared\n"
+    assert project_with(tmp_path, text).stack_config("s").values["kubexpose:namespace"] == "shop"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ key and the fix.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -120,6 +121,7 @@ class Project:
             )
         merged: dict[str, Any] = {self._full_key(k): v for k, v in self.defaults.items()}
         doc = _read_yaml(path)
+        _stack_file_keys(path, doc)
         for key, value in _config_block(path, doc).items():
             merged[self._full_key(key)] = value
         values: dict[str, str] = {}
@@ -198,6 +200,22 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     return doc
+
+
+STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+"""The top-level keys of a stack file (the CLI's ProjectStack)."""
+
+
+def _stack_file_keys(path: Path, doc: dict[str, Any]) -> None:
+    """Refuse a top-level key a stack file cannot have: the Pulumi CLI drops it without a word (and deletes it
+    when it next saves the file), so a misspelled `conifg:` would run the stack on defaults."""
+    for key in doc:
+        if key not in STACK_FILE_KEYS:
+            close = difflib.get_close_matches(str(key), STACK_FILE_KEYS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"a stack file holds only {', '.join(STACK_FILE_KEYS)}"
+            raise ConfigError(
+                f"{path}: top-level key {key!r} is not a stack file setting (the Pulumi CLI ignores it); {hint}"
+            )
 
 
 def _config_block(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
