@@ -103,9 +103,9 @@ def many() -> None:
         app(f"app-{i}", profile, opts, replicas=2)
 
 
-def _pulumi_children() -> list[int]:
-    """Process ids of the `pulumi` CLI processes this test process started."""
-    pids = []
+def _children(parent: int) -> list[tuple[int, str]]:
+    """(pid, command name) of the processes whose parent is ``parent``."""
+    out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -113,9 +113,16 @@ def _pulumi_children() -> list[int]:
             except OSError:
                 continue
             comm, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-            if comm == "pulumi" and int(rest[1]) == os.getpid():
-                pids.append(int(entry))
-    return pids
+            if int(rest[1]) == parent:
+                out.append((int(entry), comm))
+    return out
+
+
+def _pulumi_children() -> list[int]:
+    """The `pulumi` CLI processes this test process started, and their plugins (killed with them: a crash
+    of the machine running `pulumi up` takes both)."""
+    clis = [pid for pid, comm in _children(os.getpid()) if comm == "pulumi"]
+    return clis + [pid for cli in clis for pid, _ in _children(cli)]
 
 
 # Killing the CLI leaves this process's inline program unfinished: its coroutine is collected here (below),
