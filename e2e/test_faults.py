@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import inspect
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,16 @@ def test_a_node_port_another_stack_holds_fails_the_up_with_a_message_naming_it(
         example.workspace.remove_stack("dev")
 
 
+def _close_the_dead_runs_program() -> None:
+    """The killed run's inline program is left suspended in this process (its language server never got to
+    finish it): close it here, where its error is expected, rather than when the garbage collector reaches
+    it during a later test or at the end of the session."""
+    for obj in gc.get_objects():
+        if inspect.iscoroutine(obj) and obj.__name__ == "run_in_stack" and obj.cr_frame is not None:
+            with contextlib.suppress(BaseException):
+                obj.close()
+
+
 def many() -> None:
     profile = StackProfile.from_config()
     opts = namespaced("interrupted")
@@ -159,7 +170,5 @@ def test_an_up_killed_half_way_converges_on_the_next_up(kubexpose_live: Any, clu
     finally:
         kubexpose_live.cli("cancel", "--stack", "test", "--yes", cwd=work, check=False)
         stack.destroy(on_output=print)
-        for _ in range(10):  # the dead run's language server lets go of its program within a few seconds
-            gc.collect()
-            time.sleep(0.5)
+        _close_the_dead_runs_program()
     eventually(lambda: ours(cluster, names) == [], timeout=120)
