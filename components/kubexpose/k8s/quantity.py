@@ -20,7 +20,7 @@ from typing import Any
 
 import pulumi
 
-from .validation import Checker
+from .validation import DNS1123_SUBDOMAIN, QUALIFIED_NAME, Checker
 
 _QUANTITY = re.compile(
     r"^(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
@@ -30,7 +30,12 @@ _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei"
 _DECIMAL = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9)}
 _DECIMAL |= {"T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18)}
 STANDARD = ("cpu", "memory", "ephemeral-storage")
-_QUALIFIED = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def _extended(name: str) -> bool:
+    """A domain-qualified extended resource name (`nvidia.com/gpu`): a DNS subdomain, '/', a qualified name."""
+    domain, slash, rest = name.partition("/")
+    return bool(slash) and bool(DNS1123_SUBDOMAIN.match(domain)) and bool(QUALIFIED_NAME.match(rest))
 
 
 def parse_quantity(value: Any) -> Decimal | None:
@@ -71,9 +76,7 @@ def check_resources(check: Checker, resources: Mapping[str, Any]) -> None:
             field = f"resources.{part}.{name}"
             if isinstance(value, pulumi.Output):
                 continue  # computed elsewhere: the API server judges it
-            if not isinstance(name, str) or not (
-                name in STANDARD or name.startswith("hugepages-") or _QUALIFIED.match(name)
-            ):
+            if not isinstance(name, str) or not (name in STANDARD or name.startswith("hugepages-") or _extended(name)):
                 check.fail(
                     f"resources.{part}",
                     name,
