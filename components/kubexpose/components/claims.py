@@ -14,7 +14,7 @@ finishes the run; an error fails the run with the check's message.
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,8 @@ class Claim:
     """What a component takes for itself in the cluster."""
 
     namespace: Any
-    """The namespace; an Output when computed from another resource (its Service name is then not
-    compared with others', which only the cluster can do once the namespace is known)."""
+    """The namespace; an Output when computed from another resource (its Service name is then compared
+    with the others' by the Output's value, at the end of the program's body)."""
     service_name: str
     node_ports: tuple[tuple[str, int, str], ...] = ()
     """Fixed node ports as `(protocol, port, field)`."""
@@ -49,6 +49,26 @@ class ProgramState:
     declared: dict[str, list[str]] = field(default_factory=dict)
     """Component names by kind (`ExternalAlias` -> names), for end checks."""
     end_checks: "dict[str, Callable[[ProgramState], None]]" = field(default_factory=dict)
+    pending: list[tuple[Claim, str, Checker]] = field(default_factory=list)
+    """Claims whose namespace is an Output: compared with the others once it is known (program end)."""
+    namespaces: dict[int, str | None] = field(default_factory=dict)
+    """The resolved value of each Output namespace, by `id()` (None: unknown, as in a preview)."""
+    resolving: "asyncio.Task[None] | None" = None
+
+    def namespace(self, namespace: Any) -> str | None:
+        """A claim's namespace as a name: the literal, or the Output's value once resolved (None: unknown)."""
+        return namespace if isinstance(namespace, str) else self.namespaces.get(id(namespace))
+
+    async def namespaces_known(self) -> bool:
+        """Wait until every Output namespace is resolved and compared; False when that comparison failed
+        (its own error fails the run, so a later check need not report anything)."""
+        if self.resolving is None:
+            return True
+        try:
+            await asyncio.shield(self.resolving)
+        except Exception:
+            return False
+        return True
 
 
 _BY_PROGRAM: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
@@ -94,18 +114,13 @@ def claim(check: Checker, claim: Claim) -> None:
     """Claim a Service name and its fixed node ports; raise naming both components on a clash.
 
     One Service may use its node port number for several protocols (e.g. DNS on TCP and UDP); no other
-    Service in the cluster may use that number at all ("provided port is already allocated")."""
+    Service in the cluster may use that number at all ("provided port is already allocated").
+    A namespace given as an Output is compared by its value once known, at the end of the program's body
+    (a literal and an Output with the same value are the same namespace)."""
     state = program_state()
     owner = f"{check.kind} '{check.name}'"
-    by_name = isinstance(claim.namespace, str)
-    taken = state.services.get((claim.namespace, claim.service_name)) if by_name else None
-    if taken is not None:
-        check.fail(
-            "name",
-            claim.service_name,
-            f"is already the Service name of {taken} in namespace '{claim.namespace}'",
-            "give one of them another name or namespace",
-        )
+    if isinstance(claim.namespace, str):
+        _claim_name(state, check, claim.namespace, claim.service_name, owner)
     for _, port, where in claim.node_ports:
         other = state.node_ports.get(port)
         if other is not None:
@@ -125,17 +140,56 @@ def claim(check: Checker, claim: Claim) -> None:
                 f"is already the route of {other} (a router sends one host and path to one app)",
                 "give one of them another host or path",
             )
-    if by_name:
-        state.services[(claim.namespace, claim.service_name)] = owner
     for route in claim.routes:
         state.routes[route] = owner
     for _, port, _ in claim.node_ports:
         state.node_ports[port] = owner
     state.declared.setdefault(check.kind, []).append(check.name)
+    if not isinstance(claim.namespace, str) and _WHOLE_PROGRAMS:
+        state.pending.append((claim, owner, check))
+        if state.resolving is None:
+            state.resolving = _track(_resolve_namespaces(state))
+
+
+def _claim_name(state: ProgramState, check: Checker, namespace: str, service_name: str, owner: str) -> None:
+    taken = state.services.get((namespace, service_name))
+    if taken is not None:
+        check.fail(
+            "name",
+            service_name,
+            f"is already the Service name of {taken} in namespace '{namespace}'",
+            "give one of them another name or namespace",
+        )
+    state.services[(namespace, service_name)] = owner
+
+
+async def _resolve_namespaces(state: ProgramState) -> None:
+    """At the end of the program's body: the value of every Output namespace, then the name claims."""
+    await asyncio.sleep(0)
+    unknown: list[str] = []
+    for claim, owner, check in state.pending:
+        output = claim.namespace
+        known = await output.is_known()
+        value = await output.future() if known else None
+        state.namespaces[id(output)] = value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            unknown.append(owner)
+            continue
+        _claim_name(state, check, value, claim.service_name, owner)
+    if unknown:
+        not_checked(
+            f"{', '.join(unknown)}: the namespace is not known yet (preview), so the Service name and "
+            "allowed_callers are not compared with the rest of the program"
+        )
+
+
+def not_checked(message: str) -> None:
+    """Report a check that could not run (a value unknown in a preview, a secret the render cannot read)."""
+    pulumi.log.warn(f"not checked: {message}")
 
 
 def apps_in(state: ProgramState, namespace: str, kind: str) -> list[str]:
-    """Names of the `kind` components a program run declared in `namespace` (plain namespaces only)."""
+    """Names of the `kind` components a program run declared in `namespace` (literal or resolved)."""
     return sorted(
         name for (ns, name), owner in state.services.items() if ns == namespace and owner.startswith(f"{kind} ")
     )
@@ -158,10 +212,17 @@ def at_program_end(key: str, check: Callable[[ProgramState], None]) -> None:
 
     async def run() -> None:
         await asyncio.sleep(0)
-        check(state)
+        if await state.namespaces_known():
+            check(state)
 
+    _track(run())
+
+
+def _track(body: Coroutine[Any, Any, None]) -> "asyncio.Task[None]":
+    """Run `body` on the SDK's loop as an Output the SDK waits for before the run ends (its error fails the run)."""
     loop = asyncio.get_event_loop()
+    task = loop.create_task(body)
     known = loop.create_future()
     known.set_result(True)
-    # The SDK waits for every Output it tracks before a program run ends and raises the first error.
-    pulumi.Output(set(), loop.create_task(run()), known)
+    pulumi.Output(set(), task, known)
+    return task

@@ -336,9 +336,9 @@ class ExposedDeployment(KubexposeComponent):
                 spec=network_policy_spec(app.selector, app.service.ports, app.admission),
                 opts=child,
             )
-        if app.admission.callers and isinstance(namespace, str):
+        if app.admission.callers:
             at_program_end(
-                f"allowed_callers:{namespace}/{name}",
+                f"allowed_callers:{id(self)}",
                 functools.partial(_check_callers, check, namespace, app.admission.callers),
             )
         self.ingress, self.http_route = None, None
@@ -537,8 +537,12 @@ def _admission(
     )
 
 
-def _check_callers(check: Checker, namespace: str, callers: tuple[str, ...], state: ProgramState) -> None:
-    """At the end of the run: every allowed caller is an app of the program in the same namespace."""
+def _check_callers(check: Checker, given: Any, callers: tuple[str, ...], state: ProgramState) -> None:
+    """At the end of the run: every allowed caller is an app of the program in the same namespace
+    (an Output namespace by its value; not checked while it is unknown, as in a preview)."""
+    namespace = state.namespace(given)
+    if namespace is None:
+        return
     apps = apps_in(state, namespace, "ExposedDeployment")
     for i, caller in enumerate(callers):
         if caller not in apps:
