@@ -200,6 +200,46 @@ def test_another_projects_program_renders_with_its_own_config(tmp_path: Path, ca
     assert "other:token" in captured.err
 
 
+SECURE_CHECKED = """
+import pulumi
+from kubexpose import ExposedDeployment, ExternalAlias
+config = pulumi.Config()
+ExternalAlias("db", {"target": config.require_secret("dbHost"), "port": 5432})
+ExternalAlias("cache", {"target": config.require("cacheHost"), "port": 6379})
+ExposedDeployment("shop-web", {"image": config.require_secret("image"), "port": 8080,
+                               "labels": {"team": config.require_secret("team")}})
+"""
+
+
+def test_a_secure_value_in_a_checked_field_renders_and_is_listed_as_not_checked(tmp_path: Path, capsys) -> None:
+    secure = "    secure: v1:abc:def\n"
+    stack = "config:\n" + "".join(f"  other:{key}:\n{secure}" for key in ("dbHost", "cacheHost", "image", "team"))
+    project = make_project(tmp_path, SECURE_CHECKED, stack)
+    out = tmp_path / "out"
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "contains a port" not in captured.err and "not decryptable" not in captured.err
+    summary = (out / "summary.txt").read_text()
+    section = summary[summary.index("NOT CHECKED") :].splitlines()
+    assert section[1:] == [
+        "  ExposedDeployment 'shop-web': image holds a secure config value the offline render cannot decrypt; pulumi "
+        "up checks it",
+        "  ExposedDeployment 'shop-web': labels['team'] holds a secure config value the offline render cannot "
+        "decrypt; pulumi up checks it",
+        "  ExternalAlias 'cache': target holds a secure config value the offline render cannot decrypt; pulumi up "
+        "checks it",
+        "  ExternalAlias 'db': target holds a secure config value the offline render cannot decrypt; pulumi up checks it",
+    ]
+    alias = yaml.safe_load(next(out.glob("*-service-default-db.yaml")).read_text())
+    assert alias["spec"]["externalName"] == "[secret]"
+    everything = "".join(p.read_text() for p in out.iterdir())
+    assert "v1:abc:def" not in everything and "not decryptable" not in everything
+
+
+def test_a_render_with_every_value_known_has_no_not_checked_section() -> None:
+    assert "NOT CHECKED" not in rendered("dev").files["summary.txt"]
+
+
 def test_a_failing_program_writes_nothing_and_keeps_the_previous_render(tmp_path: Path, capsys) -> None:
     project = make_project(
         tmp_path, OTHER_PROGRAM.replace('"port": 8080', '"port": 99999'), "config:\n  other:token: plain\n"

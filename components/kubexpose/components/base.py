@@ -40,7 +40,7 @@ def resolve_namespace(check: Checker, namespace: Any, profile: StackProfile) -> 
     """The component's namespace (a name, or an Output of one checked when known), else the profile's."""
     if namespace is None:
         return profile.namespace
-    return check.input(namespace, lambda value: check.dns_label("namespace", value))
+    return check.input("namespace", namespace, lambda value: check.dns_label("namespace", value))
 
 
 def check_args(check: Checker, args: Any, fields: frozenset[str], example: str) -> Mapping[str, Any]:

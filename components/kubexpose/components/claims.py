@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime
 
-from ..k8s.validation import Checker
+from ..k8s.validation import Checker, not_checked
 
 
 @dataclass(frozen=True)
@@ -181,11 +181,6 @@ async def _resolve_namespaces(state: ProgramState) -> None:
             f"{', '.join(unknown)}: the namespace is not known yet (preview), so the Service name and "
             "allowed_callers are not compared with the rest of the program"
         )
-
-
-def not_checked(message: str) -> None:
-    """Report a check that could not run (a value unknown in a preview, a secret the render cannot read)."""
-    pulumi.log.warn(f"not checked: {message}")
 
 
 def apps_in(state: ProgramState, namespace: str, kind: str) -> list[str]:

@@ -188,6 +188,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
         hostname = _hostname(check, field, target)
     else:
         ips = check.input(
+            field,
             pulumi.Output.from_input(addresses) if _has_output(addresses) else addresses,
             lambda value: _ips(check, field, value),
         )
@@ -260,9 +261,9 @@ def _ports(check: Checker, args: Mapping[str, Any], ip_target: bool) -> Any:
 def _hostname(check: Checker, field: str, target: Any) -> Any:
     """A DNS name, or an Output of one checked when known."""
     if isinstance(target, pulumi.Output):
-        return check.input(target, lambda value: _dns_name_from_output(check, field, value))
+        return check.input(field, target, lambda value: _dns_name_from_output(check, field, value))
     if isinstance(target, str):
-        return check.hostname(field, target)
+        return check.input(field, target, lambda value: check.hostname(field, value))
     return check.fail(
         field, target, "is not a DNS name or a list of IP addresses", "give e.g. 'api.example.com' or ['10.0.0.5']"
     )

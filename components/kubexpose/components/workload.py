@@ -185,7 +185,7 @@ class EnvRefArgs(TypedDict):
 
 def check_image(check: Checker, image: Any) -> Any:
     """An image reference (a non-empty string without whitespace), or an Output checked when known."""
-    return check.input(image, lambda value: _image(check, value))
+    return check.input("image", image, lambda value: _image(check, value))
 
 
 def _image(check: Checker, image: Any) -> str:
@@ -374,7 +374,7 @@ def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
                 "is not a valid environment variable name",
                 "use letters, digits, '_', '-' and '.', not starting with a digit",
             )
-        out.append((key, check.input(value, functools.partial(_env_text, check, f"env[{key!r}]"))))
+        out.append((key, check.input(f"env[{key!r}]", value, functools.partial(_env_text, check, f"env[{key!r}]"))))
     return tuple(out)
 
 

@@ -34,7 +34,26 @@ MAX_AFFINITY_TIMEOUT = 86400
 
 
 SECRET_SHOWN = "[secret]"
-"""What an error message shows in place of a secret value."""
+"""What an error message, a manifest or a report shows in place of a secret value."""
+UNREADABLE_SECRET = SECRET_SHOWN
+"""The value the offline render gives a `secure:` config value it cannot decrypt (one text everywhere)."""
+
+
+def unreadable(value: Any) -> bool:
+    """The value holds a secret the offline render could not decrypt: a check on it would judge the placeholder."""
+    if isinstance(value, str):
+        return UNREADABLE_SECRET in value
+    if isinstance(value, Mapping):
+        return any(unreadable(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(unreadable(v) for v in value)
+    return False
+
+
+def not_checked(message: str) -> None:
+    """Report a check that could not run (a value unknown in a preview, a secret the render cannot read):
+    a warning starting with `not checked:` (the render lists these in its summary)."""
+    pulumi.log.warn(f"not checked: {message}")
 
 
 def _hide(text: str, secrets: list[Any]) -> str:
@@ -76,17 +95,26 @@ class Checker:
             problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
         raise ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
 
-    def input(self, value: Any, validate: Callable[[Any], T]) -> Any:
+    def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
         fails the update with the same message, the value hidden when the Output is secret; an unknown
-        value in a preview is not checked)."""
+        value in a preview is not checked). A secret the offline render could not decrypt is not checked
+        either, and reported as such (see :func:`not_checked`)."""
         if isinstance(value, pulumi.Output):
             secret = pulumi.Output.from_input(cast(Any, value.is_secret()))
-            return pulumi.Output.all(value, secret).apply(lambda both: self.secretly(both[0], validate, both[1]))
-        return validate(value)
+            return pulumi.Output.all(value, secret).apply(
+                lambda both: self.secretly(both[0], validate, both[1], field)
+            )
+        return self.secretly(value, validate, False, field)
 
-    def secretly(self, value: Any, validate: Callable[[Any], T], secret: bool = True) -> T:
+    def secretly(self, value: Any, validate: Callable[[Any], T], secret: bool = True, field: str = "") -> T:
         """`validate(value)`; when `secret`, a failure's message shows `[secret]` instead of the value."""
+        if unreadable(value):
+            not_checked(
+                f"{self.kind} '{self.name}': {field or 'a value'} holds a secure config value the offline render "
+                "cannot decrypt; pulumi up checks it"
+            )
+            return cast(T, value)
         if not secret:
             return validate(value)
         self._secrets.append(value)
@@ -252,7 +280,7 @@ class Checker:
         out: dict[str, Any] = {}
         for key, value in mapping.items():
             self.label_key(f"{field} key", key)
-            out[key] = self.input(value, functools.partial(check_value, f"{field}[{key!r}]"))
+            out[key] = self.input(f"{field}[{key!r}]", value, functools.partial(check_value, f"{field}[{key!r}]"))
         return out
 
     def label_value(self, field: str, value: Any) -> str:

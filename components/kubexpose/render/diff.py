@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..k8s.validation import SECRET_SHOWN
 from .risk import CLASSES, RULES, Finding, moved
 
 Key = tuple[str, str, str]
@@ -74,7 +75,7 @@ def _redacted(obj: dict[str, Any]) -> dict[str, Any]:
     out = dict(obj)
     for key in ("data", "stringData"):
         if isinstance(out.get(key), dict):
-            out[key] = {k: "[secret]" for k in out[key]}
+            out[key] = {k: SECRET_SHOWN for k in out[key]}
     return out
 
 

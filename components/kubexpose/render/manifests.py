@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 
 from ..testing.engine import ProgramRun, Registration
-from .stackconfig import SECRET_PLACEHOLDER
+from ..k8s.validation import SECRET_SHOWN, UNREADABLE_SECRET
 
-REDACTED = "[secret]"
+REDACTED = SECRET_SHOWN
 """What a value that came from a secret (a secret Output or a `secure:` config value) renders as."""
 
 # Creation order, after Helm's install order (`pkg/release/util/kind_sorter.go`); kinds not listed go last.
@@ -71,7 +71,7 @@ def _scrub(value: Any) -> Any:
         return {k: _scrub(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub(v) for v in value]
-    if isinstance(value, str) and SECRET_PLACEHOLDER in value:
+    if isinstance(value, str) and UNREADABLE_SECRET in value:
         return REDACTED
     return value
 

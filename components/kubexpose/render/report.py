@@ -194,6 +194,15 @@ def secrets_summary(secrets: list[SecretToCreate]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def not_checked_summary(warnings: list[str]) -> str:
+    """The summary's section on the checks the render could not run (empty when every check ran)."""
+    prefix = "not checked: "
+    skipped = sorted({w[len(prefix) :] for w in warnings if w.startswith(prefix)})
+    if not skipped:
+        return ""
+    return "\n".join(["", "NOT CHECKED (the values are not known offline)", *[f"  {w}" for w in skipped]]) + "\n"
+
+
 def secrets_script(secrets: list[SecretToCreate]) -> str:
     """The `kubectl create secret` command of every Secret left out, values to fill in."""
     head = (

@@ -26,8 +26,8 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..k8s.validation import UNREADABLE_SECRET as SECRET_PLACEHOLDER
 
-SECRET_PLACEHOLDER = "[secret: not decryptable offline]"
 
 
 @dataclass(frozen=True)
