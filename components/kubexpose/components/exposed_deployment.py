@@ -399,7 +399,9 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
     service, node_ports = _service(check, args, profile, service_type, ports, selector)
     scaling = _autoscaling(check, args)
-    replicas = None if scaling else check.input("replicas", args.get("replicas", 1), lambda value: _replicas(check, value))
+    replicas = (
+        None if scaling else check.input("replicas", args.get("replicas", 1), lambda value: _replicas(check, value))
+    )
     count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
     budget = _budget(check, args.get("disruption_budget"), count)
     spread = _enabled(check, args, "spread") and (count is None or count >= 2)

@@ -102,9 +102,7 @@ class Checker:
         either, and reported as such (see :func:`not_checked`)."""
         if isinstance(value, pulumi.Output):
             secret = pulumi.Output.from_input(cast(Any, value.is_secret()))
-            return pulumi.Output.all(value, secret).apply(
-                lambda both: self.secretly(both[0], validate, both[1], field)
-            )
+            return pulumi.Output.all(value, secret).apply(lambda both: self.secretly(both[0], validate, both[1], field))
         return self.secretly(value, validate, False, field)
 
     def secretly(self, value: Any, validate: Callable[[Any], T], secret: bool = True, field: str = "") -> T:

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from ..testing.engine import ProgramRun, Registration
 from ..k8s.validation import SECRET_SHOWN, UNREADABLE_SECRET
+from ..testing.engine import ProgramRun, Registration
 
 REDACTED = SECRET_SHOWN
 """What a value that came from a secret (a secret Output or a `secure:` config value) renders as."""

@@ -29,7 +29,6 @@ from ..errors import ConfigError
 from ..k8s.validation import UNREADABLE_SECRET as SECRET_PLACEHOLDER
 
 
-
 @dataclass(frozen=True)
 class StackConfig:
     """One stack's config, ready for `pulumi.runtime.set_all_config`."""
