@@ -21,6 +21,7 @@ from kubexpose.render.risk import (
     Finding,
     availability,
     moved,
+    namespace_of,
     network_policy_exposure,
     replacement,
     route_exposure,
@@ -321,6 +322,61 @@ def test_a_report_never_shows_a_secret_value(tmp_path: Path) -> None:
     assert "`stringData.token`: (none) → [secret]" in text and "hunter" not in text
 
 
+def in_namespace(tmp_path: Path, stack: str, namespace: str) -> Path:
+    """A golden render moved to `namespace` (as a stack with `kubexpose:namespace: shop-<stack>` renders)."""
+    folder = tmp_path / namespace
+    folder.mkdir()
+    for path in (GOLDEN / stack).iterdir():
+        text = path.read_text().replace("namespace: shop\n", f"namespace: {namespace}\n")
+        (folder / path.name).write_text(text.replace("  name: shop\n", f"  name: {namespace}\n"))
+    return folder
+
+
+def test_renders_in_one_namespace_each_are_paired_across_them(tmp_path: Path) -> None:
+    old, new = in_namespace(tmp_path, "dev", "shop-dev"), in_namespace(tmp_path, "prod", "shop-prod")
+    report = diff(load(old), load(new), "dev", "prod")
+    same = diff(load(GOLDEN / "dev"), load(GOLDEN / "prod"), "dev", "prod")
+    assert report.namespaces == {"shop-dev": "shop-prod"}
+    assert [(c.status, c.ref) for c in report.changes] == [
+        (c.status, c.ref.replace("shop/", "shop-prod/")) for c in same.changes
+    ]
+    assert [f.reason for f in report.findings] == [f.reason for f in same.findings]
+    assert not [f for f in report.findings if "removed" in f.reason or "moved" in f.reason]
+    text = markdown(report)
+    assert (
+        "Namespaces paired (every namespaced object of each render is in one namespace): `shop-dev` → `shop-prod`"
+        in text
+    )
+    assert cli(["diff", str(old), str(new), "--fail-on", "availability"]) == 0
+
+
+def test_without_pairing_a_moved_render_is_every_object_removed_and_added(tmp_path: Path) -> None:
+    old, new = load(in_namespace(tmp_path, "dev", "shop-dev")), load(in_namespace(tmp_path, "dev", "shop-prod"))
+    report = diff(old, new, namespaces={})
+    assert {c.status for c in report.changes} == {"added", "removed"} and len(report.changes) == 2 * len(old)
+    assert ("removed", "Namespace shop-dev") in [(c.status, c.ref) for c in report.changes]
+    assert diff(old, new).changes == []
+
+
+def test_map_namespace_pairs_namespaces_explicitly(tmp_path: Path, capsys) -> None:
+    old, new = in_namespace(tmp_path, "dev", "team-a"), in_namespace(tmp_path, "dev", "team-b")
+    (new / "099-configmap-other-x.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: other\n"
+    )
+    assert cli(["diff", str(old), str(new), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["namespaces"] == {}  # two namespaces in NEW: not paired by itself
+    assert cli(["diff", str(old), str(new), "--map-namespace", "team-a=team-b", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["namespaces"] == {"team-a": "team-b"}
+    assert [(c["status"], c["object"]) for c in data["changes"]] == [("added", "ConfigMap other/x")]
+
+
+def test_a_cluster_scoped_object_has_no_namespace_in_the_report() -> None:
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments-dev"}}
+    report = diff({}, {("Namespace", namespace_of(namespace), "payments-dev"): namespace})
+    assert [c.ref for c in report.changes] == ["Namespace payments-dev"]
+
+
 @pytest.mark.parametrize(
     ("flags", "code"),
     [
@@ -355,10 +411,15 @@ def test_lowering_the_exposure_passes_fail_on_exposure() -> None:
         ([], "give OLD NEW (two render folders), or --stack S --against REV"),
         (["--stack", "dev"], "give OLD NEW"),
         (["/nonexistent/a", "/nonexistent/b"], "/nonexistent/a is not a folder"),
+        (["--map-namespace", "shop"], "--map-namespace 'shop' is not OLD=NEW"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(args: list[str], message: str, capsys) -> None:
-    full = ["diff", *args] if args[:1] != ["--fail-on"] else ["diff", str(GOLDEN / "dev"), str(GOLDEN / "prod"), *args]
+    full = (
+        ["diff", *args]
+        if args[:1] not in (["--fail-on"], ["--map-namespace"])
+        else ["diff", str(GOLDEN / "dev"), str(GOLDEN / "prod"), *args]
+    )
     assert cli(full) == 2
     assert message in capsys.readouterr().err
 
@@ -405,7 +466,7 @@ STACK_OBJECTS = {stack: rendered(stack).manifests for stack in ("dev", "staging"
 
 
 def _keyed(objs: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
-    return {(o["kind"], o["metadata"].get("namespace") or "default", o["metadata"]["name"]): o for o in objs}
+    return {(o["kind"], namespace_of(o), o["metadata"]["name"]): o for o in objs}
 
 
 @st.composite

@@ -36,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         help="exit 3 on a raised finding of these classes: exposure,replacement,availability,security",
     )
     compare.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    compare.add_argument(
+        "--map-namespace",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="compare objects of namespace OLD with those of NEW (repeatable; by default two renders with one "
+        "namespace each are paired)",
+    )
     args = parser.parse_args(argv)
     if args.command == "schema":
         return _schema(args.root, args.check)
@@ -101,6 +109,16 @@ def _diff(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: --fail-on {unknown[0]!r} is not a finding class; use {','.join(CLASSES)}", file=sys.stderr)
         return 2
+    namespaces: dict[str, str] | None = None
+    for pair in args.map_namespace:
+        before, sep, after = pair.partition("=")
+        if not sep or not before or not after or "=" in after:
+            print(
+                f"error: --map-namespace {pair!r} is not OLD=NEW; give e.g. --map-namespace shop-dev=shop-prod",
+                file=sys.stderr,
+            )
+            return 2
+        namespaces = {**(namespaces or {}), before: after}
     git_mode = args.stack is not None or args.against is not None
     if git_mode and (args.stack is None or args.against is None or args.old or args.new):
         print("error: give OLD NEW (two render folders), or --stack S --against REV", file=sys.stderr)
@@ -116,7 +134,7 @@ def _diff(args: argparse.Namespace) -> int:
             else:
                 old, new = args.old, args.new
                 names = (str(old), str(new))
-            report = diff(load(old), load(new), *names)
+            report = diff(load(old), load(new), *names, namespaces=namespaces)
     except DiffError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

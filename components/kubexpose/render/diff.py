@@ -1,7 +1,10 @@
 """`kubexpose diff OLD NEW`: what changes between two renders, and the risks a reviewer must look at.
 
 OLD and NEW are render folders (`kubexpose render --out`). Objects are matched by kind, namespace
-and name; a changed object lists its changed fields as `path: old -> new` in a stable order. The
+and name; a changed object lists its changed fields as `path: old -> new` in a stable order. Renders of
+two stacks often differ in namespace (`shop-dev`, `shop-prod`): when every namespaced object of OLD is in
+one namespace and every one of NEW in another, the two are paired (objects and the Namespace object
+itself) and the report says so; `--map-namespace OLD=NEW` pairs them explicitly. The
 risk rules (:mod:`kubexpose.render.risk`) run over every pair. A render never holds a Secret's
 values (they are left out of it), so none can appear in a report.
 """
@@ -17,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..k8s.validation import SECRET_SHOWN
-from .risk import CLASSES, RULES, Finding, moved
+from .risk import CLASSES, RULES, Finding, moved, namespace_of
 
 Key = tuple[str, str, str]
 
@@ -33,7 +36,7 @@ class Change:
     @property
     def ref(self) -> str:
         kind, namespace, name = self.key
-        return f"{kind} {namespace}/{name}"
+        return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Report:
     new: str
     changes: list[Change]
     findings: list[Finding]
+    namespaces: dict[str, str] = field(default_factory=dict)
+    """Namespaces of OLD paired with namespaces of NEW (objects compared as if OLD's had NEW's)."""
+    paired_automatically: bool = False
 
     def raised(self, classes: set[str]) -> list[Finding]:
         return [f for f in self.findings if f.raised and f.cls in classes]
@@ -64,7 +70,35 @@ def load(folder: Path) -> dict[Key, dict[str, Any]]:
             if isinstance(obj, dict) and obj.get("kind"):
                 obj = _redacted(obj)
                 meta = obj.get("metadata") or {}
-                out[(str(obj["kind"]), str(meta.get("namespace") or "default"), str(meta.get("name")))] = obj
+                out[(str(obj["kind"]), namespace_of(obj), str(meta.get("name")))] = obj
+    return out
+
+
+def paired_namespaces(old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]]) -> dict[str, str]:
+    """`{OLD: NEW}` when every namespaced object of each render is in one namespace and the two differ."""
+    before = {ns for _, ns, _ in old if ns}
+    after = {ns for _, ns, _ in new if ns}
+    if len(before) == 1 and len(after) == 1 and before != after:
+        return {before.pop(): after.pop()}
+    return {}
+
+
+def moved_to(objs: Mapping[Key, dict[str, Any]], namespaces: Mapping[str, str]) -> dict[Key, dict[str, Any]]:
+    """`objs` as if their namespaces had the paired names: namespaced objects and the Namespace objects."""
+    out: dict[Key, dict[str, Any]] = {}
+    for (kind, namespace, name), obj in objs.items():
+        if namespace in namespaces:
+            namespace = namespaces[namespace]
+            obj = {**obj, "metadata": {**(obj.get("metadata") or {}), "namespace": namespace}}
+        elif kind == "Namespace" and name in namespaces:
+            name = namespaces[name]
+            meta = dict(obj.get("metadata") or {})
+            meta["name"] = name
+            labels = meta.get("labels")
+            if isinstance(labels, dict) and "kubernetes.io/metadata.name" in labels:
+                meta["labels"] = {**labels, "kubernetes.io/metadata.name": name}
+            obj = {**obj, "metadata": meta}
+        out[(kind, namespace, name)] = obj
     return out
 
 
@@ -94,9 +128,20 @@ def _flatten(value: Any, path: str = "") -> dict[str, Any]:
 
 
 def diff(
-    old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]], old_name: str = "OLD", new_name: str = "NEW"
+    old: Mapping[Key, dict[str, Any]],
+    new: Mapping[Key, dict[str, Any]],
+    old_name: str = "OLD",
+    new_name: str = "NEW",
+    namespaces: Mapping[str, str] | None = None,
 ) -> Report:
-    """The changes from `old` to `new` and the risk findings, both in a stable order."""
+    """The changes from `old` to `new` and the risk findings, both in a stable order.
+
+    `namespaces` pairs namespaces of `old` with those of `new`; None pairs them when each render has
+    one namespace (see :func:`paired_namespaces`)."""
+    automatic = namespaces is None
+    pairs = dict(paired_namespaces(old, new) if namespaces is None else namespaces)
+    if pairs:
+        old = moved_to(old, pairs)
     changes: list[Change] = []
     findings: list[Finding] = []
     for key in sorted(set(old) | set(new)):
@@ -120,7 +165,7 @@ def diff(
     findings += moved([old[k] for k in old if k not in new], [new[k] for k in new if k not in old])
     order = {cls: i for i, cls in enumerate(CLASSES)}
     findings.sort(key=lambda f: (order[f.cls], not f.raised, f.obj))  # stable: each rule's own order within
-    return Report(old_name, new_name, changes, findings)
+    return Report(old_name, new_name, changes, findings, pairs, automatic and bool(pairs))
 
 
 def _show(value: Any) -> str:
@@ -143,6 +188,14 @@ def markdown(report: Report) -> str:
     changed = sum(c.status == "changed" for c in report.changes)
     lines.append(f"{added} added, {removed} removed, {changed} changed.")
     lines.append("")
+    if report.namespaces:
+        how = (
+            "every namespaced object of each render is in one namespace"
+            if report.paired_automatically
+            else "--map-namespace"
+        )
+        shown = ", ".join(f"`{a}` → `{b}`" for a, b in sorted(report.namespaces.items()))
+        lines += [f"Namespaces paired ({how}): {shown}; objects are compared across them.", ""]
     if not report.findings:
         lines += ["No risk found.", ""]
     for cls in CLASSES:
@@ -170,6 +223,7 @@ def as_json(report: Report) -> str:
             {
                 "old": report.old,
                 "new": report.new,
+                "namespaces": report.namespaces,
                 "findings": [
                     {"class": f.cls, "raised": f.raised, "object": f.obj, "reason": f.reason, "check": f.check}
                     for f in report.findings

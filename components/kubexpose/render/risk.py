@@ -26,7 +26,7 @@ class Finding:
     raised: bool
     """True when the change adds risk; False when it takes risk away."""
     obj: str
-    """`Kind namespace/name`."""
+    """`Kind namespace/name` (`Kind name` when cluster-scoped)."""
     reason: str
     check: str
     """What the reviewer should check."""
@@ -35,9 +35,42 @@ class Finding:
     risk both ways (e.g. externalTrafficPolicy)."""
 
 
+CLUSTER_SCOPED = frozenset(
+    {
+        "APIService",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "GatewayClass",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+    }
+)
+"""Kinds without a namespace (`kubectl api-resources --namespaced=false`, the ones a render may hold)."""
+
+
+def namespace_of(obj: Obj) -> str:
+    """The object's namespace: `default` when a namespaced object names none, empty for a cluster-scoped kind."""
+    if obj.get("kind") in CLUSTER_SCOPED:
+        return ""
+    return str((obj.get("metadata") or {}).get("namespace") or "default")
+
+
 def ref(obj: Obj) -> str:
+    """`Kind namespace/name`, or `Kind name` for a cluster-scoped object."""
     meta = obj.get("metadata") or {}
-    return f"{obj.get('kind')} {meta.get('namespace') or 'default'}/{meta.get('name')}"
+    namespace = namespace_of(obj)
+    return f"{obj.get('kind')} {namespace}/{meta.get('name')}" if namespace else f"{obj.get('kind')} {meta.get('name')}"
 
 
 def _spec(obj: Obj | None) -> Mapping[str, Any]:
