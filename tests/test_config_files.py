@@ -119,7 +119,7 @@ def test_a_yaml_1_1_boolean_is_not_taken_for_true(tmp_path: Path) -> None:
     project = project_with(tmp_path, "config:\n  kubexpose:skipAwait: yes\n")
     with pytest.raises(
         ConfigError,
-        match=r"Pulumi\.s\.yaml: stack 's': config 'kubexpose:skipAwait' = 'yes' is not a boolean; write true or false",
+        match=r"Pulumi\.s\.yaml:2: stack 's': config 'kubexpose:skipAwait' = 'yes' is not a boolean; write true or false",
     ):
         render(project, "s")
 
@@ -134,15 +134,44 @@ def test_a_namespace_one_edit_from_kubexpose_is_a_typo_in_every_runner(namespace
         run_program(app.main, stack="dev", config={f"{namespace}:namespace": "shop"})
 
 
-@pytest.mark.parametrize("namespace", ["kubernetes", "kube", "kubexposer2", "project"])
-def test_other_namespaces_are_left_to_their_owners(namespace: str) -> None:
-    run = run_program(app.main, stack="dev", config={f"{namespace}:namespace": "shop"})
+@pytest.mark.parametrize(
+    "key", ["kubernetes:namespace", "kube:namespace", "kubexposer2:namespace", "project:replicas", "other:zones"]
+)
+def test_other_namespaces_are_left_to_their_owners(key: str) -> None:
+    run = run_program(app.main, stack="dev", config={key: "shop"})
     assert run.services_by_type()["frontend"] == "LoadBalancer"
+
+
+def named(project: Project, name: str, declared: str = "") -> Project:
+    """`project` renamed (so keys without a namespace are its own, not kubexpose's), with `declared` config."""
+    path = project.directory / "Pulumi.yaml"
+    text = path.read_text().replace("name: kubexpose", f"name: {name}")
+    path.write_text(text + (f"config:\n{declared}" if declared else ""))
+    return Project.load(project.directory)
+
+
+@pytest.mark.parametrize("written", ["publicServiceType", "shop:publicServiceType"])
+def test_a_kubexpose_setting_written_as_a_project_key_is_refused_at_its_line(tmp_path: Path, written: str) -> None:
+    project = named(project_with(tmp_path, f"config:\n  kubexpose:namespace: shop\n  {written}: NodePort\n"), "shop")
+    with pytest.raises(
+        ConfigError,
+        match=r"Pulumi\.s\.yaml:3: stack 's': config key 'shop:publicServiceType' belongs to project 'shop' \(a key "
+        r"written without a namespace does\), which kubexpose does not read; write it as 'kubexpose:publicServiceType'",
+    ):
+        render(project, "s")
+    with pytest.raises(ConfigError, match=r"config key 'shop:publicServiceType' belongs to project 'shop'"):
+        run_program(app.main, stack="s", project="shop", config={"shop:publicServiceType": "NodePort"})
+
+
+def test_a_project_key_the_project_declares_is_its_own(tmp_path: Path) -> None:
+    stack = "config:\n  kubexpose:namespace: shop\n  namespace: billing\n"
+    project = named(project_with(tmp_path, stack), "shop", "  namespace:\n    type: string\n")
+    assert render(project, "s").manifests[0]["metadata"]["name"] == "shop"
 
 
 def test_a_secure_kubexpose_value_is_refused_by_the_render_naming_file_and_key(tmp_path: Path) -> None:
     project = project_with(tmp_path, "config:\n  kubexpose:aliases:\n    secure: v1:abcd\n")
-    with pytest.raises(ConfigError, match=r"Pulumi\.s\.yaml: stack 's': config 'kubexpose:aliases' is a secret, but"):
+    with pytest.raises(ConfigError, match=r"Pulumi\.s\.yaml:2: stack 's': config 'kubexpose:aliases' is a secret, but"):
         render(project, "s")
 
 

@@ -71,7 +71,7 @@ def test_broken_config_fails_the_render_with_the_same_message(tmp_path: Path, ca
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert re.search(
-        rf"^error: {re.escape(str(project.directory))}/stacks/Pulumi.broken.yaml: stack 'broken': {message}", err
+        rf"^error: {re.escape(str(project.directory))}/stacks/Pulumi.broken.yaml:3: stack 'broken': {message}", err
     ), err
     assert not out.exists()
 
@@ -79,7 +79,7 @@ def test_broken_config_fails_the_render_with_the_same_message(tmp_path: Path, ca
 @pytest.mark.parametrize(("line", "message"), BROKEN[:3])
 def test_broken_config_fails_the_test_kit_with_the_same_message(tmp_path: Path, line: str, message: str) -> None:
     project = broken_project(tmp_path, line)
-    with pytest.raises(ConfigError, match=rf"/stacks/Pulumi.broken.yaml: stack 'broken': {message}"):
+    with pytest.raises(ConfigError, match=rf"/stacks/Pulumi.broken.yaml:3: stack 'broken': {message}"):
         KubexposeTester().run(app.main, stack="broken", stack_dir=project.directory)
 
 

@@ -134,6 +134,7 @@ class StackProfile:
         config = pulumi.Config(CONFIG_NAMESPACE)
         all_keys = _sdk.in_process_config_keys() | set(pulumi.runtime.get_config_env())
         _check_namespaces(all_keys, stack)
+        _check_project_keys(all_keys, pulumi.get_project(), stack)
         raw: dict[str, Any] = {}
         prefix = f"{CONFIG_NAMESPACE}:"
         for key in sorted(k[len(prefix) :] for k in all_keys if k.startswith(prefix)):
@@ -141,7 +142,8 @@ class StackProfile:
                 raise ConfigError(
                     f"stack '{stack}': config '{prefix}{key}' is a secret, but kubexpose writes its settings into "
                     "cluster objects that anyone who can read them sees in clear text; store it as plain config "
-                    f"(`pulumi config set {prefix}{key} ...` without --secret)"
+                    f"(`pulumi config set {prefix}{key} ...` without --secret)",
+                    f"{prefix}{key}",
                 )
             value = config.get(key)
             if value is not None:
@@ -166,7 +168,8 @@ class StackProfile:
         if unknown:
             raise ConfigError(
                 f"stack '{stack}': config key '{CONFIG_NAMESPACE}:{unknown[0]}' is not known to "
-                f"kubexpose; use one of {', '.join(f'{CONFIG_NAMESPACE}:{k}' for k in _KEYS)}"
+                f"kubexpose; use one of {', '.join(f'{CONFIG_NAMESPACE}:{k}' for k in _KEYS)}",
+                f"{CONFIG_NAMESPACE}:{unknown[0]}",
             )
         kwargs: dict[str, Any] = {"stack": stack}
         hidden = set(secret_keys)
@@ -184,8 +187,52 @@ class StackProfile:
         if unknown:
             raise ConfigError(
                 f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:aliases' names '{unknown[0]}', which is not "
-                f"an ExternalAlias of the program; use one of: {', '.join(sorted(names)) or 'none declared'}"
+                "an ExternalAlias of the program; "
+                + (
+                    f"use one of: {', '.join(sorted(names))}"
+                    if names
+                    else "the program declares none: remove the entry or declare the ExternalAlias"
+                ),
+                f"{CONFIG_NAMESPACE}:aliases",
             )
+
+
+def _check_project_keys(keys: Iterable[str], project: str, stack: str) -> None:
+    """Raise for a project key named like a kubexpose setting (`publicServiceType:` written without the
+    `kubexpose:` prefix belongs to the project), unless `Pulumi.yaml` declares it as the project's own."""
+    if project == CONFIG_NAMESPACE:
+        return
+    declared: set[str] | None = None
+    for key in sorted(keys):
+        namespace, _, name = key.partition(":")
+        if namespace != project or name not in _KEYS:
+            continue
+        if declared is None:
+            declared = _declared_project_keys(project)
+        if name not in declared:
+            raise ConfigError(
+                f"stack '{stack}': config key '{key}' belongs to project '{project}' (a key written without a "
+                f"namespace does), which kubexpose does not read; write it as '{CONFIG_NAMESPACE}:{name}', or declare "
+                f"'{name}' under config: in Pulumi.yaml if the program reads it itself",
+                key,
+            )
+
+
+def _declared_project_keys(project: str) -> set[str]:
+    """Keys the `Pulumi.yaml` of the working directory (where Pulumi runs a program) declares for the project."""
+    from pathlib import Path
+
+    import yaml
+
+    for name in ("Pulumi.yaml", "Pulumi.yml"):
+        try:
+            doc = yaml.safe_load(Path(name).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        block = doc.get("config") if isinstance(doc, dict) else None
+        if isinstance(block, dict):
+            return {str(k).removeprefix(f"{project}:") for k in block}
+    return set()
 
 
 def _check_namespaces(keys: Iterable[str], stack: str) -> None:
@@ -195,7 +242,8 @@ def _check_namespaces(keys: Iterable[str], stack: str) -> None:
         if namespace != CONFIG_NAMESPACE and _one_edit_apart(namespace, CONFIG_NAMESPACE):
             raise ConfigError(
                 f"stack '{stack}': config key '{key}' is under namespace '{namespace}', which kubexpose does not "
-                f"read; did you mean '{CONFIG_NAMESPACE}:{name}'?"
+                f"read; did you mean '{CONFIG_NAMESPACE}:{name}'?",
+                key,
             )
 
 
@@ -221,7 +269,10 @@ class _Reader:
 
     def fail(self, value: Any, problem: str, fix: str) -> ConfigError:
         shown = "[secret]" if self.secret else repr(value)
-        return ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {shown} {problem}; {fix}")
+        return ConfigError(
+            f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' = {shown} {problem}; {fix}",
+            f"{CONFIG_NAMESPACE}:{self.key}",
+        )
 
     def obj(self, value: Any, kind: type, example: str) -> Any:
         if isinstance(value, str) and kind is not str:
@@ -241,7 +292,10 @@ class _Reader:
             if self.secret:
                 raise self.fail(None, "is not valid", "check the secret's value") from None
             detail = str(err).split(": ", 1)[1]
-            raise ConfigError(f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' {detail}") from None
+            raise ConfigError(
+                f"stack '{self.stack}': config '{CONFIG_NAMESPACE}:{self.key}' {detail}",
+                f"{CONFIG_NAMESPACE}:{self.key}",
+            ) from None
 
 
 def _public_service_type(r: _Reader, value: Any) -> ServiceSpecType:

@@ -47,7 +47,26 @@ class StackConfig:
         except ConfigError as err:
             if self.stack_file is None:
                 raise
-            raise ConfigError(f"{_shown(self.stack_file)}: {err}") from None
+            line = config_key_line(self.stack_file, err.field, self.project) if err.field else None
+            where = f"{_shown(self.stack_file)}:{line}" if line else _shown(self.stack_file)
+            raise ConfigError(f"{where}: {err}", err.field) from None
+
+
+def config_key_line(path: Path, key: str, project: str) -> int | None:
+    """The line of `key` (a full key; `name` alone stands for `<project>:name`) under `config:` in `path`."""
+    try:
+        root = yaml.compose(path.read_text(), Loader=CliYamlLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for top, block in root.value:
+        if top.value == "config" and isinstance(block, yaml.MappingNode):
+            for node, _ in block.value:
+                written = str(node.value)
+                if (written if ":" in written else f"{project}:{written}") == key:
+                    return int(node.start_mark.line) + 1
+    return None
 
 
 def _shown(path: Path) -> str:
