@@ -315,6 +315,36 @@ def test_a_validation_error_names_the_program_line_that_declared_the_component(t
     assert capsys.readouterr().err.endswith("give a port number from 1 to 65535 (at __main__.py:3)\n")
 
 
+def test_an_error_raised_inside_an_output_names_the_line_that_declared_the_component(tmp_path: Path, capsys) -> None:
+    program = (
+        "import pulumi_kubernetes as k8s\nfrom kubexpose import ExposedDeployment\n\n"
+        "names = k8s.core.v1.ConfigMap('names', metadata={'name': 'names'}, data={'image': 'bad image'})\n"
+        "ExposedDeployment('web', {'image': names.data['image'], 'port': 80})\n"
+    )
+    project = make_project(tmp_path, program)
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ExposedDeployment 'web': image 'bad image' is not an image reference")
+    assert err.endswith(" (at __main__.py:5)\n") and err.count("\n") == 1
+    assert "Task was destroyed" not in err
+
+
+@pytest.mark.parametrize("venv", ["venv", ".venv", "env-3.11"])
+def test_an_error_never_points_into_a_virtualenv_of_the_project_whatever_its_name(
+    tmp_path: Path, venv: str, capsys
+) -> None:
+    program = "import sys\nsys.path.insert(0, 'VENV/lib')\nimport helper\n\nhelper.declare()\n".replace("VENV", venv)
+    project = make_project(tmp_path, program)
+    (project / venv / "lib").mkdir(parents=True)
+    (project / venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (project / venv / "lib" / "helper.py").write_text(
+        "from kubexpose import ExposedDeployment\n\n\ndef declare():\n"
+        "    ExposedDeployment('web', {'image': 'nginx:1', 'port': 0})\n"
+    )
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.endswith("give a port number from 1 to 65535 (at __main__.py:5)\n")
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_render_folder_holds_each_object_once_for_kubectl_and_kustomize(stack: str, tmp_path: Path) -> None:
     out = tmp_path / stack

@@ -16,6 +16,8 @@ class ValidationError(pulumi.RunError, ValueError):
         super().__init__(message)
         self.field = field
         """The argument at fault (`ports[0].node_port`), when one is; None for a config error."""
+        self.origin: tuple[str, int] | None = None
+        """`(file, line)` of the program line that declared the component, when known."""
 
 
 class ConfigError(ValidationError):

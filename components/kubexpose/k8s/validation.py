@@ -11,6 +11,7 @@ import difflib
 import functools
 import ipaddress
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -76,6 +77,26 @@ def _pieces(value: Any) -> list[str]:
     return sorted({p for p in parts if p}, key=len, reverse=True)
 
 
+_PACKAGE = __file__.rsplit("/k8s/", 1)[0]
+
+
+def _caller_outside_packages() -> tuple[str, int] | None:
+    """The innermost frame that is neither kubexpose nor an installed package (the user's program line)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(_PACKAGE) and not installed(name):
+            return name, frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def installed(path: str) -> bool:
+    """The file belongs to an installed package or the interpreter, not to a user's project."""
+    parts = path.replace("\\", "/").split("/")
+    return "site-packages" in parts or "dist-packages" in parts or path.startswith(("<", sys.base_prefix + "/lib"))
+
+
 class Checker:
     """Raises errors that name one component, so every message has the same shape."""
 
@@ -83,6 +104,9 @@ class Checker:
         self.kind = kind
         self.name = name
         self._secrets: list[Any] = []
+        self.origin = _caller_outside_packages()
+        """`(file, line)` of the program line that declared the component: an error raised later, inside an
+        Output, has no program frame in its traceback, so it carries this one."""
 
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
         """Raise a ValidationError naming the component, the field, the bad value and the fix.
@@ -93,7 +117,9 @@ class Checker:
         if self._secrets:
             shown = SECRET_SHOWN
             problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
-        raise ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
+        err = ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
+        err.origin = self.origin
+        raise err
 
     def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then

@@ -158,15 +158,28 @@ def _schema(root: Path, check: bool) -> int:
 
 
 def _where(err: BaseException, program: Path) -> str:
-    """` (at app.py:45)`: the last line of the project's own code the error passed through, if any."""
+    """` (at app.py:45)`: the last line of the project's own code the error passed through, else the line that
+    declared the component (an error raised inside an Output); never a file of kubexpose or of a virtualenv."""
+    from ..k8s.validation import installed
+
     project = Path(os.path.abspath(program))
     package = Path(__file__).resolve().parent.parent
+
+    def shown(filename: str, line: int) -> str:
+        path = Path(os.path.abspath(filename))
+        if not path.is_relative_to(project) or path.is_relative_to(package) or installed(str(path)):
+            return ""
+        inner = path.relative_to(project)
+        if any((project / Path(*inner.parts[: i + 1]) / "pyvenv.cfg").is_file() for i in range(len(inner.parts) - 1)):
+            return ""  # a virtualenv inside the project, whatever its name
+        return f" (at {inner}:{line})"
+
     found = ""
     for frame, line in traceback.walk_tb(err.__traceback__):
-        path = Path(os.path.abspath(frame.f_code.co_filename))
-        inside = path.is_relative_to(project) and not path.is_relative_to(package)
-        if inside and not any(part.startswith(".venv") for part in path.relative_to(project).parts):
-            found = f" (at {path.relative_to(project)}:{line})"
+        found = shown(frame.f_code.co_filename, line) or found
+    origin = getattr(err, "origin", None)
+    if not found and origin is not None:
+        found = shown(*origin)
     return found
 
 
