@@ -64,6 +64,30 @@ def test_a_bad_component_after_good_ones_stops_the_preview_and_nothing_is_applie
     stack.workspace.remove_stack("test")
 
 
+def bad_inside_an_output() -> None:
+    names = k8s.core.v1.ConfigMap(
+        "names", metadata={"name": "names", "namespace": "default"}, data={"image": "bad image"}
+    )
+    app("late", StackProfile.from_config(), pulumi.ResourceOptions(), image=names.data["image"])
+
+
+def test_an_error_raised_inside_an_output_is_one_message_without_a_task_dump(
+    kubexpose_live: Any, cluster: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, "e2e-late", {"test": STACK_FILE.format(ns="default")})
+    stack = kubexpose_live.stack("test", bad_inside_an_output, project, copy_name="late")
+    output: list[str] = []
+    with pytest.raises(auto.errors.CommandError) as caught:
+        stack.preview(on_output=output.append)
+    gc.collect()
+    captured = capfd.readouterr()
+    text = str(caught.value) + "\n".join(output) + captured.out + captured.err
+    message = "ExposedDeployment 'late': image 'bad image' is not an image reference"
+    assert message in text
+    assert "Task was destroyed" not in text and "Traceback" not in text
+    stack.workspace.remove_stack("test")
+
+
 def holder() -> None:
     app(
         "holder",
