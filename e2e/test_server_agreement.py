@@ -219,6 +219,30 @@ CASES: list[tuple[str, dict[str, Any], Mutation, str | None]] = [
         "the API server accepts a relative mountPath; the kubelet resolves it against the container's working directory, not where the app writes",
     ),
     (
+        "probe port 70000",
+        {"readiness_probe": {"http_get": {"port": 70000}}},
+        lambda o: _container(o).__setitem__("readinessProbe", {"httpGet": {"port": 70000}}),
+        None,
+    ),
+    (
+        "probe period -1",
+        {"readiness_probe": {"tcp_socket": {"port": 8080}, "period_seconds": -1}},
+        lambda o: _container(o).__setitem__("readinessProbe", {"tcpSocket": {"port": 8080}, "periodSeconds": -1}),
+        None,
+    ),
+    (
+        "probe without a handler",
+        {"readiness_probe": {"period_seconds": 5}},
+        lambda o: _container(o).__setitem__("readinessProbe", {"periodSeconds": 5}),
+        None,
+    ),
+    (
+        "liveness probe success threshold 2",
+        {"liveness_probe": {"tcp_socket": {"port": 8080}, "success_threshold": 2}},
+        lambda o: _container(o).__setitem__("livenessProbe", {"tcpSocket": {"port": 8080}, "successThreshold": 2}),
+        None,
+    ),
+    (
         "image pull policy 'Sometimes'",
         {"image_pull_policy": "Sometimes"},
         lambda o: _container(o).__setitem__("imagePullPolicy", "Sometimes"),

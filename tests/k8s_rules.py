@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from decimal import Decimal
 from typing import Any
 
 LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -49,6 +50,70 @@ def _labels(labels: dict[str, Any], where: str) -> list[str]:
             out.append(f"{where}: bad label key {key!r}")
         if not isinstance(value, str) or (value and (len(value) > 63 or not NAME_PART.match(value))):
             out.append(f"{where}: bad label value {value!r}")
+    return out
+
+
+QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+"""The pattern the API server quotes when it refuses a quantity ("quantities must match the regular expression")."""
+SCALE = {"": 1, "m": Decimal("0.001"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
+SCALE |= {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def _amount(text: Any) -> Decimal | None:
+    """The value of a quantity, or None when the server would not parse it."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str) or not QUANTITY.match(text):
+        return None
+    number = re.match(r"^[+-]?(\d+\.?\d*|\.\d+)", text)
+    if number is None:
+        return None
+    suffix = text[number.end() :]
+    if suffix in SCALE:
+        return Decimal(number.group(0)) * Decimal(SCALE[suffix])
+    exponent = re.fullmatch(r"[eE]([+-]?\d+)", suffix)
+    return Decimal(number.group(0)) * Decimal(10) ** int(exponent.group(1)) if exponent else None
+
+
+def resources_violations(resources: dict[str, Any]) -> list[str]:
+    out = []
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for part in ("requests", "limits"):
+        for name, text in (resources.get(part) or {}).items():
+            value = _amount(text)
+            if value is None:
+                out.append(f"{part}.{name} {text!r} is no quantity")
+            elif value < 0:
+                out.append(f"{part}.{name} {text!r} is negative")
+            else:
+                amounts.setdefault(part, {})[name] = value
+    for name, request in amounts.get("requests", {}).items():
+        limit = amounts.get("limits", {}).get(name)
+        if limit is not None and request > limit:
+            out.append(f"request {name} above its limit")
+    return out
+
+
+def probe_violations(probe: dict[str, Any], liveness: bool) -> list[str]:
+    """`validateProbe`: one handler, its port a number in range or a port name, no negative count."""
+    out = []
+    handlers = [h for h in ("httpGet", "tcpSocket", "exec", "grpc") if h in probe]
+    if len(handlers) != 1:
+        return [f"probe has {len(handlers)} handlers"]
+    handler = probe[handlers[0]]
+    if handlers[0] in ("httpGet", "tcpSocket"):
+        port = handler.get("port")
+        if not (_port(port) or (isinstance(port, str) and _iana(port))):
+            out.append(f"probe port {port!r}")
+    if handlers[0] == "httpGet" and handler.get("scheme", "HTTP") not in ("HTTP", "HTTPS"):
+        out.append(f"probe scheme {handler.get('scheme')!r}")
+    if handlers[0] == "exec" and not handler.get("command"):
+        out.append("probe command is empty")
+    for key in ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"):
+        if probe.get(key, 0) < 0:
+            out.append(f"probe {key} {probe[key]} is negative")
+    if liveness and probe.get("successThreshold", 1) not in (0, 1):
+        out.append("liveness probe successThreshold is not 1")
     return out
 
 
@@ -155,6 +220,10 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
                 out.append(f"containerPort {p.get('containerPort')!r}")
             if "name" in p and not _iana(p["name"]):
                 out.append(f"container port name {p['name']!r}")
+        out += resources_violations(container.get("resources") or {})
+        for key in ("readinessProbe", "livenessProbe"):
+            if container.get(key):
+                out += probe_violations(container[key], key == "livenessProbe")
         keys = [(p.get("containerPort"), p.get("protocol", "TCP")) for p in container.get("ports") or []]
         if len(keys) != len(set(keys)):  # the list's merge key under server-side apply
             out.append(f"container ports {keys!r} repeat a (containerPort, protocol)")

@@ -98,6 +98,37 @@ paths = mostly(
 )
 
 
+probe_counts = {
+    key: mostly(st.integers(0, 30), st.integers(-2, 3))
+    for key in ("initial_delay_seconds", "period_seconds", "timeout_seconds", "success_threshold", "failure_threshold")
+}
+probe_port = mostly(st.one_of(port_number, iana), st.integers(-1, 70000))
+probes = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "http_get": st.fixed_dictionaries(
+                {"port": probe_port},
+                optional={
+                    "path": st.just("/healthz"),
+                    "scheme": mostly(st.sampled_from(["HTTP", "HTTPS"]), st.just("FTP")),
+                },
+            )
+        },
+        optional=probe_counts,
+    ),
+    st.fixed_dictionaries({"tcp_socket": st.fixed_dictionaries({"port": probe_port})}, optional=probe_counts),
+    st.fixed_dictionaries(
+        {"exec": st.fixed_dictionaries({"command": st.lists(st.sampled_from(["cat", "/tmp/ready"]), max_size=2)})}
+    ),
+    st.sampled_from([None, {"disabled": True}, {"period_seconds": 5}]),
+)
+quantity = mostly(
+    st.sampled_from(["100m", "250m", "1", "2", "0.5", "64Mi", "256Mi", "1Gi", "1e3", "500M"]),
+    st.sampled_from(["lots", "-1", "1.5.5", "10Qi", "--1", "1Kb", ""]),
+)
+resource_lists = st.dictionaries(st.sampled_from(["cpu", "memory"]), quantity, max_size=2)
+
+
 @st.composite
 def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
     args: dict[str, Any] = {
@@ -189,6 +220,9 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             max_size=2,
         ),
         "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
+        "readiness_probe": probes,
+        "liveness_probe": probes,
+        "resources": st.fixed_dictionaries({}, optional={"requests": resource_lists, "limits": resource_lists}),
     }
     for key, strategy in optional.items():
         if draw(st.sampled_from(range(4))) == 2 or (key == "exposure" and draw(st.booleans())):

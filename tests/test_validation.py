@@ -472,3 +472,66 @@ def test_one_container_port_number_for_tcp_and_udp_is_accepted(run: Any) -> None
     result = run(lambda: ExposedDeployment("dns", args, profile=LOCAL))
     container = result.get("Deployment", "dns").inputs["spec"]["template"]["spec"]["containers"][0]
     assert [(p["containerPort"], p["protocol"]) for p in container["ports"]] == [(5353, "TCP"), (5353, "UDP")]
+
+
+# -- probes: what the API server's validateProbe refuses, each limit from both sides -------------------------
+@pytest.mark.parametrize(
+    ("probe", "match"),
+    [
+        ({"http_get": {"port": 65536}}, r"readiness_probe.http_get.port 65536 is outside 1-65535"),
+        ({"http_get": {"port": 0}}, r"readiness_probe.http_get.port 0 is outside 1-65535"),
+        ({"tcp_socket": {"port": "Http"}}, r"readiness_probe.tcp_socket.port 'Http' is not a valid port name"),
+        ({"http_get": {"port": 8080, "scheme": "FTP"}}, r"readiness_probe.http_get.scheme 'FTP' is not a scheme"),
+        ({"exec": {"command": []}}, r"readiness_probe.exec.command \[\] is empty"),
+        ({"period_seconds": 5}, r"readiness_probe \{'period_seconds': 5\} names no handler"),
+        (
+            {"http_get": {"port": 8080}, "tcp_socket": {"port": 8080}},
+            r"names 2 handlers \(http_get, tcp_socket\); give exactly one of",
+        ),
+        ({"tcp_socket": {"port": 8080}, "period_seconds": -1}, r"readiness_probe.period_seconds -1 is negative"),
+        ({"tcp_socket": {"port": 8080}, "initial_delay_seconds": -1}, r"initial_delay_seconds -1 is negative"),
+        ({"tcp_socket": {"port": 8080}, "timeout_seconds": -1}, r"timeout_seconds -1 is negative"),
+        ({"tcp_socket": {"port": 8080}, "failure_threshold": -1}, r"failure_threshold -1 is negative"),
+        ({"exec": {"command": ["cat"]}, "exec_": {"command": ["cat"]}}, r"readiness_probe.exec .* is given together"),
+    ],
+)
+def test_a_probe_the_api_server_refuses_is_refused(probe: dict[str, Any], match: str) -> None:
+    assert_rejected({"port": 8080, "readiness_probe": probe}, match)
+
+
+def test_a_liveness_probe_must_succeed_after_one_success() -> None:
+    assert_rejected(
+        {"port": 8080, "liveness_probe": {"tcp_socket": {"port": 8080}, "success_threshold": 2}},
+        r"liveness_probe.success_threshold 2 is not 1, which Kubernetes requires of a liveness probe",
+    )
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        {"http_get": {"port": 65535, "scheme": "HTTPS"}},
+        {"http_get": {"port": 1, "path": "/healthz"}},
+        {"tcp_socket": {"port": "http"}},
+        {"exec": {"command": ["cat", "/tmp/ready"]}},
+        {"exec_": {"command": ["true"]}},
+        {"tcp_socket": {"port": 8080}, "period_seconds": 0, "initial_delay_seconds": 0, "timeout_seconds": 0},
+        {"tcp_socket": {"port": 8080}, "success_threshold": 3, "failure_threshold": 0},
+    ],
+)
+def test_a_probe_at_the_edge_of_each_limit_is_accepted(run: Runner, probe: dict[str, Any]) -> None:
+    ports = [{"port": 80, "target_port": 8080, "name": "http"}]
+    container = run(
+        lambda: ExposedDeployment("web", {"image": IMAGE, "ports": ports, "readiness_probe": probe}, profile=LOCAL)
+    )
+    spec = container.get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]
+    assert spec["readinessProbe"].keys() & {"httpGet", "tcpSocket", "exec"}
+
+
+def test_a_liveness_probe_may_give_one_success() -> None:
+    run_program(
+        lambda: ExposedDeployment(
+            "web",
+            {"image": IMAGE, "port": 8080, "liveness_probe": {"tcp_socket": {"port": 8080}, "success_threshold": 1}},
+            profile=LOCAL,
+        )
+    )
