@@ -35,7 +35,7 @@ def measure_in_process(kind: str, runs: int, checkout: Path) -> dict[str, Any]:
     sys.path[:0] = [str(checkout / "components"), str(checkout)]
     os.chdir(checkout)
     from kubexpose.render.build import render
-    from kubexpose.render.stackconfig import Project
+    from kubexpose.stackfiles import Project
 
     project = Project.load(checkout)
     if kind == "renders":

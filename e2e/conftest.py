@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from kubexpose.render.build import Rendered, render
-from kubexpose.render.stackconfig import Project
+from kubexpose.stackfiles import Project
 from kubexpose.testing.cluster import ControlPlane
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import LoadBalancerSettings, StackProfile
 from kubexpose.render.build import Rendered, render
-from kubexpose.render.stackconfig import Project
+from kubexpose.stackfiles import Project
 from kubexpose.testing.engine import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)

@@ -47,7 +47,7 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
 
 def test_the_layer_walk_sees_every_module() -> None:
     assert len(LIBRARY) >= 15
-    assert ("kubexpose.components.claims", ["Claim", "claim"]) in _imports(PACKAGE / "components" / "base.py")
+    assert ("kubexpose.claims", ["Claim", "claim"]) in _imports(PACKAGE / "components" / "base.py")
 
 
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -56,6 +56,53 @@ def test_the_library_never_imports_the_tooling(path: Path) -> None:
         assert not module.startswith(("kubexpose.testing", "kubexpose.render")), f"{path.name} imports {module}"
         if module == "kubexpose":
             assert not set(names) & set(TOOLING), f"{path.name} imports {names} from kubexpose"
+
+
+FLOORS = [
+    ("kubexpose.errors", "kubexpose._sdk", "kubexpose._lazy"),
+    ("kubexpose.k8s",),
+    ("kubexpose.claims", "kubexpose.stackfiles"),
+    ("kubexpose.profile",),
+    ("kubexpose.components",),
+    ("kubexpose.provider",),
+    ("kubexpose.testing.engine", "kubexpose.testing.objects"),
+    ("kubexpose.testing",),
+    ("kubexpose.render",),
+    ("kubexpose.__main__", "kubexpose"),
+]
+"""The package's floors, lowest first: a module imports from its own floor or below, never from above."""
+
+
+def floor(module: str) -> int:
+    """The floor of `module` (its longest matching prefix)."""
+    best = (-1, -1)
+    for level, prefixes in enumerate(FLOORS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                best = max(best, (len(prefix), level))
+    assert best[1] >= 0, f"{module} is on no floor: add it to FLOORS"
+    return best[1]
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_import_runs_from_a_lower_floor_to_a_higher_one(path: Path) -> None:
+    module = ".".join(("kubexpose", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+    own = floor(module)
+    for imported, _names in _imports(path):
+        if imported.startswith("kubexpose") and imported != "kubexpose" and module != "kubexpose":
+            assert floor(imported) <= own, f"{module} (floor {own}) imports {imported} (floor {floor(imported)})"
+
+
+def test_the_floor_check_can_fail() -> None:
+    assert floor("kubexpose.render.cli") > floor("kubexpose.testing.kit") > floor("kubexpose.profile")
+    assert floor("kubexpose.claims") < floor("kubexpose.profile") < floor("kubexpose.components.base")
+
+
+def test_no_library_module_is_longer_than_500_lines() -> None:
+    long = {
+        str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 500
+    }
+    assert long == {}
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import app
 from kubexpose import ConfigError
 from kubexpose.render.build import render
-from kubexpose.render.stackconfig import Project
+from kubexpose.stackfiles import Project
 from kubexpose.testing.engine import run_program
 from kubexpose.testing.kit import KubexposeTester
 

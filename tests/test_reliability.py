@@ -13,7 +13,7 @@ import app
 from kubexpose import ConfigError, StackProfile
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
-from kubexpose.render.stackconfig import Project
+from kubexpose.stackfiles import Project
 from kubexpose.testing.engine import run_program
 from kubexpose.testing.kit import KubexposeTester
 

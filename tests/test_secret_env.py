@@ -15,7 +15,7 @@ from conftest import LOCAL, Runner
 from kubexpose import ExposedDeployment, ExternalAlias
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
-from kubexpose.render.stackconfig import Project
+from kubexpose.stackfiles import Project
 from kubexpose.testing.engine import ProgramRun
 
 IMAGE = "ghcr.io/acme/orders:1.4.2"

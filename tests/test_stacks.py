@@ -9,7 +9,7 @@ from conftest import ROOT, Runner
 
 import app
 from kubexpose import ConfigError
-from kubexpose.render.stackconfig import SECRET_PLACEHOLDER, Project
+from kubexpose.stackfiles import SECRET_PLACEHOLDER, Project
 
 EXPECTED_TYPES = {
     "dev": {

@@ -18,7 +18,7 @@ import pulumi
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from . import _sdk
-from .components.claims import ProgramState, at_program_end
+from .claims import ProgramState, at_program_end
 from .errors import ConfigError, ValidationError
 from .k8s.validation import Checker
 

@@ -31,7 +31,7 @@ from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
 from ._sdk import require_provider_sdk
-from .components.claims import see_one_component_at_a_time
+from .claims import see_one_component_at_a_time
 from .components.exposed_deployment import ExposedDeployment
 from .components.external_alias import ExternalAlias
 from .errors import ValidationError

@@ -13,7 +13,7 @@ class deriving from :class:`KubexposeComponent` whose `__init__` does, in this o
    :mod:`kubexpose.k8s` and is registered as `f"{name}-<suffix>"` with `opts=child`.
 4. **outputs**: `self.finish({...})` sets each typed output attribute and calls `register_outputs`.
 
-Checks that need the whole program use :func:`kubexpose.components.claims.at_program_end`; the
+Checks that need the whole program use :func:`kubexpose.claims.at_program_end`; the
 tooling (render, test kit) needs nothing per component.
 """
 
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 
+from ..claims import Claim, claim
 from ..k8s.validation import Checker
 from ..profile import StackProfile
-from .claims import Claim, claim
 
 
 def resolve_profile(profile: StackProfile | None) -> StackProfile:

@@ -1,7 +1,6 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
@@ -10,18 +9,31 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
+from ..claims import Claim, at_program_end
 from ..k8s.availability import Autoscaling, Budget, hpa_spec, pdb_spec, spread_constraints
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.network_policy import Admission, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
-from ..k8s.ports import Port, PortArgs, normalize_ports
+from ..k8s.ports import PortArgs, normalize_ports
 from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spec
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
-from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, GatewaySettings, IngressSettings, ServiceType, StackProfile
+from ..profile import Exposure, GatewaySettings, IngressSettings, ServiceType, StackProfile
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
-from .claims import Claim, ProgramState, apps_in, at_program_end
+from .env import declare_env
+from .exposure import LoadBalancerArgs, parse_exposure, parse_service, parse_service_type
 from .outputs import known, service_outputs
+from .replicas import (
+    AutoscalingArgs,
+    DisruptionBudgetArgs,
+    SpreadArgs,
+    check_replicas,
+    check_requests,
+    enabled,
+    parse_autoscaling,
+    parse_budget,
+)
+from .routing import HttpArgs, check_callers, parse_admission, parse_route
 from .workload import (
     EnvRefArgs,
     MountArgs,
@@ -30,71 +42,10 @@ from .workload import (
     ResourcesArgs,
     SecurityContextArgs,
     check_image,
-    declare_env,
     parse_container_ports,
     parse_pod,
     warn_on_image,
 )
-
-
-class LoadBalancerArgs(TypedDict):
-    """Settings written only when the Service is a LoadBalancer; they win over the stack's."""
-
-    annotations: NotRequired[Mapping[str, str]]
-    """Cloud load-balancer annotations, merged over the stack's. Default: the stack's."""
-    source_ranges: NotRequired[Sequence[str]]
-    """Canonical CIDRs allowed in. Default: the stack's, else everyone."""
-    load_balancer_class: NotRequired[str]
-    """`spec.loadBalancerClass`. Default: the stack's, else the cluster's."""
-
-
-class HttpArgs(TypedDict):
-    """An HTTP route to the app through the stack's router (`kubexpose:ingress` or `kubexpose:gateway`)."""
-
-    host: str
-    """Host name the router matches, e.g. `shop.example.com` (`*.example.com` matches one label). Required."""
-    path: NotRequired[str]
-    """Path prefix, e.g. `/api`. Default: `/`."""
-    port: NotRequired[int]
-    """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
-    port_name: NotRequired[str]
-    """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
-
-
-class DisruptionBudgetArgs(TypedDict):
-    """How many of the app's Pods a voluntary disruption (a node drain) may take at once."""
-
-    enabled: NotRequired[bool]
-    """False: no PodDisruptionBudget. Default: true (for 2+ replicas)."""
-    max_unavailable: NotRequired[int]
-    """Pods that may be down at once (Python may also give a percent text, e.g. `"25%"`). Default: 1."""
-    max_unavailable_percent: NotRequired[int]
-    """`max_unavailable` as a percent of the replicas (1-99). Default: none."""
-    min_available: NotRequired[int]
-    """Pods that must stay up (instead of `max_unavailable`; Python may give `"50%"`). Default: none."""
-    min_available_percent: NotRequired[int]
-    """`min_available` as a percent of the replicas (1-99). Default: none."""
-
-
-class SpreadArgs(TypedDict):
-    """Spreading of the app's Pods over nodes (and zones, when the stack says `kubexpose:zones`)."""
-
-    enabled: NotRequired[bool]
-    """False: no topology spread constraints. Default: true (for 2+ replicas)."""
-
-
-class AutoscalingArgs(TypedDict):
-    """A HorizontalPodAutoscaler for the app (then `replicas` is left to it)."""
-
-    min_replicas: int
-    """Fewest Pods, at least 1. Required."""
-    max_replicas: int
-    """Most Pods, at least `min_replicas`. Required."""
-    cpu_utilization: NotRequired[int]
-    """Target average CPU use, percent of the CPU request (1-500: above 100 when limits allow). Default: 80
-    when no target is given."""
-    memory_utilization: NotRequired[int]
-    """Target average memory use, percent of the memory request (1-500). Default: none."""
 
 
 class ContainerPortArgs(TypedDict):
@@ -198,13 +149,6 @@ class ExposedDeploymentArgs(TypedDict):
 
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
-_LB_FIELDS = frozenset(LoadBalancerArgs.__annotations__)
-_HTTP_FIELDS = frozenset(HttpArgs.__annotations__)
-_SERVICE_TYPES = {
-    "ClusterIP": ServiceSpecType.CLUSTER_IP,
-    "NodePort": ServiceSpecType.NODE_PORT,
-    "LoadBalancer": ServiceSpecType.LOAD_BALANCER,
-}
 
 
 @dataclass(frozen=True)
@@ -339,7 +283,7 @@ class ExposedDeployment(KubexposeComponent):
         if app.admission.callers:
             at_program_end(
                 f"allowed_callers:{id(self)}",
-                functools.partial(_check_callers, check, namespace, app.admission.callers),
+                functools.partial(check_callers, check, namespace, app.admission.callers),
             )
         self.ingress, self.http_route = None, None
         if app.route is not None and app.ingress is not None:
@@ -379,10 +323,12 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     image = check_image(check, args.get("image"))
     namespace = resolve_namespace(check, args.get("namespace"), profile)
     ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True)
-    service_type = _service_type(check, args)
+    service_type = parse_service_type(check, args)
     if service_type is None:
         service_type = (
-            profile.public_service_type if _exposure(check, args) is Exposure.PUBLIC else ServiceSpecType.CLUSTER_IP
+            profile.public_service_type
+            if parse_exposure(check, args) is Exposure.PUBLIC
+            else ServiceSpecType.CLUSTER_IP
         )
 
     extra_labels = check.labels("labels", args.get("labels"))
@@ -397,14 +343,16 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     labels = {**extra_labels, **selector}
 
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
-    service, node_ports = _service(check, args, profile, service_type, ports, selector)
-    scaling = _autoscaling(check, args)
+    service, node_ports = parse_service(check, args, profile, service_type, ports, selector)
+    scaling = parse_autoscaling(check, args)
     replicas = (
-        None if scaling else check.input("replicas", args.get("replicas", 1), lambda value: _replicas(check, value))
+        None
+        if scaling
+        else check.input("replicas", args.get("replicas", 1), lambda value: check_replicas(check, value))
     )
     count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
-    budget = _budget(check, args.get("disruption_budget"), count)
-    spread = _enabled(check, args, "spread") and (count is None or count >= 2)
+    budget = parse_budget(check, args.get("disruption_budget"), count)
+    spread = enabled(check, args, "spread") and (count is None or count >= 2)
     account = args.get("service_account")
     if account is not None:
         account = check.dns_subdomain("service_account", account, "ServiceAccount")
@@ -414,10 +362,10 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         spread=tuple(spread_constraints(selector, profile.zones)) if spread else (),
     )
     if scaling is not None:
-        _check_requests(check, scaling, pod.resources)
-    route, router_port = _route(check, args, profile, ports, service_type)
+        check_requests(check, scaling, pod.resources)
+    route, router_port = parse_route(check, args, profile, ports, service_type)
     network_policy = check_bool(check, args, "network_policy", True)
-    admission = _admission(check, args, service_type, network_policy, profile, router_port)
+    admission = parse_admission(check, args, service_type, network_policy, profile, router_port)
     return _App(
         claim=Claim(namespace, name, node_ports, ((route.host, route.path),) if route else ()),
         labels=labels,
@@ -435,410 +383,3 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         ingress=profile.ingress if route else None,
         gateway=profile.gateway if route else None,
     )
-
-
-def _route(
-    check: Checker, args: Mapping[str, Any], profile: StackProfile, ports: list[Port], service_type: ServiceSpecType
-) -> tuple[RouteModel | None, Port | None]:
-    """The checked HTTP route and the Service port it targets; the stack must name exactly one router."""
-    raw = args.get("http")
-    if raw is None:
-        return None, None
-    if not isinstance(raw, Mapping):
-        check.fail("http", raw, "is not a mapping", "give {'host': 'shop.example.com', 'path': '/'}")
-    check.only_fields("http", raw, _HTTP_FIELDS, "an http field")
-    if "host" not in raw:
-        check.fail("http.host", None, "is missing", "give the host the router matches, e.g. 'shop.example.com'")
-    host = check.route_host("http.host", raw["host"])
-    path = check.route_path("http.path", raw.get("path", "/"))
-    if "port" in raw and "port_name" in raw:
-        check.fail(
-            "http.port_name", raw["port_name"], "is given together with http.port", "give the port by number or by name"
-        )
-    key = raw.get("port_name", raw.get("port"))
-    field = "http.port_name" if "port_name" in raw else "http.port"
-    port = ports[0] if key is None else next((p for p in ports if key in (p.port, p.name)), None)
-    if port is None:
-        known_ports = ", ".join(str(p.name or p.port) for p in ports)
-        check.fail(field, key, "is not a port of the app's Service", f"use one of {known_ports}")
-    if port.protocol != "TCP":
-        check.fail(
-            field,
-            port.port if key is None else key,
-            f"is a {port.protocol} port",
-            "route a TCP port: HTTP runs over TCP",
-        )
-    ingress, gateway = profile.ingress, profile.gateway
-    if ingress is None and gateway is None:
-        check.fail(
-            "http",
-            dict(raw),
-            f"needs a router, but stack '{profile.stack}' sets neither kubexpose:ingress nor kubexpose:gateway",
-            "set one of them in the stack's config (see the README, HTTP routes), or drop http",
-        )
-    if ingress is not None and gateway is not None:
-        check.fail(
-            "http",
-            dict(raw),
-            f"is ambiguous: stack '{profile.stack}' sets both kubexpose:ingress and kubexpose:gateway",
-            "keep one of them in the stack's config",
-        )
-    if service_type is not ServiceSpecType.CLUSTER_IP and "service_type" not in args:
-        check.fail(
-            "http",
-            dict(raw),
-            "is set on a public app: the router already reaches it from outside, and exposure=PUBLIC would add "
-            "its own NodePort or LoadBalancer",
-            "drop exposure (the Service stays ClusterIP behind the router), or set service_type to have both",
-        )
-    tls = ingress.tls_secret is not None if ingress is not None else bool(gateway and gateway.tls)
-    return RouteModel(host, path, port.port, tls), port
-
-
-def _admission(
-    check: Checker,
-    args: Mapping[str, Any],
-    service_type: ServiceSpecType,
-    network_policy: bool,
-    profile: StackProfile,
-    router_port: Port | None,
-) -> Admission:
-    """Who the NetworkPolicy admits: the named callers and namespaces, else the app's own namespace."""
-    names: dict[str, tuple[str, ...]] = {}
-    for field in ("allowed_callers", "allowed_namespaces"):
-        value = args.get(field)
-        if value is None:
-            names[field] = ()
-            continue
-        if isinstance(value, str) or not isinstance(value, Sequence) or not value:
-            check.fail(field, value, "is not a non-empty list of names", f"give e.g. {field}=['frontend']")
-        listed = tuple(check.dns_label(f"{field}[{i}]", v) for i, v in enumerate(value))
-        if len(set(listed)) != len(listed):
-            check.fail(field, list(value), "repeats a name", "list each name once")
-        if service_type is not ServiceSpecType.CLUSTER_IP:
-            check.fail(
-                field,
-                list(value),
-                f"is set on a {service_type.value} app, which is open to everyone on its Service ports",
-                "drop it, or make the app internal (exposure=INTERNAL, behind http if it serves a router)",
-            )
-        if not network_policy:
-            check.fail(field, list(value), "is set with network_policy=False", "nothing would enforce it: drop one")
-        names[field] = listed
-    router_namespace = None
-    if profile.gateway is not None:
-        router_namespace = profile.gateway.namespace
-    elif profile.ingress is not None:
-        router_namespace = profile.ingress.namespace
-    return Admission(
-        public=service_type is not ServiceSpecType.CLUSTER_IP,
-        callers=names["allowed_callers"],
-        namespaces=names["allowed_namespaces"],
-        router_port=router_port,
-        router_namespace=router_namespace,
-    )
-
-
-def _check_callers(check: Checker, given: Any, callers: tuple[str, ...], state: ProgramState) -> None:
-    """At the end of the run: every allowed caller is an app of the program in the same namespace
-    (an Output namespace by its value; not checked while it is unknown, as in a preview)."""
-    namespace = state.namespace(given)
-    if namespace is None:
-        return
-    apps = apps_in(state, namespace, "ExposedDeployment")
-    for i, caller in enumerate(callers):
-        if caller not in apps:
-            check.fail(
-                f"allowed_callers[{i}]",
-                caller,
-                f"names no ExposedDeployment of this program in namespace '{namespace}'",
-                f"use one of: {', '.join(apps)}",
-            )
-
-
-def _enabled(check: Checker, args: Mapping[str, Any], field: str) -> bool:
-    """`{field: {"enabled": bool}}`, true when absent."""
-    raw = args.get(field)
-    if raw is None:
-        return True
-    if not isinstance(raw, Mapping):
-        check.fail(field, raw, "is not a mapping", f"give {field}={{'enabled': False}}")
-    check.only_fields(field, raw, {"enabled"}, f"a {field} field")
-    return check_bool(check, raw, "enabled", True) if "enabled" in raw else True
-
-
-_BUDGET_KEYS = ("max_unavailable", "max_unavailable_percent", "min_available", "min_available_percent")
-
-
-def _budget(check: Checker, raw: Any, count: int | None) -> Budget | None:
-    """The disruption budget for `count` replicas (None: unknown yet), or None for no PodDisruptionBudget."""
-    several = count is None or count >= 2
-    if raw is None:
-        return Budget(max_unavailable=1) if several else None
-    if not isinstance(raw, Mapping):
-        check.fail("disruption_budget", raw, "is not a mapping", "give {'max_unavailable': 1} or {'enabled': False}")
-    check.only_fields("disruption_budget", raw, {"enabled", *_BUDGET_KEYS}, "a disruption_budget field")
-    enabled = check_bool(check, raw, "enabled", True)
-    given = [k for k in _BUDGET_KEYS if k in raw]
-    if not enabled:
-        if given:
-            check.fail(
-                "disruption_budget", dict(raw), "is disabled and set at once", "drop enabled, or drop the budget"
-            )
-        return None
-    if len(given) > 1:
-        check.fail("disruption_budget", dict(raw), "sets more than one bound", f"give one of {', '.join(_BUDGET_KEYS)}")
-    if not several:
-        if given:
-            check.fail(
-                "disruption_budget",
-                dict(raw),
-                f"is set for {count} replica: a budget for one Pod either blocks every node drain or protects nothing",
-                "give replicas >= 2 (or autoscaling.min_replicas >= 2), or drop it",
-            )
-        return None
-    if not given:
-        return Budget(max_unavailable=1)
-    key = given[0]
-    field = f"disruption_budget.{key}"
-    value = raw[key]
-    minimum = key.startswith("min")
-    if key.endswith("_percent") or isinstance(value, str):
-        number = value
-        if isinstance(value, str) and re.fullmatch(r"\d{1,3}%", value):
-            number = int(value[:-1])
-        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
-            check.fail(
-                field, value, "is not a percent from 1 to 99", "0% or 100% would block every drain or protect nothing"
-            )
-        percent = f"{number}%"
-        return Budget(min_available=percent) if minimum else Budget(max_unavailable=percent)
-    if isinstance(value, bool) or not isinstance(value, int):
-        check.fail(field, value, "is not a whole number", f"give e.g. {key}=1, or a percent such as '25%'")
-    if value < 1:
-        why = "protects nothing" if minimum else "blocks every node drain"
-        check.fail(field, value, f"is below 1: it {why}", "give at least 1")
-    if count is not None and value >= count:
-        why = "blocks every node drain" if minimum else "protects nothing"
-        check.fail(field, value, f"is not below the {count} replicas: it {why}", f"give at most {count - 1}")
-    return Budget(min_available=value) if minimum else Budget(max_unavailable=value)
-
-
-_SCALING_FIELDS = frozenset({"min_replicas", "max_replicas", "cpu_utilization", "memory_utilization"})
-
-
-def _autoscaling(check: Checker, args: Mapping[str, Any]) -> Autoscaling | None:
-    raw = args.get("autoscaling")
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        check.fail("autoscaling", raw, "is not a mapping", "give {'min_replicas': 2, 'max_replicas': 10}")
-    check.only_fields("autoscaling", raw, _SCALING_FIELDS, "an autoscaling field")
-    if "replicas" in args:
-        check.fail(
-            "replicas",
-            args["replicas"],
-            "is set together with autoscaling",
-            "drop replicas: the autoscaler sets the number of Pods between min_replicas and max_replicas",
-        )
-    bounds = {}
-    for key in ("min_replicas", "max_replicas"):
-        value = raw.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            check.fail(
-                f"autoscaling.{key}", value, "is not a whole number >= 1", "give e.g. min_replicas=2, max_replicas=10"
-            )
-        bounds[key] = value
-    if bounds["min_replicas"] > bounds["max_replicas"]:
-        check.fail(
-            "autoscaling.max_replicas",
-            bounds["max_replicas"],
-            f"is below min_replicas {bounds['min_replicas']}",
-            "give max_replicas >= min_replicas",
-        )
-    targets = {}
-    for key in ("cpu_utilization", "memory_utilization"):
-        value = raw.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 500):
-            check.fail(
-                f"autoscaling.{key}", value, "is not a percent from 1 to 500", "give e.g. 70 (percent of the request)"
-            )
-        targets[key] = value
-    if targets["cpu_utilization"] is None and targets["memory_utilization"] is None:
-        targets["cpu_utilization"] = 80
-    return Autoscaling(bounds["min_replicas"], bounds["max_replicas"], **targets)
-
-
-def _check_requests(check: Checker, scaling: Autoscaling, resources: Mapping[str, Any]) -> None:
-    """Utilization is measured against the request: a target needs the request it is a percent of."""
-    requests = resources.get("requests") or {}
-    for resource, target in (("cpu", scaling.cpu_utilization), ("memory", scaling.memory_utilization)):
-        if target is not None and not requests.get(resource):
-            check.fail(
-                f"autoscaling.{resource}_utilization",
-                target,
-                f"needs a {resource} request to measure against, but resources sets none",
-                f"add resources.requests.{resource} (e.g. {'100m' if resource == 'cpu' else '128Mi'}) or drop the target",
-            )
-
-
-def _replicas(check: Checker, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        check.fail("replicas", value, "is not a whole number >= 0", "give the number of Pods, e.g. replicas=2")
-    return value
-
-
-def _exposure(check: Checker, args: Mapping[str, Any]) -> Exposure:
-    value = args.get("exposure", Exposure.INTERNAL)
-    try:
-        return Exposure(value.lower() if isinstance(value, str) else value)
-    except ValueError:
-        check.fail("exposure", value, "is not an exposure", "use Exposure.INTERNAL or Exposure.PUBLIC")
-
-
-def _service_type(check: Checker, args: Mapping[str, Any]) -> ServiceSpecType | None:
-    value = args.get("service_type")
-    if value is None:
-        return None
-    key = value.value if isinstance(value, ServiceSpecType | ServiceType) else value
-    if key == "ExternalName":
-        check.fail(
-            "service_type", key, "is not for a Deployment", "use ExternalAlias for a DNS alias to an external host"
-        )
-    if key not in _SERVICE_TYPES:
-        check.fail("service_type", value, "is not a Service type", "use 'ClusterIP', 'NodePort' or 'LoadBalancer'")
-    resolved = _SERVICE_TYPES[key]
-    if "exposure" in args:
-        exposure = _exposure(check, args)
-        if exposure is Exposure.INTERNAL and resolved is not ServiceSpecType.CLUSTER_IP:
-            check.fail(
-                "service_type",
-                key,
-                "contradicts exposure=INTERNAL",
-                "drop service_type, or use exposure=Exposure.PUBLIC",
-            )
-        if exposure is Exposure.PUBLIC and resolved is ServiceSpecType.CLUSTER_IP:
-            check.fail(
-                "service_type",
-                key,
-                "contradicts exposure=PUBLIC",
-                "drop service_type to let the stack decide, or use exposure=Exposure.INTERNAL",
-            )
-    return resolved
-
-
-def _service(
-    check: Checker,
-    args: Mapping[str, Any],
-    profile: StackProfile,
-    service_type: ServiceSpecType,
-    ports: list[Port],
-    selector: dict[str, str],
-) -> tuple[ServiceModel, tuple[tuple[str, int, str], ...]]:
-    """The checked Service, and its fixed node ports to claim as `(protocol, port, field)`."""
-    is_cluster_ip = service_type is ServiceSpecType.CLUSTER_IP
-    is_lb = service_type is ServiceSpecType.LOAD_BALANCER
-
-    claimed: list[tuple[str, int, str]] = []
-    for i, p in enumerate(ports):
-        if p.node_port is None:
-            continue
-        if is_cluster_ip:
-            check.fail(
-                f"ports[{i}].node_port",
-                p.node_port,
-                "is set on a ClusterIP Service",
-                "use exposure=Exposure.PUBLIC, or drop node_port",
-            )
-        check.node_port(f"ports[{i}].node_port", p.node_port, profile.node_port_range)
-        claimed.append((p.protocol, p.node_port, f"ports[{i}].node_port"))
-
-    headless = check_bool(check, args, "headless", False)
-    if headless and not is_cluster_ip:
-        check.fail(
-            "headless",
-            True,
-            f"is set on a {service_type.value} Service",
-            "headless works only for internal (ClusterIP) apps; drop headless or exposure",
-        )
-
-    affinity = args.get("session_affinity")
-    timeout = args.get("session_affinity_timeout_seconds")
-    if affinity is not None:
-        check.one_of("session_affinity", affinity, ("ClientIP", "None"), "use 'ClientIP' for sticky clients or 'None'")
-    if timeout is not None:
-        if affinity != "ClientIP":
-            check.fail(
-                "session_affinity_timeout_seconds",
-                timeout,
-                "is set without session_affinity='ClientIP'",
-                "add session_affinity='ClientIP' or drop the timeout",
-            )
-        check.affinity_timeout("session_affinity_timeout_seconds", timeout)
-
-    policy = args.get("external_traffic_policy")
-    if policy is not None:
-        check.one_of("external_traffic_policy", policy, EXTERNAL_TRAFFIC_POLICIES, "use 'Cluster' or 'Local'")
-        if is_cluster_ip:
-            check.fail(
-                "external_traffic_policy",
-                policy,
-                "is set on a ClusterIP Service",
-                "it applies to NodePort and LoadBalancer only; drop it or use exposure=Exposure.PUBLIC",
-            )
-    elif is_lb:
-        policy = profile.load_balancer.external_traffic_policy
-
-    annotations = check.annotations("service_annotations", args.get("service_annotations"))
-    lb_args = args.get("load_balancer")
-    if lb_args is not None:
-        lb_args = _load_balancer_args(check, lb_args)
-        if is_cluster_ip or (service_type is ServiceSpecType.NODE_PORT and "service_type" in args):
-            check.fail(
-                "load_balancer",
-                dict(lb_args),
-                f"is set on a {service_type.value} Service",
-                "drop it, or use exposure=Exposure.PUBLIC and let the stack choose LoadBalancer",
-            )
-    ranges: tuple[str, ...] = ()
-    lb_class = None
-    if is_lb:
-        lb = profile.load_balancer
-        lb_args = lb_args or {}
-        annotations = {**lb.annotations, **lb_args.get("annotations", {}), **annotations}
-        ranges = tuple(lb_args.get("source_ranges", lb.source_ranges))
-        lb_class = lb_args.get("load_balancer_class", lb.load_balancer_class)
-    if profile.skip_await:
-        annotations["pulumi.com/skipAwait"] = "true"
-    model = ServiceModel(
-        type=service_type,
-        ports=tuple(ports),
-        selector=selector,
-        headless=headless,
-        session_affinity=affinity,
-        session_affinity_timeout=timeout,
-        external_traffic_policy=policy,
-        source_ranges=ranges,
-        load_balancer_class=lb_class,
-        annotations=annotations,
-    )
-    return model, tuple(claimed)
-
-
-def _load_balancer_args(check: Checker, value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        check.fail("load_balancer", value, "is not a mapping", "pass {'source_ranges': [...], 'annotations': {...}}")
-    check.only_fields("load_balancer", value, _LB_FIELDS, "a load_balancer field")
-    out: dict[str, Any] = {}
-    if "annotations" in value:
-        out["annotations"] = check.annotations("load_balancer.annotations", value["annotations"])
-    if "source_ranges" in value:
-        ranges = value["source_ranges"]
-        if isinstance(ranges, str) or not isinstance(ranges, Sequence):
-            check.fail(
-                "load_balancer.source_ranges", ranges, "is not a list", "give a list of CIDRs, e.g. ['10.0.0.0/8']"
-            )
-        out["source_ranges"] = [check.cidr(f"load_balancer.source_ranges[{i}]", c) for i, c in enumerate(ranges)]
-    if "load_balancer_class" in value:
-        out["load_balancer_class"] = check.label_key("load_balancer.load_balancer_class", value["load_balancer_class"])
-    return out

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
+from ..claims import Claim
 from ..k8s.endpoint_slice import FAMILIES, by_family, endpoints, slice_labels, slice_ports
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.ports import Port, PortArgs, normalize_ports
@@ -16,7 +17,6 @@ from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
 from .base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
-from .claims import Claim
 from .outputs import known, service_outputs
 
 

@@ -5,42 +5,33 @@ turns its container arguments into a :class:`~kubexpose.k8s.pod.PodModel` here; 
 and messages are then the same in every component.
 """
 
-import functools
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, NotRequired, TypedDict, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
-import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import (
     PodSecurityContextArgsDict,
-    ProbeArgsDict,
     ResourceRequirementsArgsDict,
     SecurityContextArgsDict,
 )
 
-from ..k8s.metadata import object_metadata
 from ..k8s.pod import (
-    ENV_SECRET_VERSION,
     ContainerPort,
-    Mount,
     PodModel,
-    container_env,
     default_liveness_probe,
     default_readiness_probe,
     default_resources,
     secure_container_context,
     secure_pod_context,
-    template_metadata,
 )
 from ..k8s.ports import Port
 from ..k8s.quantity import check_resources
 from ..k8s.schema import check_fields
-from ..k8s.validation import ENV_VAR_NAME, Checker, is_iana_name
+from ..k8s.validation import Checker, is_iana_name
 from .base import check_bool
-
-_VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+from .env import env_refs_of, env_values, parse_env
+from .probes import default_probe, parse_probe
+from .volumes import parse_mounts, parse_writable_paths
 
 
 # -- argument types shared by every component that runs a container --------------------------------
@@ -262,7 +253,7 @@ def parse_pod(
     security_context = _merged(
         check, "security_context", secure_container_context(), args.get("security_context"), SecurityContextArgsDict
     )
-    probes = {field: _probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
+    probes = {field: parse_probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
         check_resources(check, args["resources"])
@@ -274,17 +265,17 @@ def parse_pod(
         ):
             check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
         lists[field] = None if value is None else tuple(value)
-    writable = _volumes(check, args.get("writable_paths"))
+    writable = parse_writable_paths(check, args.get("writable_paths"))
     env: Any = args.get("env")
     if isinstance(env, pulumi.Output):
         # The whole mapping computed (or, from another language, a map holding a secret: the wire then
         # marks the whole map secret): checked when known, like any Output.
         refs = args.get("env_refs")
-        env_refs = _env_refs(check, refs, set())
-        env = env.apply(lambda known: _env_beside_refs(check, known, refs))
+        env_refs = env_refs_of(check, refs, set())
+        env = env.apply(lambda known: parse_env(check, known, refs))
     else:
-        env = _env(check, env)
-        env_refs = _env_refs(check, args.get("env_refs"), {name for name, _ in env})
+        env = env_values(check, env)
+        env_refs = env_refs_of(check, args.get("env_refs"), {name for name, _ in env})
     first_target = ports[0].target_port if ports else None
     return PodModel(
         container_name=name,
@@ -297,8 +288,8 @@ def parse_pod(
         args=lists["args"],
         env=env,
         env_refs=env_refs,
-        readiness_probe=probes["readiness_probe"].get(_default(default_readiness_probe, first_target)),
-        liveness_probe=probes["liveness_probe"].get(_default(default_liveness_probe, first_target)),
+        readiness_probe=probes["readiness_probe"].get(default_probe(default_readiness_probe, first_target)),
+        liveness_probe=probes["liveness_probe"].get(default_probe(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=_merged(
             check,
@@ -308,209 +299,10 @@ def parse_pod(
             PodSecurityContextArgsDict,
         ),
         writable_paths=writable,
-        mounts=_mounts(check, args.get("mounts"), writable),
+        mounts=parse_mounts(check, args.get("mounts"), writable),
         annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
         image_pull_secrets=_names(check, "image_pull_secrets", args.get("image_pull_secrets"), "Secret"),
     )
-
-
-@dataclass(frozen=True)
-class _Probe:
-    """A probe argument: absent (the default applies), disabled, or the user's own."""
-
-    given: bool
-    value: Mapping[str, Any] | None = None
-
-    def get(self, default: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        return self.value if self.given else default
-
-
-def _probe(check: Checker, field: str, args: Mapping[str, Any]) -> _Probe:
-    """`None` or `{"disabled": True}` turns a probe off; anything else is checked as a Kubernetes probe."""
-    if field not in args:
-        return _Probe(False)
-    value = args[field]
-    if value is None:
-        return _Probe(True)
-    if isinstance(value, Mapping) and "disabled" in value:
-        disabled = value["disabled"]
-        if not isinstance(disabled, bool):
-            check.fail(f"{field}.disabled", disabled, "is not a boolean", f"give {field}={{'disabled': True}}")
-        rest = {k: v for k, v in value.items() if k != "disabled"}
-        if disabled:
-            if rest:
-                check.fail(
-                    field, dict(value), "is disabled and set at once", "drop `disabled`, or drop the probe's fields"
-                )
-            return _Probe(True)
-        if not rest:
-            return _Probe(False)
-        value = rest
-    if "exec" in value:  # the wire and schema name (ProbeArgs.exec); pulumi_kubernetes' Python name is exec_
-        if "exec_" in value:
-            check.fail(f"{field}.exec", value["exec"], "is given together with exec_", "give one of them")
-        value = {("exec_" if k == "exec" else k): v for k, v in value.items()}
-    check_fields(check, field, value, ProbeArgsDict)
-    _probe_values(check, field, value)
-    return _Probe(True, value)
-
-
-_PROBE_HANDLERS = ("http_get", "tcp_socket", "exec_", "grpc")
-_PROBE_COUNTS = ("initial_delay_seconds", "period_seconds", "timeout_seconds", "success_threshold", "failure_threshold")
-
-
-def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
-    """What the API server refuses in a probe (`validateProbe`, `validateHandler` in Kubernetes' core
-    validation): exactly one handler, ports in 1-65535 or a port name, HTTP or HTTPS, a command,
-    no negative count, and a liveness probe that succeeds after one success."""
-    handlers = [h for h in _PROBE_HANDLERS if value.get(h) is not None]
-    if len(handlers) != 1:
-        check.fail(
-            field,
-            dict(value),
-            "names no handler" if not handlers else f"names {len(handlers)} handlers ({', '.join(handlers)})",
-            "give exactly one of http_get, tcp_socket, exec (or grpc)",
-        )
-    handler = value[handlers[0]]
-    where = f"{field}.{handlers[0].rstrip('_')}"
-    if isinstance(handler, Mapping) and handlers[0] in ("http_get", "tcp_socket", "grpc"):
-        port = handler.get("port")
-        if isinstance(port, str) and handlers[0] != "grpc":
-            check.iana_name(f"{where}.port", port)
-        elif not isinstance(port, pulumi.Output):
-            check.port_number(f"{where}.port", port)
-        scheme = handler.get("scheme")
-        if scheme is not None and scheme not in ("HTTP", "HTTPS"):
-            check.fail(f"{where}.scheme", scheme, "is not a scheme probes support", "use 'HTTP' or 'HTTPS'")
-    if handlers[0] == "exec_" and isinstance(handler, Mapping) and not handler.get("command"):
-        check.fail(f"{where}.command", handler.get("command"), "is empty", "give the command and its arguments")
-    for count in _PROBE_COUNTS:
-        number = value.get(count)
-        if isinstance(number, int) and not isinstance(number, bool) and number < 0:
-            check.fail(f"{field}.{count}", number, "is negative", "give 0 or more (0 takes Kubernetes' default)")
-    success = value.get("success_threshold")
-    if field == "liveness_probe" and isinstance(success, int) and success not in (0, 1):
-        check.fail(
-            f"{field}.success_threshold",
-            success,
-            "is not 1, which Kubernetes requires of a liveness probe",
-            "drop it (one success ends a liveness failure)",
-        )
-
-
-def _default(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:
-    return None if port is None else probe(port)
-
-
-def _env_beside_refs(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:
-    pairs = _env(check, env)
-    _env_refs(check, refs, {name for name, _ in pairs})
-    return pairs
-
-
-def _env(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
-    if env is None:
-        return ()
-    if not isinstance(env, Mapping):
-        check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
-    out = []
-    for key, value in env.items():
-        if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
-            check.fail(
-                "env key",
-                key,
-                "is not a valid environment variable name",
-                "use letters, digits, '_', '-' and '.', not starting with a digit",
-            )
-        out.append((key, check.input(f"env[{key!r}]", value, functools.partial(_env_text, check, f"env[{key!r}]"))))
-    return tuple(out)
-
-
-_REF_KINDS = {
-    "secret": ("secret_key_ref", "Secret"),
-    "config_map": ("config_map_key_ref", "ConfigMap"),
-}
-_FIELD_PATHS = (
-    "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
-    "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
-)  # fmt: skip
-_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-
-
-def _env_refs(check: Checker, refs: Any, plain: set[str]) -> tuple[tuple[str, dict[str, Any]], ...]:
-    """`env_refs` as `(name, EnvVarSource)` pairs, each checked (names, keys, field paths, no clash with `env`)."""
-    if refs is None:
-        return ()
-    if not isinstance(refs, Mapping):
-        check.fail("env_refs", refs, "is not a mapping", "pass {'DB_PASSWORD': {'secret': 'db', 'key': 'password'}}")
-    out: list[tuple[str, dict[str, Any]]] = []
-    for name, ref in refs.items():
-        where = f"env_refs[{name!r}]"
-        if not isinstance(name, str) or not ENV_VAR_NAME.match(name):
-            check.fail(
-                "env_refs key",
-                name,
-                "is not a valid environment variable name",
-                "use letters, digits, '_', '-' and '.', not starting with a digit",
-            )
-        if name in plain:
-            check.fail(
-                where, ref, "sets a variable `env` sets too", "give each variable in env or in env_refs, not both"
-            )
-        if not isinstance(ref, Mapping):
-            check.fail(
-                where,
-                ref,
-                "is not a mapping",
-                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
-            )
-        kinds = [k for k in ("secret", "config_map", "field") if k in ref]
-        if len(kinds) != 1 or set(ref) - {"secret", "config_map", "field", "key"}:
-            check.fail(
-                where,
-                dict(ref),
-                "is not one source",
-                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
-            )
-        if kinds == ["field"]:
-            path = ref["field"]
-            if "key" in ref or (
-                path not in _FIELD_PATHS and not re.match(r"^metadata\.(labels|annotations)\['[^']+'\]$", str(path))
-            ):
-                check.fail(
-                    f"{where}.field",
-                    path,
-                    "is not a field the downward API gives",
-                    f"use one of {', '.join(_FIELD_PATHS)}, or metadata.labels['KEY']",
-                )
-            out.append((name, {"field_ref": {"field_path": path}}))
-            continue
-        kind = kinds[0]
-        source, what = _REF_KINDS[kind]
-        object_name = check.dns_subdomain(f"{where}.{kind}", ref[kind], what)
-        key = ref.get("key")
-        if not isinstance(key, str) or not key or len(key) > 253 or not _KEY.match(key):
-            check.fail(
-                f"{where}.key", key, f"is not a {what} key", "use at most 253 of [-._a-zA-Z0-9], e.g. 'password'"
-            )
-        out.append((name, {source: {"name": object_name, "key": key}}))
-    return tuple(out)
-
-
-def _env_text(check: Checker, field: str, value: Any) -> str:
-    """An env value as Kubernetes takes it: a string (numbers and booleans are written as text)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if not isinstance(value, str):
-        check.fail(
-            field,
-            value,
-            "is not a string, number or boolean",
-            "give a string or an Output of one, or drop the variable",
-        )
-    return value
 
 
 def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, kind: type) -> dict[str, Any]:
@@ -535,76 +327,6 @@ def _names(check: Checker, field: str, value: Any, what: str) -> tuple[str, ...]
     return names
 
 
-_MOUNT_FIELDS = frozenset({"config_map", "secret", "path", "items"})
-
-
-def _mounts(check: Checker, value: Any, writable: tuple[tuple[str, str], ...]) -> tuple[Mount, ...]:
-    """ConfigMaps and Secrets mounted read-only; no path inside another mount or a writable path."""
-    if value is None:
-        return ()
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        check.fail(
-            "mounts", value, "is not a list", "give e.g. mounts=[{'config_map': 'settings', 'path': '/etc/app'}]"
-        )
-    out: list[Mount] = []
-    taken = [(path, "writable_paths") for _, path in writable]
-    for i, item in enumerate(value):
-        field = f"mounts[{i}]"
-        if not isinstance(item, Mapping):
-            check.fail(field, item, "is not a mapping", "give {'config_map': NAME, 'path': '/etc/app'}")
-        check.only_fields(field, item, _MOUNT_FIELDS, "a mount field")
-        kinds = [k for k in ("config_map", "secret") if k in item]
-        if len(kinds) != 1:
-            check.fail(field, dict(item), "is not one source", "give either config_map=NAME or secret=NAME")
-        kind = kinds[0]
-        name = check.dns_subdomain(f"{field}.{kind}", item[kind], "ConfigMap" if kind == "config_map" else "Secret")
-        path = item.get("path")
-        if not isinstance(path, str) or not path.startswith("/") or ":" in path or path.rstrip("/") == "":
-            check.fail(f"{field}.path", path, "is not an absolute path below /", "give e.g. '/etc/app'")
-        path = path.rstrip("/")
-        for other, where in taken:
-            if path == other or path.startswith(other.rstrip("/") + "/") or other.startswith(path + "/"):
-                check.fail(f"{field}.path", path, f"overlaps {other!r} ({where})", "mount each source at its own path")
-        items = _items(check, f"{field}.items", item.get("items"))
-        base = _VOLUME_NAME_CHARS.sub("-", f"{kind.replace('_', '')}-{name}".lower()).strip("-")[:50].strip("-")
-        out.append(Mount(f"m{i}-{base}", path, kind, name, items))
-        taken.append((path, field))
-    return tuple(out)
-
-
-def _items(check: Checker, field: str, value: Any) -> tuple[tuple[str, str], ...]:
-    """`{key: relative path}`: which keys to project, and where under the mount path."""
-    if value is None:
-        return ()
-    if not isinstance(value, Mapping) or not value:
-        check.fail(field, value, "is not a non-empty mapping", "give {'app.yaml': 'app.yaml'}")
-    out = []
-    for key, path in value.items():
-        if not isinstance(key, str) or not _KEY.match(key) or len(key) > 253:
-            check.fail(f"{field} key", key, "is not a ConfigMap or Secret key", "use at most 253 of [-._a-zA-Z0-9]")
-        if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
-            check.fail(f"{field}[{key!r}]", path, "is not a relative path without '..'", "give e.g. 'conf/app.yaml'")
-        out.append((key, path))
-    return tuple(out)
-
-
-def _volumes(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
-    if paths is None:
-        return ()
-    if isinstance(paths, str) or not isinstance(paths, Sequence):
-        check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
-    out: list[tuple[str, str]] = []
-    for i, path in enumerate(paths):
-        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
-            check.fail(f"writable_paths[{i}]", path, "is not an absolute path", "give e.g. '/tmp'")
-        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:55].strip("-") or "root"
-        volume = f"w-{base}"
-        if any(v == volume for v, _ in out) or any(p == path for _, p in out):
-            check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
-        out.append((volume, path))
-    return tuple(out)
-
-
 def warn_on_image(resource: pulumi.Resource, check: Checker, image: Any) -> None:
     """Warn when `image` has no fixed tag or digest (`latest` counts as none); an Output when known."""
     if isinstance(image, pulumi.Output):
@@ -617,105 +339,3 @@ def warn_on_image(resource: pulumi.Resource, check: Checker, image: Any) -> None
             "version. Pin a tag or digest, e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'.",
             resource=resource,
         )
-
-
-@dataclass(frozen=True)
-class PodEnv:
-    """The container's `env` and the Pod template's metadata (None: just the labels), each a value or an Output."""
-
-    env: Any
-    template_metadata: Any = None
-
-
-def declare_env(
-    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
-) -> PodEnv:
-    """The container's env, with every secret value moved into a Secret `<name>-env` the component owns.
-
-    An env value that is a secret Output (`config.require_secret(...)`, `pulumi.Output.secret(...)`, a
-    resource's secret output) becomes a key of that Secret (its data secret in Pulumi's state) and
-    reaches the container through `valueFrom.secretKeyRef`: the Deployment never holds it. Whether an
-    Output is secret is known only once it resolves (during a preview too, even when its value is
-    not), so the Secret is declared then, and only when some value is secret. The Pod template
-    carries the Secret's `resourceVersion` (:data:`ENV_SECRET_VERSION`), so a changed secret rolls
-    the Pods; under mocks, which give no `resourceVersion`, the annotation is left out."""
-    if isinstance(pod.env, pulumi.Output):
-        return _declare_computed_env(name, namespace, labels, pod, opts)
-    computed = [(key, value) for key, value in pod.env if isinstance(value, pulumi.Output)]
-    if not computed:
-        return PodEnv(container_env(pod) or None)
-
-    async def secrecy() -> list[bool]:
-        return [await value.is_secret() for _, value in computed]
-
-    def declare(flags: list[bool]) -> Any:
-        secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
-        if not secret_vars:
-            return pulumi.Output.from_input(
-                {"env": container_env(pod), "metadata": template_metadata(labels, pod.annotations)}
-            )
-        secret = _env_secret(
-            name, namespace, labels, {key: value for key, value in pod.env if key in secret_vars}, opts
-        )
-        return pulumi.Output.from_input(
-            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels, pod)}
-        )
-
-    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
-    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
-
-
-def _declare_computed_env(
-    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
-) -> PodEnv:
-    """`env` given as one Output: when it is secret (as a map holding a secret value arrives from another
-    language: the wire marks the whole map secret), every variable goes into the Secret."""
-    env: pulumi.Output[Any] = pod.env
-
-    async def secrecy() -> bool:
-        return await env.is_secret()
-
-    def declare(secret: bool) -> Any:
-        if not secret:
-            return env.apply(
-                lambda pairs: {
-                    "env": container_env(replace(pod, env=pairs)),
-                    "metadata": template_metadata(labels, pod.annotations),
-                }
-            )
-        owned = _env_secret(name, namespace, labels, env.apply(dict), opts)
-        listed = env.apply(
-            lambda pairs: container_env(replace(pod, env=pairs), owned.metadata.name, frozenset(k for k, _ in pairs))
-        )
-        # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
-        return pulumi.Output.from_input(
-            {"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels, pod)}
-        )
-
-    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
-    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
-
-
-def _env_secret(
-    name: str, namespace: Any, labels: Mapping[str, Any], data: Any, opts: pulumi.ResourceOptions
-) -> k8s.core.v1.Secret:
-    """The Secret `<name>-env` the component owns, holding the secret variables."""
-    return k8s.core.v1.Secret(
-        f"{name}-env",
-        metadata=object_metadata(f"{name}-env", namespace, labels),
-        type="Opaque",
-        string_data=data,
-        opts=opts,
-    )
-
-
-def _rolling(secret: k8s.core.v1.Secret, labels: Mapping[str, Any], pod: PodModel) -> pulumi.Output[Any]:
-    """The Pod template's metadata, with the Secret's `resourceVersion` once a cluster gave it one."""
-    return secret.metadata.apply(
-        lambda meta: template_metadata(
-            labels,
-            {**pod.annotations, ENV_SECRET_VERSION: meta["resource_version"]}
-            if meta.get("resource_version")
-            else pod.annotations,
-        )
-    )

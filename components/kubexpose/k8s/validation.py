@@ -25,6 +25,8 @@ DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z
 QUALIFIED_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 IANA_SVC_NAME = re.compile(r"^[-a-z0-9]+$")
 HAS_LETTER = re.compile(r"[a-z]")
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+"""A ConfigMap or Secret key."""
 ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """Offline render: the manifests `pulumi up` would apply for a stack, without a cluster or the Pulumi CLI.
 
 The program runs in-process under the recording mocks (:mod:`kubexpose.testing.engine`) with the
-stack's config loaded as Pulumi loads it (:mod:`kubexpose.render.stackconfig`). Each Kubernetes
+stack's config loaded as Pulumi loads it (:mod:`kubexpose.stackfiles`). Each Kubernetes
 object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first, and
 appears once: `kubectl apply -f DIR`, `kubectl create -f DIR` and `kubectl apply -k DIR` read each
 object once. `Kustomization` (kustomize's third file name, without an extension, so `kubectl -f`
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..stackfiles import Project, StackConfig
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
 from .manifests import (
     KUSTOMIZATION,
@@ -34,7 +35,6 @@ from .manifests import (
     to_yaml,
 )
 from .report import SECRETS_FILE, not_checked_summary, secrets_script, secrets_summary, summary, topology
-from .stackconfig import Project, StackConfig
 from .writer import write_render
 
 

@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     from ..errors import ValidationError
+    from ..stackfiles import Project
     from .build import RenderError, render, write_atomically
-    from .stackconfig import Project
     from .writer import OutputRefusedError, verify_target
 
     out = args.out or Path("render") / args.stack

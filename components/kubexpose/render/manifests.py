@@ -1,4 +1,4 @@
-"""Kubernetes objects as `pulumi up` would apply them: from the engine's registrations to ordered YAML."""
+"""A render's files: the objects of :mod:`kubexpose.testing.objects` as ordered YAML, the Secrets left out, the kustomization."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ from typing import Any
 
 import yaml
 
-from ..k8s.validation import SECRET_SHOWN, UNREADABLE_SECRET
-from ..testing.engine import ProgramRun, Registration
+from ..testing.objects import KIND_ORDER, REDACTED, manifest, manifests, sort_key
 
-REDACTED = SECRET_SHOWN
-"""What a value that came from a secret (a secret Output or a `secure:` config value) renders as."""
+__all__ = [
+    "KIND_ORDER",
+    "KUSTOMIZATION",
+    "REDACTED",
+    "SecretToCreate",
+    "file_name",
+    "kustomization",
+    "manifest",
+    "manifests",
+    "sort_key",
+    "split_secrets",
+    "to_yaml",
+]
 
-# Creation order, after Helm's install order (`pkg/release/util/kind_sorter.go`); kinds not listed go last.
-KIND_ORDER = [
-    "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "ServiceAccount",
-    "Secret", "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
-    "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-    "Service", "EndpointSlice", "DaemonSet", "Pod", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
-]  # fmt: skip
 TOP_LEVEL_ORDER = ["apiVersion", "kind", "metadata"]
 KUSTOMIZATION = "Kustomization"
 """The render's kustomization: kustomize, Argo CD and Flux read this name; `kubectl -f DIR` skips it (no .yaml)."""
@@ -37,55 +39,6 @@ def kustomization(files: list[str]) -> str:
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it (5x faster, same bytes), else PyYAML's own."""
-
-
-def manifest(reg: Registration) -> dict[str, Any]:
-    """The object as applied: inputs in camelCase, the name the cluster sees, secrets redacted."""
-    obj = _redact(reg.inputs, reg.secrets)
-    meta = dict(obj.get("metadata") or {})
-    meta["name"] = reg.object_name
-    obj["metadata"] = meta
-    return obj
-
-
-def _redact(inputs: dict[str, Any], paths: tuple[tuple[str | int, ...], ...]) -> dict[str, Any]:
-    obj = _scrub(inputs)
-    for path in paths:
-        target: Any = obj
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = _redacted(target[path[-1]])
-    return obj
-
-
-def _redacted(value: Any) -> Any:
-    """A secret value as written: a mapping keeps its keys (a Secret's keys say what to create), every value goes."""
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    return REDACTED
-
-
-def _scrub(value: Any) -> Any:
-    """Deep copy; config values that could not be decrypted offline render as the redaction mark."""
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, str) and UNREADABLE_SECRET in value:
-        return REDACTED
-    return value
-
-
-def sort_key(obj: dict[str, Any]) -> tuple[int, str, str]:
-    kind = obj.get("kind", "")
-    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
-    meta = obj.get("metadata") or {}
-    return rank, str(meta.get("namespace") or ""), str(meta.get("name") or "")
-
-
-def manifests(result: ProgramRun) -> list[dict[str, Any]]:
-    """Every Kubernetes object of the run, in creation order."""
-    return sorted((manifest(r) for r in result.k8s() if r.custom), key=sort_key)
 
 
 @dataclass(frozen=True)

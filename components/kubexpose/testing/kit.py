@@ -25,9 +25,9 @@ from typing import Any
 
 import pulumi
 
-from ..render.manifests import manifest as render_manifest
-from ..render.stackconfig import Project, to_config_string
+from ..stackfiles import Project, to_config_string
 from .engine import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
+from .objects import manifest as render_manifest
 
 __all__ = ["ApplyNeverRanError", "KubexposeRun", "KubexposeTester", "NothingRegisteredError", "UnknownOutputError"]
 

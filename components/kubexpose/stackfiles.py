@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
-from ..k8s.validation import UNREADABLE_SECRET as SECRET_PLACEHOLDER
+from .errors import ConfigError
+from .k8s.validation import UNREADABLE_SECRET as SECRET_PLACEHOLDER
 
 
 @dataclass(frozen=True)

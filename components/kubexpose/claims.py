@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime
 
-from ..k8s.validation import Checker, not_checked
+from .k8s.validation import Checker, not_checked
 
 
 @dataclass(frozen=True)

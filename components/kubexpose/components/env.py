@@ -1,0 +1,233 @@
+"""Environment variables: plain values, references (Secrets, ConfigMaps, Pod fields), and secret values that reach the Pod through the component's own Secret (a change rolls the Pods)."""
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..k8s.metadata import object_metadata
+from ..k8s.pod import (
+    ENV_SECRET_VERSION,
+    PodModel,
+    container_env,
+    template_metadata,
+)
+from ..k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
+
+
+def parse_env(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:
+    pairs = env_values(check, env)
+    env_refs_of(check, refs, {name for name, _ in pairs})
+    return pairs
+
+
+def env_values(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
+    if env is None:
+        return ()
+    if not isinstance(env, Mapping):
+        check.fail("env", env, "is not a mapping", "pass {'NAME': 'value'}")
+    out = []
+    for key, value in env.items():
+        if not isinstance(key, str) or not ENV_VAR_NAME.match(key):
+            check.fail(
+                "env key",
+                key,
+                "is not a valid environment variable name",
+                "use letters, digits, '_', '-' and '.', not starting with a digit",
+            )
+        out.append((key, check.input(f"env[{key!r}]", value, functools.partial(env_text, check, f"env[{key!r}]"))))
+    return tuple(out)
+
+
+_REF_KINDS = {
+    "secret": ("secret_key_ref", "Secret"),
+    "config_map": ("config_map_key_ref", "ConfigMap"),
+}
+
+
+_FIELD_PATHS = (
+    "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+    "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
+)  # fmt: skip
+
+
+def env_refs_of(check: Checker, refs: Any, plain: set[str]) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """`env_refs` as `(name, EnvVarSource)` pairs, each checked (names, keys, field paths, no clash with `env`)."""
+    if refs is None:
+        return ()
+    if not isinstance(refs, Mapping):
+        check.fail("env_refs", refs, "is not a mapping", "pass {'DB_PASSWORD': {'secret': 'db', 'key': 'password'}}")
+    out: list[tuple[str, dict[str, Any]]] = []
+    for name, ref in refs.items():
+        where = f"env_refs[{name!r}]"
+        if not isinstance(name, str) or not ENV_VAR_NAME.match(name):
+            check.fail(
+                "env_refs key",
+                name,
+                "is not a valid environment variable name",
+                "use letters, digits, '_', '-' and '.', not starting with a digit",
+            )
+        if name in plain:
+            check.fail(
+                where, ref, "sets a variable `env` sets too", "give each variable in env or in env_refs, not both"
+            )
+        if not isinstance(ref, Mapping):
+            check.fail(
+                where,
+                ref,
+                "is not a mapping",
+                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
+            )
+        kinds = [k for k in ("secret", "config_map", "field") if k in ref]
+        if len(kinds) != 1 or set(ref) - {"secret", "config_map", "field", "key"}:
+            check.fail(
+                where,
+                dict(ref),
+                "is not one source",
+                "give {'secret': NAME, 'key': KEY}, {'config_map': NAME, 'key': KEY} or {'field': PATH}",
+            )
+        if kinds == ["field"]:
+            path = ref["field"]
+            if "key" in ref or (
+                path not in _FIELD_PATHS and not re.match(r"^metadata\.(labels|annotations)\['[^']+'\]$", str(path))
+            ):
+                check.fail(
+                    f"{where}.field",
+                    path,
+                    "is not a field the downward API gives",
+                    f"use one of {', '.join(_FIELD_PATHS)}, or metadata.labels['KEY']",
+                )
+            out.append((name, {"field_ref": {"field_path": path}}))
+            continue
+        kind = kinds[0]
+        source, what = _REF_KINDS[kind]
+        object_name = check.dns_subdomain(f"{where}.{kind}", ref[kind], what)
+        key = ref.get("key")
+        if not isinstance(key, str) or not key or len(key) > 253 or not CONFIG_KEY.match(key):
+            check.fail(
+                f"{where}.key", key, f"is not a {what} key", "use at most 253 of [-._a-zA-Z0-9], e.g. 'password'"
+            )
+        out.append((name, {source: {"name": object_name, "key": key}}))
+    return tuple(out)
+
+
+def env_text(check: Checker, field: str, value: Any) -> str:
+    """An env value as Kubernetes takes it: a string (numbers and booleans are written as text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if not isinstance(value, str):
+        check.fail(
+            field,
+            value,
+            "is not a string, number or boolean",
+            "give a string or an Output of one, or drop the variable",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class PodEnv:
+    """The container's `env` and the Pod template's metadata (None: just the labels), each a value or an Output."""
+
+    env: Any
+    template_metadata: Any = None
+
+
+def declare_env(
+    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
+) -> PodEnv:
+    """The container's env, with every secret value moved into a Secret `<name>-env` the component owns.
+
+    An env value that is a secret Output (`config.require_secret(...)`, `pulumi.Output.secret(...)`, a
+    resource's secret output) becomes a key of that Secret (its data secret in Pulumi's state) and
+    reaches the container through `valueFrom.secretKeyRef`: the Deployment never holds it. Whether an
+    Output is secret is known only once it resolves (during a preview too, even when its value is
+    not), so the Secret is declared then, and only when some value is secret. The Pod template
+    carries the Secret's `resourceVersion` (:data:`ENV_SECRET_VERSION`), so a changed secret rolls
+    the Pods; under mocks, which give no `resourceVersion`, the annotation is left out."""
+    if isinstance(pod.env, pulumi.Output):
+        return _declare_computed_env(name, namespace, labels, pod, opts)
+    computed = [(key, value) for key, value in pod.env if isinstance(value, pulumi.Output)]
+    if not computed:
+        return PodEnv(container_env(pod) or None)
+
+    async def secrecy() -> list[bool]:
+        return [await value.is_secret() for _, value in computed]
+
+    def declare(flags: list[bool]) -> Any:
+        secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
+        if not secret_vars:
+            return pulumi.Output.from_input(
+                {"env": container_env(pod), "metadata": template_metadata(labels, pod.annotations)}
+            )
+        secret = _env_secret(
+            name, namespace, labels, {key: value for key, value in pod.env if key in secret_vars}, opts
+        )
+        return pulumi.Output.from_input(
+            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels, pod)}
+        )
+
+    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
+    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
+
+
+def _declare_computed_env(
+    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
+) -> PodEnv:
+    """`env` given as one Output: when it is secret (as a map holding a secret value arrives from another
+    language: the wire marks the whole map secret), every variable goes into the Secret."""
+    env: pulumi.Output[Any] = pod.env
+
+    async def secrecy() -> bool:
+        return await env.is_secret()
+
+    def declare(secret: bool) -> Any:
+        if not secret:
+            return env.apply(
+                lambda pairs: {
+                    "env": container_env(replace(pod, env=pairs)),
+                    "metadata": template_metadata(labels, pod.annotations),
+                }
+            )
+        owned = _env_secret(name, namespace, labels, env.apply(dict), opts)
+        listed = env.apply(
+            lambda pairs: container_env(replace(pod, env=pairs), owned.metadata.name, frozenset(k for k, _ in pairs))
+        )
+        # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
+        return pulumi.Output.from_input(
+            {"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels, pod)}
+        )
+
+    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
+    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
+
+
+def _env_secret(
+    name: str, namespace: Any, labels: Mapping[str, Any], data: Any, opts: pulumi.ResourceOptions
+) -> k8s.core.v1.Secret:
+    """The Secret `<name>-env` the component owns, holding the secret variables."""
+    return k8s.core.v1.Secret(
+        f"{name}-env",
+        metadata=object_metadata(f"{name}-env", namespace, labels),
+        type="Opaque",
+        string_data=data,
+        opts=opts,
+    )
+
+
+def _rolling(secret: k8s.core.v1.Secret, labels: Mapping[str, Any], pod: PodModel) -> pulumi.Output[Any]:
+    """The Pod template's metadata, with the Secret's `resourceVersion` once a cluster gave it one."""
+    return secret.metadata.apply(
+        lambda meta: template_metadata(
+            labels,
+            {**pod.annotations, ENV_SECRET_VERSION: meta["resource_version"]}
+            if meta.get("resource_version")
+            else pod.annotations,
+        )
+    )

@@ -1,0 +1,103 @@
+"""Readiness and liveness probes: absent (the default applies), disabled, or the user's own, checked as the API server's `validateProbe` does."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.core.v1 import (
+    ProbeArgsDict,
+)
+
+from ..k8s.schema import check_fields
+from ..k8s.validation import Checker
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A probe argument: absent (the default applies), disabled, or the user's own."""
+
+    given: bool
+    value: Mapping[str, Any] | None = None
+
+    def get(self, default: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        return self.value if self.given else default
+
+
+def parse_probe(check: Checker, field: str, args: Mapping[str, Any]) -> Probe:
+    """`None` or `{"disabled": True}` turns a probe off; anything else is checked as a Kubernetes probe."""
+    if field not in args:
+        return Probe(False)
+    value = args[field]
+    if value is None:
+        return Probe(True)
+    if isinstance(value, Mapping) and "disabled" in value:
+        disabled = value["disabled"]
+        if not isinstance(disabled, bool):
+            check.fail(f"{field}.disabled", disabled, "is not a boolean", f"give {field}={{'disabled': True}}")
+        rest = {k: v for k, v in value.items() if k != "disabled"}
+        if disabled:
+            if rest:
+                check.fail(
+                    field, dict(value), "is disabled and set at once", "drop `disabled`, or drop the probe's fields"
+                )
+            return Probe(True)
+        if not rest:
+            return Probe(False)
+        value = rest
+    if "exec" in value:  # the wire and schema name (ProbeArgs.exec); pulumi_kubernetes' Python name is exec_
+        if "exec_" in value:
+            check.fail(f"{field}.exec", value["exec"], "is given together with exec_", "give one of them")
+        value = {("exec_" if k == "exec" else k): v for k, v in value.items()}
+    check_fields(check, field, value, ProbeArgsDict)
+    _probe_values(check, field, value)
+    return Probe(True, value)
+
+
+_PROBE_HANDLERS = ("http_get", "tcp_socket", "exec_", "grpc")
+
+
+_PROBE_COUNTS = ("initial_delay_seconds", "period_seconds", "timeout_seconds", "success_threshold", "failure_threshold")
+
+
+def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
+    """What the API server refuses in a probe (`validateProbe`, `validateHandler` in Kubernetes' core
+    validation): exactly one handler, ports in 1-65535 or a port name, HTTP or HTTPS, a command,
+    no negative count, and a liveness probe that succeeds after one success."""
+    handlers = [h for h in _PROBE_HANDLERS if value.get(h) is not None]
+    if len(handlers) != 1:
+        check.fail(
+            field,
+            dict(value),
+            "names no handler" if not handlers else f"names {len(handlers)} handlers ({', '.join(handlers)})",
+            "give exactly one of http_get, tcp_socket, exec (or grpc)",
+        )
+    handler = value[handlers[0]]
+    where = f"{field}.{handlers[0].rstrip('_')}"
+    if isinstance(handler, Mapping) and handlers[0] in ("http_get", "tcp_socket", "grpc"):
+        port = handler.get("port")
+        if isinstance(port, str) and handlers[0] != "grpc":
+            check.iana_name(f"{where}.port", port)
+        elif not isinstance(port, pulumi.Output):
+            check.port_number(f"{where}.port", port)
+        scheme = handler.get("scheme")
+        if scheme is not None and scheme not in ("HTTP", "HTTPS"):
+            check.fail(f"{where}.scheme", scheme, "is not a scheme probes support", "use 'HTTP' or 'HTTPS'")
+    if handlers[0] == "exec_" and isinstance(handler, Mapping) and not handler.get("command"):
+        check.fail(f"{where}.command", handler.get("command"), "is empty", "give the command and its arguments")
+    for count in _PROBE_COUNTS:
+        number = value.get(count)
+        if isinstance(number, int) and not isinstance(number, bool) and number < 0:
+            check.fail(f"{field}.{count}", number, "is negative", "give 0 or more (0 takes Kubernetes' default)")
+    success = value.get("success_threshold")
+    if field == "liveness_probe" and isinstance(success, int) and success not in (0, 1):
+        check.fail(
+            f"{field}.success_threshold",
+            success,
+            "is not 1, which Kubernetes requires of a liveness probe",
+            "drop it (one success ends a liveness failure)",
+        )
+
+
+def default_probe(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:
+    return None if port is None else probe(port)

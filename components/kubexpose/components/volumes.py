@@ -1,0 +1,82 @@
+"""Volumes: writable paths (emptyDirs under a read-only root) and ConfigMap or Secret mounts."""
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..k8s.pod import (
+    Mount,
+)
+from ..k8s.validation import CONFIG_KEY, Checker
+
+_VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+_MOUNT_FIELDS = frozenset({"config_map", "secret", "path", "items"})
+
+
+def parse_mounts(check: Checker, value: Any, writable: tuple[tuple[str, str], ...]) -> tuple[Mount, ...]:
+    """ConfigMaps and Secrets mounted read-only; no path inside another mount or a writable path."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        check.fail(
+            "mounts", value, "is not a list", "give e.g. mounts=[{'config_map': 'settings', 'path': '/etc/app'}]"
+        )
+    out: list[Mount] = []
+    taken = [(path, "writable_paths") for _, path in writable]
+    for i, item in enumerate(value):
+        field = f"mounts[{i}]"
+        if not isinstance(item, Mapping):
+            check.fail(field, item, "is not a mapping", "give {'config_map': NAME, 'path': '/etc/app'}")
+        check.only_fields(field, item, _MOUNT_FIELDS, "a mount field")
+        kinds = [k for k in ("config_map", "secret") if k in item]
+        if len(kinds) != 1:
+            check.fail(field, dict(item), "is not one source", "give either config_map=NAME or secret=NAME")
+        kind = kinds[0]
+        name = check.dns_subdomain(f"{field}.{kind}", item[kind], "ConfigMap" if kind == "config_map" else "Secret")
+        path = item.get("path")
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path or path.rstrip("/") == "":
+            check.fail(f"{field}.path", path, "is not an absolute path below /", "give e.g. '/etc/app'")
+        path = path.rstrip("/")
+        for other, where in taken:
+            if path == other or path.startswith(other.rstrip("/") + "/") or other.startswith(path + "/"):
+                check.fail(f"{field}.path", path, f"overlaps {other!r} ({where})", "mount each source at its own path")
+        items = _items(check, f"{field}.items", item.get("items"))
+        base = _VOLUME_NAME_CHARS.sub("-", f"{kind.replace('_', '')}-{name}".lower()).strip("-")[:50].strip("-")
+        out.append(Mount(f"m{i}-{base}", path, kind, name, items))
+        taken.append((path, field))
+    return tuple(out)
+
+
+def _items(check: Checker, field: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """`{key: relative path}`: which keys to project, and where under the mount path."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not value:
+        check.fail(field, value, "is not a non-empty mapping", "give {'app.yaml': 'app.yaml'}")
+    out = []
+    for key, path in value.items():
+        if not isinstance(key, str) or not CONFIG_KEY.match(key) or len(key) > 253:
+            check.fail(f"{field} key", key, "is not a ConfigMap or Secret key", "use at most 253 of [-._a-zA-Z0-9]")
+        if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
+            check.fail(f"{field}[{key!r}]", path, "is not a relative path without '..'", "give e.g. 'conf/app.yaml'")
+        out.append((key, path))
+    return tuple(out)
+
+
+def parse_writable_paths(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:
+    if paths is None:
+        return ()
+    if isinstance(paths, str) or not isinstance(paths, Sequence):
+        check.fail("writable_paths", paths, "is not a list", "give e.g. writable_paths=['/tmp']")
+    out: list[tuple[str, str]] = []
+    for i, path in enumerate(paths):
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
+            check.fail(f"writable_paths[{i}]", path, "is not an absolute path", "give e.g. '/tmp'")
+        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:55].strip("-") or "root"
+        volume = f"w-{base}"
+        if any(v == volume for v, _ in out) or any(p == path for _, p in out):
+            check.fail(f"writable_paths[{i}]", path, "repeats an earlier path", "list each path once")
+        out.append((volume, path))
+    return tuple(out)
