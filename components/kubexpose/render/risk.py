@@ -11,74 +11,27 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
-CLASSES = ("exposure", "replacement", "availability", "security")
-Obj = Mapping[str, Any]
+from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, namespace_of, ref, spec_of
+from .risk_pods import availability, security
 
-
-@dataclass(frozen=True)
-class Finding:
-    cls: str
-    """One of :data:`CLASSES`."""
-    raised: bool
-    """True when the change adds risk; False when it takes risk away."""
-    obj: str
-    """`Kind namespace/name` (`Kind name` when cluster-scoped)."""
-    reason: str
-    check: str
-    """What the reviewer should check."""
-    directed: bool = True
-    """The reverse change gives the opposite finding (widened <-> narrowed); False for a change that is a
-    risk both ways (e.g. externalTrafficPolicy)."""
-
-
-CLUSTER_SCOPED = frozenset(
-    {
-        "APIService",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "GatewayClass",
-        "IngressClass",
-        "MutatingWebhookConfiguration",
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "PriorityClass",
-        "RuntimeClass",
-        "StorageClass",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ValidatingWebhookConfiguration",
-        "VolumeAttachment",
-    }
-)
-"""Kinds without a namespace (`kubectl api-resources --namespaced=false`, the ones a render may hold)."""
-
-
-def namespace_of(obj: Obj) -> str:
-    """The object's namespace: `default` when a namespaced object names none, empty for a cluster-scoped kind."""
-    if obj.get("kind") in CLUSTER_SCOPED:
-        return ""
-    return str((obj.get("metadata") or {}).get("namespace") or "default")
-
-
-def ref(obj: Obj) -> str:
-    """`Kind namespace/name`, or `Kind name` for a cluster-scoped object."""
-    meta = obj.get("metadata") or {}
-    namespace = namespace_of(obj)
-    return f"{obj.get('kind')} {namespace}/{meta.get('name')}" if namespace else f"{obj.get('kind')} {meta.get('name')}"
-
-
-def _spec(obj: Obj | None) -> Mapping[str, Any]:
-    return (obj or {}).get("spec") or {}
-
-
-def _pod(obj: Obj | None) -> Mapping[str, Any]:
-    return (_spec(obj).get("template") or {}).get("spec") or {}
+__all__ = [
+    "CLASSES",
+    "CLUSTER_SCOPED",
+    "RULES",
+    "Finding",
+    "availability",
+    "moved",
+    "namespace_of",
+    "network_policy_exposure",
+    "ref",
+    "replacement",
+    "route_exposure",
+    "security",
+    "service_exposure",
+]
 
 
 # -- exposure ---------------------------------------------------------------------------------------------
@@ -92,8 +45,8 @@ def service_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
         return []
     out: list[Finding] = []
     name = ref(new or old or {})
-    before = _SERVICE_RANK.get(_spec(old).get("type", "ClusterIP"), 0) if old else None
-    after = _SERVICE_RANK.get(_spec(new).get("type", "ClusterIP"), 0) if new else None
+    before = _SERVICE_RANK.get(spec_of(old).get("type", "ClusterIP"), 0) if old else None
+    after = _SERVICE_RANK.get(spec_of(new).get("type", "ClusterIP"), 0) if new else None
     kind_of = {0: "internal", 1: "NodePort", 2: "LoadBalancer"}
     if before is None and after:
         out.append(
@@ -106,7 +59,7 @@ def service_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
                 "exposure",
                 widened,
                 name,
-                f"type {_spec(old).get('type', 'ClusterIP')} -> {_spec(new).get('type', 'ClusterIP')}",
+                f"type {spec_of(old).get('type', 'ClusterIP')} -> {spec_of(new).get('type', 'ClusterIP')}",
                 "that the app should be reachable from outside the cluster"
                 if widened
                 else "that no caller outside still needs it",
@@ -153,14 +106,14 @@ def service_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
                         "that no caller there still needs it",
                     )
                 )
-    if old and new and _spec(old).get("externalTrafficPolicy") != _spec(new).get("externalTrafficPolicy"):
+    if old and new and spec_of(old).get("externalTrafficPolicy") != spec_of(new).get("externalTrafficPolicy"):
         out.append(
             Finding(
                 "exposure",
                 True,
                 name,
-                f"externalTrafficPolicy {_spec(old).get('externalTrafficPolicy') or '(unset)'} -> "
-                f"{_spec(new).get('externalTrafficPolicy') or '(unset)'}",
+                f"externalTrafficPolicy {spec_of(old).get('externalTrafficPolicy') or '(unset)'} -> "
+                f"{spec_of(new).get('externalTrafficPolicy') or '(unset)'}",
                 "client IPs seen by the app and how traffic spreads over nodes",
                 directed=False,
             )
@@ -179,13 +132,13 @@ def _within(
 
 
 def _ranges(obj: Obj) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(r, strict=False) for r in _spec(obj).get("loadBalancerSourceRanges") or []]
+    return [ipaddress.ip_network(r, strict=False) for r in spec_of(obj).get("loadBalancerSourceRanges") or []]
 
 
 def _peers(obj: Obj | None) -> set[tuple[str, str]]:
     """Every `(ports, peer)` a NetworkPolicy admits, as comparable JSON; peer `*` for a rule open to all."""
     out: set[tuple[str, str]] = set()
-    for rule in _spec(obj).get("ingress") or []:
+    for rule in spec_of(obj).get("ingress") or []:
         ports = json.dumps(rule.get("ports") or "all", sort_keys=True)
         for peer in rule.get("from") or ["*"]:
             out.add((ports, json.dumps(peer, sort_keys=True)))
@@ -256,7 +209,7 @@ def network_policy_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
 
 
 def _routes(obj: Obj | None) -> set[str]:
-    spec = _spec(obj)
+    spec = spec_of(obj)
     if (obj or {}).get("kind") == "Ingress":
         return {
             f"{r.get('host', '*')}{p.get('path', '/')}"
@@ -303,7 +256,7 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
         return []
     name = ref(new)
     out = []
-    if new.get("kind") == "Deployment" and _spec(old).get("selector") != _spec(new).get("selector"):
+    if new.get("kind") == "Deployment" and spec_of(old).get("selector") != spec_of(new).get("selector"):
         out.append(
             Finding(
                 "replacement",
@@ -314,14 +267,14 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
             )
         )
     if new.get("kind") == "Service":
-        old_type, new_type = _spec(old).get("type", "ClusterIP"), _spec(new).get("type", "ClusterIP")
-        if _spec(old).get("clusterIP") != _spec(new).get("clusterIP"):
+        old_type, new_type = spec_of(old).get("type", "ClusterIP"), spec_of(new).get("type", "ClusterIP")
+        if spec_of(old).get("clusterIP") != spec_of(new).get("clusterIP"):
             out.append(
                 Finding(
                     "replacement",
                     True,
                     name,
-                    f"clusterIP {_spec(old).get('clusterIP') or '(unset)'} -> {_spec(new).get('clusterIP') or '(unset)'}: "
+                    f"clusterIP {spec_of(old).get('clusterIP') or '(unset)'} -> {spec_of(new).get('clusterIP') or '(unset)'}: "
                     "the Service is replaced",
                     "callers briefly fail to resolve it",
                 )
@@ -357,162 +310,6 @@ def moved(removed: Iterable[Obj], added: Iterable[Obj]) -> list[Finding]:
         for r in removed
         if app(r) in by_app and ref(by_app[app(r)]) != ref(r)
     ]
-
-
-# -- availability -------------------------------------------------------------------------------------------
-def _budget_room(obj: Obj | None) -> tuple[str, Any] | None:
-    spec = _spec(obj)
-    for key in ("minAvailable", "maxUnavailable"):
-        if key in spec:
-            return key, spec[key]
-    return None
-
-
-def _number(value: Any) -> float:
-    return float(str(value).rstrip("%"))
-
-
-def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
-    """Replicas reduced, a PodDisruptionBudget removed or loosened, probes removed."""
-    kind = (new or old or {}).get("kind")
-    name = ref(new or old or {})
-    out: list[Finding] = []
-    if kind == "Deployment" and old and new:
-        before, after = _spec(old).get("replicas"), _spec(new).get("replicas")
-        if isinstance(before, int) and isinstance(after, int) and after < before:
-            out.append(
-                Finding("availability", True, name, f"replicas {before} -> {after}", "that the load fits fewer Pods")
-            )
-        old_containers = {c.get("name"): c for c in _pod(old).get("containers") or []}
-        for c in _pod(new).get("containers") or []:
-            for probe in ("readinessProbe", "livenessProbe"):
-                if probe in old_containers.get(c.get("name"), {}) and probe not in c:
-                    out.append(
-                        Finding(
-                            "availability",
-                            True,
-                            name,
-                            f"{probe} removed (container {c.get('name')})",
-                            "how broken Pods are noticed now",
-                        )
-                    )
-    if kind == "HorizontalPodAutoscaler" and old and new:
-        before, after = _spec(old).get("minReplicas", 1), _spec(new).get("minReplicas", 1)
-        if after < before:
-            out.append(
-                Finding("availability", True, name, f"minReplicas {before} -> {after}", "that the load fits fewer Pods")
-            )
-    if kind == "PodDisruptionBudget":
-        if old and not new:
-            out.append(
-                Finding(
-                    "availability",
-                    True,
-                    name,
-                    "PodDisruptionBudget removed: a drain may take every Pod at once",
-                    "that the app tolerates it",
-                )
-            )
-        elif old and new:
-            before, after = _budget_room(old), _budget_room(new)
-            if (
-                before
-                and after
-                and before[0] == after[0]
-                and str(before[1]).endswith("%") == str(after[1]).endswith("%")
-            ):
-                looser = (
-                    _number(after[1]) > _number(before[1])
-                    if after[0] == "maxUnavailable"
-                    else _number(after[1]) < _number(before[1])
-                )
-                if looser:
-                    out.append(
-                        Finding(
-                            "availability",
-                            True,
-                            name,
-                            f"{after[0]} {before[1]} -> {after[1]}",
-                            "how many Pods a drain may take now",
-                        )
-                    )
-            elif before != after:
-                out.append(
-                    Finding(
-                        "availability", True, name, f"budget {before} -> {after}", "how many Pods a drain may take now"
-                    )
-                )
-    return out
-
-
-# -- security -------------------------------------------------------------------------------------------------
-def _secure(pod: Mapping[str, Any], c: Mapping[str, Any]) -> dict[str, bool]:
-    sc, psc = c.get("securityContext") or {}, pod.get("securityContext") or {}
-    seccomp = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
-    return {
-        "runAsNonRoot": bool(sc.get("runAsNonRoot", psc.get("runAsNonRoot"))),
-        "readOnlyRootFilesystem": sc.get("readOnlyRootFilesystem") is True,
-        "allowPrivilegeEscalation: false": sc.get("allowPrivilegeEscalation") is False,
-        "capabilities drop ALL": "ALL" in ((sc.get("capabilities") or {}).get("drop") or []),
-        "no added capabilities": not (sc.get("capabilities") or {}).get("add"),
-        "not privileged": not sc.get("privileged", False),
-        "seccomp RuntimeDefault": seccomp in ("RuntimeDefault", "Localhost"),
-    }
-
-
-def _pinned(image: Any) -> bool:
-    last = str(image).rsplit("/", 1)[-1]
-    return "@" in last or (":" in last and not last.endswith(":latest"))
-
-
-def security(old: Obj | None, new: Obj | None) -> list[Finding]:
-    """A secure Pod default turned off, a service-account token mounted, an image no longer pinned."""
-    if (new or old or {}).get("kind") != "Deployment" or not (old and new):
-        return []
-    name = ref(new)
-    out = []
-    old_pod, new_pod = _pod(old), _pod(new)
-    if (
-        old_pod.get("automountServiceAccountToken") is False
-        and new_pod.get("automountServiceAccountToken") is not False
-    ):
-        out.append(
-            Finding(
-                "security",
-                True,
-                name,
-                "service-account token now mounted into the Pods",
-                "that the app needs the Kubernetes API",
-            )
-        )
-    old_containers = {c.get("name"): c for c in old_pod.get("containers") or []}
-    for c in new_pod.get("containers") or []:
-        before = old_containers.get(c.get("name"))
-        if before is None:
-            continue
-        was, now = _secure(old_pod, before), _secure(new_pod, c)
-        for key in was:
-            if was[key] and not now[key]:
-                out.append(
-                    Finding(
-                        "security",
-                        True,
-                        name,
-                        f"{key} turned off (container {c.get('name')})",
-                        "the reason, and whether a narrower setting does",
-                    )
-                )
-        if _pinned(before.get("image")) and not _pinned(c.get("image")):
-            out.append(
-                Finding(
-                    "security",
-                    True,
-                    name,
-                    f"image {before.get('image')} -> {c.get('image')}: no longer pinned",
-                    "pin a tag or digest: every node may run a different version",
-                )
-            )
-    return out
 
 
 RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [

@@ -1,0 +1,74 @@
+"""What every risk rule of `kubexpose diff` shares: the finding, object references, namespaces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CLASSES = ("exposure", "replacement", "availability", "security")
+
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Finding:
+    cls: str
+    """One of :data:`CLASSES`."""
+    raised: bool
+    """True when the change adds risk; False when it takes risk away."""
+    obj: str
+    """`Kind namespace/name` (`Kind name` when cluster-scoped)."""
+    reason: str
+    check: str
+    """What the reviewer should check."""
+    directed: bool = True
+    """The reverse change gives the opposite finding (widened <-> narrowed); False for a change that is a
+    risk both ways (e.g. externalTrafficPolicy)."""
+
+
+CLUSTER_SCOPED = frozenset(
+    {
+        "APIService",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "GatewayClass",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+    }
+)
+"""Kinds without a namespace (`kubectl api-resources --namespaced=false`, the ones a render may hold)."""
+
+
+def namespace_of(obj: Obj) -> str:
+    """The object's namespace: `default` when a namespaced object names none, empty for a cluster-scoped kind."""
+    if obj.get("kind") in CLUSTER_SCOPED:
+        return ""
+    return str((obj.get("metadata") or {}).get("namespace") or "default")
+
+
+def ref(obj: Obj) -> str:
+    """`Kind namespace/name`, or `Kind name` for a cluster-scoped object."""
+    meta = obj.get("metadata") or {}
+    namespace = namespace_of(obj)
+    return f"{obj.get('kind')} {namespace}/{meta.get('name')}" if namespace else f"{obj.get('kind')} {meta.get('name')}"
+
+
+def spec_of(obj: Obj | None) -> Mapping[str, Any]:
+    return (obj or {}).get("spec") or {}
+
+
+def pod_of(obj: Obj | None) -> Mapping[str, Any]:
+    return (spec_of(obj).get("template") or {}).get("spec") or {}

@@ -1,0 +1,164 @@
+"""Risk rules on what runs: availability (replicas, disruption budgets, probes) and security (Pod defaults, images)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .findings import Finding, Obj, pod_of, ref, spec_of
+
+
+# -- availability -------------------------------------------------------------------------------------------
+def _budget_room(obj: Obj | None) -> tuple[str, Any] | None:
+    spec = spec_of(obj)
+    for key in ("minAvailable", "maxUnavailable"):
+        if key in spec:
+            return key, spec[key]
+    return None
+
+
+def _number(value: Any) -> float:
+    return float(str(value).rstrip("%"))
+
+
+def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """Replicas reduced, a PodDisruptionBudget removed or loosened, probes removed."""
+    kind = (new or old or {}).get("kind")
+    name = ref(new or old or {})
+    out: list[Finding] = []
+    if kind == "Deployment" and old and new:
+        before, after = spec_of(old).get("replicas"), spec_of(new).get("replicas")
+        if isinstance(before, int) and isinstance(after, int) and after < before:
+            out.append(
+                Finding("availability", True, name, f"replicas {before} -> {after}", "that the load fits fewer Pods")
+            )
+        old_containers = {c.get("name"): c for c in pod_of(old).get("containers") or []}
+        for c in pod_of(new).get("containers") or []:
+            for probe in ("readinessProbe", "livenessProbe"):
+                if probe in old_containers.get(c.get("name"), {}) and probe not in c:
+                    out.append(
+                        Finding(
+                            "availability",
+                            True,
+                            name,
+                            f"{probe} removed (container {c.get('name')})",
+                            "how broken Pods are noticed now",
+                        )
+                    )
+    if kind == "HorizontalPodAutoscaler" and old and new:
+        before, after = spec_of(old).get("minReplicas", 1), spec_of(new).get("minReplicas", 1)
+        if after < before:
+            out.append(
+                Finding("availability", True, name, f"minReplicas {before} -> {after}", "that the load fits fewer Pods")
+            )
+    if kind == "PodDisruptionBudget":
+        if old and not new:
+            out.append(
+                Finding(
+                    "availability",
+                    True,
+                    name,
+                    "PodDisruptionBudget removed: a drain may take every Pod at once",
+                    "that the app tolerates it",
+                )
+            )
+        elif old and new:
+            before, after = _budget_room(old), _budget_room(new)
+            if (
+                before
+                and after
+                and before[0] == after[0]
+                and str(before[1]).endswith("%") == str(after[1]).endswith("%")
+            ):
+                looser = (
+                    _number(after[1]) > _number(before[1])
+                    if after[0] == "maxUnavailable"
+                    else _number(after[1]) < _number(before[1])
+                )
+                if looser:
+                    out.append(
+                        Finding(
+                            "availability",
+                            True,
+                            name,
+                            f"{after[0]} {before[1]} -> {after[1]}",
+                            "how many Pods a drain may take now",
+                        )
+                    )
+            elif before != after:
+                out.append(
+                    Finding(
+                        "availability", True, name, f"budget {before} -> {after}", "how many Pods a drain may take now"
+                    )
+                )
+    return out
+
+
+# -- security -------------------------------------------------------------------------------------------------
+def _secure(pod: Mapping[str, Any], c: Mapping[str, Any]) -> dict[str, bool]:
+    sc, psc = c.get("securityContext") or {}, pod.get("securityContext") or {}
+    seccomp = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+    return {
+        "runAsNonRoot": bool(sc.get("runAsNonRoot", psc.get("runAsNonRoot"))),
+        "readOnlyRootFilesystem": sc.get("readOnlyRootFilesystem") is True,
+        "allowPrivilegeEscalation: false": sc.get("allowPrivilegeEscalation") is False,
+        "capabilities drop ALL": "ALL" in ((sc.get("capabilities") or {}).get("drop") or []),
+        "no added capabilities": not (sc.get("capabilities") or {}).get("add"),
+        "not privileged": not sc.get("privileged", False),
+        "seccomp RuntimeDefault": seccomp in ("RuntimeDefault", "Localhost"),
+    }
+
+
+def _pinned(image: Any) -> bool:
+    last = str(image).rsplit("/", 1)[-1]
+    return "@" in last or (":" in last and not last.endswith(":latest"))
+
+
+def security(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """A secure Pod default turned off, a service-account token mounted, an image no longer pinned."""
+    if (new or old or {}).get("kind") != "Deployment" or not (old and new):
+        return []
+    name = ref(new)
+    out = []
+    old_pod, new_pod = pod_of(old), pod_of(new)
+    if (
+        old_pod.get("automountServiceAccountToken") is False
+        and new_pod.get("automountServiceAccountToken") is not False
+    ):
+        out.append(
+            Finding(
+                "security",
+                True,
+                name,
+                "service-account token now mounted into the Pods",
+                "that the app needs the Kubernetes API",
+            )
+        )
+    old_containers = {c.get("name"): c for c in old_pod.get("containers") or []}
+    for c in new_pod.get("containers") or []:
+        before = old_containers.get(c.get("name"))
+        if before is None:
+            continue
+        was, now = _secure(old_pod, before), _secure(new_pod, c)
+        for key in was:
+            if was[key] and not now[key]:
+                out.append(
+                    Finding(
+                        "security",
+                        True,
+                        name,
+                        f"{key} turned off (container {c.get('name')})",
+                        "the reason, and whether a narrower setting does",
+                    )
+                )
+        if _pinned(before.get("image")) and not _pinned(c.get("image")):
+            out.append(
+                Finding(
+                    "security",
+                    True,
+                    name,
+                    f"image {before.get('image')} -> {c.get('image')}: no longer pinned",
+                    "pin a tag or digest: every node may run a different version",
+                )
+            )
+    return out
