@@ -14,8 +14,8 @@ import pytest
 from conftest import LOCAL, Runner
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
-from kubexpose.components.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
 from kubexpose.claims import Claim
+from kubexpose.components.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
 from kubexpose.components.outputs import known
 from kubexpose.components.workload import check_image, parse_pod, warn_on_image
 from kubexpose.k8s.metadata import NAME_LABEL, object_metadata

@@ -101,7 +101,7 @@ def rejected(args: dict[str, Any], match: str, profile: StackProfile = LOCAL) ->
         ("api.acmecorp.com:9000", "contains a port"),
         ("API.acmecorp.com", "is not a valid DNS name"),
         ("api_acmecorp.com", "is not a valid DNS name"),
-        ("", "is not a non-empty string"),
+        ("", "is empty"),
         (42, "is not a DNS name or a list of IP addresses"),
         ([], "is not a DNS name or a list of IP addresses"),
     ],
@@ -122,7 +122,7 @@ def test_endpoint_ips_must_not_be_loopback_link_local_or_unspecified(ip: str) ->
 
 
 def test_an_ip_target_needs_a_port_and_numbered_ports() -> None:
-    rejected({"target": "10.0.0.5"}, r"ports None is missing for an IP target")
+    rejected({"target": "10.0.0.5"}, r"ports is required; an IP target has no name to carry a port")
     rejected({"target": "10.0.0.5", "ports": [{"port": 80, "target_port": "http"}]}, r"target_port 'http' is a name")
 
 

@@ -274,9 +274,9 @@ def test_unknown_addresses_in_a_preview_are_not_an_error(run: Runner) -> None:
             {"target": "db.example.com", "addresses": ["10.0.0.5"], "port": 5432},
             r"addresses \['10.0.0.5'\] is given together with target",
         ),
-        ({"port": 5432}, r"target None is missing; give target='api.example.com' or addresses=\['10.0.0.5'\]"),
+        ({"port": 5432}, r"target is required; give target='api.example.com' or addresses=\['10.0.0.5'\]"),
         ({"addresses": [], "port": 5432}, r"addresses \[\] is not a list of IP addresses"),
-        ({"addresses": ["10.0.0.5"]}, r"ports None is missing for an IP target"),
+        ({"addresses": ["10.0.0.5"]}, r"ports is required; an IP target has no name to carry a port"),
     ],
 )
 def test_target_and_addresses_are_one_or_the_other(args: dict, match: str) -> None:

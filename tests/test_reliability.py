@@ -67,7 +67,9 @@ def test_broken_config_fails_the_program_with_the_stack_and_key(tmp_path: Path, 
 def test_broken_config_fails_the_render_with_the_same_message(tmp_path: Path, capsys, line: str, message: str) -> None:
     project = broken_project(tmp_path, line)
     out = tmp_path / "out"
-    assert cli(["render", "--stack", "broken", "--program", str(project.directory), "--out", str(out)]) == 1
+    assert (
+        cli(["render", "--stack", "broken", "--program", str(project.directory), "--out", str(out)]) == 2
+    )  # an input error, as an unknown stack is
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert re.search(

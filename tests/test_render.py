@@ -367,3 +367,34 @@ def test_a_render_folder_is_as_readable_as_the_umask_allows(tmp_path: Path) -> N
     finally:
         os.umask(old)
     assert (tmp_path / "dev").stat().st_mode & 0o777 == 0o755
+
+
+def test_every_usage_or_input_error_exits_2_and_a_failing_program_exits_1(tmp_path: Path, capsys) -> None:
+    assert cli(["render", "--stack", "dev", "--program", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "no Pulumi.yaml found; point at the directory of a Pulumi project" in capsys.readouterr().err
+    assert cli(["render", "--stack", "qa", "--program", str(ROOT), "--out", str(tmp_path / "out")]) == 2
+    project = make_project(tmp_path, OTHER_PROGRAM, "conifg: {}\n")
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 2
+    assert "did you mean 'config'?" in capsys.readouterr().err
+    failing = make_project(
+        tmp_path / "failing", "from kubexpose import ExposedDeployment\nExposedDeployment('web', {})\n"
+    )
+    assert cli(["render", "--stack", "test", "--program", str(failing), "--out", str(tmp_path / "out")]) == 1
+    assert "ExposedDeployment 'web': image is required" in capsys.readouterr().err
+
+
+def test_without_out_the_render_goes_into_the_project_directory(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        "from kubexpose import ExposedDeployment\nExposedDeployment('web', {'image': 'nginx:1.27', 'port': 80})\n",
+    )
+    assert cli(["render", "--stack", "test", "--program", str(project)]) == 0
+    assert (project / "render" / "test" / "Kustomization").is_file()
+    assert not (Path.cwd() / "render" / "test").exists()
+
+
+def test_the_help_names_the_stack_config_dir_and_the_exit_codes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli(["render", "--help"])
+    text = capsys.readouterr().out
+    assert "stackConfigDir" in text and "2  the command could not run as asked" in text

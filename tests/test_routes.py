@@ -135,7 +135,7 @@ def test_a_public_app_behind_a_router_needs_an_explicit_service_type(run: Runner
         ({"host": "shop.example.com", "port": 8080}, r"http.port 8080 is not a port of the app's Service; use one of"),
         ({"host": "shop.example.com", "port_name": "admin"}, r"http.port_name 'admin' is not a port of the app's"),
         ({"host": "shop.example.com", "port": 80, "port_name": "http"}, r"http.port_name 'http' is given together"),
-        ({"path": "/"}, r"http.host None is missing"),
+        ({"path": "/"}, r"http.host is required; give the host"),
         ({"host": "shop.example.com", "paht": "/"}, r"http.paht .* did you mean path\?"),
     ],
 )
@@ -175,7 +175,7 @@ def test_hosts_the_routers_accept(run: Runner, host: str) -> None:
         ("shop.example.com:443", "contains a port"),
         ("10.0.0.1", "is an IP address"),
         ("Shop.example.com", "is not a valid DNS name"),
-        ("", "is not a non-empty string"),
+        ("", "is empty"),
         ("-shop.example.com", "is not a valid DNS name"),
     ],
 )

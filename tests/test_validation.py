@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pulumi
 import pytest
 from conftest import CLOUD, LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
@@ -77,7 +78,7 @@ def test_labels_follow_kubernetes_syntax_and_cannot_change_the_selector(labels, 
         ([{"port": 80, "name": "a"}, {"port": 80, "name": "b"}], r"ports\[1\].port 80 is used twice with TCP"),
         (
             [{"port": 80, "name": "a"}, {"port": 81}],
-            r"ports\[1\].name None is missing while the Service has several ports",
+            r"ports\[1\].name is required; a Service with several ports needs a name on each",
         ),
         ([{"port": 80, "name": "a"}, {"port": 81, "name": "a"}], r"ports\[1\].name 'a' is used twice"),
         ([{"port": 80, "name": "Http"}], r"ports\[0\].name 'Http' is not a DNS-1123 label"),
@@ -97,7 +98,9 @@ def test_the_same_port_number_with_two_protocols_is_accepted() -> None:
 
 
 def test_a_port_is_required_and_port_and_ports_are_exclusive() -> None:
-    assert_rejected({}, r"ports None is missing; give the port")
+    assert_rejected(
+        {}, r"^ExposedDeployment 'web': ports is required; give the port the app listens on, e.g. port=8080"
+    )
     assert_rejected({"port": 80, "ports": [81]}, r"port 80 is given together with ports")
 
 
@@ -535,3 +538,48 @@ def test_a_liveness_probe_may_give_one_success() -> None:
             profile=LOCAL,
         )
     )
+
+
+# -- message shapes a newcomer meets first -----------------------------------------------------------------
+def test_a_missing_required_field_says_it_is_required_with_the_fix() -> None:
+    assert_rejected({"port": 80, "image": None}, r"^ExposedDeployment 'web': image is required; give e.g. image=")
+
+
+def test_keyword_arguments_get_the_one_mapping_hint() -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"^ExposedDeployment 'web': image is not a parameter of ExposedDeployment\(\); "
+        r"the arguments are one mapping: ExposedDeployment\('web', \{'image': \.\.\., 'port': \.\.\.\}\)$",
+    ):
+        ExposedDeployment("web", image=IMAGE, port=80)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match=r"^ExternalAlias 'db': target is not a parameter of ExternalAlias\(\)"):
+        ExternalAlias("db", target="db.example.com", port=5432)  # type: ignore[call-arg]
+
+
+def test_an_output_in_a_message_is_shown_as_output_not_as_its_address() -> None:
+    from kubexpose.k8s.validation import Checker
+
+    with pytest.raises(ValidationError) as caught:
+        Checker("ExposedDeployment", "web").fail("args", ["--x", pulumi.Output.from_input("a")], "is odd", "fix it")
+    assert str(caught.value) == "ExposedDeployment 'web': args ['--x', <Output>] is odd; fix it"
+
+
+def test_command_and_args_may_come_from_outputs_and_are_checked_when_known(run: Runner) -> None:
+    def program() -> None:
+        flag = pulumi.Output.from_input("--port=8080")
+        ExposedDeployment(
+            "web",
+            {"image": IMAGE, "port": 8080, "args": ["serve", flag], "command": flag.apply(lambda f: ["/app"])},
+            profile=LOCAL,
+        )
+
+    container = run(program).get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["serve", "--port=8080"] and container["command"] == ["/app"]
+    with pytest.raises(
+        ValidationError, match=r"^ExposedDeployment 'web': args \['serve', 8080\] is not a list of strings"
+    ):
+        run_program(
+            lambda: ExposedDeployment(
+                "web", {"image": IMAGE, "port": 8080, "args": ["serve", pulumi.Output.from_input(8080)]}, profile=LOCAL
+            )
+        )

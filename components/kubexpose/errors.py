@@ -22,3 +22,8 @@ class ValidationError(pulumi.RunError, ValueError):
 
 class ConfigError(ValidationError):
     """A ``kubexpose:*`` stack config value is malformed; the message names the key and the stack."""
+
+
+class ArgumentsError(ValidationError, TypeError):
+    """A component was called the wrong way (e.g. `ExposedDeployment("web", image=...)`: the arguments are one
+    mapping); a TypeError too, as Python's own call errors are."""

@@ -94,11 +94,11 @@ class Project:
         root = Path(directory).resolve()
         path = next((root / n for n in ("Pulumi.yaml", "Pulumi.yml") if (root / n).is_file()), None)
         if path is None:
-            raise ConfigError(f"{root}: no Pulumi.yaml found; point at the directory of a Pulumi project")
+            raise ConfigError(f"{_shown(root)}: no Pulumi.yaml found; point at the directory of a Pulumi project")
         doc = _read_yaml(path)
         name = doc.get("name")
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"{path}: 'name' is missing; every Pulumi project needs a name")
+            raise ConfigError(f"{_shown(path)}: 'name' is missing; every Pulumi project needs a name")
         config_dir = root / str(doc.get("stackConfigDir") or ".")
         defaults: dict[str, Any] = {}
         for key, value in _config_block(path, doc).items():
@@ -212,11 +212,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         doc = yaml.load(path.read_text(), Loader=CliYamlLoader) or {}
     except _DuplicateKeyError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else "?"
-        raise ConfigError(f"{path}:{line}: {err.problem}; keep one of them (the Pulumi CLI refuses the file)") from None
+        raise ConfigError(
+            f"{_shown(path)}:{line}: {err.problem}; keep one of them (the Pulumi CLI refuses the file)"
+        ) from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+        raise ConfigError(f"{_shown(path)}: not valid YAML: {err}") from None
     if not isinstance(doc, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+        raise ConfigError(f"{_shown(path)}: expected a mapping at the top level")
     return doc
 
 
@@ -232,7 +234,7 @@ def _stack_file_keys(path: Path, doc: dict[str, Any]) -> None:
             close = difflib.get_close_matches(str(key), STACK_FILE_KEYS, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"a stack file holds only {', '.join(STACK_FILE_KEYS)}"
             raise ConfigError(
-                f"{path}: top-level key {key!r} is not a stack file setting (the Pulumi CLI ignores it); {hint}"
+                f"{_shown(path)}: top-level key {key!r} is not a stack file setting (the Pulumi CLI ignores it); {hint}"
             )
 
 
@@ -243,11 +245,13 @@ def _config_block(path: Path, doc: dict[str, Any]) -> dict[str, Any]:
         return {}
     if not isinstance(block, dict):
         raise ConfigError(
-            f"{path}: 'config' is {block!r}, not a mapping; write one `namespace:key: value` per line under config:"
+            f"{_shown(path)}: 'config' is {block!r}, not a mapping; write one `namespace:key: value` per line under config:"
         )
     for key in block:
         if not isinstance(key, str) or not key:
-            raise ConfigError(f"{path}: config key {key!r} is not a name; quote it or write it as `namespace:key`")
+            raise ConfigError(
+                f"{_shown(path)}: config key {key!r} is not a name; quote it or write it as `namespace:key`"
+            )
     return block
 
 
@@ -255,11 +259,11 @@ def _config_value(path: Path, key: str, value: Any) -> str:
     """The string the CLI passes the program for `key`, or a ConfigError naming the file and the key."""
     if value is None:
         raise ConfigError(
-            f"{path}: config '{key}' has no value; give it one (quote '' for an empty string) or remove it"
+            f"{_shown(path)}: config '{key}' has no value; give it one (quote '' for an empty string) or remove it"
         )
     try:
         return to_config_string(value)
     except TypeError:
         raise ConfigError(
-            f"{path}: config '{key}' = {value!r} is a {type(value).__name__}, which config cannot hold; quote it"
+            f"{_shown(path)}: config '{key}' = {value!r} is a {type(value).__name__}, which config cannot hold; quote it"
         ) from None

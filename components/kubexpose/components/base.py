@@ -17,12 +17,14 @@ Checks that need the whole program use :func:`kubexpose.claims.at_program_end`; 
 tooling (render, test kit) needs nothing per component.
 """
 
+import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 
 from ..claims import Claim, claim
+from ..errors import ArgumentsError
 from ..k8s.validation import Checker
 from ..profile import StackProfile
 
@@ -67,6 +69,21 @@ class KubexposeComponent(pulumi.ComponentResource):
         """The class name users see in error messages, e.g. `ExposedDeployment` (each component sets it)."""
         type_token: ClassVar[str]
         """The Pulumi type token, `kubexpose:index:<kind>` (part of every child's URN: never change it)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "KubexposeComponent":
+        """Refuse keyword arguments `__init__` does not take with the fix (args are one mapping), before
+        Python's bare `unexpected keyword argument`."""
+        accepted = inspect.signature(cls.__init__).parameters
+        unexpected = [key for key in kwargs if key not in accepted]
+        if unexpected:
+            name = args[0] if args else kwargs.get("name", "?")
+            fields = ", ".join(f"'{key}': ..." for key in unexpected)
+            raise ArgumentsError(
+                f"{cls.kind} '{name}': {unexpected[0]} is not a parameter of {cls.kind}(); the arguments are one "
+                f"mapping: {cls.kind}('{name}', {{{fields}}})",
+                unexpected[0],
+            )
+        return super().__new__(cls)
 
     @classmethod
     def checker(cls, name: str) -> Checker:

@@ -179,7 +179,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
             "give a DNS name in target or IP addresses in addresses, not both",
         )
     elif target is None and addresses is None:
-        check.fail("target", None, "is missing", "give target='api.example.com' or addresses=['10.0.0.5']")
+        check.missing("target", "give target='api.example.com' or addresses=['10.0.0.5']")
     if _is_ip_target(target):
         target, addresses = None, [target] if isinstance(target, str) else target  # plain IPs given as the target
     hostname: Any = None
@@ -244,11 +244,8 @@ def _ports(check: Checker, args: Mapping[str, Any], ip_target: bool) -> Any:
                     "give the external port as a number",
                 )
         if ip_target and not ports:
-            check.fail(
-                "ports",
-                None,
-                "is missing for an IP target",
-                "give the port the external service listens on, e.g. port=5432",
+            check.missing(
+                "ports", "an IP target has no name to carry a port: give the port it listens on, e.g. port=5432"
             )
         return tuple(ports)
 

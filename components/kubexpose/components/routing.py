@@ -40,7 +40,7 @@ def parse_route(
         check.fail("http", raw, "is not a mapping", "give {'host': 'shop.example.com', 'path': '/'}")
     check.only_fields("http", raw, _HTTP_FIELDS, "an http field")
     if "host" not in raw:
-        check.fail("http.host", None, "is missing", "give the host the router matches, e.g. 'shop.example.com'")
+        check.missing("http.host", "give the host the router matches, e.g. 'shop.example.com'")
     host = check.route_host("http.host", raw["host"])
     path = check.route_path("http.path", raw.get("path", "/"))
     if "port" in raw and "port_name" in raw:

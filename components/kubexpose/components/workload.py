@@ -5,6 +5,7 @@ turns its container arguments into a :class:`~kubexpose.k8s.pod.PodModel` here; 
 and messages are then the same in every component.
 """
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
@@ -180,6 +181,8 @@ def check_image(check: Checker, image: Any) -> Any:
 
 
 def _image(check: Checker, image: Any) -> str:
+    if image is None:
+        check.missing("image", "give e.g. image='nginxinc/nginx-unprivileged:1.27-alpine'")
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
         check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
     return image
@@ -257,14 +260,21 @@ def parse_pod(
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
         check_resources(check, args["resources"])
-    lists: dict[str, tuple[str, ...] | None] = {}
+    lists: dict[str, Any] = {}
     for field in ("command", "args"):
         value = args.get(field)
-        if value is not None and (
-            isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value)
-        ):
-            check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
-        lists[field] = None if value is None else tuple(value)
+        if value is None:
+            lists[field] = None
+        elif isinstance(value, pulumi.Output) or (
+            isinstance(value, Sequence)
+            and not isinstance(value, str)
+            and any(isinstance(v, pulumi.Output) for v in value)
+        ):  # computed from other resources: checked when known, like every Input
+            lists[field] = check.input(
+                field, pulumi.Output.from_input(value), functools.partial(_strings, check, field)
+            )
+        else:
+            lists[field] = tuple(_strings(check, field, value))
     writable = parse_writable_paths(check, args.get("writable_paths"))
     env: Any = args.get("env")
     if isinstance(env, pulumi.Output):
@@ -303,6 +313,13 @@ def parse_pod(
         annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
         image_pull_secrets=_names(check, "image_pull_secrets", args.get("image_pull_secrets"), "Secret"),
     )
+
+
+def _strings(check: Checker, field: str, value: Any) -> list[str]:
+    """A list of strings (a container's `command` or `args`)."""
+    if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
+    return list(value)
 
 
 def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, kind: type) -> dict[str, Any]:

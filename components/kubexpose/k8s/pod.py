@@ -104,8 +104,10 @@ class PodModel:
     security_context: Mapping[str, Any]
     pod_security_context: Mapping[str, Any]
     automount_service_account_token: bool
-    command: tuple[str, ...] | None = None
-    args: tuple[str, ...] | None = None
+    command: Any = None
+    """A tuple of strings, or an Output of a list of strings (checked when known); None: the image's."""
+    args: Any = None
+    """As `command`."""
     env: Any = ()
     """`(name, value)` pairs (a value may be an Output), or an Output of such pairs."""
     env_refs: tuple[tuple[str, Mapping[str, Any]], ...] = ()
@@ -155,9 +157,9 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         "security_context": dict(pod.security_context),
     }
     if pod.command is not None:
-        container["command"] = list(pod.command)
+        container["command"] = list(pod.command) if isinstance(pod.command, tuple) else pod.command
     if pod.args is not None:
-        container["args"] = list(pod.args)
+        container["args"] = list(pod.args) if isinstance(pod.args, tuple) else pod.args
     if env is None:
         env = container_env(pod) or None
     if env is not None:

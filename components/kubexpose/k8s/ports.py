@@ -54,7 +54,10 @@ def normalize_ports(check: Checker, ports: Any, port: Any, required: bool) -> li
     raw = ports if ports is not None else port
     if raw is None:
         if required:
-            check.fail("ports", raw, "is missing", "give the port the app listens on, e.g. port=8080")
+            check.missing(
+                "ports",
+                "give the port the app listens on, e.g. port=8080, or ports=[{'port': 80, 'target_port': 8080}]",
+            )
         return []
     items = raw if isinstance(raw, list | tuple) else [raw]
     if required and not items:
@@ -71,7 +74,7 @@ def _one(check: Checker, field: str, item: Any) -> Port:
         check.fail(field, item, "is not a port", "give a number or {'port': 80, 'target_port': 8080, 'name': 'http'}")
     check.only_fields(field, item, _PORT_FIELDS, "a port field")
     if "port" not in item:
-        check.fail(f"{field}.port", None, "is missing", "give the port the Service listens on")
+        check.missing(f"{field}.port", "give the port the Service listens on")
     number = check.port_number(f"{field}.port", item["port"])
     target = item.get("target_port", number)
     if "target_port_name" in item:
@@ -113,11 +116,9 @@ def _check_unique(check: Checker, ports: list[Port]) -> None:
             )
         seen[(p.protocol, p.port)] = i
         if len(ports) > 1 and p.name is None:
-            check.fail(
+            check.missing(
                 f"ports[{i}].name",
-                None,
-                "is missing while the Service has several ports",
-                "name every port, e.g. {'port': 80, 'name': 'http'}",
+                "a Service with several ports needs a name on each: name every port, e.g. {'port': 80, 'name': 'http'}",
             )
         if p.name is not None:
             if p.name in names:

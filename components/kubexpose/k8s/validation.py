@@ -99,6 +99,28 @@ def installed(path: str) -> bool:
     return "site-packages" in parts or "dist-packages" in parts or path.startswith(("<", sys.base_prefix + "/lib"))
 
 
+def shown_value(value: Any) -> str:
+    """`repr(value)`, with an Output shown as `<Output>` (its value is not known yet) instead of its address."""
+    if isinstance(value, pulumi.Output):
+        return "<Output>"
+    if isinstance(value, Mapping) and _holds_output(value):
+        return "{" + ", ".join(f"{shown_value(k)}: {shown_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple) and _holds_output(value):
+        inner = ", ".join(shown_value(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    return repr(value)
+
+
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_output(v) for v in value)
+    return False
+
+
 class Checker:
     """Raises errors that name one component, so every message has the same shape."""
 
@@ -115,13 +137,17 @@ class Checker:
 
         While a secret value is being checked, the message names the field but shows `[secret]` for the
         value and for every piece of it (error messages reach CI logs)."""
-        shown = repr(value)
+        shown = shown_value(value)
         if self._secrets:
             shown = SECRET_SHOWN
             problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
         err = ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
         err.origin = self.origin
         raise err
+
+    def missing(self, field: str, fix: str) -> NoReturn:
+        """Raise for a required field that was not given: `<field> is required; <fix>`."""
+        raise ValidationError(f"{self.kind} '{self.name}': {field} is required; {fix}", field)
 
     def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
@@ -164,8 +190,10 @@ class Checker:
     # -- names -----------------------------------------------------------------------------
     def service_name(self, field: str, value: Any) -> str:
         """A Service name: a DNS-1035 label (it is the DNS name callers use)."""
+        if value is None:
+            self.missing(field, "use a name such as 'backend'")
         if not isinstance(value, str) or not value:
-            self.fail(field, value, "is not a non-empty string", "use a name such as 'backend'")
+            self.fail(field, value, "is empty" if value == "" else "is not a string", "use a name such as 'backend'")
         if len(value) > 63:
             self.fail(
                 field,
@@ -229,8 +257,10 @@ class Checker:
     def _bare_host(self, field: str, value: Any, fix: str, *, path_fix: str, ip: tuple[str, str], port_fix: str) -> str:
         """The checks every host field shares: a non-empty string with no scheme, path, IP or port.
         Returns the host without a trailing dot."""
+        if value is None:
+            self.missing(field, fix)
         if not isinstance(value, str) or not value:
-            self.fail(field, value, "is not a non-empty string", fix)
+            self.fail(field, value, "is empty" if value == "" else "is not a string", fix)
         if "://" in value:
             self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
         if "/" in value:
@@ -279,7 +309,7 @@ class Checker:
         """A label or annotation key: optional DNS-1123 subdomain prefix, '/', qualified name."""
         fix = "use e.g. 'team' or 'example.com/team'"
         if not isinstance(key, str) or not key:
-            self.fail(field, key, "is not a non-empty string", fix)
+            self.fail(field, key, "is empty" if key == "" else "is not a string", fix)
         prefix, _, name = key.rpartition("/")
         if "/" in key and (not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):
             self.fail(field, key, "has a prefix that is not a DNS-1123 subdomain", fix)

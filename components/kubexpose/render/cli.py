@@ -11,15 +11,31 @@ from pathlib import Path
 
 from .._sdk import UnsupportedSdkError, require_supported_sdk
 
+EXIT_CODES = """exit status:
+  0  done
+  1  the program failed (a component's arguments, a crash): its own message, with the line
+  2  the command could not run as asked: a flag, no Pulumi.yaml, an unknown stack, a stack file or
+     config value that is malformed, an output folder that is not a render
+  3  kubexpose diff --fail-on: a raised finding of a listed class"""
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Render a stack offline; exit 1 with the program's own message when it fails, 2 on a usage error."""
-    parser = argparse.ArgumentParser(prog="kubexpose", description=__doc__)
+    """Render a stack offline; exit 1 with the program's own message when it fails, 2 on a usage or input error."""
+    parser = argparse.ArgumentParser(
+        prog="kubexpose", description=__doc__, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("render", help="write the manifests `pulumi up` would apply for a stack")
-    cmd.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    cmd = sub.add_parser(
+        "render",
+        help="write the manifests `pulumi up` would apply for a stack",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument(
+        "--stack", required=True, help="stack name: its file Pulumi.<stack>.yaml is in the project's stackConfigDir"
+    )
     cmd.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
-    cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack>)")
+    cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack> in the project directory)")
     cmd.add_argument("--traceback", action="store_true", help="print the whole traceback when the program fails")
     schema = sub.add_parser("schema", help="write provider/schema.json and docs/reference.md from the components")
     schema.add_argument("--root", default=".", type=Path, help="repository root (default: .)")
@@ -55,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     except UnsupportedSdkError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from ..errors import ValidationError
+    from ..errors import ConfigError, ValidationError
     from ..stackfiles import Project
     from .build import RenderError, render, write_atomically
     from .writer import OutputRefusedError, verify_target
 
-    out = args.out or Path("render") / args.stack
+    out = args.out or args.program / "render" / args.stack
     try:
         verify_target(out)  # refuse a bad --out before running anything
         project = Project.load(args.program)
@@ -71,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         rendered = render(project, args.stack, reclaim=False)  # one render, then the process exits
     except OutputRefusedError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        _traceback(err, args.traceback)
         return 2
     except (ValidationError, RenderError) as err:
         print(f"error: {err}{_where(err, args.program)}", file=sys.stderr)
