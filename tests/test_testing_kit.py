@@ -6,6 +6,8 @@ before it returns, so each callback runs (or, in the one test about it, is repor
 
 from __future__ import annotations
 
+import shutil
+
 import pulumi
 import pytest
 from conftest import ROOT
@@ -101,3 +103,32 @@ def test_keys_without_a_namespace_take_the_project_name(tmp_path) -> None:
     tester = KubexposeTester(project_dir=tmp_path)
     run = tester.run(lambda: pulumi.export("greeting", pulumi.Config().get("greeting")), allow_empty=True)
     assert run.exports == {"greeting": "hello"}
+
+
+def test_a_program_file_written_as_top_level_code_runs_as_pulumi_up_runs_it(kubexpose: KubexposeTester) -> None:
+    run = kubexpose.run("__main__.py", stack="dev")  # the project the fixture found: this repository
+    assert run.services_of_type("NodePort") == ["frontend", "myapp"]
+    with pytest.raises(FileNotFoundError, match=r"program file .*nowhere\.py does not exist"):
+        kubexpose.run("nowhere.py", stack="dev")
+
+
+def test_a_relative_stack_dir_is_read_from_the_test_files_folder(kubexpose: KubexposeTester) -> None:
+    assert kubexpose.run(app.main, stack="prod", stack_dir="..").services_of_type("LoadBalancer") == [
+        "frontend",
+        "myapp",
+    ]
+
+
+def test_a_bad_key_given_inline_blames_the_config_argument_not_the_stack_file(
+    kubexpose: KubexposeTester, tmp_path
+) -> None:
+    with pytest.raises(
+        ConfigError, match=r"^kubexpose.run\(config=...\): stack 'dev': config key 'kubexpose:publicServiceTyp'"
+    ):
+        kubexpose.run(app.main, stack="dev", config={"kubexpose:publicServiceTyp": "NodePort"})
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    stack_file = tmp_path / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace('kubexpose:skipAwait: "false"', "kubexpose:skipAwait: maybe"))
+    with pytest.raises(ConfigError, match=r"Pulumi\.dev\.yaml:12: stack 'dev': config 'kubexpose:skipAwait' = 'maybe'"):
+        kubexpose.run(app.main, stack="dev", stack_dir=tmp_path, config={"kubexpose:nodeAddress": "10.0.0.1"})

@@ -13,17 +13,14 @@ folder, so none of these reports is taken for an object.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import runpy
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..stackfiles import Project, StackConfig
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
+from ..testing.programs import path_program, project_context
 from .manifests import (
     KUSTOMIZATION,
     REDACTED,
@@ -56,24 +53,6 @@ class RenderError(Exception):
 
 
 # -- running a project's program -------------------------------------------------------------
-@contextlib.contextmanager
-def _program_context(directory: Path) -> Iterator[None]:
-    """Run as Pulumi does: cwd and import path at the project; forget its modules afterwards."""
-    before = set(sys.modules)
-    old_cwd, old_path = os.getcwd(), list(sys.path)
-    os.chdir(directory)
-    sys.path.insert(0, str(directory))
-    try:
-        yield
-    finally:
-        os.chdir(old_cwd)
-        sys.path[:] = old_path
-        for name in set(sys.modules) - before:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(str(directory)) and not module_file.startswith(str(directory / ".venv")):
-                del sys.modules[name]
-
-
 def run_stack(
     project: Project, stack: str, mocks: ClusterMocks | None = None, *, reclaim: bool = True
 ) -> tuple[ProgramRun, StackConfig]:
@@ -84,9 +63,9 @@ def run_stack(
     entry = project.entry
     if not entry.is_file():
         raise RenderError(f"{entry}: the program Pulumi would run does not exist")
-    with config.errors_name_the_file(), _program_context(project.directory):
+    with config.errors_name_the_file(), project_context(project.directory):
         result = run_program(
-            lambda: runpy.run_path(str(entry), run_name="__main__"),
+            path_program(entry),
             stack=stack,
             project=project.name,
             config=config.values,

@@ -4,7 +4,8 @@ Installing the package registers :mod:`kubexpose.testing.plugin` as a pytest plu
 `pytest11`), so a test only asks for the `kubexpose` fixture, a :class:`KubexposeTester`::
 
     def test_public_apps_are_load_balancers_in_prod(kubexpose):
-        run = kubexpose.run(my_program, stack="prod", stack_dir=".")   # stacks/Pulumi.prod.yaml
+        run = kubexpose.run(my_program, stack="prod")   # the project's stacks/Pulumi.prod.yaml
+        # or a program written as top-level code: kubexpose.run("__main__.py", stack="prod")
         assert run.services_by_type()["web"] == "LoadBalancer"
         assert run.manifest("Service", "web")["spec"]["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
 
@@ -25,9 +26,11 @@ from typing import Any
 
 import pulumi
 
+from ..errors import ConfigError
 from ..stackfiles import Project, to_config_string
 from .engine import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
 from .objects import manifest as render_manifest
+from .programs import path_program, project_context
 
 __all__ = ["ApplyNeverRanError", "KubexposeRun", "KubexposeTester", "NothingRegisteredError", "UnknownOutputError"]
 
@@ -71,10 +74,13 @@ class KubexposeTester:
     project_dir: Path | None = None
     """The Pulumi project whose stack files `run` reads when not given `stack_dir` (the fixture finds
     the nearest `Pulumi.yaml` above the test file). Default: none."""
+    test_dir: Path | None = None
+    """The test file's folder: a relative `stack_dir` is read from there (the fixture sets it). Default: the
+    working directory."""
 
     def run(
         self,
-        program: Callable[[], Any],
+        program: Callable[[], Any] | str | Path,
         *,
         stack: str | None = None,
         config: Mapping[str, Any] | None = None,
@@ -87,14 +93,21 @@ class KubexposeTester:
     ) -> KubexposeRun:
         """Run `program` for `stack` and wait for everything it started.
 
+        `program` is a function, or the path of a program file written as top-level code (`"__main__.py"`,
+        relative to the project), which then runs as `pulumi up` runs it: as `__main__`, from the project
+        directory, with that directory first on the import path.
+
         The project's `Pulumi.yaml` and `Pulumi.<stack>.yaml` (in its `stackConfigDir`) give the config
         exactly as `pulumi up` would see it, config keys without a namespace take the project's name.
-        The project is `stack_dir`, else the one the fixture found above the test file. A `stack`
+        The project is `stack_dir` (relative to the test file's folder), else the one the fixture found
+        above the test file. A `stack`
         named explicitly must have its file there; without `stack`, the default stack (`test`) runs
         with the project's defaults when it has no file. `config` adds or overrides keys; a key
         without a namespace (`replicas`) belongs to the project. Values may be strings or YAML-like
         values (`{"sourceRanges": [...]}`), as in a stack file.
         """
+        if stack_dir is not None and not Path(stack_dir).is_absolute() and self.test_dir is not None:
+            stack_dir = self.test_dir / stack_dir
         if stack_dir is None and self.project_dir is not None:
             found = Project.load(self.project_dir)
             if stack is not None or self.default_stack in found.stacks():
@@ -106,6 +119,7 @@ class KubexposeTester:
         secret_keys: list[str] = []
         project_name = project
         naming: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        loaded: Project | None = None
         if stack_dir is not None:
             loaded = Project.load(stack_dir)
             stack_config = loaded.stack_config(stack)
@@ -114,10 +128,20 @@ class KubexposeTester:
             secret_keys = list(stack_config.secret_keys)
             project_name = project_name or loaded.name
         project_name = project_name or "project"
+        inline = {}
         for key, value in (config or {}).items():
             full = key if ":" in key else f"{project_name}:{key}"
-            values[full] = to_config_string(value)
-        with naming, _track_test_applies() as pending:
+            values[full] = inline[full] = to_config_string(value)
+        if inline:
+            naming = _blaming_inline(naming, set(inline))
+        running: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if not callable(program):
+            base = loaded.directory if loaded is not None else (self.project_dir or self.test_dir or Path.cwd())
+            entry = Path(program) if Path(program).is_absolute() else base / program
+            if not entry.is_file():
+                raise FileNotFoundError(f"kubexpose.run: program file {entry} does not exist")
+            program, running = path_program(entry), project_context(entry.parent)
+        with naming, running, _track_test_applies() as pending:
             result = run_program(
                 program,
                 stack=stack,
@@ -145,6 +169,18 @@ class KubexposeTester:
                 "run. Run without preview, or pass allow_unknown=True."
             )
         return KubexposeRun(result.registrations, result.exports, result.warnings, stack=stack)
+
+
+@contextmanager
+def _blaming_inline(naming: contextlib.AbstractContextManager[None], keys: set[str]) -> Iterator[None]:
+    """A config error about a key given in `config=` names `config=`, not the stack file (which lacks it)."""
+    try:
+        yield
+    except ConfigError as err:
+        if err.field in keys:
+            raise ConfigError(f"kubexpose.run(config=...): {err}", err.field) from None
+        with naming:
+            raise
 
 
 @contextmanager

@@ -13,6 +13,18 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Put a Pulumi project's own directory first on the import path when pytest runs from it, as `pulumi up`
+    does for the program: tests import the program's modules (`import storefront`, `from components import
+    ...`) with a bare `pytest`, without `pythonpath = .` in the project's pytest settings."""
+    import sys
+
+    root = Path(str(config.rootpath)).resolve()
+    project = (root / "Pulumi.yaml").is_file() or (root / "Pulumi.yml").is_file()
+    if project and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+
+
 @pytest.fixture
 def kubexpose(request: pytest.FixtureRequest) -> Any:
     """Run Pulumi programs under kubexpose's cluster-like mocks: `kubexpose.run(program, stack=...)`.
@@ -35,7 +47,7 @@ def kubexpose(request: pytest.FixtureRequest) -> Any:
     project = next(
         (d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file() or (d / "Pulumi.yml").is_file()), None
     )
-    return KubexposeTester(project_dir=project)
+    return KubexposeTester(project_dir=project, test_dir=here)
 
 
 def _missing_tools_outcome(message: str) -> None:

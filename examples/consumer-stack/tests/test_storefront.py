@@ -35,6 +35,16 @@ def test_the_api_finds_its_dependencies_by_service_name(kubexpose):
     assert env == [{"name": "CACHE_ADDR", "value": "cache:6379"}, {"name": "PAYMENTS_ADDR", "value": "payments:443"}]
 
 
+def test_the_program_written_as_top_level_code_runs_as_pulumi_up_runs_it(kubexpose):
+    run = kubexpose.run("__main__.py", stack="prod")  # relative to the project the fixture found
+    assert run.services_by_type()["shop-api"] == "LoadBalancer"
+
+
+def test_a_relative_stack_dir_is_read_from_the_test_files_folder(kubexpose):
+    run = kubexpose.run(storefront.main, stack="dev", stack_dir="..")
+    assert run.services_by_type()["shop-api"] == "NodePort"
+
+
 def test_the_namespace_is_created_first(kubexpose):
     run = kubexpose.run(storefront.main, stack="dev", stack_dir=PROJECT)
     assert [r.object_name for r in run.k8s("Namespace")] == ["storefront"]
