@@ -80,11 +80,10 @@ e2e-tools: $(VENV)/.installed
 e2e: e2e-tools policy
 	KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15
 
-# The policy pack's own virtualenv (PulumiPolicy.yaml: virtualenv .venv). The Pulumi CLI does not create
-# it for a local pack, so `pulumi preview --policy-pack policy/` needs this first.
-policy/.venv/.installed: policy/requirements.txt
-	$(PYTHON) -m venv policy/.venv
-	policy/.venv/bin/python -m pip install --quiet -r policy/requirements.txt
+# The policy pack as a user gets it from the wheel: `kubexpose policy-pack policy/` writes the pack and its
+# virtualenv (the Pulumi CLI does not create one for a local pack); `pulumi preview --policy-pack policy/`.
+policy/.venv/.installed: $(VENV)/.installed $(wildcard components/kubexpose/policy_pack/*.py components/kubexpose/policy_pack/*.yaml components/kubexpose/policy_pack/*.txt components/kubexpose/policy_pack/*.json)
+	$(VENV)/bin/kubexpose policy-pack policy/
 	touch $@
 
 policy: policy/.venv/.installed

@@ -66,7 +66,7 @@ FLOORS = [
     ("kubexpose.components",),
     ("kubexpose.provider",),
     ("kubexpose.testing.engine", "kubexpose.testing.objects"),
-    ("kubexpose.testing",),
+    ("kubexpose.testing", "kubexpose.policy_pack", "kubexpose_policies"),
     ("kubexpose.render",),
     ("kubexpose.__main__", "kubexpose"),
 ]

@@ -164,3 +164,28 @@ def test_the_declared_floor_is_the_one_the_gate_and_ci_use() -> None:
     k8s_floor = re.search(r'"pulumi-kubernetes>=([\d.]+),<5"', pyproject)
     assert k8s_floor and f"pulumi-kubernetes=={k8s_floor.group(1)}" in floor
     assert f"pulumi-kubernetes>={k8s_floor.group(1)},<5" in requirements
+
+
+def test_the_wheel_carries_the_policy_pack_and_the_command_writes_it(wheel: Path, tmp_path: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in (
+        "PulumiPolicy.yaml",
+        "__main__.py",
+        "kubexpose_policies.py",
+        "requirements.txt",
+        "config.example.json",
+    ):
+        assert f"kubexpose/policy_pack/{name}" in names
+    python, _ = _fresh_venv_with(wheel, tmp_path / "venv")
+    done = subprocess.run(
+        [str(python), "-m", "kubexpose", "policy-pack", str(tmp_path / "pack"), "--no-venv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == sorted(
+        ["PulumiPolicy.yaml", "__main__.py", "kubexpose_policies.py", "requirements.txt", "config.example.json"]
+    )
+    assert "pulumi-policy" in (tmp_path / "pack" / "requirements.txt").read_text()
+    assert "kubexpose" not in (tmp_path / "pack" / "requirements.txt").read_text()  # the pack needs only pulumi-policy

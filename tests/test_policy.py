@@ -9,7 +9,7 @@ import pytest
 from conftest import STACKS, rendered
 from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 
-from policy.kubexpose_policies import (
+from kubexpose.policy_pack.kubexpose_policies import (
     POLICIES,
     budgets_allow_drains,
     calls_are_admitted,

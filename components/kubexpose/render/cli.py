@@ -60,7 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         help="compare objects of namespace OLD with those of NEW (repeatable; by default two renders with one "
         "namespace each are paired)",
     )
+    pack = sub.add_parser(
+        "policy-pack",
+        help="write kubexpose's policy pack into DIR (for `pulumi preview --policy-pack DIR`) with its virtualenv",
+    )
+    pack.add_argument("dir", type=Path, help="folder to write the pack into (made if missing)")
+    pack.add_argument("--no-venv", action="store_true", help="write the files only; create DIR/.venv yourself")
     args = parser.parse_args(argv)
+    if args.command == "policy-pack":
+        return _policy_pack(args.dir, not args.no_venv)
     if args.command == "schema":
         return _schema(args.root, args.check)
     if args.command == "diff":
@@ -160,6 +168,21 @@ def _diff(args: argparse.Namespace) -> int:
         return 2
     print(markdown(report) if args.format == "markdown" else as_json(report), end="")
     return 3 if report.raised(fail_on) else 0
+
+
+def _policy_pack(folder: Path, virtualenv: bool) -> int:
+    import subprocess
+
+    from ..policy_pack import write_pack
+
+    try:
+        write_pack(folder, virtualenv=virtualenv)
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"error: writing the policy pack into {folder} failed: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote the kubexpose policy pack to {folder}/" + ("" if virtualenv else " (no virtualenv: create .venv)"))
+    print(f"use it with: pulumi preview --policy-pack {folder}")
+    return 0
 
 
 def _schema(root: Path, check: bool) -> int:

@@ -43,7 +43,8 @@ def reference(schema: dict[str, Any]) -> str:
         "Generated from `provider/schema.json` by `make schema`: do not edit by hand. Names are as other",
         "languages see them (camelCase); Python uses the same names in snake_case. *Input* means the value",
         "may be an Output of another resource; *plain* means it must be known when the program declares",
-        "the component (it decides which objects exist).",
+        "the component (it decides which objects exist); *plain keys, Input values* means the entries are",
+        "fixed when the program declares the component and each value may be an Output.",
         "",
     ]
     for token, resource in sorted(schema.get("resources", {}).items()):
@@ -82,7 +83,11 @@ def _row(name: str, prop: dict[str, Any], required: bool | None) -> str:
     kind = _type(prop)
     if required is not None:
         kind += ", required" if required else ", optional"
-        kind += ", plain" if prop.get("plain") else ", Input"
+        inner = prop.get("additionalProperties") or prop.get("items")
+        if prop.get("plain") and isinstance(inner, dict) and not inner.get("plain"):
+            kind += ", plain keys, Input values"  # the entries are fixed, each value may be an Output
+        else:
+            kind += ", plain" if prop.get("plain") else ", Input"
     return f"| `{name}` | {kind} | {_cell(prop.get('description', ''))} |"
 
 
