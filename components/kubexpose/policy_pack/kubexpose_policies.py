@@ -410,9 +410,8 @@ def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str,
         urn = f"urn:pulumi:render::project::{token}::{name}"
         for policy in POLICIES:
             if isinstance(policy, ResourceValidationPolicy):
-                policy.validate(
-                    ResourceValidationArgs(token, m, urn, name, None, None, _config(policy, config)), report
-                )  # type: ignore[arg-type]
+                args = ResourceValidationArgs(token, m, urn, name, None, None, _config(policy, config))  # type: ignore[arg-type]
+                policy.validate(args, report)
         resources.append(PolicyResource(token, m, urn, name, None, None, None, [], {}))  # type: ignore[arg-type]
     for policy in POLICIES:
         if isinstance(policy, StackValidationPolicy):
