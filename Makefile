@@ -8,9 +8,14 @@ VENV := .venv
 FLOOR := .venv-floor
 STACK ?= dev
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+# What rendering needs (the program's requirements.txt and kubexpose); the test tools come on top.
+$(VENV)/.base: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.base requirements-dev.txt
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt -e .
 	touch $@
 
@@ -44,7 +49,7 @@ test-provider-floor: $(PROVIDER_FLOOR)/.installed
 	$(PROVIDER_FLOOR)/bin/python -c "import importlib.metadata as m; print('provider floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes')))"
 	$(PROVIDER_FLOOR)/bin/python -m pytest tests/test_provider_schema.py tests/test_provider_grpc.py tests/test_consumer_examples.py
 
-render: $(VENV)/.installed
+render: $(VENV)/.base
 	$(VENV)/bin/kubexpose render --stack $(STACK) --out render/$(STACK)
 
 # The component provider's schema and the API reference, both derived from the components' Args types.

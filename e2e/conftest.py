@@ -7,6 +7,7 @@ The fixtures ``kubexpose_cluster`` and ``kubexpose_live`` come from kubexpose's 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from kubexpose.stackfiles import Project
 from kubexpose.testing.cluster import ControlPlane
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the e2e suite reuses the unit suite's strategies and doc parsing
 STACKS = ("dev", "staging", "prod")
 HTTP_ROUTE_CRD = ("sigs.k8s.io/gateway-api", "v1.6.3", "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml")
 

@@ -15,16 +15,13 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import ROOT, STACKS, rendered
+from conftest import STACKS, rendered
 from hypothesis import HealthCheck, given, settings
-
-sys.path.insert(0, str(ROOT / "tests"))
-from test_fuzz import any_name, deployment_args, profiles
+from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
 from kubexpose.render.manifests import manifests

@@ -1,0 +1,307 @@
+"""Every code block and command of README.md and CONTRIBUTING.md runs, or is checked against what it names.
+
+Each fenced block is handled by exactly one check below, found by the block's first line; a new block
+without a check fails `test_every_block_has_a_check`, so the docs cannot drift from the code unseen.
+Blocks that need the Pulumi CLI or a cluster are checked by the e2e suite (`e2e/test_docs_commands.py`,
+`e2e/test_consumer_stack.py`); here they are only matched to that check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from kubexpose import ExposedDeployment, StackProfile, ValidationError
+from kubexpose.testing.engine import run_program
+
+DOCS = ("README.md", "CONTRIBUTING.md")
+
+
+@dataclass(frozen=True)
+class Block:
+    doc: str
+    line: int
+    lang: str
+    body: str
+
+    @property
+    def first(self) -> str:
+        return self.body.strip().splitlines()[0] if self.body.strip() else ""
+
+    def __str__(self) -> str:
+        return f"{self.doc}:{self.line} ({self.first[:50]})"
+
+
+def blocks() -> list[Block]:
+    out = []
+    for doc in DOCS:
+        text = (ROOT / doc).read_text()
+        for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M):
+            out.append(Block(doc, text[: m.start()].count("\n") + 1, m.group(1), m.group(2)))
+    return out
+
+
+def commands(block: Block) -> list[list[str]]:
+    """The shell commands of a block, comments and blank lines dropped."""
+    lines = [line.split("  #", 1)[0].strip() for line in block.body.splitlines()]
+    return [shlex.split(line) for line in lines if line and not line.startswith("#")]
+
+
+# -- checks ------------------------------------------------------------------------------------------------
+def make_targets(block: Block, tmp_path: Path) -> None:
+    """Every `make X` is a target of the Makefile (a dry run resolves it)."""
+    for words in commands(block):
+        assert words[0] == "make", f"{block}: {words}"
+        done = subprocess.run(["make", "-n", *words[1:]], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{block}: `{' '.join(words)}`: {done.stderr}"
+
+
+def kubexpose_commands(block: Block, tmp_path: Path) -> None:
+    """`kubexpose ...` lines run for real (into a temporary folder); `pulumi ...` lines are e2e's."""
+    for words in commands(block):
+        if words[0] == "kubexpose":
+            args = [w.replace("policy/", str(tmp_path / "policy")) for w in words[1:]]
+            done = subprocess.run(
+                [sys.executable, "-m", "kubexpose", *args, "--no-venv"], cwd=ROOT, capture_output=True, text=True
+            )
+            assert done.returncode == 0, f"{block}: {done.stderr}"
+            assert (tmp_path / "policy" / "PulumiPolicy.yaml").is_file()
+        else:
+            assert words[0] == "pulumi", f"{block}: {words}"
+
+
+def pulumi_commands(block: Block, tmp_path: Path) -> None:
+    """`pulumi ...` and `kubectl ...` lines need the CLI: e2e/test_docs_commands.py checks each flag."""
+    for words in commands(block):
+        assert words[0] in ("pulumi", "kubectl"), f"{block}: {words}"
+    assert (ROOT / "e2e" / "test_docs_commands.py").is_file()
+
+
+def package_add(block: Block, tmp_path: Path) -> None:
+    """`pulumi package add <repo>/provider`: the folder is a Python component provider."""
+    assert "provider" in block.first
+    assert (ROOT / "provider" / "PulumiPlugin.yaml").is_file()
+    pulumi_commands(block, tmp_path)
+
+
+def requirement_line(block: Block, tmp_path: Path) -> None:
+    """The line another project adds names this distribution."""
+    name = re.search(r'^name = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert name and block.first.startswith(f"{name.group(1)} @ git+")
+
+
+def summary_excerpt(block: Block, tmp_path: Path) -> None:
+    """The summary printed by `make render` is the golden file's (tests/test_readme.py keeps it current)."""
+    assert block.body.strip() == (ROOT / "tests" / "golden" / "dev" / "summary.txt").read_text().strip()
+
+
+def topology_excerpt(block: Block, tmp_path: Path) -> None:
+    assert block.body.strip() in (ROOT / "tests" / "golden" / "dev" / "topology.md").read_text()
+
+
+def consumer_program(block: Block, tmp_path: Path) -> None:
+    """The consumer example runs (tests/test_readme.py checks what it makes) and is mypy-clean."""
+    path = tmp_path / "consumer_program.py"
+    path.write_text(block.body)
+    mypy(path)
+
+
+def mypy(path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-error-summary", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def routed_app(block: Block, tmp_path: Path) -> None:
+    """The HTTP-route example declares a valid app in an Ingress stack (its caller declared beside it)."""
+    from kubexpose.profile import IngressSettings
+
+    profile = StackProfile(namespace="shop", ingress=IngressSettings("nginx", namespace="ingress-nginx"))
+
+    def program() -> None:
+        ExposedDeployment("frontend", {"image": "ghcr.io/acme/frontend:1.0.0", "port": 8080}, profile=profile)
+        exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": _with_profile(profile)})
+
+    result = run_program(program)
+    assert result.get("Ingress", "api").inputs["spec"]["rules"][0]["host"] == "api.shop.example.com"
+
+
+def _with_profile(profile: StackProfile) -> Callable[..., Any]:
+    return lambda name, args, opts=None: ExposedDeployment(name, args, opts, profile=profile)
+
+
+def stack_file_fragment(block: Block, tmp_path: Path) -> None:
+    """A stack-file fragment reads into a profile (the keys and values are ones kubexpose takes)."""
+    config = yaml.safe_load(block.body)["config"]
+    profile = StackProfile.from_mapping({k.split(":", 1)[1]: v for k, v in config.items()}, stack="docs")
+    assert profile.has_router
+
+
+def error_example(block: Block, tmp_path: Path) -> None:
+    """The example message is the one the library gives for that mistake, word for word."""
+    args = {
+        "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+        "ports": [{"port": 80, "target_port": 8080, "node_port": 40000}],
+        "exposure": "public",
+    }
+    profile = StackProfile(public_service_type=StackProfile().public_service_type.NODE_PORT)
+    with pytest.raises(ValidationError) as caught:
+        run_program(lambda: ExposedDeployment("frontend", args, profile=profile))
+    assert str(caught.value) == block.body.strip()
+
+
+def kit_snippet(block: Block, tmp_path: Path) -> None:
+    """The test-kit tests run with a bare `pytest` in a copy of the consumer example."""
+    project = tmp_path / "storefront"
+    shutil.copytree(
+        ROOT / "examples" / "consumer-stack", project, ignore=shutil.ignore_patterns(".venv", "__pycache__", "render")
+    )
+    for test in (project / "tests").glob("test_*.py"):
+        test.unlink()
+    (project / "tests" / "test_readme_snippet.py").write_text(block.body)
+    pytest_bin = Path(sys.executable).with_name("pytest")
+    done = subprocess.run([str(pytest_bin), "-p", "no:cacheprovider"], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+
+
+def check_manifests_snippet(block: Block, tmp_path: Path) -> None:
+    """The policy check over a render runs and passes on the example's prod render."""
+    from kubexpose.render.cli import main as cli
+
+    assert cli(["render", "--stack", "prod", "--program", str(ROOT), "--out", str(tmp_path / "render" / "prod")]) == 0
+    done = subprocess.run([sys.executable, "-c", block.body], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def live_snippet(block: Block, tmp_path: Path) -> None:
+    """The live-cluster test needs the binaries: e2e/test_consumer_stack.py runs this very block."""
+    compile(block.body, str(block), "exec")
+    assert "README.md" in (ROOT / "e2e" / "test_consumer_stack.py").read_text()
+
+
+def layout_tree(block: Block, tmp_path: Path) -> None:
+    """Every module the layout names exists."""
+    base = ROOT / "components" / "kubexpose"
+    for line in block.body.splitlines()[1:]:
+        for name in re.findall(r"[\w/]+\.py|\b[a-z0-9_]+/(?=\s)", line.split("  ", 1)[0] + " "):
+            for part in name.split(","):
+                assert (base / part.strip()).exists() or (base / "testing" / part.strip()).exists(), f"{block}: {part}"
+
+
+def contract_snippet(block: Block, tmp_path: Path) -> None:
+    """The component contract's four lines are Python, in the order the contract gives."""
+    compile(block.body, str(block), "exec")
+    order = ["self.checker(", "_parse(", "self.declare(", "self.finish("]
+    positions = [block.body.index(step) for step in order]
+    assert positions == sorted(positions)
+
+
+CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
+    ("README.md", "make render", make_targets),
+    ("README.md", "SERVICE  ", summary_excerpt),
+    ("README.md", "flowchart LR", topology_excerpt),
+    ("README.md", "kubexpose @ git+", requirement_line),
+    ("README.md", "import pulumi", consumer_program),
+    ("README.md", "ExposedDeployment(", routed_app),
+    ("README.md", "config:", stack_file_fragment),
+    ("README.md", "ExposedDeployment 'frontend': ports[0].node_port 40000", error_example),
+    ("README.md", "pulumi package add", package_add),
+    ("README.md", "from components import storefront", kit_snippet),
+    ("README.md", "kubexpose policy-pack", kubexpose_commands),
+    ("README.md", "import yaml", check_manifests_snippet),
+    ("README.md", "pulumi login --local", pulumi_commands),
+    ("README.md", "from pathlib import Path", live_snippet),
+    ("CONTRIBUTING.md", "make test", make_targets),
+    ("CONTRIBUTING.md", "components/kubexpose/", layout_tree),
+    ("CONTRIBUTING.md", "check = self.checker(name)", contract_snippet),
+]
+
+
+def check_for(block: Block) -> Callable[[Block, Path], None] | None:
+    found = [check for doc, start, check in CHECKS if doc == block.doc and block.first.startswith(start.strip())]
+    return found[0] if found else None
+
+
+def test_every_block_has_a_check() -> None:
+    unchecked = [str(b) for b in blocks() if check_for(b) is None]
+    assert unchecked == [], "add a check to CHECKS for each new block"
+
+
+@pytest.mark.parametrize("block", blocks(), ids=str)
+def test_each_block_runs_or_matches_what_it_names(block: Block, tmp_path: Path) -> None:
+    check = check_for(block)
+    assert check is not None
+    check(block, tmp_path)
+
+
+# -- commands named in the prose --------------------------------------------------------------------------
+INLINE = re.compile(r"`((?:make|kubexpose) [^`]+)`")
+
+
+def test_every_inline_make_and_kubexpose_command_is_valid() -> None:
+    from kubexpose.render import cli
+
+    seen = set()
+    for doc in DOCS:
+        for command in INLINE.findall((ROOT / doc).read_text()):
+            words = shlex.split(command)
+            if words[0] == "make":
+                targets = [w for w in words[1:] if "=" not in w]
+                done = subprocess.run(["make", "-n", *targets], cwd=ROOT, capture_output=True, text=True, check=False)
+                assert done.returncode == 0, f"{doc}: `{command}`: {done.stderr}"
+            else:
+                parser = _parser(cli)
+                filled = [
+                    w.replace("OLD", "a").replace("NEW", "b").replace("REV", "main").replace("DIR", "d")
+                    for w in words[1:]
+                ]
+                if filled[-1:] == ["--fail-on"]:
+                    filled.append("exposure")
+                if filled == ["diff"]:
+                    filled += ["a", "b"]
+                if filled[:1] == ["render"] and "--stack" not in filled:
+                    filled += ["--stack", "dev"]  # prose names one flag of the command
+                parser.parse_args(filled)  # exits on an unknown subcommand or flag
+            seen.add(words[0])
+    assert seen == {"make", "kubexpose"}
+
+
+def _parser(cli: Any) -> argparse.ArgumentParser:
+    """The command's parser, caught before it runs anything."""
+    captured: list[argparse.ArgumentParser] = []
+    original = argparse.ArgumentParser.parse_args
+
+    def grab(self: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> Any:
+        captured.append(self)
+        raise _StopError
+
+    argparse.ArgumentParser.parse_args = grab  # type: ignore[method-assign,assignment]
+    try:
+        cli.main(["render", "--stack", "x"])
+    except _StopError:
+        pass
+    finally:
+        argparse.ArgumentParser.parse_args = original  # type: ignore[method-assign]
+    return captured[0]
+
+
+class _StopError(Exception):
+    pass
