@@ -240,6 +240,12 @@ CASES: list[tuple[str, dict[str, Any], Mutation, str | None]] = [
         None,
     ),
     (
+        "image with upper-case path",
+        {"image": "ghcr.io/Acme/api:1"},
+        lambda o: _container(o).__setitem__("image", "ghcr.io/Acme/api:1"),
+        "the API server stores any image text; the kubelet cannot parse it and the Pod stays in InvalidImageName",
+    ),
+    (
         "image pull policy 'Sometimes'",
         {"image_pull_policy": "Sometimes"},
         lambda o: _container(o).__setitem__("imagePullPolicy", "Sometimes"),

@@ -583,3 +583,31 @@ def test_command_and_args_may_come_from_outputs_and_are_checked_when_known(run: 
                 "web", {"image": IMAGE, "port": 8080, "args": ["serve", pulumi.Output.from_input(8080)]}, profile=LOCAL
             )
         )
+
+
+# -- image references: the grammar container runtimes parse (distribution/reference) ------------------------
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx",
+        "redis:7.4-alpine",
+        "localhost:5000/app",
+        "registry.example.com:5000/team/app:v1.0_beta",
+        "ghcr.io/acme/api@sha256:" + "a" * 64,
+        "ghcr.io/acme/api:1.0@sha256:" + "b" * 64,
+        "a__b/c--d:" + "x" * 128,
+    ],
+)
+def test_image_references_a_runtime_can_pull_are_accepted(run: Runner, image: str) -> None:
+    result = run(lambda: ExposedDeployment("web", {"image": image, "port": 80}, profile=LOCAL))
+    assert result.get("Deployment", "web").inputs["spec"]["template"]["spec"]["containers"][0]["image"] == image
+
+
+@pytest.mark.parametrize(
+    "image",
+    ["ghcr.io/Acme/api:1", "nginx:", "nginx@sha256:abc", "https://ghcr.io/acme/api", "a//b", "nginx:" + "x" * 129],
+)
+def test_image_references_a_runtime_cannot_parse_are_refused(image: str) -> None:
+    assert_rejected(
+        {"image": image, "port": 80}, r"image .* is not an image reference a container runtime can pull \(\[registry/\]"
+    )

@@ -28,7 +28,7 @@ from ..k8s.pod import (
 from ..k8s.ports import Port
 from ..k8s.quantity import check_resources
 from ..k8s.schema import check_fields
-from ..k8s.validation import Checker, is_iana_name
+from ..k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
 from .base import check_bool
 from .env import env_refs_of, env_values, parse_env
 from .probes import default_probe, parse_probe
@@ -176,15 +176,28 @@ class EnvRefArgs(TypedDict):
 
 
 def check_image(check: Checker, image: Any) -> Any:
-    """An image reference (a non-empty string without whitespace), or an Output checked when known."""
+    """An image reference a container runtime can pull (`[registry/]path[:tag][@digest]`), or an Output
+    checked when known."""
     return check.input("image", image, lambda value: _image(check, value))
 
 
 def _image(check: Checker, image: Any) -> str:
     if image is None:
         check.missing("image", "give e.g. image='nginxinc/nginx-unprivileged:1.27-alpine'")
+    fix = "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine' or 'ghcr.io/acme/api@sha256:<64 hex digits>'"
     if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image):
-        check.fail("image", image, "is not an image reference", "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine'")
+        check.fail("image", image, "is not an image reference", fix)
+    match = IMAGE_REFERENCE.match(image)
+    if match is None:
+        check.fail(
+            "image",
+            image,
+            "is not an image reference a container runtime can pull ([registry/]path[:tag][@digest], the path in "
+            "lower case)",
+            fix,
+        )
+    if len(match.group("name")) > 255:
+        check.fail("image", image, f"has a name of {len(match.group('name'))} characters", "use at most 255")
     return image
 
 
