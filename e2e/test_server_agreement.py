@@ -240,6 +240,40 @@ CASES: list[tuple[str, dict[str, Any], Mutation, str | None]] = [
         None,
     ),
     (
+        "run_as_user -1",
+        {"security_context": {"run_as_user": -1}},
+        lambda o: _container(o).setdefault("securityContext", {}).__setitem__("runAsUser", -1),
+        None,
+    ),
+    (
+        "seccomp type 'Bogus'",
+        {"pod_security_context": {"seccomp_profile": {"type": "Bogus"}}},
+        lambda o: o["Deployment"]["spec"]["template"]["spec"]["securityContext"].__setitem__(
+            "seccompProfile", {"type": "Bogus"}
+        ),
+        None,
+    ),
+    (
+        "privileged without privilege escalation",
+        {"security_context": {"privileged": True}},
+        lambda o: _container(o)["securityContext"].__setitem__("privileged", True),
+        None,
+    ),
+    (
+        "fsGroupChangePolicy 'Sometimes'",
+        {"pod_security_context": {"fs_group_change_policy": "Sometimes"}},
+        lambda o: o["Deployment"]["spec"]["template"]["spec"]["securityContext"].__setitem__(
+            "fsGroupChangePolicy", "Sometimes"
+        ),
+        None,
+    ),
+    (
+        "run as root with runAsNonRoot",
+        {"security_context": {"run_as_user": 0}},
+        lambda o: _container(o)["securityContext"].__setitem__("runAsUser", 0),
+        "the API server stores it; the kubelet refuses to start a container that must not run as root with UID 0",
+    ),
+    (
         "image with upper-case path",
         {"image": "ghcr.io/Acme/api:1"},
         lambda o: _container(o).__setitem__("image", "ghcr.io/Acme/api:1"),

@@ -117,6 +117,38 @@ def probe_violations(probe: dict[str, Any], liveness: bool) -> list[str]:
     return out
 
 
+def security_violations(sc: dict[str, Any], pod: dict[str, Any]) -> list[str]:
+    """`ValidateSecurityContext` and `validatePodSecurityContext`, plus the kubelet's non-root rule."""
+    out = []
+    psc = pod.get("securityContext") or {}
+    for where, ctx, keys in (
+        ("container", sc, ("runAsUser", "runAsGroup")),
+        ("pod", psc, ("runAsUser", "runAsGroup", "fsGroup")),
+    ):
+        for key in keys:
+            if key in ctx and not 0 <= ctx[key] <= 2**31 - 1:
+                out.append(f"{where} {key} {ctx[key]}")
+    out += [f"supplemental group {g}" for g in psc.get("supplementalGroups") or [] if not 0 <= g <= 2**31 - 1]
+    for ctx in (sc, psc):
+        profile = ctx.get("seccompProfile")
+        if profile and (
+            profile.get("type") not in ("RuntimeDefault", "Unconfined", "Localhost")
+            or (profile["type"] == "Localhost") != bool(profile.get("localhostProfile"))
+        ):
+            out.append(f"seccomp profile {profile}")
+    if sc.get("procMount", "Default") not in ("Default", "Unmasked"):
+        out.append(f"procMount {sc['procMount']}")
+    if psc.get("fsGroupChangePolicy", "Always") not in ("Always", "OnRootMismatch"):
+        out.append(f"fsGroupChangePolicy {psc['fsGroupChangePolicy']}")
+    if sc.get("allowPrivilegeEscalation") is False and (
+        sc.get("privileged") or "CAP_SYS_ADMIN" in ((sc.get("capabilities") or {}).get("add") or [])
+    ):
+        out.append("privileged or CAP_SYS_ADMIN without privilege escalation")
+    if sc.get("runAsNonRoot", psc.get("runAsNonRoot")) and sc.get("runAsUser", psc.get("runAsUser")) == 0:
+        out.append("runAsNonRoot with runAsUser 0")
+    return out
+
+
 def service_violations(svc: dict[str, Any], node_port_range: tuple[int, int] = (30000, 32767)) -> list[str]:
     """Rules for a Service alone."""
     out: list[str] = []
@@ -221,6 +253,9 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
             if "name" in p and not _iana(p["name"]):
                 out.append(f"container port name {p['name']!r}")
         out += resources_violations(container.get("resources") or {})
+        out += security_violations(
+            container.get("securityContext") or {}, (spec.get("template") or {}).get("spec") or {}
+        )
         for key in ("readinessProbe", "livenessProbe"):
             if container.get(key):
                 out += probe_violations(container[key], key == "livenessProbe")

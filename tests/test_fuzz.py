@@ -223,6 +223,26 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "readiness_probe": probes,
         "liveness_probe": probes,
         "resources": st.fixed_dictionaries({}, optional={"requests": resource_lists, "limits": resource_lists}),
+        "security_context": st.fixed_dictionaries(
+            {},
+            optional={
+                "run_as_user": mostly(st.integers(1, 70000), st.sampled_from([0, -1, 2**31])),
+                "privileged": st.booleans(),
+                "allow_privilege_escalation": st.booleans(),
+                "proc_mount": mostly(st.just("Default"), st.just("Weird")),
+                "seccomp_profile": st.fixed_dictionaries(
+                    {"type": mostly(st.sampled_from(["RuntimeDefault", "Unconfined"]), st.just("Localhost"))}
+                ),
+            },
+        ),
+        "pod_security_context": st.fixed_dictionaries(
+            {},
+            optional={
+                "fs_group": mostly(st.integers(1, 70000), st.just(-1)),
+                "supplemental_groups": st.lists(mostly(st.integers(0, 70000), st.just(-5)), max_size=2),
+                "fs_group_change_policy": mostly(st.sampled_from(["Always", "OnRootMismatch"]), st.just("Never")),
+            },
+        ),
     }
     for key, strategy in optional.items():
         if draw(st.sampled_from(range(4))) == 2 or (key == "exposure" and draw(st.booleans())):

@@ -611,3 +611,63 @@ def test_image_references_a_runtime_cannot_parse_are_refused(image: str) -> None
     assert_rejected(
         {"image": image, "port": 80}, r"image .* is not an image reference a container runtime can pull \(\[registry/\]"
     )
+
+
+# -- security contexts: what ValidateSecurityContext refuses, each limit from both sides ---------------------
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ({"security_context": {"run_as_user": -1}}, r"security_context.run_as_user -1 is outside 0-2147483647"),
+        ({"security_context": {"run_as_group": 2147483648}}, r"security_context.run_as_group 2147483648 is outside"),
+        ({"pod_security_context": {"fs_group": -1}}, r"pod_security_context.fs_group -1 is outside"),
+        ({"pod_security_context": {"supplemental_groups": [1, -2]}}, r"supplemental_groups\[1\] -2 is outside"),
+        (
+            {"pod_security_context": {"seccomp_profile": {"type": "Bogus"}}},
+            r"seccomp_profile.type 'Bogus' is not a value Kubernetes accepts; use one of RuntimeDefault, Unconfined, Localhost",
+        ),
+        (
+            {"pod_security_context": {"seccomp_profile": {"type": "Localhost"}}},
+            r"seccomp_profile.localhost_profile is required",
+        ),
+        (
+            {"security_context": {"seccomp_profile": {"type": "RuntimeDefault", "localhost_profile": "p.json"}}},
+            r"localhost_profile 'p.json' is set for type RuntimeDefault",
+        ),
+        ({"security_context": {"proc_mount": "Weird"}}, r"security_context.proc_mount 'Weird' is not a value"),
+        (
+            {"pod_security_context": {"fs_group_change_policy": "Sometimes"}},
+            r"fs_group_change_policy 'Sometimes' is not a value",
+        ),
+        (
+            {"security_context": {"privileged": True}},
+            r"security_context.privileged True is set while allow_privilege_escalation stays False",
+        ),
+        (
+            {"security_context": {"capabilities": {"add": ["CAP_SYS_ADMIN"]}}},
+            r"adds CAP_SYS_ADMIN while allow_privilege_escalation stays False",
+        ),
+        (
+            {"security_context": {"run_as_user": 0}},
+            r"security_context.run_as_user 0 is root while run_as_non_root is True",
+        ),
+    ],
+)
+def test_a_security_context_kubernetes_refuses_is_refused(args: dict[str, Any], match: str) -> None:
+    assert_rejected({"port": 8080, **args}, match)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"security_context": {"run_as_user": 2147483647, "run_as_group": 0}},
+        {"pod_security_context": {"fs_group": 0, "supplemental_groups": [0, 2147483647]}},
+        {"pod_security_context": {"seccomp_profile": {"type": "Localhost", "localhost_profile": "profiles/app.json"}}},
+        {"security_context": {"seccomp_profile": {"type": "Unconfined"}, "proc_mount": "Default"}},
+        {"pod_security_context": {"fs_group_change_policy": "OnRootMismatch"}},
+        {"security_context": {"privileged": True, "allow_privilege_escalation": True}},
+        {"security_context": {"run_as_user": 0, "run_as_non_root": False}},
+    ],
+)
+def test_a_security_context_at_the_edge_of_each_limit_is_accepted(run: Runner, args: dict[str, Any]) -> None:
+    result = run(lambda: ExposedDeployment("web", {"image": IMAGE, "port": 8080, **args}, profile=LOCAL))
+    assert result.get("Deployment", "web")

@@ -11,9 +11,7 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 from pulumi_kubernetes.core.v1 import (
-    PodSecurityContextArgsDict,
     ResourceRequirementsArgsDict,
-    SecurityContextArgsDict,
 )
 
 from ..k8s.pod import (
@@ -22,8 +20,6 @@ from ..k8s.pod import (
     default_liveness_probe,
     default_readiness_probe,
     default_resources,
-    secure_container_context,
-    secure_pod_context,
 )
 from ..k8s.ports import Port
 from ..k8s.quantity import check_resources
@@ -32,6 +28,7 @@ from ..k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
 from .base import check_bool
 from .env import env_refs_of, env_values, parse_env
 from .probes import default_probe, parse_probe
+from .security import parse_security_contexts
 from .volumes import parse_mounts, parse_writable_paths
 
 
@@ -266,9 +263,7 @@ def parse_pod(
         ("Always", "IfNotPresent", "Never"),
         "use 'Always', 'IfNotPresent' or 'Never'",
     )
-    security_context = _merged(
-        check, "security_context", secure_container_context(), args.get("security_context"), SecurityContextArgsDict
-    )
+    security_context, pod_security_context = parse_security_contexts(check, args)
     probes = {field: parse_probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
@@ -314,13 +309,7 @@ def parse_pod(
         readiness_probe=probes["readiness_probe"].get(default_probe(default_readiness_probe, first_target)),
         liveness_probe=probes["liveness_probe"].get(default_probe(default_liveness_probe, first_target)),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
-        pod_security_context=_merged(
-            check,
-            "pod_security_context",
-            secure_pod_context(),
-            args.get("pod_security_context"),
-            PodSecurityContextArgsDict,
-        ),
+        pod_security_context=pod_security_context,
         writable_paths=writable,
         mounts=parse_mounts(check, args.get("mounts"), writable),
         annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
@@ -333,16 +322,6 @@ def _strings(check: Checker, field: str, value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
         check.fail(field, value, "is not a list of strings", f"give e.g. {field}=['--port', '8080']")
     return list(value)
-
-
-def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any, kind: type) -> dict[str, Any]:
-    """The secure defaults with the user's fields merged over them, each field checked against `kind`."""
-    if override is None:
-        return defaults
-    if not isinstance(override, Mapping):
-        check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
-    check_fields(check, field, override, kind)
-    return {**defaults, **override}
 
 
 def _names(check: Checker, field: str, value: Any, what: str) -> tuple[str, ...]:
