@@ -671,3 +671,16 @@ def test_a_security_context_kubernetes_refuses_is_refused(args: dict[str, Any], 
 def test_a_security_context_at_the_edge_of_each_limit_is_accepted(run: Runner, args: dict[str, Any]) -> None:
     result = run(lambda: ExposedDeployment("web", {"image": IMAGE, "port": 8080, **args}, profile=LOCAL))
     assert result.get("Deployment", "web")
+
+
+def test_annotations_over_256_kib_are_refused_and_up_to_it_accepted(run: Runner) -> None:
+    limit = 256 * 1024
+    assert_rejected(
+        {"port": 80, "pod_annotations": {"a": "x" * limit}}, r"pod_annotations '<1 annotations>' hold 262145 bytes"
+    )
+    result = run(
+        lambda: ExposedDeployment(
+            "web", {"image": IMAGE, "port": 80, "pod_annotations": {"a": "x" * (limit - 1)}}, profile=LOCAL
+        )
+    )
+    assert len(result.get("Deployment", "web").inputs["spec"]["template"]["metadata"]["annotations"]["a"]) == limit - 1

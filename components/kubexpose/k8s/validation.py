@@ -48,6 +48,8 @@ PROTOCOLS = ("TCP", "UDP", "SCTP")
 ROUTE_PATH = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$")
 """Characters of an HTTPRoute path value (the Gateway API CRD's pattern), which Ingress accepts too."""
 MAX_AFFINITY_TIMEOUT = 86400
+MAX_ANNOTATIONS_SIZE = 256 * 1024
+"""Keys and values of one object's annotations together (apimachinery `TotalAnnotationSizeLimitB`)."""
 
 
 SECRET_SHOWN = "[secret]"
@@ -366,8 +368,17 @@ class Checker:
         return value
 
     def annotations(self, field: str, annotations: Any) -> dict[str, Any]:
-        """An annotation map: valid keys, string values."""
-        return self._keyed(field, annotations, "annotation", self._text)
+        """An annotation map: valid keys, string values, at most 256 KiB in all (`ValidateAnnotationsSize`)."""
+        checked = self._keyed(field, annotations, "annotation", self._text)
+        size = sum(len(k) + len(v) for k, v in checked.items() if isinstance(v, str))
+        if size > MAX_ANNOTATIONS_SIZE:
+            self.fail(
+                field,
+                f"<{len(checked)} annotations>",
+                f"hold {size} bytes, more than the {MAX_ANNOTATIONS_SIZE} Kubernetes accepts on one object",
+                "keep large data in a ConfigMap and reference it",
+            )
+        return checked
 
     def _text(self, field: str, value: Any) -> str:
         if not isinstance(value, str):
