@@ -108,7 +108,7 @@ def test_under_pulumis_own_mocks_an_image_output_is_accepted_and_checked() -> No
     good()
     # Pulumi reports it inside its own "While processing resource 'orders-deployment' ..." message, as `pulumi up`
     # does. (The SDK then logs "Future exception was never retrieved" for the run's failed futures at exit.)
-    with pytest.raises(ValueError, match=r"ExposedDeployment 'orders': image '' is not an image reference"):
+    with pytest.raises(ValidationError, match=r"ExposedDeployment 'orders': image '' is not an image reference"):
         bad()
 
 
@@ -331,3 +331,20 @@ def test_under_pulumis_own_mocks_an_alias_from_outputs_has_whole_number_ports() 
         )
 
     program()
+
+
+def test_an_error_raised_inside_an_output_reaches_the_engine_as_itself_not_wrapped_by_the_sdk() -> None:
+    """The SDK re-raises ValueErrors met while it serializes a resource's inputs as "While processing input
+    ..." with every input printed (the real CLI then shows a traceback): a ValidationError is no ValueError,
+    so the message that reaches `pulumi up` is kubexpose's own."""
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
+
+    @pulumi.runtime.test
+    def program():
+        image = pulumi.Output.from_input("ghcr.io/acme/orders 1.4.2")
+        return ExposedDeployment("orders", {"image": image, "port": 80}, profile=LOCAL).service_name
+
+    with pytest.raises(ValidationError) as caught:
+        program()
+    assert str(caught.value).startswith("ExposedDeployment 'orders': image 'ghcr.io/acme/orders 1.4.2' is not")
+    assert "While processing" not in str(caught.value)

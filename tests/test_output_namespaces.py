@@ -118,5 +118,5 @@ def test_under_pulumis_own_mocks_an_output_namespace_is_compared_too() -> None:
         app("api", "team")
         return app("web", team(), allowed_callers=["apii"]).service_name
 
-    with pytest.raises(ValueError, match=r"allowed_callers\[0\] 'apii' names no ExposedDeployment"):
+    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'apii' names no ExposedDeployment"):
         program()

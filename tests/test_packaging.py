@@ -77,7 +77,8 @@ def test_a_consumer_project_with_its_own_components_folder_imports_kubexpose(whe
         "import kubexpose, components, importlib.metadata as md; "
         "from kubexpose import ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, ExternalAliasArgs, Exposure, ValidationError; "
         "from kubexpose.testing import KubexposeTester; "
-        "assert issubclass(ValidationError, ValueError) and components.OURS; "
+        "import pulumi; assert issubclass(ValidationError, pulumi.RunError) and not issubclass(ValidationError, ValueError); "
+        "assert components.OURS; "
         "print(kubexpose.__file__); "
         "print([e.value for e in md.entry_points(group='pytest11') if e.name == 'kubexpose'])"
     )

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 from conftest import EchoMocks
 
-from kubexpose import ConfigError, ExposedDeployment, ExternalAlias, StackProfile
+from kubexpose import ConfigError, ExposedDeployment, ExternalAlias, StackProfile, ValidationError
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
@@ -46,7 +46,7 @@ def test_a_name_declared_twice_in_one_run_is_still_refused() -> None:
         ExposedDeployment("demo", {"image": IMAGE, "port": 80}, profile=StackProfile())
         ExposedDeployment("demo", {"image": IMAGE, "port": 81}, profile=StackProfile())
 
-    with pytest.raises(ValueError, match="'demo' is already the Service name of ExposedDeployment 'demo'"):
+    with pytest.raises(ValidationError, match="'demo' is already the Service name of ExposedDeployment 'demo'"):
         twice()
 
 

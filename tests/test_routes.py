@@ -341,7 +341,7 @@ def test_under_pulumis_own_mocks_an_unknown_caller_fails_the_run() -> None:
     def program():
         return internal("web", allowed_callers=["ghost"]).service_name
 
-    with pytest.raises(ValueError, match=r"allowed_callers\[0\] 'ghost' names no ExposedDeployment"):
+    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'ghost' names no ExposedDeployment"):
         program()
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pulumi
 
 
-class ValidationError(pulumi.RunError, ValueError):
+class ValidationError(pulumi.RunError):
     """An argument would be rejected by Kubernetes, or accepted but never work.
 
     The message names the component, the field, the bad value and the fix. A `pulumi.RunError`, so the
-    Pulumi CLI prints the message alone, without a Python traceback around it.
+    Pulumi CLI prints the message alone, without a Python traceback around it. Deliberately not a
+    ValueError: the SDK catches ValueErrors raised while it serializes a resource's inputs (where a
+    value checked inside an Output fails) and re-raises them wrapped in "While processing input ..."
+    with the whole input printed, which the CLI then shows with a traceback (seen with the real CLI).
     """
 
     def __init__(self, message: str, field: str | None = None) -> None:
