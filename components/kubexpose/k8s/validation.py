@@ -58,15 +58,20 @@ UNREADABLE_SECRET = SECRET_SHOWN
 """The value the offline render gives a `secure:` config value it cannot decrypt (one text everywhere)."""
 
 
+def _any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
+    """`test` holds for `value` or for anything inside its mappings, lists and tuples."""
+    if test(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_any_leaf(v, test) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_any_leaf(v, test) for v in value)
+    return False
+
+
 def unreadable(value: Any) -> bool:
     """The value holds a secret the offline render could not decrypt: a check on it would judge the placeholder."""
-    if isinstance(value, str):
-        return UNREADABLE_SECRET in value
-    if isinstance(value, Mapping):
-        return any(unreadable(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(unreadable(v) for v in value)
-    return False
+    return _any_leaf(value, lambda v: isinstance(v, str) and UNREADABLE_SECRET in v)
 
 
 def not_checked(message: str) -> None:
@@ -128,13 +133,7 @@ def shown_value(value: Any) -> str:
 
 
 def _holds_output(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, Mapping):
-        return any(_holds_output(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_output(v) for v in value)
-    return False
+    return _any_leaf(value, lambda v: isinstance(v, pulumi.Output))
 
 
 class Checker:
@@ -203,13 +202,17 @@ class Checker:
             fix = f"did you mean {close[0]}?" if close else f"{hint} {', '.join(allowed)}"
             self.fail(field, value[unknown[0]], f"is not {what}", fix)
 
+    def _given_text(self, field: str, value: Any, fix: str) -> None:
+        """A required, non-empty string: `is required`, `is empty` or `is not a string` otherwise."""
+        if value is None:
+            self.missing(field, fix)
+        if not isinstance(value, str) or not value:
+            self.fail(field, value, "is empty" if value == "" else "is not a string", fix)
+
     # -- names -----------------------------------------------------------------------------
     def service_name(self, field: str, value: Any) -> str:
         """A Service name: a DNS-1035 label (it is the DNS name callers use)."""
-        if value is None:
-            self.missing(field, "use a name such as 'backend'")
-        if not isinstance(value, str) or not value:
-            self.fail(field, value, "is empty" if value == "" else "is not a string", "use a name such as 'backend'")
+        self._given_text(field, value, "use a name such as 'backend'")
         if len(value) > 63:
             self.fail(
                 field,
@@ -273,10 +276,7 @@ class Checker:
     def _bare_host(self, field: str, value: Any, fix: str, *, path_fix: str, ip: tuple[str, str], port_fix: str) -> str:
         """The checks every host field shares: a non-empty string with no scheme, path, IP or port.
         Returns the host without a trailing dot."""
-        if value is None:
-            self.missing(field, fix)
-        if not isinstance(value, str) or not value:
-            self.fail(field, value, "is empty" if value == "" else "is not a string", fix)
+        self._given_text(field, value, fix)
         if "://" in value:
             self.fail(field, value, "contains a URL scheme", f"drop the scheme: {fix}")
         if "/" in value:

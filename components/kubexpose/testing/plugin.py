@@ -20,8 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import sys
 
     root = Path(str(config.rootpath)).resolve()
-    project = (root / "Pulumi.yaml").is_file() or (root / "Pulumi.yml").is_file()
-    if project and str(root) not in sys.path:
+    if _is_project(root) and str(root) not in sys.path:
         sys.path.insert(0, str(root))
 
 
@@ -44,10 +43,13 @@ def kubexpose(request: pytest.FixtureRequest) -> Any:
     from .kit import KubexposeTester
 
     here = Path(str(request.path)).resolve().parent
-    project = next(
-        (d for d in (here, *here.parents) if (d / "Pulumi.yaml").is_file() or (d / "Pulumi.yml").is_file()), None
-    )
+    project = next((d for d in (here, *here.parents) if _is_project(d)), None)
     return KubexposeTester(project_dir=project, test_dir=here)
+
+
+def _is_project(directory: Path) -> bool:
+    """The folder holds a Pulumi project file."""
+    return (directory / "Pulumi.yaml").is_file() or (directory / "Pulumi.yml").is_file()
 
 
 def _missing_tools_outcome(message: str) -> None:
