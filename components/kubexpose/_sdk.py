@@ -12,7 +12,10 @@ render call it before they import anything else from here.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -182,3 +185,81 @@ def engine_internals() -> EngineInternals:
         sdk_resource=sdk_resource,
         sdk_types=sdk_types,
     )
+
+
+# -- used only by the render's fast path (kubexpose._fast) ------------------------------------------
+class FastInternals:
+    """The SDK internals the render's fast path uses (see :func:`fast_internals`)."""
+
+    def __init__(self) -> None:
+        import pulumi._types as sdk_types
+        import pulumi.resource as sdk_resource_module
+        from pulumi.runtime import rpc
+
+        self._types = sdk_types
+        self._resource_module = sdk_resource_module
+        self._list_item_type = rpc._get_list_element_type
+        self.unwrap = sdk_types.unwrap_type
+        self.is_input_type = sdk_types.is_input_type
+        self._union = getattr(sdk_types, "reduce_discriminated_union", None)
+        self._py_name_for = getattr(sdk_types, "_py_name_for", None)
+        self.metadata = functools.cache(self._metadata)
+
+    def _metadata(self, typ: type) -> tuple[dict[str, str], dict[str, type]]:
+        return self._types.input_type_py_to_pulumi_names(typ), self._types.input_type_types(typ)
+
+    def union_case(self, typ: Any, value: Any) -> Any:
+        """The member of a discriminated union a mapping belongs to, as the SDK picks it (None if none)."""
+        if self._union is None or self._py_name_for is None:
+            return None
+        return self._union(typ, value, self._py_name_for)
+
+    def list_item_type(self, typ: Any) -> Any:
+        """The element type of a list annotation, as the SDK reads it; NotPlainError where the SDK would fail."""
+        from ._fast import NotPlainError
+
+        try:
+            return self._list_item_type(typ)
+        except AssertionError:
+            raise NotPlainError(f"is a list where {typ} is expected") from None
+
+    @contextlib.contextmanager
+    def known_urn(self, res: Any, urn: str) -> Iterator[None]:
+        """While the block runs, registering `res` (its `Resource.__init__`) only gives it the URN `urn`,
+        known at once, instead of the SDK's asynchronous registration."""
+        module: Any = self._resource_module
+        original = module.register_resource
+
+        def register(target: Any, *args: Any, **kwargs: Any) -> None:
+            if target is not res:
+                original(target, *args, **kwargs)
+                return
+            loop = asyncio.get_event_loop()
+            value, known, secret = loop.create_future(), loop.create_future(), loop.create_future()
+            value.set_result(urn)
+            known.set_result(True)
+            secret.set_result(False)
+            import pulumi
+
+            target.__dict__["urn"] = pulumi.Output({target}, value, known, secret)
+
+        module.register_resource = register
+        try:
+            yield
+        finally:
+            module.register_resource = original
+
+
+@functools.cache
+def fast_internals() -> FastInternals:
+    """The SDK internals of the render's fast path, imported on first use:
+
+    - ``pulumi._types`` (3.x): ``unwrap_type``, ``is_input_type``, ``input_type_py_to_pulumi_names``,
+      ``input_type_types`` and (where present) ``reduce_discriminated_union`` / ``_py_name_for``: the
+      metadata the SDK's serializer translates names with, so the fast path sends the same wire names.
+    - ``pulumi.runtime.rpc._get_list_element_type`` (3.x): the element type of a list annotation.
+    - ``pulumi.resource.register_resource`` (3.x, the name ``Resource.__init__`` calls): replaced for one
+      component's ``__init__`` so that it gets a URN known at once (:meth:`FastInternals.known_urn`).
+    """
+    require_supported_sdk()
+    return FastInternals()

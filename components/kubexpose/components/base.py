@@ -19,14 +19,17 @@ tooling (render, test kit) needs nothing per component.
 
 import inspect
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pulumi
 
+from .. import _fast
 from ..claims import Claim, claim
 from ..errors import ArgumentsError
 from ..k8s.validation import Checker
 from ..profile import StackProfile
+
+R = TypeVar("R")
 
 
 def resolve_profile(profile: StackProfile | None) -> StackProfile:
@@ -91,15 +94,56 @@ class KubexposeComponent(pulumi.ComponentResource):
         return Checker(cls.kind, name)
 
     def declare(
-        self, check: Checker, name: str, opts: pulumi.ResourceOptions | None, taken: Claim
+        self,
+        check: Checker,
+        name: str,
+        opts: pulumi.ResourceOptions | None,
+        taken: Claim,
+        *,
+        inputs: Any = None,
+        slow_because: str | None = None,
     ) -> pulumi.ResourceOptions:
-        """Claim `taken` for this program run, register the component, return its children's options."""
+        """Claim `taken` for this program run, register the component, return its children's options.
+
+        Under the render's fast session (:mod:`kubexpose._fast`) the component takes the fast path
+        when its `opts` and its checked `inputs` (raw args and parsed model) allow it and
+        `slow_because` gives no reason not to; :meth:`child` then records children instead of
+        registering them."""
         claim(check, taken)
+        self._kubexpose_fast: _fast.FastSession | None = None
+        current = _fast.session()
+        if current is not None:
+            reason = slow_because or _fast.why_not(current, opts, inputs)
+            if reason is None:
+                self._kubexpose_urn = _fast.declare_component(self, self.type_token, name, current)
+                self._kubexpose_fast = current
+                return pulumi.ResourceOptions(parent=self)
+            current.slow.append(f"{self.kind} '{name}': {reason}")
         pulumi.ComponentResource.__init__(self, self.type_token, name, None, opts)
         return pulumi.ResourceOptions(parent=self)
 
+    def child(self, cls: type[R], name: str, opts: pulumi.ResourceOptions, **props: Any) -> R:
+        """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
+        registered with `opts`, or on the fast path recorded and stood in for."""
+        current = self._kubexpose_fast
+        if current is None:
+            return cls(name, opts=opts, **props)  # type: ignore[call-arg]
+        stand_in, _ = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
+        return cast(R, stand_in)
+
+    def name_of(self, child: Any, name: str) -> Any:
+        """The child's `metadata.name` as an input of a sibling: its Output (so the sibling waits for it),
+        or on the fast path the name itself."""
+        return name if self._kubexpose_fast is not None else child.metadata.name
+
+    def recorded_state(self, child: Any) -> dict[str, Any] | None:
+        """On the fast path, the state the mocks answered for a child; None on the SDK path."""
+        return _fast.state_of(child) if self._kubexpose_fast is not None else None
+
     def finish(self, outputs: Mapping[str, pulumi.Output[Any]]) -> None:
-        """Set every output attribute and register them (the last step of `__init__`)."""
+        """Set every output attribute and register them (the last step of `__init__`; on the fast path
+        nothing reads the registered outputs, so they are set only)."""
         for key, value in outputs.items():
             setattr(self, key, value)
-        self.register_outputs(dict(outputs))
+        if self._kubexpose_fast is None:
+            self.register_outputs(dict(outputs))

@@ -222,7 +222,14 @@ class ExposedDeployment(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         app = _parse(check, name, args, resolve_profile(profile))
-        child = self.declare(check, name, opts, app.claim)
+        child = self.declare(
+            check,
+            name,
+            opts,
+            app.claim,
+            inputs=(args, app),
+            slow_because="its HTTPRoute is a custom resource" if app.route and app.gateway else None,
+        )
 
         namespace = app.claim.namespace
         warn_on_image(self, check, app.pod.image)
@@ -236,49 +243,56 @@ class ExposedDeployment(KubexposeComponent):
         pod = app.pod
         self.service_account = None
         if app.creates_service_account:
-            self.service_account = k8s.core.v1.ServiceAccount(
+            self.service_account = self.child(
+                k8s.core.v1.ServiceAccount,
                 f"{name}-service-account",
+                child,
                 metadata=object_metadata(name, namespace, app.labels),
                 automount_service_account_token=False,
-                opts=child,
             )
-            pod = replace(pod, service_account=self.service_account.metadata.name)  # Pods wait for their account
+            # Pods wait for their account
+            pod = replace(pod, service_account=self.name_of(self.service_account, name))
         env = declare_env(name, namespace, app.labels, pod, child)
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = self.child(
+            k8s.apps.v1.Deployment,
             f"{name}-deployment",
+            child,
             metadata=object_metadata(name, namespace, app.labels),
             spec=deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata),
-            opts=child,
         )
         self.disruption_budget = None
         if app.budget is not None:
-            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+            self.disruption_budget = self.child(
+                k8s.policy.v1.PodDisruptionBudget,
                 f"{name}-disruption-budget",
+                child,
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=pdb_spec(app.selector, app.budget),
-                opts=child,
             )
         self.autoscaler = None
         if app.autoscaling is not None:
-            self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            self.autoscaler = self.child(
+                k8s.autoscaling.v2.HorizontalPodAutoscaler,
                 f"{name}-autoscaler",
+                child,
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=hpa_spec(name, app.autoscaling),
-                opts=child,
             )
-        self.service = k8s.core.v1.Service(
+        self.service = self.child(
+            k8s.core.v1.Service,
             f"{name}-service",
+            child,
             metadata=object_metadata(name, namespace, app.labels, app.service.annotations),
             spec=service_spec(app.service),
-            opts=child,
         )
         self.network_policy = None
         if app.network_policy:
-            self.network_policy = k8s.networking.v1.NetworkPolicy(
+            self.network_policy = self.child(
+                k8s.networking.v1.NetworkPolicy,
                 f"{name}-network-policy",
+                child,
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=network_policy_spec(app.selector, app.service.ports, app.admission),
-                opts=child,
             )
         if app.admission.callers:
             at_program_end(
@@ -287,11 +301,12 @@ class ExposedDeployment(KubexposeComponent):
             )
         self.ingress, self.http_route = None, None
         if app.route is not None and app.ingress is not None:
-            self.ingress = k8s.networking.v1.Ingress(
+            self.ingress = self.child(
+                k8s.networking.v1.Ingress,
                 f"{name}-ingress",
+                child,
                 metadata=object_metadata(name, namespace, app.labels, app.ingress.annotations),
                 spec=ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
-                opts=child,
             )
         elif app.route is not None and app.gateway is not None:
             gateway = app.gateway
@@ -303,9 +318,14 @@ class ExposedDeployment(KubexposeComponent):
                 spec=http_route_spec(app.route, name, gateway.name, gateway.namespace, gateway.section_name),
                 opts=child,
             )
-        outputs = service_outputs(self.service, name, namespace, app.service, app.node_address)
+        outputs = service_outputs(
+            self.service, name, namespace, app.service, app.node_address, self, self.recorded_state(self.service)
+        )
         router = self.ingress or self.http_route
-        url = outputs.url if app.route is None or router is None else known(app.route.url(), router)
+        if app.route is None or router is None:
+            url = outputs.url
+        else:
+            url = known(app.route.url(), router if self.recorded_state(self.service) is None else self)
         self.finish(
             {
                 "service_name": outputs.service_name,

@@ -96,32 +96,35 @@ class ExternalAlias(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         alias = _parse(check, name, args, resolve_profile(profile))
-        child = self.declare(check, name, opts, alias.claim)
+        child = self.declare(check, name, opts, alias.claim, inputs=(args, alias))
 
         namespace = alias.claim.namespace
         spec = service_spec(alias.service)
         if isinstance(alias.ports, pulumi.Output):
             spec["ports"] = alias.ports.apply(lambda ports: [p.service_port(with_node_port=False) for p in ports])
-        self.service = k8s.core.v1.Service(
+        self.service = self.child(
+            k8s.core.v1.Service,
             f"{name}-service",
+            child,
             metadata=object_metadata(name, namespace, alias.labels, alias.service.annotations),
             spec=spec,
-            opts=child,
         )
         self.endpoint_slices = [
-            k8s.discovery.v1.EndpointSlice(
+            self.child(
+                k8s.discovery.v1.EndpointSlice,
                 f"{name}-{family.lower()}",
+                child,
                 metadata=object_metadata(f"{name}-{family.lower()}", namespace, slice_labels(name, alias.labels)),
                 address_type=family,
                 endpoints=addresses.apply(endpoints) if isinstance(addresses, pulumi.Output) else endpoints(addresses),
                 ports=alias.ports.apply(slice_ports)
                 if isinstance(alias.ports, pulumi.Output)
                 else slice_ports(alias.ports),
-                opts=child,
             )
             for family, addresses in _families(alias.ips)
         ]
-        outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address)
+        state = self.recorded_state(self.service)
+        outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address, self, state)
         endpoint = outputs.endpoint
         if isinstance(alias.ports, pulumi.Output):
             endpoint = pulumi.Output.all(alias.ports, self.service.urn).apply(
@@ -135,7 +138,7 @@ class ExternalAlias(KubexposeComponent):
                 "target": (
                     pulumi.Output.all(alias.target, self.service.urn).apply(lambda both: both[0])
                     if isinstance(alias.target, pulumi.Output)
-                    else known(alias.target, self.service)
+                    else known(alias.target, self.service if state is None else self)
                 ),
             }
         )

@@ -50,28 +50,44 @@ def known(value: Any, depends_on: pulumi.Resource) -> pulumi.Output[Any]:
 
 
 def service_outputs(
-    service: k8s.core.v1.Service, name: str, namespace: Any, model: ServiceModel, node_address: str
+    service: k8s.core.v1.Service,
+    name: str,
+    namespace: Any,
+    model: ServiceModel,
+    node_address: str,
+    owner: pulumi.Resource,
+    state: dict[str, Any] | None = None,
 ) -> Outputs:
-    """The outputs of a component whose Service is `service` (built from `model`), named `name` in `namespace`."""
+    """The outputs of a component whose Service is `service` (built from `model`), named `name` in `namespace`.
+
+    `state` is the Service's state when the render's fast path recorded it (`service` is then a
+    stand-in and the outputs depend on the component `owner` instead)."""
     first = model.ports[0] if model.ports else None
     endpoint = f"{name}:{first.port}" if first else name
     if first is None:
         forward = f"# {name} has no ports to forward"
     else:
         forward = f"kubectl port-forward -n {{namespace}} service/{name} {local_port(first.port)}:{first.port}"
+    depends: pulumi.Resource = service if state is None else owner
     url: pulumi.Output[str | None]
     if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
-        url = service.status.apply(lambda status: _lb_url(status, first))
+        if state is None:
+            url = service.status.apply(lambda status: _lb_url(_typed_lb_hosts(status), first))
+        else:
+            url = known(_lb_url(_wire_lb_hosts(state), first), owner)
     elif first is not None and model.type is ServiceSpecType.NODE_PORT:
-        url = service.spec.apply(lambda spec: _node_port_url(spec, first, node_address))
+        if state is None:
+            url = service.spec.apply(lambda spec: _node_port_url(_typed_node_ports(spec), first, node_address))
+        else:
+            url = known(_node_port_url(_wire_node_ports(state), first, node_address), owner)
     else:
-        url = known(None, service)
+        url = known(None, depends)
     return Outputs(
-        known(name, service),
-        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, service),
-        known(endpoint, service),
+        known(name, depends),
+        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, depends),
+        known(endpoint, depends),
         url,
-        _in_namespace(forward, namespace, service),
+        _in_namespace(forward, namespace, depends),
     )
 
 
@@ -83,12 +99,23 @@ def _in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) ->
     return known(template.format(namespace=namespace), depends_on)
 
 
-def _lb_url(status: Any, port: Port) -> str | None:
-    """The load balancer's address: an IP on most clouds, a hostname on AWS; None until assigned."""
+def _typed_lb_hosts(status: Any) -> list[str | None]:
+    """The load balancer's addresses in the Service's status as the SDK gives it (typed objects)."""
     lb = getattr(status, "load_balancer", None) if status is not None else None
-    ingress = getattr(lb, "ingress", None) or []
-    for entry in ingress:
-        host = getattr(entry, "ip", None) or getattr(entry, "hostname", None)
+    return [
+        getattr(entry, "ip", None) or getattr(entry, "hostname", None) for entry in getattr(lb, "ingress", None) or []
+    ]
+
+
+def _wire_lb_hosts(state: dict[str, Any]) -> list[str | None]:
+    """The same from a recorded state (camelCase dicts)."""
+    ingress = ((state.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    return [entry.get("ip") or entry.get("hostname") for entry in ingress]
+
+
+def _lb_url(hosts: list[str | None], port: Port) -> str | None:
+    """The load balancer's address: an IP on most clouds, a hostname on AWS; None until assigned."""
+    for host in hosts:
         if host:
             if ":" in host:
                 host = f"[{host}]"
@@ -96,8 +123,19 @@ def _lb_url(status: Any, port: Port) -> str | None:
     return None
 
 
-def _node_port_url(spec: Any, port: Port, node_address: str) -> str | None:
-    for entry in getattr(spec, "ports", None) or []:
-        if entry.port == port.port and (entry.protocol or "TCP") == port.protocol and entry.node_port:
-            return f"{_scheme(port)}{node_address}:{int(entry.node_port)}"
+def _typed_node_ports(spec: Any) -> list[tuple[Any, Any, Any]]:
+    """`(port, protocol, node port)` of each port of the Service's spec as the SDK gives it."""
+    return [(entry.port, entry.protocol, entry.node_port) for entry in getattr(spec, "ports", None) or []]
+
+
+def _wire_node_ports(state: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
+    """The same from a recorded state."""
+    ports = (state.get("spec") or {}).get("ports") or []
+    return [(entry.get("port"), entry.get("protocol"), entry.get("nodePort")) for entry in ports]
+
+
+def _node_port_url(ports: list[tuple[Any, Any, Any]], port: Port, node_address: str) -> str | None:
+    for number, protocol, node_port in ports:
+        if number == port.port and (protocol or "TCP") == port.protocol and node_port:
+            return f"{_scheme(port)}{node_address}:{int(node_port)}"
     return None

@@ -46,6 +46,8 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     secrets: list[SecretToCreate] = field(default_factory=list)
     """Secrets left out of the files: values are never written; `secrets-to-create.txt` says how to create them."""
+    path: list[str] = field(default_factory=list)
+    """Which components took the fast path and why others did not (`ProgramRun.path`)."""
 
 
 class RenderError(Exception):
@@ -54,11 +56,12 @@ class RenderError(Exception):
 
 # -- running a project's program -------------------------------------------------------------
 def run_stack(
-    project: Project, stack: str, mocks: ClusterMocks | None = None, *, reclaim: bool = True
+    project: Project, stack: str, mocks: ClusterMocks | None = None, *, reclaim: bool = True, fast: bool = True
 ) -> tuple[ProgramRun, StackConfig]:
     """Run the project's program for `stack` under the mocks, as `pulumi up` would run it.
 
-    `reclaim=False` suits a process that renders once and exits (see :func:`run_program`)."""
+    `reclaim=False` suits a process that renders once and exits (see :func:`run_program`). `fast=False`
+    keeps every component on the SDK path (the fast path, :mod:`kubexpose._fast`, renders the same bytes)."""
     config = project.stack_config(stack)
     entry = project.entry
     if not entry.is_file():
@@ -72,14 +75,17 @@ def run_stack(
             secret_keys=config.secret_keys,
             mocks=mocks,
             reclaim=reclaim,
+            fast=fast,
         )
     return result, config
 
 
-def render(project: Project, stack: str, *, reclaim: bool = True) -> Rendered:
-    """Run `stack` and build every file of its render (nothing is written)."""
-    result, config = run_stack(project, stack, reclaim=reclaim)
-    return render_run(result, stack, config.values, config.secret_keys)
+def render(project: Project, stack: str, *, reclaim: bool = True, fast: bool = True) -> Rendered:
+    """Run `stack` and build every file of its render (nothing is written); `fast` as in :func:`run_stack`."""
+    result, config = run_stack(project, stack, reclaim=reclaim, fast=fast)
+    rendered = render_run(result, stack, config.values, config.secret_keys)
+    rendered.path = result.path
+    return rendered
 
 
 def render_run(

@@ -37,8 +37,34 @@ def kustomization(files: list[str]) -> str:
     )
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it (5x faster, same bytes), else PyYAML's own."""
+_STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{tag}" for tag in ("str", "int", "bool", "null"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Dumper(_BASE_DUMPER):  # type: ignore[misc]
+    """The safe dumper, with the nodes of plain data (dicts, lists, strings, integers, booleans, None) made
+    directly: the same nodes `SafeRepresenter` makes, without its per-node type dispatch and alias
+    bookkeeping. `to_yaml` gives it fresh dicts and lists, never one object twice, so a document never
+    has anchors either way. Anything else (floats) goes through `SafeRepresenter`."""
+
+    def represent_data(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            return yaml.ScalarNode(_STR, data)
+        if kind is dict:
+            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
+            return yaml.MappingNode(_MAP, pairs, flow_style=False)
+        if kind is list:
+            return yaml.SequenceNode(_SEQ, [self.represent_data(v) for v in data], flow_style=False)
+        if kind is int:
+            return yaml.ScalarNode(_INT, str(data))
+        if kind is bool:
+            return yaml.ScalarNode(_BOOL, "true" if data else "false")
+        if data is None:
+            return yaml.ScalarNode(_NULL, "null")
+        return super().represent_data(data)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -87,7 +113,7 @@ def to_yaml(obj: dict[str, Any]) -> str:
     """YAML with `apiVersion, kind, metadata` first and every nested key sorted, as `kubectl get -o yaml`."""
     ordered = {k: _sorted(obj[k]) for k in TOP_LEVEL_ORDER if k in obj}
     ordered.update({k: _sorted(obj[k]) for k in sorted(obj) if k not in ordered})
-    return yaml.dump(ordered, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, width=1000)
+    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000)
 
 
 def _sorted(value: Any) -> Any:

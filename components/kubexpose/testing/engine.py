@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import dataclasses
 import functools
 import gc
@@ -30,6 +29,7 @@ import pulumi.log
 import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
 
+from .. import _fast
 from .._sdk import engine_internals
 
 SDK = engine_internals()
@@ -154,6 +154,11 @@ class ClusterMocks(pulumi.runtime.Mocks):
         self.registrations: list[Registration] = []
         self._used_node_ports: set[int] = set()
 
+    def reset(self) -> None:
+        """Forget every registration and allocated node port (before a program runs again)."""
+        self.registrations.clear()
+        self._used_node_ports.clear()
+
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """No invokes are answered: programs under this engine get an empty result for every function call."""
         return {}, None
@@ -161,7 +166,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Record the registration and answer with the state a cluster would report."""
         inputs = to_wire_numbers(args.inputs)
-        state = copy.deepcopy(inputs)
+        state = to_wire_numbers(inputs)  # a second copy: plain data, cheaper than copy.deepcopy
         resource_id = f"{args.name}_id"
         if args.typ.startswith("kubernetes:") and "kind" in inputs:
             meta = state.setdefault("metadata", {})
@@ -216,6 +221,9 @@ class ProgramRun:
     """Stack exports, resolved; `UNKNOWN` where the value stayed unknown."""
     warnings: list[str] = field(default_factory=list)
     """Warnings the program logged (e.g. an unpinned image)."""
+    path: list[str] = field(default_factory=list)
+    """How the run was made, for `--verbose`: which components took the render's fast path and, for
+    every one that did not, why (empty when the run did not offer the fast path)."""
 
     def k8s(self, kind: str | None = None) -> list[Registration]:
         """Kubernetes objects in registration order, optionally of one kind."""
@@ -391,6 +399,7 @@ def run_program(
     preview: bool = False,
     mocks: ClusterMocks | None = None,
     reclaim: bool = True,
+    fast: bool = False,
 ) -> ProgramRun:
     """Run `program` as `pulumi up` (or `preview`) would, under mocks; wait for every output.
 
@@ -399,13 +408,54 @@ def run_program(
     are ignored). Exceptions raised by the program propagate unchanged. `reclaim`
     returns the run's memory at its end (for processes that run many programs: tests, fuzzing);
     a process that runs one program and exits passes False and skips that collection.
+
+    `fast` lets components take the render's fast path (:mod:`kubexpose._fast`): children recorded
+    from the pure builders, never registered through the SDK, where nothing in the program can tell.
+    If program code touches such a child, the program runs again without it; `ProgramRun.path` says
+    what happened. Only the registrations the render reads are the same both ways (URNs, inputs,
+    state); a fast run records no dependencies between a component's children.
     """
+    mocks = mocks or ClusterMocks()
     with _lean_sdk(reclaim), _without_ambient_config():
         # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
         try:
-            return _run(program, stack, project, config, secret_keys, preview, mocks or ClusterMocks())
+            if fast:
+                result, abandoned = _run_fast(program, stack, project, config, secret_keys, preview, mocks)
+                if abandoned is None:
+                    return result
+                mocks.reset()
+                result = _run(program, stack, project, config, secret_keys, preview, mocks, None)
+                result.path = [f"SDK path for every component: {abandoned}; the program ran again on the SDK path"]
+                return result
+            return _run(program, stack, project, config, secret_keys, preview, mocks, None)
         except ValueError as err:
             raise _unwrapped(err) from None
+
+
+def _run_fast(
+    program: Callable[[], Any],
+    stack: str,
+    project: str,
+    config: Mapping[str, str] | None,
+    secret_keys: list[str] | None,
+    preview: bool,
+    mocks: ClusterMocks,
+) -> tuple[ProgramRun, str | None]:
+    """One run offering the fast path: its result, or the reason it must be repeated on the SDK path."""
+    holder: list[_fast.FastSession] = []
+    try:
+        result = _run(program, stack, project, config, secret_keys, preview, mocks, holder)
+    except (Exception, _fast.FastPathAbandoned):
+        if holder and holder[0].abandoned is not None:
+            return ProgramRun([], {}), holder[0].abandoned
+        raise
+    current = holder[0]
+    if current.abandoned is not None:
+        return result, current.abandoned
+    total = current.fast + len(current.slow)
+    result.path = [f"fast path: {current.fast} of {total} components built without SDK registration"]
+    result.path += [f"SDK path for {why}" for why in current.slow]
+    return result, None
 
 
 def _unwrapped(err: BaseException) -> BaseException:
@@ -424,6 +474,27 @@ def _unwrapped(err: BaseException) -> BaseException:
         seen.add(id(inner))
         err = inner
     return err
+
+
+def _record(
+    monitor: _RecordingMonitor,
+    mocks: ClusterMocks,
+    typ: str,
+    name: str,
+    parent: str,
+    inputs: dict[str, Any],
+    custom: bool,
+) -> tuple[str, dict[str, Any]]:
+    """Record a registration of the fast path as the monitor records one of the SDK's (:mod:`kubexpose._fast`)."""
+    urn = monitor.make_urn(parent, typ, name)
+    args = pulumi.runtime.MockResourceArgs(
+        typ=typ, name=name, inputs=inputs, provider="", resource_id="", custom=custom
+    )
+    resource_id, state = mocks.new_resource(args)
+    last = mocks.registrations[-1]
+    mocks.registrations[-1] = dataclasses.replace(last, urn=urn)
+    monitor.resources[urn] = SDK.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
+    return urn, state
 
 
 @contextlib.contextmanager
@@ -450,7 +521,9 @@ def _run(
     secret_keys: list[str] | None,
     preview: bool,
     mocks: ClusterMocks,
+    fast: list[_fast.FastSession] | None,
 ) -> ProgramRun:
+    """One run; with `fast` (a list to put the session in), components may take the fast path."""
     mocks.preview = preview
     monitor = _RecordingMonitor(mocks, preview)
     SDK.ROOT.set(None)
@@ -464,7 +537,17 @@ def _run(
     exports: dict[str, Any] = {}
 
     def body() -> None:
-        program()
+        if fast is not None and not preview:
+            current = _fast.FastSession(
+                functools.partial(_record, monitor, mocks),
+                monitor.make_urn("", "pulumi:pulumi:Stack", f"{project}-{stack}"),
+                lambda: bool(getattr(monitor, "_stack_transforms", None)),
+            )
+            fast.append(current)
+            with _fast.fast_session(current):
+                program()
+        else:
+            program()
         root = pulumi.runtime.get_root_resource()
         for key, value in dict(getattr(root, "outputs", {}) or {}).items():
             output = pulumi.Output.from_input(value)

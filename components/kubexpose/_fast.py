@@ -1,0 +1,346 @@
+"""The render's fast path: a component's children built from the pure builders, never registered through the SDK.
+
+Under the mock engine most of a render's time is the SDK's per-resource registration (serializing
+inputs, a thread pool, dozens of event-loop callbacks per object). When nothing in the program can
+observe the difference, a component need not go through it: its children's inputs are plain data
+the builders made, so the engine records them directly, in the same wire form (camelCase names, the
+same numbers) the SDK would have sent, and answers them with the same mocks.
+
+A component takes the fast path only when every one of these holds (else the SDK path, with the
+reason recorded for `kubexpose render --verbose`):
+
+- the engine runs the program with a :class:`FastSession` (the render; the test kit and `pulumi up`
+  never do: a test may read children, URNs and dependencies, and a real engine needs real
+  registrations);
+- its `opts` give nothing but dependencies on resources (no parent other than the stack, transforms,
+  providers, aliases; a dependency changes no object a render writes);
+- no transformation is registered for the stack or its parents, and no stack transform with the monitor;
+- no input holds an Output, a resource or anything but plain data (a value known only later must be
+  checked and serialized by the SDK);
+- its children are kinds the fast path knows (a custom resource such as an HTTPRoute is not).
+
+The children a fast component would expose (`app.service`, `app.deployment`) are stand-ins: the
+first time program code touches one (reads an output, passes it as a parent or dependency), the
+session is abandoned and the engine runs the whole program again on the SDK path, so a program that
+reads a child sees exactly what it sees today.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import types
+import typing
+from collections import abc
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import pulumi
+
+Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, Any]]]
+"""`record(type token, name, parent URN, wire inputs, custom) -> (URN, state the mocks answered)`."""
+
+
+class FastPathAbandoned(BaseException):
+    """Program code touched a child of a fast component: the engine reruns the program on the SDK path.
+
+    A BaseException, so that a program's `except Exception` cannot swallow it (the session keeps the
+    reason too, for a program that catches everything)."""
+
+
+@dataclass
+class FastSession:
+    """One program run that lets components take the fast path (set up by the mock engine)."""
+
+    record: Record
+    """Records a registration and returns its URN and the state the mocks answered."""
+    root_urn: str
+    """The stack's URN: the parent of every top-level component."""
+    monitor_transforms: Callable[[], bool]
+    """Whether a stack transform was registered with the monitor (then nothing takes the fast path)."""
+    fast: int = 0
+    """How many components took the fast path."""
+    slow: list[str] = field(default_factory=list)
+    """`<Kind> '<name>': <why it took the SDK path>`, one per component that did."""
+    abandoned: str | None = None
+    """Why the run must be repeated on the SDK path (set when program code touched a child)."""
+
+    def abandon(self, reason: str) -> FastPathAbandoned:
+        """Record the first reason to abandon the session and return the exception to raise."""
+        if self.abandoned is None:
+            self.abandoned = reason
+        return FastPathAbandoned(reason)
+
+
+_SESSION: FastSession | None = None
+
+
+def session() -> FastSession | None:
+    """The fast session of the program run in progress, or None (the SDK path for everything)."""
+    return _SESSION
+
+
+@contextlib.contextmanager
+def fast_session(current: FastSession) -> Iterator[FastSession]:
+    """Let components take the fast path while the block runs (the mock engine uses this)."""
+    global _SESSION
+    previous, _SESSION = _SESSION, current
+    try:
+        yield current
+    finally:
+        _SESSION = previous
+
+
+# -- deciding -----------------------------------------------------------------------------------
+def why_not(current: FastSession, opts: pulumi.ResourceOptions | None, inputs: Any) -> str | None:
+    """None when a component with these options and raw inputs may take the fast path, else why not."""
+    if opts is not None:
+        if not isinstance(opts, pulumi.ResourceOptions):
+            return "its opts are not a ResourceOptions"
+        given = sorted(
+            key
+            for key, value in vars(opts).items()
+            if key != "depends_on" and value is not None and value != [] and value != {}
+        )
+        if given:
+            return f"its opts set {', '.join(given)}"
+        depends = opts.depends_on
+        for dep in depends if isinstance(depends, list | tuple) else [] if depends is None else [depends]:
+            if isinstance(dep, _Unbuilt):
+                what = object.__getattribute__(dep, "__dict__")["_kubexpose_what"]
+                raise current.abandon(f"the program made {what} a dependency")
+            if not isinstance(dep, pulumi.Resource):
+                return "its depends_on holds a value known only later"
+    root = pulumi.runtime.get_root_resource()
+    if root is not None and (root._transformations or getattr(root, "_transforms", None)):
+        return "a stack transformation is registered"
+    if current.monitor_transforms():
+        return "a stack transform is registered"
+    if _holds_live_value(inputs):
+        return "an input is an Output (or another value known only later)"
+    return None
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _holds_live_value(value: Any) -> bool:
+    """True when `value` holds anything the SDK must resolve: an Output, a resource, an awaitable."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return False
+    if kind is dict or isinstance(value, Mapping):
+        return any(_holds_live_value(v) for v in value.values())
+    if kind is list or kind is tuple or kind is frozenset or kind is set:
+        return any(_holds_live_value(v) for v in value)
+    if isinstance(value, str | int | float | Enum):
+        return False
+    if dataclass_fields := getattr(value, "__dataclass_fields__", None):
+        return any(_holds_live_value(getattr(value, name)) for name in dataclass_fields)
+    return True
+
+
+# -- declaring ----------------------------------------------------------------------------------
+def declare_component(res: pulumi.ComponentResource, type_token: str, name: str, current: FastSession) -> str:
+    """Initialize `res` as a component whose URN is known now, record it, and return its URN."""
+    from ._sdk import fast_internals
+
+    urn, _ = current.record(type_token, name, current.root_urn, {}, False)
+    with fast_internals().known_urn(res, urn):
+        pulumi.ComponentResource.__init__(res, type_token, name, None, None)
+    current.fast += 1
+    return urn
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the fast path needs to know of a pulumi_kubernetes resource class."""
+
+    token: str
+    """The Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`."""
+    api_version: str
+    kind: str
+    args: type
+    """The class's `<Kind>Args` input type, whose metadata gives the wire names."""
+
+
+@functools.cache
+def kind_of(cls: type) -> Kind | None:
+    """The fast-path facts of a pulumi_kubernetes class, or None for a class the fast path does not handle."""
+    token = _TOKENS.get(cls.__name__)
+    module = __import__(cls.__module__.rsplit(".", 1)[0], fromlist=["_"])
+    args = getattr(module, f"{cls.__name__}Args", None)
+    if token is None or args is None or not cls.__module__.startswith("pulumi_kubernetes."):
+        return None
+    group_version = token.split(":")[1]
+    api_version = group_version.removeprefix("core/")
+    return Kind(token, api_version, cls.__name__, args)
+
+
+_TOKENS = {
+    "ServiceAccount": "kubernetes:core/v1:ServiceAccount",
+    "Service": "kubernetes:core/v1:Service",
+    "Secret": "kubernetes:core/v1:Secret",
+    "ConfigMap": "kubernetes:core/v1:ConfigMap",
+    "Deployment": "kubernetes:apps/v1:Deployment",
+    "PodDisruptionBudget": "kubernetes:policy/v1:PodDisruptionBudget",
+    "HorizontalPodAutoscaler": "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "NetworkPolicy": "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    "Ingress": "kubernetes:networking.k8s.io/v1:Ingress",
+    "EndpointSlice": "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+}
+"""The kinds kubexpose's components create, by class name (a custom resource is not among them)."""
+
+
+class NotPlainError(Exception):
+    """A child's input holds something the fast path cannot serialize as the SDK would."""
+
+
+def record_child(
+    current: FastSession, owner: str, cls: type, name: str, parent_urn: str, props: Mapping[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """Record child `name` of class `cls` with `props` (snake_case, as its constructor takes them) and
+    return a stand-in for it and the state the mocks answered. `owner` names the component in messages."""
+    kind = kind_of(cls)
+    if kind is None:
+        raise current.abandon(f"{owner} creates a {cls.__name__}, which the fast path does not build")
+    inputs = {"api_version": kind.api_version, "kind": kind.kind, **props}
+    try:
+        wire = {key: value for key, value in to_wire(inputs, kind.args).items() if value is not None}
+    except NotPlainError as err:
+        raise current.abandon(f"{owner}: the input of its {kind.kind} {err}") from None
+    _, state = current.record(kind.token, name, parent_urn, wire, True)
+    return unbuilt(cls, f"{owner}'s {kind.kind} '{name}'", state), state
+
+
+# -- stand-ins for children ---------------------------------------------------------------------
+class _Unbuilt:
+    """A child the fast path recorded without building: touching it abandons the fast session."""
+
+    def __getattribute__(self, attr: str) -> Any:
+        if attr in ("__class__", "__dict__"):
+            return object.__getattribute__(self, attr)
+        what = object.__getattribute__(self, "__dict__")["_kubexpose_what"]
+        current = session()
+        reason = f"the program read {what} (.{attr})"
+        if current is None:  # the run is over: nothing can repeat it
+            raise RuntimeError(f"{reason}, built on the render's fast path; this object has no outputs")
+        raise current.abandon(reason)
+
+
+@functools.cache
+def _unbuilt_class(cls: type) -> type:
+    return type(f"Unbuilt{cls.__name__}", (_Unbuilt, cls), {"__module__": __name__})
+
+
+def unbuilt(cls: type, what: str, state: dict[str, Any]) -> Any:
+    """A stand-in for a recorded child of class `cls` (an instance of it for `isinstance`)."""
+    stand_in: Any = object.__new__(_unbuilt_class(cls))
+    stand_in.__dict__.update(_kubexpose_what=what, _kubexpose_state=state)
+    return stand_in
+
+
+def state_of(stand_in: Any) -> dict[str, Any]:
+    """The state the mocks answered for a recorded child."""
+    return dict(object.__getattribute__(stand_in, "__dict__")["_kubexpose_state"])
+
+
+# -- the wire form ------------------------------------------------------------------------------
+def to_wire(value: Any, typ: Any) -> Any:
+    """`value` as the SDK serializes it for a property of type `typ`: names translated with the input
+    types' metadata, maps' keys untouched, tuples as lists, enums as their values, numbers as they
+    come back from the wire. Raises :class:`NotPlainError` for anything the SDK would have to resolve."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        shape = _shape(typ)
+        if shape[0] == "union":
+            case = _wire_types().union_case(shape[1], value)
+            shape = _shape(case) if case is not None else ("map", None)
+        if shape[0] == "input":
+            names, field_types = shape[1], shape[2]
+            out = {}
+            for key in value:
+                wire_name = names.get(key) or key
+                out[wire_name] = to_wire(value[key], field_types.get(wire_name))
+            return out
+        item = shape[1] if shape[0] == "map" else None
+        for key in value:
+            if type(key) is not str:
+                raise NotPlainError(f"has the key {key!r}, which is not a string")
+        return {key: to_wire(value[key], item) for key in value}
+    if kind is list or kind is tuple:
+        shape = _shape(typ)
+        item = shape[1] if shape[0] == "list" else _wire_types().list_item_type(shape[-1])
+        return [to_wire(v, item) for v in value]
+    if isinstance(value, Enum):
+        return to_wire(value.value, None)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return value if abs(value) <= 2**53 else int(float(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotPlainError(f"holds the number {value}")
+        return int(value) if value.is_integer() else value
+    raise NotPlainError(f"holds {type(value).__name__}")
+
+
+_SHAPES: dict[Any, tuple[Any, ...]] = {}
+
+
+def _shape(typ: Any) -> tuple[Any, ...]:
+    """How the SDK serializes a value of annotation `typ` (looked up once per annotation):
+    `("input", names, types, typ)`, `("map", value type, typ)`, `("list", item type, typ)`, `("union", typ)`
+    or `("other", typ)` (a dict is then kept as it is, a list fails as it does in the SDK); the last
+    element is always the unwrapped annotation."""
+    try:
+        return _SHAPES[typ]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: work it out each time
+        return _work_out_shape(typ)
+    shape = _SHAPES[typ] = _work_out_shape(typ)
+    return shape
+
+
+def _work_out_shape(typ: Any) -> tuple[Any, ...]:
+    internals = _wire_types()
+    if typ is not None:
+        typ = internals.unwrap(typ)
+    if typ is None or typ is Any:
+        return ("other", None)
+    if typing.get_origin(typ) in (typing.Union, types.UnionType):
+        return ("union", typ)
+    if internals.is_input_type(typ):
+        names, field_types = internals.metadata(typ)
+        return ("input", names, field_types, typ)
+    value_type = map_value_type(typ)
+    if value_type is not None:
+        return ("map", value_type, typ)
+    try:
+        return ("list", internals.list_item_type(typ), typ)
+    except NotPlainError:
+        return ("other", typ)
+
+
+@functools.cache
+def _wire_types() -> Any:
+    from ._sdk import fast_internals
+
+    return fast_internals()
+
+
+def map_value_type(typ: Any) -> Any:
+    """The value type of a `Mapping[str, T]` annotation (None for anything else)."""
+    if typ is None:
+        return None
+    if typing.get_origin(typ) in (dict, typing.Dict, abc.Mapping, typing.Mapping):  # noqa: UP006 - as the SDK does
+        args = typing.get_args(typ)
+        if len(args) == 2 and args[0] is str:
+            return args[1]
+    return None
