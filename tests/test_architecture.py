@@ -59,12 +59,13 @@ def test_the_library_never_imports_the_tooling(path: Path) -> None:
 
 
 FLOORS = [
-    ("kubexpose.errors", "kubexpose._sdk", "kubexpose._lazy"),
+    ("kubexpose.errors", "kubexpose._sdk", "kubexpose._lazy", "kubexpose._fast"),
     ("kubexpose.k8s",),
     ("kubexpose.claims", "kubexpose.stackfiles"),
     ("kubexpose.profile",),
     ("kubexpose.components",),
     ("kubexpose.provider",),
+    ("kubexpose.testing.mocks",),
     ("kubexpose.testing.engine", "kubexpose.testing.objects"),
     ("kubexpose.testing", "kubexpose.policy_pack", "kubexpose_policies"),
     ("kubexpose.render",),
@@ -128,13 +129,17 @@ def test_pulumi_internals_are_used_only_in_the_sdk_module(path: Path) -> None:
                 assert node.attr in PUBLIC_RUNTIME, f"{path.name} uses {chain}, not public"
 
 
-def test_the_mock_engine_knows_nothing_of_kubexpose() -> None:
-    engine = PACKAGE / "testing" / "engine.py"
-    ours = [m for m, _ in _imports(engine) if m.startswith("kubexpose")]
-    assert ours == ["kubexpose._sdk"]
-    text = engine.read_text()
-    for word in ("kubexpose:", "ExposedDeployment", "ExternalAlias", "StackProfile", "Exposure"):
-        assert word not in text
+@pytest.mark.parametrize("name", ["engine.py", "mocks.py"])
+def test_the_mock_engine_knows_nothing_of_kubexpose(name: str) -> None:
+    """The engine runs any program: it imports the SDK internals, its mocks, and the fast-path session it
+    offers to components that ask (kubexpose._fast knows no component either), and names no component."""
+    engine = PACKAGE / "testing" / name
+    ours = {m for m, _ in _imports(engine) if m.startswith("kubexpose")}
+    assert ours <= {"kubexpose._sdk", "kubexpose._fast", "kubexpose.testing.mocks"}
+    for path in (engine, PACKAGE / "_fast.py"):
+        text = path.read_text()
+        for word in ("kubexpose:", "ExposedDeployment", "ExternalAlias", "StackProfile", "Exposure"):
+            assert word not in text, f"{path.name} names {word}"
 
 
 def test_the_engines_speed_patches_end_with_the_run() -> None:

@@ -44,11 +44,12 @@ Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, An
 """`record(type token, name, parent URN, wire inputs, custom) -> (URN, state the mocks answered)`."""
 
 
-class FastPathAbandoned(BaseException):
+class FastPathAbandoned(Exception):  # noqa: N818 - not an error of the program: a signal to the engine
     """Program code touched a child of a fast component: the engine reruns the program on the SDK path.
 
-    A BaseException, so that a program's `except Exception` cannot swallow it (the session keeps the
-    reason too, for a program that catches everything)."""
+    The session keeps the reason too, so a program that catches this exception still runs again; an
+    Exception (not a BaseException) so that the SDK's own handlers, which catch Exception where a
+    registration reads a resource, report it as a failed run instead of leaving tasks broken."""
 
 
 @dataclass
@@ -183,8 +184,6 @@ def kind_of(cls: type) -> Kind | None:
 _TOKENS = {
     "ServiceAccount": "kubernetes:core/v1:ServiceAccount",
     "Service": "kubernetes:core/v1:Service",
-    "Secret": "kubernetes:core/v1:Secret",
-    "ConfigMap": "kubernetes:core/v1:ConfigMap",
     "Deployment": "kubernetes:apps/v1:Deployment",
     "PodDisruptionBudget": "kubernetes:policy/v1:PodDisruptionBudget",
     "HorizontalPodAutoscaler": "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -225,10 +224,30 @@ class _Unbuilt:
             return object.__getattribute__(self, attr)
         what = object.__getattribute__(self, "__dict__")["_kubexpose_what"]
         current = session()
-        reason = f"the program read {what} (.{attr})"
+        if attr.startswith("_"):  # the SDK reads private attributes: the program handed the child to it
+            reason = f"the program gave {what} to Pulumi (as a dependency, parent or input; .{attr} was read)"
+        else:
+            reason = f"the program read {what} (.{attr})"
         if current is None:  # the run is over: nothing can repeat it
             raise RuntimeError(f"{reason}, built on the render's fast path; this object has no outputs")
         raise current.abandon(reason)
+
+
+def refuse_unbuilt(value: Any, how: str) -> None:
+    """Abandon the session when `value` (a stack export, walked through lists and dicts) holds a stand-in:
+    under `pulumi up` the engine would serialize the child's outputs."""
+    current = session()
+    if current is None:
+        return
+    if isinstance(value, _Unbuilt):
+        what = object.__getattribute__(value, "__dict__")["_kubexpose_what"]
+        raise current.abandon(f"the program {how} {what}")
+    if isinstance(value, dict):
+        for item in value.values():
+            refuse_unbuilt(item, how)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_unbuilt(item, how)
 
 
 @functools.cache

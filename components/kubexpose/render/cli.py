@@ -37,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
     cmd.add_argument("--out", type=Path, help="output directory (default: render/<stack> in the project directory)")
     cmd.add_argument("--traceback", action="store_true", help="print the whole traceback when the program fails")
+    cmd.add_argument(
+        "--verbose",
+        action="store_true",
+        help="say which components took the fast path (children built without SDK registration) and why others did not",
+    )
+    cmd.add_argument(
+        "--sdk-path",
+        action="store_true",
+        help="register every resource through the Pulumi SDK, as before the fast path (the files are the same)",
+    )
     schema = sub.add_parser("schema", help="write provider/schema.json and docs/reference.md from the components")
     schema.add_argument("--root", default=".", type=Path, help="repository root (default: .)")
     schema.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is stale")
@@ -92,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             known = ", ".join(project.stacks()) or "none"
             print(f"error: unknown stack '{args.stack}'; available stacks: {known}", file=sys.stderr)
             return 2
-        rendered = render(project, args.stack, reclaim=False)  # one render, then the process exits
+        # One render, then the process exits.
+        rendered = render(project, args.stack, reclaim=False, fast=not args.sdk_path)
     except OutputRefusedError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -118,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for warning in rendered.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.verbose:
+        for line in rendered.path or ["SDK path for every component (--sdk-path)"]:
+            print(f"path: {line}", file=sys.stderr)
     print(
         f"Rendered stack '{args.stack}': {len(rendered.manifests)} objects in {out}/ (apply with kubectl apply -f {out}/)"
     )

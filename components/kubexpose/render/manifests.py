@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,22 @@ class _Dumper(_BASE_DUMPER):  # type: ignore[misc]
         if data is None:
             return yaml.ScalarNode(_NULL, "null")
         return super().represent_data(data)  # type: ignore[no-any-return]
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The resolver's answer (a pure function of its arguments for the safe dumper, which has no path
+        resolvers), remembered: the emitter asks it for every scalar, and keys repeat in every object."""
+        if kind is yaml.ScalarNode:
+            return _resolve(value, tuple(implicit))
+        return _RESOLVER.resolve(kind, value, implicit)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve(value: str, implicit: tuple[bool, bool]) -> Any:
+    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+assert not _RESOLVER.yaml_path_resolvers, "the YAML resolver cache assumes no path resolvers"
 
 
 @dataclass(frozen=True)

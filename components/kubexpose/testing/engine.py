@@ -14,74 +14,28 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import hashlib
-import ipaddress
 import logging
 import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi.log
 import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
 
-from .. import _fast
+from .._fast import FastSession, fast_session, refuse_unbuilt
 from .._sdk import engine_internals
+from .mocks import ClusterMocks as ClusterMocks
+from .mocks import LoadBalancerMode as LoadBalancerMode
+from .mocks import Registration as Registration
+from .mocks import is_plain, secret_paths
 
 SDK = engine_internals()
 """The SDK internals the engine needs (all listed, with why, in :mod:`kubexpose._sdk`)."""
-
-LoadBalancerMode = Literal["ip", "hostname", "pending"]
-SERVICE_TYPE = "kubernetes:core/v1:Service"
-CLUSTER_IP_NET = ipaddress.ip_network("10.96.0.0/12")
-
-
-def _digest(*parts: str) -> int:
-    return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "big")
-
-
-SECRET_SIG = SDK.SECRET_SIG
-SIG_KEY = SDK.SIG_KEY
-Path = tuple[str | int, ...]
-
-
-def to_wire_numbers(value: Any) -> Any:
-    """Plain values from mock inputs: integral floats back to ints, secret wrappers removed."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return to_wire_numbers(value.get("value"))
-        return {k: to_wire_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_wire_numbers(v) for v in value]
-    return value
-
-
-def _is_plain(value: Any) -> bool:
-    """True when serialized inputs hold only data and secrets: no unknowns, resources or assets."""
-    if isinstance(value, dict):
-        if SIG_KEY in value:
-            return value[SIG_KEY] == SECRET_SIG and _is_plain(value.get("value"))
-        return all(_is_plain(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_is_plain(v) for v in value)
-    return value != SDK.UNKNOWN
-
-
-def secret_paths(value: Any, path: Path = ()) -> list[Path]:
-    """Paths of the values that were secret, before the SDK pushes secretness up to whole fields."""
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return [path]
-        return [p for k, v in value.items() for p in secret_paths(v, (*path, k))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in secret_paths(v, (*path, i))]
-    return []
 
 
 class _Unknown:
@@ -93,123 +47,6 @@ class _Unknown:
 
 UNKNOWN: Any = _Unknown()
 """The value recorded for an export that stayed unknown."""
-
-
-@dataclass(frozen=True)
-class Registration:
-    """One resource the program registered."""
-
-    type: str
-    """Pulumi type token, e.g. `kubernetes:core/v1:Service` or a component's `acme:index:WebApp`."""
-    name: str
-    """Pulumi logical name."""
-    urn: str
-    """URN; its type part shows the parent chain (`acme:index:WebApp$kubernetes:...`)."""
-    inputs: dict[str, Any]
-    """Inputs as the provider receives them (camelCase, integral numbers as ints)."""
-    state: dict[str, Any]
-    """What the mocked cluster answered (inputs plus ClusterIP, node ports, status, auto-name)."""
-    custom: bool
-    """True for provider resources, False for components."""
-    secrets: tuple[Path, ...] = ()
-    """Paths inside `inputs` whose values came from secrets (render redacts them)."""
-    dependencies: tuple[str, ...] = ()
-    """URNs of the resources this one depends on (from `depends_on` and from the Outputs in its inputs)."""
-
-    @property
-    def kind(self) -> str | None:
-        """Kubernetes kind (`Service`), or None for non-Kubernetes resources."""
-        return self.inputs.get("kind") if self.type.startswith("kubernetes:") else None
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        """The object's metadata inputs (`{}` when there are none)."""
-        return dict(self.inputs.get("metadata") or {})
-
-    @property
-    def object_name(self) -> str | None:
-        """`metadata.name` as the cluster would see it (including a mocked auto-name)."""
-        return (self.state.get("metadata") or {}).get("name")
-
-    @property
-    def parent_type(self) -> str | None:
-        """Type token of the parent component, or None for top-level resources."""
-        qualified = self.urn.split("::")[2]
-        chain = qualified.split("$")
-        return chain[-2] if len(chain) > 1 else None
-
-
-class ClusterMocks(pulumi.runtime.Mocks):
-    """Mocks that record every registration and answer like a small cluster."""
-
-    def __init__(
-        self,
-        load_balancer: LoadBalancerMode = "ip",
-        node_port_range: tuple[int, int] = (30000, 32767),
-    ) -> None:
-        self.load_balancer = load_balancer
-        self.preview = False
-        """Set by :func:`run_program` for each run (worker threads cannot read the SDK's context reliably)."""
-        self.node_port_range = node_port_range
-        self.registrations: list[Registration] = []
-        self._used_node_ports: set[int] = set()
-
-    def reset(self) -> None:
-        """Forget every registration and allocated node port (before a program runs again)."""
-        self.registrations.clear()
-        self._used_node_ports.clear()
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        """No invokes are answered: programs under this engine get an empty result for every function call."""
-        return {}, None
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        """Record the registration and answer with the state a cluster would report."""
-        inputs = to_wire_numbers(args.inputs)
-        state = to_wire_numbers(inputs)  # a second copy: plain data, cheaper than copy.deepcopy
-        resource_id = f"{args.name}_id"
-        if args.typ.startswith("kubernetes:") and "kind" in inputs:
-            meta = state.setdefault("metadata", {})
-            if not meta.get("name"):
-                meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
-            namespace = meta.get("namespace")
-            resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
-            if args.typ == SERVICE_TYPE and not self.preview:
-                # In a preview the cluster has answered nothing yet: those outputs stay unknown.
-                self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(Registration(args.typ, args.name, "", inputs, state, bool(args.custom)))
-        return resource_id, state
-
-    def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
-        spec = state.setdefault("spec", {})
-        service_type = spec.get("type", "ClusterIP")
-        if service_type != "ExternalName" and "clusterIP" not in spec:
-            offset = _digest(namespace, name) % (CLUSTER_IP_NET.num_addresses - 2) + 1
-            spec["clusterIP"] = str(CLUSTER_IP_NET.network_address + offset)
-            spec["clusterIPs"] = [spec["clusterIP"]]
-        if service_type in ("NodePort", "LoadBalancer"):
-            for port in spec.get("ports", []):
-                if "nodePort" not in port:
-                    port["nodePort"] = self._allocate_node_port(namespace, name, port.get("port", 0))
-                self._used_node_ports.add(port["nodePort"])
-        if service_type == "LoadBalancer":
-            if self.load_balancer == "ip":
-                ingress = [{"ip": f"203.0.113.{_digest(namespace, name) % 250 + 1}", "ipMode": "VIP"}]
-            elif self.load_balancer == "hostname":
-                ingress = [{"hostname": f"{name}-{_digest(namespace, name) & 0xFFFFFF:06x}.elb.example.com"}]
-            else:
-                ingress = []
-            state["status"] = {"loadBalancer": {"ingress": ingress} if ingress else {}}
-
-    def _allocate_node_port(self, namespace: str, name: str, port: int) -> int:
-        low, high = self.node_port_range
-        size = high - low + 1
-        start = _digest(namespace, name, str(port)) % size
-        for step in range(size):
-            candidate = low + (start + step) % size
-            if candidate not in self._used_node_ports:
-                return candidate
-        raise RuntimeError(f"mock cluster: node-port range {low}-{high} is exhausted")
 
 
 @dataclass
@@ -318,7 +155,7 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
         protobuf's C-level conversions instead of the SDK's Python (de)serializers. Returns None
         (use the SDK's path) in a preview, for the stack, and for inputs holding unknowns or
         resource references."""
-        if self.preview or request.type == "pulumi:pulumi:Stack" or not _is_plain(raw):
+        if self.preview or request.type == "pulumi:pulumi:Stack" or not is_plain(raw):
             return None
         urn = self.make_urn(request.parent, request.type, request.name)
         args = pulumi.runtime.MockResourceArgs(
@@ -442,10 +279,10 @@ def _run_fast(
     mocks: ClusterMocks,
 ) -> tuple[ProgramRun, str | None]:
     """One run offering the fast path: its result, or the reason it must be repeated on the SDK path."""
-    holder: list[_fast.FastSession] = []
+    holder: list[FastSession] = []
     try:
         result = _run(program, stack, project, config, secret_keys, preview, mocks, holder)
-    except (Exception, _fast.FastPathAbandoned):
+    except Exception:
         if holder and holder[0].abandoned is not None:
             return ProgramRun([], {}), holder[0].abandoned
         raise
@@ -521,7 +358,7 @@ def _run(
     secret_keys: list[str] | None,
     preview: bool,
     mocks: ClusterMocks,
-    fast: list[_fast.FastSession] | None,
+    fast: list[FastSession] | None,
 ) -> ProgramRun:
     """One run; with `fast` (a list to put the session in), components may take the fast path."""
     mocks.preview = preview
@@ -537,25 +374,26 @@ def _run(
     exports: dict[str, Any] = {}
 
     def body() -> None:
-        if fast is not None and not preview:
-            current = _fast.FastSession(
-                functools.partial(_record, monitor, mocks),
-                monitor.make_urn("", "pulumi:pulumi:Stack", f"{project}-{stack}"),
-                lambda: bool(getattr(monitor, "_stack_transforms", None)),
-            )
-            fast.append(current)
-            with _fast.fast_session(current):
-                program()
-        else:
-            program()
+        program()
         root = pulumi.runtime.get_root_resource()
         for key, value in dict(getattr(root, "outputs", {}) or {}).items():
+            refuse_unbuilt(value, f"exported (as {key!r})")
             output = pulumi.Output.from_input(value)
             known = SDK.sync_await(output.is_known())
             exports[key] = SDK.sync_await(output.future()) if known else UNKNOWN
 
+    offered: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if fast is not None and not preview:
+        current = FastSession(
+            functools.partial(_record, monitor, mocks),
+            monitor.make_urn("", "pulumi:pulumi:Stack", f"{project}-{stack}"),
+            lambda: bool(getattr(monitor, "_stack_transforms", None)),
+        )
+        fast.append(current)
+        offered = fast_session(current)  # until every registration is done: they may touch children
     try:
-        SDK.sync_await(SDK.run_pulumi_func(body))
+        with offered:
+            SDK.sync_await(SDK.run_pulumi_func(body))
     finally:
         _LOGGER.removeHandler(handler)
         _THREAD_LOOPS.update(monitor.thread_loops)
