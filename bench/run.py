@@ -1,14 +1,17 @@
-"""Side-by-side benchmark: N apps (one Deployment + one NodePort Service each) declared four ways.
+"""Side-by-side benchmark: N apps (one Deployment + one NodePort Service each) declared five ways.
 
-    make bench                       # all four ways, N = 10, 100, 1000 (about 5 minutes)
-    .venv-bench/bin/python bench/run.py --sizes 10 100 --runs 3
+    make bench                       # every way, N = 10, 100, 1000, 5000, 3 runs each (about 15 minutes)
+    .venv-bench/bin/python bench/run.py --sizes 10 100 --runs 3 --ways kubexpose cdk8s
 
-Ways: `kubexpose` (ExposedDeployment, Exposure.PUBLIC under the dev profile, rendered to YAML as
-`kubexpose render` does), `raw` (the same objects as plain pulumi_kubernetes resources
-under the same mocks, rendered the same way), `cdk8s` (cdk8s-plus-33 from Python, `synth_yaml`) and
-`pyyaml` (dumping prebuilt dicts: the floor). Each measurement runs in a fresh process; the ways
-take turns within each run so that ratios are paired run by run. Reports median wall time, peak
-memory (max RSS of the process), median ratios against cdk8s, and the growth T(1000)/T(100).
+Ways: `kubexpose` (ExposedDeployment, Exposure.PUBLIC under a dev profile, rendered to YAML exactly
+as `kubexpose render` does, with its fast path), `kubexpose-sdk` (the same with every resource
+registered through the Pulumi SDK: `kubexpose render --sdk-path`), `raw` (the same objects as plain
+pulumi_kubernetes resources under the same mocks, rendered the same way), `cdk8s` (cdk8s-plus-33
+from Python, `synth_yaml`) and `pyyaml` (dumping prebuilt dicts: the floor). Each measurement is a
+fresh process, imports included; the ways take turns within each run so that ratios are paired run by
+run. Reports median wall time, peak memory (max RSS of the process plus that of its largest child:
+cdk8s-plus runs in a Node.js child), median paired ratios against cdk8s, growth T(5000)/T(1000),
+and with `--plot FILE` a PNG of both against N.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-WAYS = ("kubexpose", "raw", "cdk8s", "pyyaml")
+WAYS = ("kubexpose", "kubexpose-sdk", "raw", "cdk8s", "pyyaml")
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
 
-def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The Deployment, Service and ServiceAccount ExposedDeployment emits for app i (network policy off), built by
-    the library's own builders and defaults (kubexpose.k8s), so the other ways declare the same objects."""
+def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Deployment and Service ExposedDeployment emits for app i (network policy off, the namespace's
+    `default` ServiceAccount), built by the library's own builders and defaults (kubexpose.k8s), so the
+    other ways declare the same objects."""
     sys.path.insert(0, str(ROOT / "components"))
     from pulumi_kubernetes.core.v1 import ServiceSpecType
 
@@ -64,14 +68,13 @@ def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any
         automount_service_account_token=False,
         readiness_probe=default_readiness_probe(8080),
         liveness_probe=default_liveness_probe(8080),
-        service_account=name,
+        service_account="default",
     )
     port = Port(80, 8080, "http", "TCP", None)
     service = ServiceModel(type=ServiceSpecType.NODE_PORT, ports=(port,), selector=labels)
     return (
         {"metadata": meta, "spec": dict(deployment_spec(labels, labels, 1, pod))},
         {"metadata": meta, "spec": dict(service_spec(service))},
-        {"metadata": meta, "automount_service_account_token": False},
     )
 
 
@@ -88,6 +91,7 @@ def kubexpose_program(n: int) -> Callable[[], None]:
         "ports": [{"port": 80, "target_port": 8080, "name": "http"}],
         "exposure": Exposure.PUBLIC,
         "network_policy": False,
+        "service_account": "default",
     }
 
     def program() -> None:
@@ -104,20 +108,23 @@ def raw_program(n: int) -> Callable[[], None]:
 
     def program() -> None:
         for i in range(n):
-            deployment, service, account = app_manifests(i)
-            k8s.core.v1.ServiceAccount(f"app-{i}-service-account", **account)
+            deployment, service = app_manifests(i)
             k8s.apps.v1.Deployment(f"app-{i}-deployment", **deployment)
             k8s.core.v1.Service(f"app-{i}-service", **service)
 
     return program
 
 
-def run_under_mocks(program: Callable[[], None]) -> int:
-    """Run `program` under kubexpose's mock engine and render it as `kubexpose render` does."""
+def run_under_mocks(program: Callable[[], None], fast: bool) -> int:
+    """Run `program` under kubexpose's mock engine and render it as `kubexpose render` does (one render per
+    process: no collection at the end), with or without the fast path."""
     from kubexpose.render.build import render_run
     from kubexpose.testing.engine import run_program
 
-    return len(render_run(run_program(program, reclaim=False), "dev").manifests)  # as `kubexpose render` runs it
+    run = run_program(program, reclaim=False, fast=fast)
+    if fast:
+        assert run.path[0].startswith("fast path: "), run.path
+    return len(render_run(run, "dev").manifests)
 
 
 def run_cdk8s(n: int) -> int:
@@ -157,12 +164,15 @@ def one(way: str, n: int) -> dict[str, Any]:
     start = time.perf_counter()
     if way == "pyyaml":
         objects = run_pyyaml(docs)
+    elif way == "cdk8s":
+        objects = run_cdk8s(n)
     else:
-        programs = {"kubexpose": kubexpose_program, "raw": raw_program}
-        objects = run_under_mocks(programs[way](n)) if way in programs else run_cdk8s(n)
+        program = raw_program(n) if way == "raw" else kubexpose_program(n)
+        objects = run_under_mocks(program, fast=way == "kubexpose")
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"way": way, "n": n, "seconds": seconds, "peak_mb": peak_mb, "objects": objects}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"way": way, "n": n, "seconds": seconds, "peak_mb": own + child, "objects": objects}
 
 
 def measure(way: str, n: int) -> dict[str, Any]:
@@ -175,11 +185,12 @@ def measure(way: str, n: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--runs", type=int, default=5, help="runs per size (N=1000 uses min(runs, 3))")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (paired: every way once per run)")
     parser.add_argument("--ways", nargs="+", default=list(WAYS), choices=WAYS)
     parser.add_argument("--one", nargs=2, metavar=("WAY", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument("--plot", type=Path, help="also draw wall time and peak memory against N into this PNG")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one[0], int(args.one[1]))))
@@ -187,8 +198,7 @@ def main() -> None:
 
     results: list[dict[str, Any]] = []
     for n in args.sizes:
-        runs = args.runs if n < 1000 else min(args.runs, 3)
-        for r in range(runs):
+        for r in range(args.runs):
             for way in args.ways:
                 m = measure(way, n)
                 m["run"] = r
@@ -196,7 +206,34 @@ def main() -> None:
                 print(f"  n={n:<5} run={r} {way:<10} {m['seconds']:8.3f} s  {m['peak_mb']:7.1f} MB", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
+    if args.plot:
+        plot(results, args.ways, args.plot)
     print(report(results, args.sizes, args.ways))
+
+
+def plot(results: list[dict[str, Any]], ways: list[str], path: Path) -> None:
+    """Median wall time and peak memory of each way against N (log-log), side by side, into a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (times, memory) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for way in ways:
+        sizes = sorted({m["n"] for m in results if m["way"] == way})
+        picked = [[m for m in results if m["way"] == way and m["n"] == n] for n in sizes]
+        times.plot(sizes, [statistics.median(m["seconds"] for m in ms) for ms in picked], marker="o", label=way)
+        memory.plot(sizes, [statistics.median(m["peak_mb"] for m in ms) for ms in picked], marker="o", label=way)
+    for axes, label in ((times, "wall time (s), imports included"), (memory, "peak memory (MB)")):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlabel("apps (N)")
+        axes.set_ylabel(label)
+        axes.grid(True, which="both", alpha=0.3)
+    times.legend()
+    figure.suptitle("N apps (Deployment + NodePort Service each), median of the runs")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
 
 
 def report(results: list[dict[str, Any]], sizes: list[int], ways: list[str]) -> str:
@@ -222,13 +259,16 @@ def report(results: list[dict[str, Any]], sizes: list[int], ways: list[str]) -> 
             lines.append(
                 f"| {n} | {way} | {ms[0]['objects']} | {median:.3f} | {peak:.0f} | {ratios[0]} | {ratios[1]} |"
             )
-    if 100 in sizes and 1000 in sizes:
-        lines.append("")
-        for way in ways:
-            t100, t1000 = pick(way, 100), pick(way, 1000)
-            if t100 and t1000:
-                growth = statistics.median(m["seconds"] for m in t1000) / statistics.median(m["seconds"] for m in t100)
-                lines.append(f"- growth T(1000)/T(100) for {way}: {growth:.1f}")
+    for low, high in ((100, 1000), (1000, 5000)):
+        if low in sizes and high in sizes:
+            lines.append("")
+            for way in ways:
+                small, large = pick(way, low), pick(way, high)
+                if small and large:
+                    growth = statistics.median(m["seconds"] for m in large) / statistics.median(
+                        m["seconds"] for m in small
+                    )
+                    lines.append(f"- growth T({high})/T({low}) for {way}: {growth:.2f}")
     return "\n".join(lines)
 
 

@@ -19,9 +19,6 @@ def test_the_raw_way_of_the_benchmark_renders_exactly_what_kubexpose_renders() -
     ours = manifests(run_program(bench.kubexpose_program(3)))
     raw = manifests(run_program(bench.raw_program(3)))
     assert [(m["kind"], m["metadata"]["name"]) for m in ours] == [
-        ("ServiceAccount", "app-0"),
-        ("ServiceAccount", "app-1"),
-        ("ServiceAccount", "app-2"),
         ("Service", "app-0"),
         ("Service", "app-1"),
         ("Service", "app-2"),
@@ -30,3 +27,9 @@ def test_the_raw_way_of_the_benchmark_renders_exactly_what_kubexpose_renders() -
         ("Deployment", "app-2"),
     ]
     assert raw == ours
+
+
+def test_the_benchmarks_kubexpose_way_takes_the_fast_path_and_renders_what_the_sdk_path_renders() -> None:
+    fast = run_program(bench.kubexpose_program(3), fast=True)
+    assert fast.path == ["fast path: 3 of 3 components built without SDK registration"]
+    assert manifests(fast) == manifests(run_program(bench.kubexpose_program(3)))

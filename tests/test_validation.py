@@ -686,3 +686,16 @@ def test_annotations_over_256_kib_are_refused_and_up_to_it_accepted(run: Runner)
         )
     )
     assert len(result.get("Deployment", "web").inputs["spec"]["template"]["metadata"]["annotations"]["a"]) == limit - 1
+
+
+def test_a_missing_field_carries_the_program_line_as_a_bad_value_does() -> None:
+    from kubexpose.k8s.validation import Checker
+
+    check = Checker("ExposedDeployment", "web")
+    errors = []
+    for raise_it in (lambda: check.missing("image", "give image=..."), lambda: check.fail("port", 0, "is bad", "fix")):
+        with pytest.raises(ValidationError) as caught:
+            raise_it()
+        errors.append(caught.value)
+    assert check.origin is not None and [e.origin for e in errors] == [check.origin, check.origin]
+    assert str(errors[0]) == "ExposedDeployment 'web': image is required; give image=..."

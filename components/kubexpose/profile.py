@@ -219,20 +219,15 @@ def _check_project_keys(keys: Iterable[str], project: str, stack: str) -> None:
 
 
 def _declared_project_keys(project: str) -> set[str]:
-    """Keys the `Pulumi.yaml` of the working directory (where Pulumi runs a program) declares for the project."""
-    from pathlib import Path
+    """Keys the `Pulumi.yaml` of the working directory (where Pulumi runs a program) declares for the project,
+    read by the rules the render reads it with (none when there is no readable project file)."""
+    from .stackfiles import Project
 
-    import yaml
-
-    for name in ("Pulumi.yaml", "Pulumi.yml"):
-        try:
-            doc = yaml.safe_load(Path(name).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        block = doc.get("config") if isinstance(doc, dict) else None
-        if isinstance(block, dict):
-            return {str(k).removeprefix(f"{project}:") for k in block}
-    return set()
+    try:
+        declared = Project.load(".").declared
+    except ConfigError:
+        return set()
+    return {key.removeprefix(f"{project}:") for key in declared}
 
 
 def _check_namespaces(keys: Iterable[str], stack: str) -> None:

@@ -87,6 +87,8 @@ class Project:
     defaults: dict[str, Any]
     entry: Path
     """The file Pulumi runs: `main:` of Pulumi.yaml (a file or a directory), else `__main__.py`."""
+    declared: frozenset[str] = frozenset()
+    """Every key under `config:` in Pulumi.yaml, as written (`namespace` or `<project>:namespace`)."""
 
     @classmethod
     def load(cls, directory: str | Path) -> Project:
@@ -101,7 +103,8 @@ class Project:
             raise ConfigError(f"{_shown(path)}: 'name' is missing; every Pulumi project needs a name")
         config_dir = root / str(doc.get("stackConfigDir") or ".")
         defaults: dict[str, Any] = {}
-        for key, value in _config_block(path, doc).items():
+        block = _config_block(path, doc)
+        for key, value in block.items():
             if isinstance(value, dict) and ("default" in value or "type" in value or "value" in value):
                 if "value" in value:
                     defaults[key] = value["value"]
@@ -111,7 +114,7 @@ class Project:
                 defaults[key] = value
         main = root / str(doc.get("main") or ".")
         entry = main / "__main__.py" if main.is_dir() else main
-        return cls(root, name, config_dir, defaults, entry)
+        return cls(root, name, config_dir, defaults, entry, frozenset(str(key) for key in block))
 
     def stacks(self) -> list[str]:
         """Names of the stacks that have a `Pulumi.<stack>.yaml` file."""

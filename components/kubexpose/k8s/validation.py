@@ -156,13 +156,17 @@ class Checker:
         if self._secrets:
             shown = SECRET_SHOWN
             problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
-        err = ValidationError(f"{self.kind} '{self.name}': {field} {shown} {problem}; {fix}", field)
-        err.origin = self.origin
-        raise err
+        raise self._error(f"{field} {shown} {problem}; {fix}", field)
 
     def missing(self, field: str, fix: str) -> NoReturn:
         """Raise for a required field that was not given: `<field> is required; <fix>`."""
-        raise ValidationError(f"{self.kind} '{self.name}': {field} is required; {fix}", field)
+        raise self._error(f"{field} is required; {fix}", field)
+
+    def _error(self, text: str, field: str) -> ValidationError:
+        """The error naming this component, carrying the program line that declared it (every raise goes here)."""
+        err = ValidationError(f"{self.kind} '{self.name}': {text}", field)
+        err.origin = self.origin
+        return err
 
     def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
