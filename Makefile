@@ -73,7 +73,7 @@ fuzz: $(VENV)/.installed
 	touch $@
 
 bench: .venv-bench/.installed
-	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 .venv-bench/bin/python bench/run.py
+	JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 .venv-bench/bin/python bench/run.py --json bench/last-run.json --plot bench/results.png
 
 # End to end: the Pulumi CLI, the kubernetes provider and a control plane (etcd, kube-apiserver,
 # controller-manager, scheduler, kwok), built from Go modules into ~/.cache/kubexpose/ on first use

@@ -19,10 +19,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 from conftest import LOCAL, PROJECT, ROOT
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pulumi_kubernetes.core.v1 import ServiceSpecType
-from test_fuzz import any_name, deployment_args, node_port_mixes, port_specs, profiles, targets
+from test_fuzz import ROUTERS, any_name, deployment_args, hosts, node_port_mixes, paths, port_specs, profiles, targets
 
 from kubexpose import ExposedDeployment, ExternalAlias, StackProfile
 from kubexpose._fast import to_wire
@@ -62,6 +62,10 @@ def both_ways(program: Callable[[], Any], **kwargs: Any) -> ProgramRun | BaseExc
     fast = attempt(program, True, mocks=ClusterMocks(load_balancer), **kwargs)
     slow = attempt(program, False, mocks=ClusterMocks(load_balancer), **kwargs)
     assert outcome(fast) == outcome(slow)
+    if isinstance(fast, BaseException):
+        event("both failed with the same message")
+    else:
+        event(f"both rendered; components on the fast path: {fast_count(fast)}")
     return fast
 
 
@@ -141,6 +145,23 @@ def test_several_public_apps_allocate_the_same_node_ports_and_urls_on_both_paths
 
     result = both_ways(program, load_balancer=load_balancer)
     assert isinstance(result, BaseException) or fast_count(result) == len(apps)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    profile=st.sampled_from(ROUTERS),
+    http=st.fixed_dictionaries({"host": hosts}, optional={"path": paths, "port": st.sampled_from([80, "http", 1234])}),
+    exposure=st.sampled_from(["internal", "public"]),
+)
+def test_a_generated_routed_app_renders_or_fails_the_same_on_both_paths(profile, http, exposure) -> None:
+    ports = [{"port": 80, "target_port": 8080, "name": "http"}]
+    args = {"image": IMAGE, "ports": ports, "http": http, "exposure": exposure}
+
+    def program() -> None:
+        app = ExposedDeployment("web", args, profile=profile)
+        pulumi.export("url", app.url)
+
+    both_ways(program)
 
 
 def test_the_outputs_of_a_fast_component_are_those_of_the_sdk_path() -> None:
