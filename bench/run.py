@@ -119,9 +119,12 @@ def run_under_mocks(program: Callable[[], None], fast: bool) -> int:
     """Run `program` under kubexpose's mock engine and render it as `kubexpose render` does (one render per
     process: no collection at the end), with or without the fast path."""
     from kubexpose.render.build import render_run
-    from kubexpose.testing.engine import run_program
+    from kubexpose.testing.engine import ClusterMocks, run_program
 
-    run = run_program(program, reclaim=False, fast=fast)
+    # 5000 NodePort Services do not fit the default node-port range (2768 ports): the mocked cluster's range
+    # is widened as an API server's --service-node-port-range would be.
+    mocks = ClusterMocks(node_port_range=(30000, 39999))
+    run = run_program(program, reclaim=False, fast=fast, mocks=mocks)
     if fast:
         assert run.path[0].startswith("fast path: "), run.path
     return len(render_run(run, "dev").manifests)

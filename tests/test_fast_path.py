@@ -19,7 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 from conftest import LOCAL, PROJECT, ROOT
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 from test_fuzz import ROUTERS, any_name, deployment_args, hosts, node_port_mixes, paths, port_specs, profiles, targets
@@ -62,10 +62,9 @@ def both_ways(program: Callable[[], Any], **kwargs: Any) -> ProgramRun | BaseExc
     fast = attempt(program, True, mocks=ClusterMocks(load_balancer), **kwargs)
     slow = attempt(program, False, mocks=ClusterMocks(load_balancer), **kwargs)
     assert outcome(fast) == outcome(slow)
-    if isinstance(fast, BaseException):
-        event("both failed with the same message")
-    else:
-        event(f"both rendered; components on the fast path: {fast_count(fast)}")
+    if currently_in_test_context():  # a generated program: say which outcome it had
+        failed = isinstance(fast, BaseException)
+        event("both failed with the same message" if failed else f"both rendered; fast components: {fast_count(fast)}")
     return fast
 
 
@@ -341,3 +340,18 @@ def test_the_wire_form_translates_names_keeps_map_keys_and_normalizes_numbers() 
         "metadata": {"name": "a", "labels": {"app_name": "x"}, "annotations": {"some_key": "v"}},
         "spec": {"clusterIP": "None", "ports": [{"port": 80, "targetPort": "http", "nodePort": None}]},
     }
+
+
+def test_an_sdk_without_what_the_fast_path_reads_renders_everything_on_the_sdk_path(monkeypatch) -> None:
+    import kubexpose.testing.engine as engine
+
+    def missing() -> None:
+        raise AttributeError("module 'pulumi._types' has no attribute 'input_type_types'")
+
+    monkeypatch.setattr(engine, "fast_internals", missing)
+    result = both_ways(lambda: _app())
+    assert isinstance(result, ProgramRun)
+    assert result.path == [
+        "SDK path for every component: the installed pulumi SDK lacks what the fast path reads "
+        "(module 'pulumi._types' has no attribute 'input_type_types')"
+    ]

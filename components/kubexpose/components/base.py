@@ -28,6 +28,7 @@ from ..claims import Claim, claim
 from ..errors import ArgumentsError
 from ..k8s.validation import Checker
 from ..profile import StackProfile
+from .outputs import Fixed, Out, known
 
 R = TypeVar("R")
 
@@ -111,6 +112,7 @@ class KubexposeComponent(pulumi.ComponentResource):
         registering them."""
         claim(check, taken)
         self._kubexpose_fast: _fast.FastSession | None = None
+        self._kubexpose_fixed: dict[str, Any] = {}
         current = _fast.session()
         if current is not None:
             reason = slow_because or _fast.why_not(current, opts, inputs)
@@ -140,10 +142,34 @@ class KubexposeComponent(pulumi.ComponentResource):
         """On the fast path, the state the mocks answered for a child; None on the SDK path."""
         return _fast.state_of(child) if self._kubexpose_fast is not None else None
 
-    def finish(self, outputs: Mapping[str, pulumi.Output[Any]]) -> None:
-        """Set every output attribute and register them (the last step of `__init__`; on the fast path
-        nothing reads the registered outputs, so they are set only)."""
-        for key, value in outputs.items():
-            setattr(self, key, value)
+    def fixed(self, value: Any, depends_on: pulumi.Resource) -> Out:
+        """An output whose value is known at declaration and that depends on child `depends_on`: an Output,
+        or on the fast path a :class:`~kubexpose.components.outputs.Fixed` value (see :meth:`finish`)."""
+        return known(value, depends_on) if self._kubexpose_fast is None else Fixed(value)
+
+    def finish(self, outputs: Mapping[str, Out]) -> None:
+        """Set every output attribute and register them (the last step of `__init__`).
+
+        On the fast path nothing reads the registered outputs, so they are set only, and a
+        :class:`~kubexpose.components.outputs.Fixed` value becomes an Output (depending on the component)
+        the first time program code reads it: most outputs of a render are never read, and each Output
+        costs an asyncio task."""
         if self._kubexpose_fast is None:
+            for key, value in outputs.items():
+                setattr(self, key, value)
             self.register_outputs(dict(outputs))
+            return
+        for key, value in outputs.items():
+            if isinstance(value, Fixed):
+                self._kubexpose_fixed[key] = value.value
+            else:
+                setattr(self, key, value)
+
+    def __getattr__(self, attr: str) -> Any:
+        """A fast-path output read for the first time: made an Output now (see :meth:`finish`)."""
+        fixed = self.__dict__.get("_kubexpose_fixed")
+        if fixed is None or attr not in fixed:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+        output = known(fixed.pop(attr), self)
+        setattr(self, attr, output)
+        return output

@@ -22,7 +22,7 @@ from ..profile import Exposure, GatewaySettings, IngressSettings, ServiceType, S
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .env import declare_env
 from .exposure import LoadBalancerArgs, parse_exposure, parse_service, parse_service_type
-from .outputs import known, service_outputs
+from .outputs import service_outputs
 from .replicas import (
     AutoscalingArgs,
     DisruptionBudgetArgs,
@@ -319,13 +319,10 @@ class ExposedDeployment(KubexposeComponent):
                 opts=child,
             )
         outputs = service_outputs(
-            self.service, name, namespace, app.service, app.node_address, self, self.recorded_state(self.service)
+            self.service, name, namespace, app.service, app.node_address, self.recorded_state(self.service)
         )
         router = self.ingress or self.http_route
-        if app.route is None or router is None:
-            url = outputs.url
-        else:
-            url = known(app.route.url(), router if self.recorded_state(self.service) is None else self)
+        url = outputs.url if app.route is None or router is None else self.fixed(app.route.url(), router)
         self.finish(
             {
                 "service_name": outputs.service_name,

@@ -17,7 +17,7 @@ from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
 from .base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
-from .outputs import known, service_outputs
+from .outputs import service_outputs
 
 
 class ExternalAliasArgs(TypedDict):
@@ -124,7 +124,7 @@ class ExternalAlias(KubexposeComponent):
             for family, addresses in _families(alias.ips)
         ]
         state = self.recorded_state(self.service)
-        outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address, self, state)
+        outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address, state)
         endpoint = outputs.endpoint
         if isinstance(alias.ports, pulumi.Output):
             endpoint = pulumi.Output.all(alias.ports, self.service.urn).apply(
@@ -138,7 +138,7 @@ class ExternalAlias(KubexposeComponent):
                 "target": (
                     pulumi.Output.all(alias.target, self.service.urn).apply(lambda both: both[0])
                     if isinstance(alias.target, pulumi.Output)
-                    else known(alias.target, self.service if state is None else self)
+                    else self.fixed(alias.target, self.service)
                 ),
             }
         )

@@ -13,14 +13,26 @@ from ..k8s.service import ServiceModel
 
 
 @dataclass(frozen=True)
+class Fixed:
+    """On the render's fast path, an output value fixed at declaration: the component makes it an Output only
+    when program code reads it (an Output costs an asyncio task; most are never read in a render)."""
+
+    value: Any
+
+
+Out = pulumi.Output[Any] | Fixed
+"""An output as a component builds it: an Output, or on the fast path a :class:`Fixed` value."""
+
+
+@dataclass(frozen=True)
 class Outputs:
     """The typed outputs every kubexpose Service offers."""
 
-    service_name: pulumi.Output[str]
-    cluster_dns: pulumi.Output[str]
-    endpoint: pulumi.Output[str]
-    url: pulumi.Output[str | None]
-    port_forward: pulumi.Output[str]
+    service_name: Out
+    cluster_dns: Out
+    endpoint: Out
+    url: Out
+    port_forward: Out
 
 
 def local_port(port: int) -> int:
@@ -55,39 +67,45 @@ def service_outputs(
     namespace: Any,
     model: ServiceModel,
     node_address: str,
-    owner: pulumi.Resource,
     state: dict[str, Any] | None = None,
 ) -> Outputs:
     """The outputs of a component whose Service is `service` (built from `model`), named `name` in `namespace`.
 
     `state` is the Service's state when the render's fast path recorded it (`service` is then a
-    stand-in and the outputs depend on the component `owner` instead)."""
+    stand-in): every output is then a :class:`Fixed` value, which the component makes an Output when
+    program code reads it."""
     first = model.ports[0] if model.ports else None
     endpoint = f"{name}:{first.port}" if first else name
     if first is None:
         forward = f"# {name} has no ports to forward"
     else:
         forward = f"kubectl port-forward -n {{namespace}} service/{name} {local_port(first.port)}:{first.port}"
-    depends: pulumi.Resource = service if state is None else owner
-    url: pulumi.Output[str | None]
+    if state is not None:  # the fast path: every value is known now, and the namespace is plain
+        url = None
+        if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
+            url = _lb_url(_wire_lb_hosts(state), first)
+        elif first is not None and model.type is ServiceSpecType.NODE_PORT:
+            url = _node_port_url(_wire_node_ports(state), first, node_address)
+        return Outputs(
+            Fixed(name),
+            Fixed(f"{name}.{namespace}.svc.cluster.local"),
+            Fixed(endpoint),
+            Fixed(url),
+            Fixed(forward.format(namespace=namespace)),
+        )
+    url_output: pulumi.Output[str | None]
     if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
-        if state is None:
-            url = service.status.apply(lambda status: _lb_url(_typed_lb_hosts(status), first))
-        else:
-            url = known(_lb_url(_wire_lb_hosts(state), first), owner)
+        url_output = service.status.apply(lambda status: _lb_url(_typed_lb_hosts(status), first))
     elif first is not None and model.type is ServiceSpecType.NODE_PORT:
-        if state is None:
-            url = service.spec.apply(lambda spec: _node_port_url(_typed_node_ports(spec), first, node_address))
-        else:
-            url = known(_node_port_url(_wire_node_ports(state), first, node_address), owner)
+        url_output = service.spec.apply(lambda spec: _node_port_url(_typed_node_ports(spec), first, node_address))
     else:
-        url = known(None, depends)
+        url_output = known(None, service)
     return Outputs(
-        known(name, depends),
-        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, depends),
-        known(endpoint, depends),
-        url,
-        _in_namespace(forward, namespace, depends),
+        known(name, service),
+        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, service),
+        known(endpoint, service),
+        url_output,
+        _in_namespace(forward, namespace, service),
     )
 
 

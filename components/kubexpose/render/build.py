@@ -92,7 +92,7 @@ def render_run(
     result: ProgramRun, stack: str, config: Mapping[str, str] | None = None, secret_keys: Sequence[str] = ()
 ) -> Rendered:
     """Build every file of a render from a finished program run (nothing is written)."""
-    objs, secrets = split_secrets(manifests(result))
+    objs, secrets = split_secrets(manifests(result, share=True))  # the render changes no object
     warnings = list(result.warnings)
     if secret_keys:
         warnings.append(

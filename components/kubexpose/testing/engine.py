@@ -28,7 +28,7 @@ import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
 
 from .._fast import FastSession, fast_session, refuse_unbuilt
-from .._sdk import engine_internals
+from .._sdk import engine_internals, fast_internals
 from .mocks import ClusterMocks as ClusterMocks
 from .mocks import LoadBalancerMode as LoadBalancerMode
 from .mocks import Registration as Registration
@@ -256,9 +256,18 @@ def run_program(
     with _lean_sdk(reclaim), _without_ambient_config():
         # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
         try:
+            unavailable = _fast_path_unavailable() if fast else None
+            if unavailable is not None:
+                result = _run(program, stack, project, config, secret_keys, preview, mocks, None)
+                result.path = [f"SDK path for every component: {unavailable}"]
+                return result
             if fast:
                 result, abandoned = _run_fast(program, stack, project, config, secret_keys, preview, mocks)
                 if abandoned is None:
+                    if len(result.path) == 1:
+                        # Every component took the fast path: the run's garbage is small, so returning it
+                        # costs little, whatever `reclaim` asked (the SDK's registrations are what cost).
+                        gc.collect(0)
                     return result
                 mocks.reset()
                 result = _run(program, stack, project, config, secret_keys, preview, mocks, None)
@@ -267,6 +276,15 @@ def run_program(
             return _run(program, stack, project, config, secret_keys, preview, mocks, None)
         except ValueError as err:
             raise _unwrapped(err) from None
+
+
+def _fast_path_unavailable() -> str | None:
+    """Why the installed SDK cannot serve the fast path (an internal it reads is missing), or None."""
+    try:
+        fast_internals()
+    except (AttributeError, ImportError) as err:
+        return f"the installed pulumi SDK lacks what the fast path reads ({err})"
+    return None
 
 
 def _run_fast(

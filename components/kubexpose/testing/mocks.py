@@ -139,10 +139,12 @@ class ClusterMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Record the registration and answer with the state a cluster would report."""
         inputs = to_wire_numbers(args.inputs)
-        state = to_wire_numbers(inputs)  # a second copy: plain data, cheaper than copy.deepcopy
+        # The state shares the inputs' values; what the cluster adds goes into copies of the dicts it changes
+        # (metadata, a Service's spec and ports), so the inputs stay as sent. Neither is changed afterwards.
+        state = dict(inputs)
         resource_id = f"{args.name}_id"
         if args.typ.startswith("kubernetes:") and "kind" in inputs:
-            meta = state.setdefault("metadata", {})
+            meta = state["metadata"] = dict(state.get("metadata") or {})
             if not meta.get("name"):
                 meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
             namespace = meta.get("namespace")
@@ -154,7 +156,9 @@ class ClusterMocks(pulumi.runtime.Mocks):
         return resource_id, state
 
     def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
-        spec = state.setdefault("spec", {})
+        spec = state["spec"] = dict(state.get("spec") or {})
+        if "ports" in spec:
+            spec["ports"] = [dict(port) for port in spec["ports"]]
         service_type = spec.get("type", "ClusterIP")
         if service_type != "ExternalName" and "clusterIP" not in spec:
             offset = _digest(namespace, name) % (CLUSTER_IP_NET.num_addresses - 2) + 1

@@ -21,9 +21,15 @@ KIND_ORDER = [
 ]  # fmt: skip
 
 
-def manifest(reg: Registration) -> dict[str, Any]:
-    """The object as applied: inputs in camelCase, the name the cluster sees, secrets redacted."""
-    obj = _redact(reg.inputs, reg.secrets)
+def manifest(reg: Registration, *, share: bool = False) -> dict[str, Any]:
+    """The object as applied: inputs in camelCase, the name the cluster sees, secrets redacted.
+
+    A fresh copy of the inputs, or with `share` (for a reader that changes nothing: the render) the inputs'
+    own nested values wherever no secret or undecryptable value had to be replaced."""
+    if share and not reg.secrets and not _holds_unreadable(reg.inputs):
+        obj = dict(reg.inputs)
+    else:
+        obj = _redact(reg.inputs, reg.secrets)
     meta = dict(obj.get("metadata") or {})
     meta["name"] = reg.object_name
     obj["metadata"] = meta
@@ -47,6 +53,14 @@ def _redacted(value: Any) -> Any:
     return REDACTED
 
 
+def _holds_unreadable(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_unreadable(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_unreadable(v) for v in value)
+    return isinstance(value, str) and UNREADABLE_SECRET in value
+
+
 def _scrub(value: Any) -> Any:
     """Deep copy; config values that could not be decrypted offline render as the redaction mark."""
     if isinstance(value, dict):
@@ -65,6 +79,6 @@ def sort_key(obj: dict[str, Any]) -> tuple[int, str, str]:
     return rank, str(meta.get("namespace") or ""), str(meta.get("name") or "")
 
 
-def manifests(result: ProgramRun) -> list[dict[str, Any]]:
-    """Every Kubernetes object of the run, in creation order."""
-    return sorted((manifest(r) for r in result.k8s() if r.custom), key=sort_key)
+def manifests(result: ProgramRun, *, share: bool = False) -> list[dict[str, Any]]:
+    """Every Kubernetes object of the run, in creation order (`share` as in :func:`manifest`)."""
+    return sorted((manifest(r, share=share) for r in result.k8s() if r.custom), key=sort_key)
