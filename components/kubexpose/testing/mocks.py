@@ -138,21 +138,27 @@ class ClusterMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Record the registration and answer with the state a cluster would report."""
-        inputs = to_wire_numbers(args.inputs)
-        # The state shares the inputs' values; what the cluster adds goes into copies of the dicts it changes
-        # (metadata, a Service's spec and ports), so the inputs stay as sent. Neither is changed afterwards.
-        state = dict(inputs)
-        resource_id = f"{args.name}_id"
-        if args.typ.startswith("kubernetes:") and "kind" in inputs:
-            meta = state["metadata"] = dict(state.get("metadata") or {})
+        return self.answer(args.typ, args.name, to_wire_numbers(args.inputs), bool(args.custom))
+
+    def answer(self, typ: str, name: str, inputs: dict[str, Any], custom: bool) -> tuple[str, dict[str, Any]]:
+        """:meth:`new_resource` for inputs already in wire form (integral numbers as ints, no secret wrappers).
+
+        The state shares the inputs' values; what the cluster adds goes into copies of the dicts it changes
+        (metadata, a Service's spec and ports), so the inputs stay as sent. Neither is changed afterwards."""
+        state = inputs
+        resource_id = f"{name}_id"
+        if typ.startswith("kubernetes:") and "kind" in inputs:
+            meta = inputs.get("metadata") or {}
             if not meta.get("name"):
-                meta["name"] = f"{args.name}-{_digest(args.typ, args.name) & 0xFFFFFFFF:08x}"
+                state = dict(inputs)
+                meta = state["metadata"] = {**meta, "name": f"{name}-{_digest(typ, name) & 0xFFFFFFFF:08x}"}
             namespace = meta.get("namespace")
             resource_id = f"{namespace}/{meta['name']}" if namespace else meta["name"]
-            if args.typ == SERVICE_TYPE and not self.preview:
+            if typ == SERVICE_TYPE and not self.preview:
                 # In a preview the cluster has answered nothing yet: those outputs stay unknown.
+                state = dict(state)
                 self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(Registration(args.typ, args.name, "", inputs, state, bool(args.custom)))
+        self.registrations.append(Registration(typ, name, "", inputs, state, custom))
         return resource_id, state
 
     def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
