@@ -344,14 +344,13 @@ def _record(
     urn = monitor.make_urn(parent, typ, name)
     resource_id: str | None
     if type(mocks).new_resource is ClusterMocks.new_resource:  # the wire form needs no second normalization
-        resource_id, state = mocks.answer(typ, name, inputs, custom)
+        resource_id, state = mocks.answer(typ, name, inputs, custom, urn)
     else:  # a subclass answers its own way
         args = pulumi.runtime.MockResourceArgs(
             typ=typ, name=name, inputs=inputs, provider="", resource_id="", custom=custom
         )
         resource_id, state = mocks.new_resource(args)
-    last = mocks.registrations[-1]
-    mocks.registrations[-1] = dataclasses.replace(last, urn=urn)
+        mocks.registrations[-1] = dataclasses.replace(mocks.registrations[-1], urn=urn)
     monitor.resources[urn] = SDK.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
     return urn, state
 

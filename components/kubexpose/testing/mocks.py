@@ -140,8 +140,11 @@ class ClusterMocks(pulumi.runtime.Mocks):
         """Record the registration and answer with the state a cluster would report."""
         return self.answer(args.typ, args.name, to_wire_numbers(args.inputs), bool(args.custom))
 
-    def answer(self, typ: str, name: str, inputs: dict[str, Any], custom: bool) -> tuple[str, dict[str, Any]]:
-        """:meth:`new_resource` for inputs already in wire form (integral numbers as ints, no secret wrappers).
+    def answer(
+        self, typ: str, name: str, inputs: dict[str, Any], custom: bool, urn: str = ""
+    ) -> tuple[str, dict[str, Any]]:
+        """:meth:`new_resource` for inputs already in wire form (integral numbers as ints, no secret wrappers),
+        recorded with `urn` when the caller knows it.
 
         The state shares the inputs' values; what the cluster adds goes into copies of the dicts it changes
         (metadata, a Service's spec and ports), so the inputs stay as sent. Neither is changed afterwards."""
@@ -158,7 +161,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
                 # In a preview the cluster has answered nothing yet: those outputs stay unknown.
                 state = dict(state)
                 self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(Registration(typ, name, "", inputs, state, custom))
+        self.registrations.append(Registration(typ, name, urn, inputs, state, custom))
         return resource_id, state
 
     def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
