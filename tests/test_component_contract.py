@@ -16,12 +16,12 @@ from conftest import LOCAL, Runner
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
 from kubexpose.claims import Claim
 from kubexpose.components.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
-from kubexpose.components.outputs import known
 from kubexpose.components.workload import check_image, parse_pod, warn_on_image
 from kubexpose.k8s.metadata import NAME_LABEL, object_metadata
 from kubexpose.k8s.pod import PodModel, pod_spec
 from kubexpose.k8s.validation import Checker
 from kubexpose.render.build import render_run
+from kubexpose.testing.engine import run_program
 
 IMAGE = "ghcr.io/acme/report:2.0.1"
 
@@ -76,19 +76,20 @@ class ScheduledJob(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         job = _parse(check, name, args, resolve_profile(profile))
-        child = self.declare(check, name, opts, job.claim)
+        child = self.declare(check, name, opts, job.claim, inputs=(args, job))
         warn_on_image(self, check, job.pod.image)
         spec = {"restart_policy": "Never", **pod_spec(job.pod)}
-        self.cron_job = k8s.batch.v1.CronJob(
+        self.cron_job = self.child(
+            k8s.batch.v1.CronJob,
             f"{name}-cron-job",
+            child,
             metadata=object_metadata(name, job.claim.namespace, job.labels),
             spec={
                 "schedule": job.schedule,
                 "job_template": {"spec": {"template": {"metadata": {"labels": job.labels}, "spec": spec}}},
             },
-            opts=child,
         )
-        self.finish({"job_name": known(name, self.cron_job)})
+        self.finish({"job_name": self.fixed(name, self.cron_job)})
 
 
 def test_a_third_component_renders_with_the_secure_pod_defaults_and_no_probes(run: Runner) -> None:
@@ -105,6 +106,17 @@ def test_a_third_component_renders_with_the_secure_pod_defaults_and_no_probes(ru
     assert pod["securityContext"]["runAsUser"] == 10001
     assert "readinessProbe" not in container and "livenessProbe" not in container
     assert [r.type for r in result.registrations if not r.custom][-1] == "kubexpose:index:ScheduledJob"
+
+
+def test_a_third_component_renders_the_same_bytes_on_the_fast_path() -> None:
+    def program() -> None:
+        job = ScheduledJob("nightly-report", {"image": IMAGE, "schedule": "0 3 * * *"}, profile=LOCAL)
+        pulumi.export("job", job.job_name)
+
+    fast, slow = (run_program(program, fast=fast) for fast in (True, False))
+    assert fast.path == ["fast path: 1 of 1 components built without SDK registration"]
+    assert render_run(fast, "dev").files == render_run(slow, "dev").files
+    assert fast.exports == slow.exports == {"job": "nightly-report"}
 
 
 def test_a_third_components_bad_input_is_refused_before_anything_is_registered(run: Runner) -> None:

@@ -355,3 +355,66 @@ def test_an_sdk_without_what_the_fast_path_reads_renders_everything_on_the_sdk_p
         "SDK path for every component: the installed pulumi SDK lacks what the fast path reads "
         "(module 'pulumi._types' has no attribute 'input_type_types')"
     ]
+
+
+@pytest.mark.parametrize("unknown", ["Service", "ServiceAccount"])
+def test_a_child_the_fast_path_cannot_build_is_registered_through_the_sdk_under_the_fast_component(
+    monkeypatch, unknown: str
+) -> None:
+    import kubexpose._fast as fast
+
+    known = fast.kind_of
+    monkeypatch.setattr(fast, "kind_of", lambda cls: None if cls.__name__ == unknown else known(cls))
+
+    def program() -> None:
+        app = ExposedDeployment("web", {"image": IMAGE, "port": 8080, "exposure": "public"}, profile=LOCAL)
+        pulumi.export("url", app.url)
+        # A child registered through the SDK is a real resource: reading it needs no second run.
+        child = app.service if unknown == "Service" else app.service_account
+        pulumi.export("name", child.metadata.apply(lambda meta: meta.name))
+
+    result = both_ways(program)
+    assert isinstance(result, ProgramRun) and fast_count(result) == 1, result.path
+    assert result.exports["name"] == "web"
+    registered = {r.name: r.urn for r in result.registrations}
+    assert registered[f"web-{unknown.lower().replace('serviceaccount', 'service-account')}"].endswith(
+        f"kubexpose:index:ExposedDeployment$kubernetes:core/v1:{unknown}::web-"
+        + unknown.lower().replace("serviceaccount", "service-account")
+    )
+
+
+def test_a_child_input_the_wire_form_cannot_hold_is_registered_through_the_sdk(monkeypatch) -> None:
+    import kubexpose._fast as fast
+
+    real = fast.to_wire
+
+    def refuse_deployments(value: Any, typ: Any) -> Any:
+        if isinstance(value, dict) and value.get("kind") == "Deployment":
+            raise fast.NotPlainError("holds something new")
+        return real(value, typ)
+
+    monkeypatch.setattr(fast, "to_wire", refuse_deployments)
+    result = both_ways(lambda: _app())
+    assert isinstance(result, ProgramRun) and fast_count(result) == 1
+
+
+def test_a_component_that_gives_declare_no_inputs_takes_the_sdk_path() -> None:
+    from kubexpose.claims import Claim
+    from kubexpose.components.base import KubexposeComponent
+
+    class Bare(KubexposeComponent):
+        kind = "Bare"
+        type_token = "kubexpose:index:Bare"
+
+        def __init__(self, name: str) -> None:
+            check = self.checker(name)
+            child = self.declare(check, name, None, Claim("default", name, (), ()))
+            self.child(k8s.core.v1.ConfigMap, f"{name}-config", child, metadata={"name": name}, data={"a": "b"})
+            self.finish({})
+
+    result = both_ways(lambda: Bare("bare"))
+    assert isinstance(result, ProgramRun)
+    assert result.path == [
+        "fast path: 0 of 1 components built without SDK registration",
+        "SDK path for Bare 'bare': it gives declare() no inputs to check",
+    ]

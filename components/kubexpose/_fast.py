@@ -17,7 +17,10 @@ reason recorded for `kubexpose render --verbose`):
 - no transformation is registered for the stack or its parents, and no stack transform with the monitor;
 - no input holds an Output, a resource or anything but plain data (a value known only later must be
   checked and serialized by the SDK);
-- its children are kinds the fast path knows (a custom resource such as an HTTPRoute is not).
+- it does not declare a child the fast path never builds (a custom resource such as an HTTPRoute).
+
+A child of a kind the fast path does not know, or whose input it cannot serialize exactly as the SDK
+would, is registered through the SDK under the fast component (whose URN is known at once).
 
 The children a fast component would expose (`app.service`, `app.deployment`) are stand-ins: the
 first time program code touches one (reads an output, passes it as a parent or dependency), the
@@ -170,11 +173,12 @@ class Kind:
 
 @functools.cache
 def kind_of(cls: type) -> Kind | None:
-    """The fast-path facts of a pulumi_kubernetes class, or None for a class the fast path does not handle."""
-    token = _TOKENS.get(cls.__name__)
+    """The fast-path facts of a pulumi_kubernetes class, or None for a class the fast path does not handle
+    (a custom resource, or a class of a pulumi-kubernetes older than 4.23 that kubexpose does not create)."""
+    token = vars(cls).get("pulumi_type") or _TOKENS.get(cls.__name__)
     module = __import__(cls.__module__.rsplit(".", 1)[0], fromlist=["_"])
     args = getattr(module, f"{cls.__name__}Args", None)
-    if token is None or args is None or not cls.__module__.startswith("pulumi_kubernetes."):
+    if not isinstance(token, str) or args is None or not cls.__module__.startswith("pulumi_kubernetes."):
         return None
     group_version = token.split(":")[1]
     api_version = group_version.removeprefix("core/")
@@ -191,7 +195,8 @@ _TOKENS = {
     "Ingress": "kubernetes:networking.k8s.io/v1:Ingress",
     "EndpointSlice": "kubernetes:discovery.k8s.io/v1:EndpointSlice",
 }
-"""The kinds kubexpose's components create, by class name (a custom resource is not among them)."""
+"""The kinds kubexpose's components create, by class name, for pulumi-kubernetes older than 4.23 (newer classes
+carry their type token as `pulumi_type`)."""
 
 
 class NotPlainError(Exception):
@@ -200,17 +205,19 @@ class NotPlainError(Exception):
 
 def record_child(
     current: FastSession, owner: str, cls: type, name: str, parent_urn: str, props: Mapping[str, Any]
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[Any, dict[str, Any]] | None:
     """Record child `name` of class `cls` with `props` (snake_case, as its constructor takes them) and
-    return a stand-in for it and the state the mocks answered. `owner` names the component in messages."""
+    return a stand-in for it and the state the mocks answered; None when the fast path cannot build it
+    exactly (a class it does not know, a value it cannot serialize as the SDK would): the component then
+    registers that child through the SDK, under its URN known at once. `owner` names the component."""
     kind = kind_of(cls)
     if kind is None:
-        raise current.abandon(f"{owner} creates a {cls.__name__}, which the fast path does not build")
+        return None
     inputs = {"api_version": kind.api_version, "kind": kind.kind, **props}
     try:
         wire = {key: value for key, value in to_wire(inputs, kind.args).items() if value is not None}
-    except NotPlainError as err:
-        raise current.abandon(f"{owner}: the input of its {kind.kind} {err}") from None
+    except NotPlainError:
+        return None
     _, state = current.record(kind.token, name, parent_urn, wire, True)
     return unbuilt(cls, f"{owner}'s {kind.kind} '{name}'", state), state
 
@@ -262,9 +269,16 @@ def unbuilt(cls: type, what: str, state: dict[str, Any]) -> Any:
     return stand_in
 
 
-def state_of(stand_in: Any) -> dict[str, Any]:
-    """The state the mocks answered for a recorded child."""
-    return dict(object.__getattribute__(stand_in, "__dict__")["_kubexpose_state"])
+def state_of(child: Any) -> dict[str, Any] | None:
+    """The state the mocks answered for a recorded child (None for a child registered through the SDK)."""
+    if not isinstance(child, _Unbuilt):
+        return None
+    return dict(object.__getattribute__(child, "__dict__")["_kubexpose_state"])
+
+
+def is_unbuilt(child: Any) -> bool:
+    """Whether `child` is a stand-in the fast path recorded (not a resource registered through the SDK)."""
+    return isinstance(child, _Unbuilt)
 
 
 # -- the wire form ------------------------------------------------------------------------------

@@ -6,11 +6,13 @@ class deriving from :class:`KubexposeComponent` whose `__init__` does, in this o
 
 1. **parse**: `check = self.checker(name)`, then `model = _parse(check, name, args, profile)`. Every
    :class:`~kubexpose.errors.ValidationError` is raised here, before anything is registered.
-2. **claim and declare**: `child = self.declare(check, name, opts, model.claim)` claims the Service
+2. **claim and declare**: `child = self.declare(check, name, opts, model.claim, inputs=(args, model))` claims the Service
    name and node ports for the program run, registers the component, and returns the options
    (`parent=self`) for its children.
 3. **build and register children**: each child's spec comes from a pure builder in
-   :mod:`kubexpose.k8s` and is registered as `f"{name}-<suffix>"` with `opts=child`.
+   :mod:`kubexpose.k8s` and is registered as `self.child(cls, f"{name}-<suffix>", child, **props)`:
+   through the SDK, or on the render's fast path (:mod:`kubexpose._fast`) recorded as the SDK would
+   send it, when `declare` was given the component's `inputs` and found them plain.
 4. **outputs**: `self.finish({...})` sets each typed output attribute and calls `register_outputs`.
 
 Checks that need the whole program use :func:`kubexpose.claims.at_program_end`; the
@@ -31,6 +33,8 @@ from ..profile import StackProfile
 from .outputs import Fixed, Out, known
 
 R = TypeVar("R")
+_NO_INPUTS: Any = object()
+"""`declare()` without `inputs`: the component does not offer the fast path."""
 
 
 def resolve_profile(profile: StackProfile | None) -> StackProfile:
@@ -101,7 +105,7 @@ class KubexposeComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
         taken: Claim,
         *,
-        inputs: Any = None,
+        inputs: Any = _NO_INPUTS,
         slow_because: str | None = None,
     ) -> pulumi.ResourceOptions:
         """Claim `taken` for this program run, register the component, return its children's options.
@@ -115,6 +119,8 @@ class KubexposeComponent(pulumi.ComponentResource):
         self._kubexpose_fixed: dict[str, Any] = {}
         current = _fast.session()
         if current is not None:
+            if inputs is _NO_INPUTS:
+                slow_because = slow_because or "it gives declare() no inputs to check"
             reason = slow_because or _fast.why_not(current, opts, inputs)
             if reason is None:
                 self._kubexpose_urn = _fast.declare_component(self, self.type_token, name, current)
@@ -128,19 +134,21 @@ class KubexposeComponent(pulumi.ComponentResource):
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
         registered with `opts`, or on the fast path recorded and stood in for."""
         current = self._kubexpose_fast
-        if current is None:
-            return cls(name, opts=opts, **props)  # type: ignore[call-arg]
-        stand_in, _ = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
-        return cast(R, stand_in)
+        if current is not None:
+            recorded = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
+            if recorded is not None:
+                return cast(R, recorded[0])
+        return cls(name, opts=opts, **props)  # type: ignore[call-arg]
 
     def name_of(self, child: Any, name: str) -> Any:
         """The child's `metadata.name` as an input of a sibling: its Output (so the sibling waits for it),
         or on the fast path the name itself."""
-        return name if self._kubexpose_fast is not None else child.metadata.name
+        return name if _fast.is_unbuilt(child) else child.metadata.name
 
     def recorded_state(self, child: Any) -> dict[str, Any] | None:
-        """On the fast path, the state the mocks answered for a child; None on the SDK path."""
-        return _fast.state_of(child) if self._kubexpose_fast is not None else None
+        """On the fast path, the state the mocks answered for a recorded child; None for a child registered
+        through the SDK."""
+        return _fast.state_of(child)
 
     def fixed(self, value: Any, depends_on: pulumi.Resource) -> Out:
         """An output whose value is known at declaration and that depends on child `depends_on`: an Output,
