@@ -12,6 +12,7 @@ reason recorded for `kubexpose render --verbose`):
 - the engine runs the program with a :class:`FastSession` (the render; the test kit and `pulumi up`
   never do: a test may read children, URNs and dependencies, and a real engine needs real
   registrations);
+- the component gives `declare()` its inputs to check (`KubexposeComponent.declare(..., inputs=...)`);
 - its `opts` give nothing but dependencies on resources (no parent other than the stack, transforms,
   providers, aliases; a dependency changes no object a render writes);
 - no transformation is registered for the stack or its parents, and no stack transform with the monitor;
