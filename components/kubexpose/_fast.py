@@ -44,6 +44,8 @@ from typing import Any
 
 import pulumi
 
+from ._sdk import fast_internals
+
 Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, Any]]]
 """`record(type token, name, parent URN, wire inputs, custom) -> (URN, state the mocks answered)`."""
 
@@ -115,8 +117,7 @@ def why_not(current: FastSession, opts: pulumi.ResourceOptions | None, inputs: A
         depends = opts.depends_on
         for dep in depends if isinstance(depends, list | tuple) else [] if depends is None else [depends]:
             if isinstance(dep, _Unbuilt):
-                what = object.__getattribute__(dep, "__dict__")["_kubexpose_what"]
-                raise current.abandon(f"the program made {what} a dependency")
+                raise current.abandon(f"the program made {_what(dep)} a dependency")
             if not isinstance(dep, pulumi.Resource):
                 return "its depends_on holds a value known only later"
     root = pulumi.runtime.get_root_resource()
@@ -151,8 +152,6 @@ def _holds_live_value(value: Any) -> bool:
 # -- declaring ----------------------------------------------------------------------------------
 def declare_component(res: pulumi.ComponentResource, type_token: str, name: str, current: FastSession) -> str:
     """Initialize `res` as a component whose URN is known now, record it, and return its URN."""
-    from ._sdk import fast_internals
-
     urn, _ = current.record(type_token, name, current.root_urn, {}, False)
     with fast_internals().known_urn(res, urn):
         pulumi.ComponentResource.__init__(res, type_token, name, None, None)
@@ -206,9 +205,9 @@ class NotPlainError(Exception):
 
 def record_child(
     current: FastSession, owner: str, cls: type, name: str, parent_urn: str, props: Mapping[str, Any]
-) -> tuple[Any, dict[str, Any]] | None:
+) -> Any:
     """Record child `name` of class `cls` with `props` (snake_case, as its constructor takes them) and
-    return a stand-in for it and the state the mocks answered; None when the fast path cannot build it
+    return a stand-in for it (:func:`state_of` gives the state the mocks answered); None when the fast path cannot build it
     exactly (a class it does not know, a value it cannot serialize as the SDK would): the component then
     registers that child through the SDK, under its URN known at once. `owner` names the component."""
     kind = kind_of(cls)
@@ -220,7 +219,7 @@ def record_child(
     except NotPlainError:
         return None
     _, state = current.record(kind.token, name, parent_urn, wire, True)
-    return unbuilt(cls, f"{owner}'s {kind.kind} '{name}'", state), state
+    return unbuilt(cls, f"{owner}'s {kind.kind} '{name}'", state)
 
 
 # -- stand-ins for children ---------------------------------------------------------------------
@@ -230,7 +229,7 @@ class _Unbuilt:
     def __getattribute__(self, attr: str) -> Any:
         if attr in ("__class__", "__dict__"):
             return object.__getattribute__(self, attr)
-        what = object.__getattribute__(self, "__dict__")["_kubexpose_what"]
+        what = _what(self)
         current = session()
         if attr.startswith("_"):  # the SDK reads private attributes: the program handed the child to it
             reason = f"the program gave {what} to Pulumi (as a dependency, parent or input; .{attr} was read)"
@@ -248,8 +247,7 @@ def refuse_unbuilt(value: Any, how: str) -> None:
     if current is None:
         return
     if isinstance(value, _Unbuilt):
-        what = object.__getattribute__(value, "__dict__")["_kubexpose_what"]
-        raise current.abandon(f"the program {how} {what}")
+        raise current.abandon(f"the program {how} {_what(value)}")
     if isinstance(value, dict):
         for item in value.values():
             refuse_unbuilt(item, how)
@@ -268,6 +266,11 @@ def unbuilt(cls: type, what: str, state: dict[str, Any]) -> Any:
     stand_in: Any = object.__new__(_unbuilt_class(cls))
     stand_in.__dict__.update(_kubexpose_what=what, _kubexpose_state=state)
     return stand_in
+
+
+def _what(stand_in: _Unbuilt) -> str:
+    """How messages name a stand-in (`<Kind> '<component>''s <child kind> '<child name>'`)."""
+    return str(object.__getattribute__(stand_in, "__dict__")["_kubexpose_what"])
 
 
 def state_of(child: Any) -> dict[str, Any] | None:
@@ -293,7 +296,7 @@ def to_wire(value: Any, typ: Any) -> Any:
     if kind is dict or isinstance(value, Mapping):
         shape = _shape(typ)
         if shape[0] == "union":
-            case = _wire_types().union_case(shape[1], value)
+            case = fast_internals().union_case(shape[1], value)
             shape = _shape(case) if case is not None else ("map", None)
         if shape[0] == "input":
             names, field_types = shape[1], shape[2]
@@ -309,7 +312,7 @@ def to_wire(value: Any, typ: Any) -> Any:
         return {key: to_wire(value[key], item) for key in value}
     if kind is list or kind is tuple:
         shape = _shape(typ)
-        item = shape[1] if shape[0] == "list" else _wire_types().list_item_type(shape[-1])
+        item = shape[1] if shape[0] == "list" else fast_internals().list_item_type(shape[-1])
         return [to_wire(v, item) for v in value]
     if isinstance(value, Enum):
         return to_wire(value.value, None)
@@ -343,7 +346,7 @@ def _shape(typ: Any) -> tuple[Any, ...]:
 
 
 def _work_out_shape(typ: Any) -> tuple[Any, ...]:
-    internals = _wire_types()
+    internals = fast_internals()
     if typ is not None:
         typ = internals.unwrap(typ)
     if typ is None or typ is Any:
@@ -360,13 +363,6 @@ def _work_out_shape(typ: Any) -> tuple[Any, ...]:
         return ("list", internals.list_item_type(typ), typ)
     except NotPlainError:
         return ("other", typ)
-
-
-@functools.cache
-def _wire_types() -> Any:
-    from ._sdk import fast_internals
-
-    return fast_internals()
 
 
 def map_value_type(typ: Any) -> Any:

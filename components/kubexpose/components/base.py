@@ -135,9 +135,9 @@ class KubexposeComponent(pulumi.ComponentResource):
         registered with `opts`, or on the fast path recorded and stood in for."""
         current = self._kubexpose_fast
         if current is not None:
-            recorded = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
-            if recorded is not None:
-                return cast(R, recorded[0])
+            stand_in = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
+            if stand_in is not None:
+                return cast(R, stand_in)
         return cls(name, opts=opts, **props)  # type: ignore[call-arg]
 
     def name_of(self, child: Any, name: str) -> Any:

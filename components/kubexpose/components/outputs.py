@@ -80,6 +80,7 @@ def service_outputs(
         forward = f"# {name} has no ports to forward"
     else:
         forward = f"kubectl port-forward -n {{namespace}} service/{name} {local_port(first.port)}:{first.port}"
+    dns = f"{name}.{{namespace}}.svc.cluster.local"
     if state is not None:  # the fast path: every value is known now, and the namespace is plain
         url = None
         if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
@@ -88,7 +89,7 @@ def service_outputs(
             url = _node_port_url(_wire_node_ports(state), first, node_address)
         return Outputs(
             Fixed(name),
-            Fixed(f"{name}.{namespace}.svc.cluster.local"),
+            Fixed(dns.format(namespace=namespace)),
             Fixed(endpoint),
             Fixed(url),
             Fixed(forward.format(namespace=namespace)),
@@ -102,7 +103,7 @@ def service_outputs(
         url_output = known(None, service)
     return Outputs(
         known(name, service),
-        _in_namespace(f"{name}.{{namespace}}.svc.cluster.local", namespace, service),
+        _in_namespace(dns, namespace, service),
         known(endpoint, service),
         url_output,
         _in_namespace(forward, namespace, service),

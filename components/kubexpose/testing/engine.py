@@ -253,16 +253,15 @@ def run_program(
     state); a fast run records no dependencies between a component's children.
     """
     mocks = mocks or ClusterMocks()
+    attempt = functools.partial(_run, program, stack, project, config, secret_keys, preview, mocks)
     with _lean_sdk(reclaim), _without_ambient_config():
         # Everything the SDK touched lives in _run's frame, which is gone before the run's end reclaims it.
         try:
-            unavailable = _fast_path_unavailable() if fast else None
-            if unavailable is not None:
-                result = _run(program, stack, project, config, secret_keys, preview, mocks, None)
-                result.path = [f"SDK path for every component: {unavailable}"]
-                return result
-            if fast:
-                result, abandoned = _run_fast(program, stack, project, config, secret_keys, preview, mocks)
+            if not fast:
+                return attempt(None)
+            reason = _fast_path_unavailable()
+            if reason is None:
+                result, abandoned = _run_fast(attempt)
                 if abandoned is None:
                     if len(result.path) == 1:
                         # Every component took the fast path: the run's garbage is small, so returning it
@@ -270,10 +269,10 @@ def run_program(
                         gc.collect(0)
                     return result
                 mocks.reset()
-                result = _run(program, stack, project, config, secret_keys, preview, mocks, None)
-                result.path = [f"SDK path for every component: {abandoned}; the program ran again on the SDK path"]
-                return result
-            return _run(program, stack, project, config, secret_keys, preview, mocks, None)
+                reason = f"{abandoned}; the program ran again on the SDK path"
+            result = attempt(None)
+            result.path = [f"SDK path for every component: {reason}"]
+            return result
         except ValueError as err:
             raise _unwrapped(err) from None
 
@@ -287,19 +286,12 @@ def _fast_path_unavailable() -> str | None:
     return None
 
 
-def _run_fast(
-    program: Callable[[], Any],
-    stack: str,
-    project: str,
-    config: Mapping[str, str] | None,
-    secret_keys: list[str] | None,
-    preview: bool,
-    mocks: ClusterMocks,
-) -> tuple[ProgramRun, str | None]:
-    """One run offering the fast path: its result, or the reason it must be repeated on the SDK path."""
+def _run_fast(attempt: Callable[[list[FastSession] | None], ProgramRun]) -> tuple[ProgramRun, str | None]:
+    """One run (`attempt`: :func:`_run` with the program's arguments) offering the fast path: its result, or
+    the reason it must be repeated on the SDK path."""
     holder: list[FastSession] = []
     try:
-        result = _run(program, stack, project, config, secret_keys, preview, mocks, holder)
+        result = attempt(holder)
     except Exception:
         if holder and holder[0].abandoned is not None:
             return ProgramRun([], {}), holder[0].abandoned

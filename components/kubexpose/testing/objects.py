@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..k8s.validation import SECRET_SHOWN, UNREADABLE_SECRET
+from ..k8s.validation import SECRET_SHOWN, UNREADABLE_SECRET, unreadable
 from .engine import ProgramRun, Registration
 
 REDACTED = SECRET_SHOWN
@@ -26,7 +26,7 @@ def manifest(reg: Registration, *, share: bool = False) -> dict[str, Any]:
 
     A fresh copy of the inputs, or with `share` (for a reader that changes nothing: the render) the inputs'
     own nested values wherever no secret or undecryptable value had to be replaced."""
-    if share and not reg.secrets and not _holds_unreadable(reg.inputs):
+    if share and not reg.secrets and not unreadable(reg.inputs):
         obj = dict(reg.inputs)
     else:
         obj = _redact(reg.inputs, reg.secrets)
@@ -51,14 +51,6 @@ def _redacted(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _redacted(v) for k, v in value.items()}
     return REDACTED
-
-
-def _holds_unreadable(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_holds_unreadable(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_holds_unreadable(v) for v in value)
-    return isinstance(value, str) and UNREADABLE_SECRET in value
 
 
 def _scrub(value: Any) -> Any:
