@@ -21,6 +21,7 @@ from typing import Any
 from ..stackfiles import Project, StackConfig
 from ..testing.engine import ClusterMocks, ProgramRun, run_program
 from ..testing.programs import path_program, project_context
+from . import identity
 from .manifests import (
     KUSTOMIZATION,
     REDACTED,
@@ -112,6 +113,9 @@ def render_run(
     if secrets:
         files[SECRETS_FILE] = secrets_script(secrets)
     files["topology.md"] = topology(stack, objs)
+    found = identity.identities(result)
+    project = found[0].urn.split("::")[1] if found else ""
+    files[identity.FILE] = identity.to_text(found, project, stack)
     return Rendered(stack, objs, files, warnings, secrets)
 
 

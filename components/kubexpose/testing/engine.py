@@ -32,7 +32,7 @@ from .._sdk import engine_internals, fast_internals
 from .mocks import ClusterMocks as ClusterMocks
 from .mocks import LoadBalancerMode as LoadBalancerMode
 from .mocks import Registration as Registration
-from .mocks import is_plain, secret_paths
+from .mocks import is_plain, make_urn, secret_paths
 
 SDK = engine_internals()
 """The SDK internals the engine needs (all listed, with why, in :mod:`kubexpose._sdk`)."""
@@ -143,12 +143,40 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
             mocks = self.mocks
             if isinstance(mocks, ClusterMocks) and mocks.registrations and not mocks.registrations[-1].urn:
                 last = mocks.registrations[-1]
-                hidden = tuple(secret_paths(raw))
-                depends = tuple(request.dependencies)
                 mocks.registrations[-1] = dataclasses.replace(
-                    last, urn=response.urn, secrets=hidden, dependencies=depends
+                    last,
+                    urn=response.urn,
+                    secrets=tuple(secret_paths(raw)),
+                    dependencies=tuple(request.dependencies),
+                    parent=request.parent,
+                    aliases=self._aliases(request),
                 )
             return response
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the real engine gives (MockMonitor's own drops all but the parent's last type)."""
+        return make_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+
+    def _aliases(self, request: Any) -> tuple[str, ...]:
+        """The request's aliases as URNs, collapsed as the engine collapses an alias spec (a field left out is
+        the resource's own; `noParent` means the stack)."""
+        out: list[str] = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                out.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.WhichOneof("parent") == "noParent" and spec.noParent else spec.parentUrn or request.parent
+            out.append(
+                make_urn(
+                    spec.stack or pulumi.get_stack(),
+                    spec.project or pulumi.get_project(),
+                    parent,
+                    spec.type or request.type,
+                    spec.name or request.name,
+                )
+            )
+        return tuple(dict.fromkeys(out))
 
     def _register_plain(self, request: Any, raw: dict[str, Any]) -> Any:
         """MockMonitor.RegisterResource for inputs that are plain data (the common case), done with
@@ -336,13 +364,13 @@ def _record(
     urn = monitor.make_urn(parent, typ, name)
     resource_id: str | None
     if type(mocks).new_resource is ClusterMocks.new_resource:  # the wire form needs no second normalization
-        resource_id, state = mocks.answer(typ, name, inputs, custom, urn)
+        resource_id, state = mocks.answer(typ, name, inputs, custom, urn, parent)
     else:  # a subclass answers its own way
         args = pulumi.runtime.MockResourceArgs(
             typ=typ, name=name, inputs=inputs, provider="", resource_id="", custom=custom
         )
         resource_id, state = mocks.new_resource(args)
-        mocks.registrations[-1] = dataclasses.replace(mocks.registrations[-1], urn=urn)
+        mocks.registrations[-1] = dataclasses.replace(mocks.registrations[-1], urn=urn, parent=parent)
     monitor.resources[urn] = SDK.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
     return urn, state
 

@@ -21,6 +21,7 @@ SDK = engine_internals()
 
 LoadBalancerMode = Literal["ip", "hostname", "pending"]
 SERVICE_TYPE = "kubernetes:core/v1:Service"
+STACK_TYPE = "pulumi:pulumi:Stack"
 CLUSTER_IP_NET = ipaddress.ip_network("10.96.0.0/12")
 
 
@@ -88,6 +89,11 @@ class Registration:
     """Paths inside `inputs` whose values came from secrets (render redacts them)."""
     dependencies: tuple[str, ...] = ()
     """URNs of the resources this one depends on (from `depends_on` and from the Outputs in its inputs)."""
+    parent: str = ""
+    """URN of the parent resource (the stack's URN for a top-level resource; empty for the stack)."""
+    aliases: tuple[str, ...] = ()
+    """Earlier URNs the program declared for this resource (`ResourceOptions(aliases=...)`), as URNs; the
+    aliases a child inherits from its parent's are not listed (:mod:`kubexpose.render.identity` adds them)."""
 
     @property
     def kind(self) -> str | None:
@@ -110,6 +116,17 @@ class Registration:
         qualified = self.urn.split("::")[2]
         chain = qualified.split("$")
         return chain[-2] if len(chain) > 1 else None
+
+
+def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """The URN the Pulumi engine gives a resource: its type is qualified by its parent's whole type chain
+    (`a:index:App$b:index:Part$kubernetes:core/v1:Service`), except under the stack (pulumi's `resource.NewURN`).
+    Pulumi's MockMonitor keeps only the parent's last type and prefixes top-level resources with the stack's."""
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
 class ClusterMocks(pulumi.runtime.Mocks):
@@ -141,10 +158,10 @@ class ClusterMocks(pulumi.runtime.Mocks):
         return self.answer(args.typ, args.name, to_wire_numbers(args.inputs), bool(args.custom))
 
     def answer(
-        self, typ: str, name: str, inputs: dict[str, Any], custom: bool, urn: str = ""
+        self, typ: str, name: str, inputs: dict[str, Any], custom: bool, urn: str = "", parent: str = ""
     ) -> tuple[str, dict[str, Any]]:
         """:meth:`new_resource` for inputs already in wire form (integral numbers as ints, no secret wrappers),
-        recorded with `urn` when the caller knows it.
+        recorded with `urn` and `parent` when the caller knows them.
 
         The state shares the inputs' values; what the cluster adds goes into copies of the dicts it changes
         (metadata, a Service's spec and ports), so the inputs stay as sent. Neither is changed afterwards."""
@@ -161,7 +178,7 @@ class ClusterMocks(pulumi.runtime.Mocks):
                 # In a preview the cluster has answered nothing yet: those outputs stay unknown.
                 state = dict(state)
                 self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(Registration(typ, name, urn, inputs, state, custom))
+        self.registrations.append(Registration(typ, name, urn, inputs, state, custom, parent=parent))
         return resource_id, state
 
     def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
