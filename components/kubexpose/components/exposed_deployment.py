@@ -19,6 +19,7 @@ from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spe
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
 from ..profile import Exposure, GatewaySettings, IngressSettings, ServiceType, StackProfile
+from .adopt import AdoptArgs, Adoption, parse_adopt
 from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from .env import declare_env
 from .exposure import LoadBalancerArgs, parse_exposure, parse_service, parse_service_type
@@ -146,9 +147,13 @@ class ExposedDeploymentArgs(TypedDict):
     http: NotRequired[HttpArgs]
     """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
     as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
+    adopt: NotRequired[AdoptArgs]
+    """Take over the live objects of an earlier program's resources (moving from raw pulumi_kubernetes resources):
+    `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
 
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
+_ADOPT_FIELDS = frozenset(AdoptArgs.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,7 @@ class _App:
     node_address: str
     ingress: IngressSettings | None
     gateway: GatewaySettings | None
+    adoption: Adoption
 
 
 class ExposedDeployment(KubexposeComponent):
@@ -228,8 +234,11 @@ class ExposedDeployment(KubexposeComponent):
             opts,
             app.claim,
             inputs=(args, app),
-            slow_because="its HTTPRoute is a custom resource" if app.route and app.gateway else None,
+            slow_because="its HTTPRoute is a custom resource"
+            if app.route and app.gateway
+            else app.adoption.slow_because,
         )
+        adopted = app.adoption.opts
 
         namespace = app.claim.namespace
         warn_on_image(self, check, app.pod.image)
@@ -246,7 +255,7 @@ class ExposedDeployment(KubexposeComponent):
             self.service_account = self.child(
                 k8s.core.v1.ServiceAccount,
                 f"{name}-service-account",
-                child,
+                adopted(child, "service_account"),
                 metadata=object_metadata(name, namespace, app.labels),
                 automount_service_account_token=False,
             )
@@ -256,7 +265,7 @@ class ExposedDeployment(KubexposeComponent):
         self.deployment = self.child(
             k8s.apps.v1.Deployment,
             f"{name}-deployment",
-            child,
+            adopted(child, "deployment"),
             metadata=object_metadata(name, namespace, app.labels),
             spec=deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata),
         )
@@ -265,7 +274,7 @@ class ExposedDeployment(KubexposeComponent):
             self.disruption_budget = self.child(
                 k8s.policy.v1.PodDisruptionBudget,
                 f"{name}-disruption-budget",
-                child,
+                adopted(child, "disruption_budget"),
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=pdb_spec(app.selector, app.budget),
             )
@@ -274,14 +283,14 @@ class ExposedDeployment(KubexposeComponent):
             self.autoscaler = self.child(
                 k8s.autoscaling.v2.HorizontalPodAutoscaler,
                 f"{name}-autoscaler",
-                child,
+                adopted(child, "autoscaler"),
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=hpa_spec(name, app.autoscaling),
             )
         self.service = self.child(
             k8s.core.v1.Service,
             f"{name}-service",
-            child,
+            adopted(child, "service"),
             metadata=object_metadata(name, namespace, app.labels, app.service.annotations),
             spec=service_spec(app.service),
         )
@@ -290,7 +299,7 @@ class ExposedDeployment(KubexposeComponent):
             self.network_policy = self.child(
                 k8s.networking.v1.NetworkPolicy,
                 f"{name}-network-policy",
-                child,
+                adopted(child, "network_policy"),
                 metadata=object_metadata(name, namespace, app.labels),
                 spec=network_policy_spec(app.selector, app.service.ports, app.admission),
             )
@@ -304,7 +313,7 @@ class ExposedDeployment(KubexposeComponent):
             self.ingress = self.child(
                 k8s.networking.v1.Ingress,
                 f"{name}-ingress",
-                child,
+                adopted(child, "ingress"),
                 metadata=object_metadata(name, namespace, app.labels, app.ingress.annotations),
                 spec=ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
             )
@@ -349,7 +358,16 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         )
 
     extra_labels = check.labels("labels", args.get("labels"))
-    selector = {NAME_LABEL: name}
+    adoption = parse_adopt(check, args.get("adopt"), _ADOPT_FIELDS)
+    selector = adoption.selector or {NAME_LABEL: name}
+    clash = next((k for k in selector if k in extra_labels and extra_labels[k] != selector[k]), None)
+    if clash is not None:
+        check.fail(
+            f"labels[{clash!r}]",
+            extra_labels[clash],
+            f"differs from adopt.selector's {selector[clash]!r}",
+            "the Pods must carry the adopted selector: remove the label or give it the selector's value",
+        )
     if NAME_LABEL in extra_labels:
         check.fail(
             f"labels[{NAME_LABEL!r}]",
@@ -357,7 +375,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
             "is set by kubexpose",
             "remove it; the selector is derived from the component name so it never changes",
         )
-    labels = {**extra_labels, **selector}
+    labels = {**extra_labels, NAME_LABEL: name, **selector}
 
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
     service, node_ports = parse_service(check, args, profile, service_type, ports, selector)
@@ -399,4 +417,5 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,
         gateway=profile.gateway if route else None,
+        adoption=adoption,
     )

@@ -16,6 +16,7 @@ from ..k8s.ports import Port, PortArgs, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
+from .adopt import Adoption, AdoptServiceArgs, parse_adopt
 from .base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
 from .outputs import service_outputs
 
@@ -38,9 +39,13 @@ class ExternalAliasArgs(TypedDict):
     """Namespace of the alias. Default: the stack profile's."""
     labels: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Extra labels on the Service and EndpointSlices (values may be Outputs). Default: none."""
+    adopt: NotRequired[AdoptServiceArgs]
+    """Take over the live Service of an earlier program's resource (`{"service": "external-service"}`): its
+    alias keeps the object instead of deleting it. Default: none."""
 
 
 _ARG_FIELDS = frozenset(ExternalAliasArgs.__annotations__)
+_ADOPT_FIELDS = frozenset(AdoptServiceArgs.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class _Alias:
     ips: Any
     """The endpoint IPs (empty for a DNS name), or an Output of them (checked when known)."""
     node_address: str
+    adoption: Adoption
 
 
 class ExternalAlias(KubexposeComponent):
@@ -96,7 +102,9 @@ class ExternalAlias(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         alias = _parse(check, name, args, resolve_profile(profile))
-        child = self.declare(check, name, opts, alias.claim, inputs=(args, alias))
+        child = self.declare(
+            check, name, opts, alias.claim, inputs=(args, alias), slow_because=alias.adoption.slow_because
+        )
 
         namespace = alias.claim.namespace
         spec = service_spec(alias.service)
@@ -105,7 +113,7 @@ class ExternalAlias(KubexposeComponent):
         self.service = self.child(
             k8s.core.v1.Service,
             f"{name}-service",
-            child,
+            alias.adoption.opts(child, "service"),
             metadata=object_metadata(name, namespace, alias.labels, alias.service.annotations),
             spec=spec,
         )
@@ -216,6 +224,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
         target=shown,
         ips=ips,
         node_address=profile.node_address,
+        adoption=parse_adopt(check, args.get("adopt"), _ADOPT_FIELDS),
     )
 
 

@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 def _diff(args: argparse.Namespace) -> int:
     import tempfile
 
+    from . import identity
     from .diff import DiffError, as_json, diff, load, markdown, render_at
     from .risk import CLASSES
 
@@ -176,8 +177,10 @@ def _diff(args: argparse.Namespace) -> int:
             else:
                 old, new = args.old, args.new
                 names = (str(old), str(new))
-            report = diff(load(old), load(new), *names, namespaces=namespaces)
-    except DiffError as err:
+            report = diff(
+                load(old), load(new), *names, namespaces=namespaces, identities=(identity.load(old), identity.load(new))
+            )
+    except (DiffError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(markdown(report) if args.format == "markdown" else as_json(report), end="")

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from ..k8s.validation import SECRET_SHOWN
+from . import identity
+from .identity import IdentityFile
 from .risk import CLASSES, RULES, Finding, moved, namespace_of
 
 Key = tuple[str, str, str]
@@ -29,9 +31,11 @@ Key = tuple[str, str, str]
 class Change:
     key: Key
     status: str
-    """`added`, `removed` or `changed`."""
+    """`added`, `removed`, `changed` or `renamed` (an object of a renamed app, compared with its old self)."""
     fields: list[tuple[str, Any, Any]] = field(default_factory=list)
     """Changed fields as `(path, old, new)` (a missing side is None)."""
+    renamed_from: Key | None = None
+    """For `renamed`: the key of the object before."""
 
     @property
     def ref(self) -> str:
@@ -48,6 +52,8 @@ class Report:
     namespaces: dict[str, str] = field(default_factory=dict)
     """Namespaces of OLD paired with namespaces of NEW (objects compared as if OLD's had NEW's)."""
     paired_automatically: bool = False
+    notes: list[str] = field(default_factory=list)
+    """What the report could not compare, and why (e.g. a render made before identity files)."""
 
     def raised(self, classes: set[str]) -> list[Finding]:
         return [f for f in self.findings if f.raised and f.cls in classes]
@@ -133,20 +139,32 @@ def diff(
     old_name: str = "OLD",
     new_name: str = "NEW",
     namespaces: Mapping[str, str] | None = None,
+    identities: tuple[IdentityFile | None, IdentityFile | None] = (None, None),
 ) -> Report:
     """The changes from `old` to `new` and the risk findings, both in a stable order.
 
     `namespaces` pairs namespaces of `old` with those of `new`; None pairs them when each render has
-    one namespace (see :func:`paired_namespaces`)."""
+    one namespace (see :func:`paired_namespaces`). `identities` are the two renders' identity files
+    (:mod:`kubexpose.render.identity`): with both, of one project and stack, resources are paired by URN too."""
     automatic = namespaces is None
     pairs = dict(paired_namespaces(old, new) if namespaces is None else namespaces)
     if pairs:
         old = moved_to(old, pairs)
     changes: list[Change] = []
     findings: list[Finding] = []
+    notes: list[str] = []
+    renamed = renamed_apps(old, new)
+    renamed_to = {before: after for apps in renamed for before, after in apps.objects}
+    renamed_new = set(renamed_to.values())
     for key in sorted(set(old) | set(new)):
+        if key in renamed_new:
+            continue
         before, after = old.get(key), new.get(key)
-        if before == after:
+        status = "changed"
+        if key in renamed_to:
+            app = next(a for a in renamed if key in dict(a.objects))
+            before, after, status = app.as_renamed(old[key]), new[renamed_to[key]], "renamed"
+        if before == after and status == "changed":
             continue
         for rule in RULES:
             findings += rule(before, after)
@@ -161,11 +179,134 @@ def diff(
                 for path in sorted(set(flat_old) | set(flat_new))
                 if flat_old.get(path) != flat_new.get(path)
             ]
-            changes.append(Change(key, "changed", fields))
-    findings += moved([old[k] for k in old if k not in new], [new[k] for k in new if k not in old])
+            if status == "renamed":
+                changes.append(Change(renamed_to[key], status, fields, renamed_from=key))
+            else:
+                changes.append(Change(key, status, fields))
+    findings += [app.finding() for app in renamed]
+    findings += moved(
+        [old[k] for k in old if k not in new and k not in renamed_to],
+        [new[k] for k in new if k not in old and k not in renamed_new],
+    )
+    old_ids, new_ids = identities
+    if old_ids is None or new_ids is None:
+        which = " and ".join(n for n, i in ((old_name, old_ids), (new_name, new_ids)) if i is None)
+        notes.append(
+            f"{which} has no {identity.FILE} (a render made before kubexpose 0.3.0): Pulumi identities (URNs) "
+            "are not compared, so a resource whose URN changes while its object stays is not found"
+        )
+    elif (old_ids.project, old_ids.stack) != (new_ids.project, new_ids.stack):
+        notes.append(
+            f"the renders are of different stacks ({old_ids.project}/{old_ids.stack} and "
+            f"{new_ids.project}/{new_ids.stack}): Pulumi identities (URNs) are compared only within one stack"
+        )
+    else:
+        findings += identity_findings(old_ids.resources, new_ids.resources)
     order = {cls: i for i, cls in enumerate(CLASSES)}
     findings.sort(key=lambda f: (order[f.cls], not f.raised, f.obj))  # stable: each rule's own order within
-    return Report(old_name, new_name, changes, findings, pairs, automatic and bool(pairs))
+    return Report(old_name, new_name, changes, findings, pairs, automatic and bool(pairs), notes)
+
+
+APP_LABEL = "app.kubernetes.io/name"
+
+
+@dataclass
+class RenamedApp:
+    """An app whose objects all changed name with it: one removed and one added set of the same kinds."""
+
+    old: str
+    new: str
+    objects: list[tuple[Key, Key]]
+    """`(old key, new key)` for each object, paired by kind."""
+
+    def as_renamed(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """`obj` as if it had always had the new name: every value that is the old app name (or starts with
+        `<old>-`) takes the new one, so that the comparison shows only what else changed."""
+
+        def swap(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: swap(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [swap(v) for v in value]
+            if isinstance(value, str) and (value == self.old or value.startswith(f"{self.old}-")):
+                return self.new + value[len(self.old) :]
+            if isinstance(value, str) and value.startswith(f"{self.old}."):  # cluster DNS names
+                return self.new + value[len(self.old) :]
+            return value
+
+        return swap(obj)
+
+    def finding(self) -> Finding:
+        kinds = ", ".join(k for (k, _, _), _ in self.objects)
+        namespace = self.objects[0][1][1]
+        return Finding(
+            "replacement",
+            True,
+            f"app {namespace}/{self.old}",
+            f"renamed to {self.new!r}: its objects ({kinds}) get new names, so pulumi deletes them and creates new "
+            f"ones (new Pods, a new ClusterIP, the DNS name {self.new!r} instead of {self.old!r})",
+            f"that every caller of {self.old!r} moves to {self.new!r} first; to keep the live objects keep the "
+            f"component's name {self.old!r} (an alias keeps a Pulumi resource, never a Kubernetes name)",
+        )
+
+
+def renamed_apps(old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]]) -> list[RenamedApp]:
+    """Apps (objects sharing an `app.kubernetes.io/name` label) gone from `old` and one new in `new` with the same
+    kinds in the same namespace: paired when the match is unique both ways."""
+
+    def groups(objs: Mapping[Key, dict[str, Any]], others: Mapping[Key, dict[str, Any]]) -> dict[str, list[Key]]:
+        apps: dict[str, list[Key]] = {}
+        for key, obj in objs.items():
+            label = ((obj.get("metadata") or {}).get("labels") or {}).get(APP_LABEL)
+            if isinstance(label, str):
+                apps.setdefault(label, []).append(key)
+        in_others = {((o.get("metadata") or {}).get("labels") or {}).get(APP_LABEL) for o in others.values()}
+        return {app: sorted(keys) for app, keys in apps.items() if app not in in_others}
+
+    def shape(keys: list[Key]) -> tuple[Any, ...]:
+        return tuple(sorted((kind, namespace) for kind, namespace, _ in keys))
+
+    gone, came = groups(old, new), groups(new, old)
+    out = []
+    for app, keys in sorted(gone.items()):
+        matches = [b for b, other in came.items() if shape(other) == shape(keys)]
+        back = [a for a, other in gone.items() if matches and shape(other) == shape(came[matches[0]])]
+        if len(matches) == 1 and back == [app]:
+            by_kind = {(k, ns): key for key in came[matches[0]] for k, ns, _ in [key]}
+            out.append(RenamedApp(app, matches[0], [(key, by_kind[(key[0], key[1])]) for key in keys]))
+    return out
+
+
+def identity_findings(old: list[identity.Identity], new: list[identity.Identity]) -> list[Finding]:
+    """Resources whose Kubernetes object stays while their URN changes: with no alias the engine deletes the live
+    object (raised); with one it keeps it (lowered)."""
+    out = []
+    for change in identity.compare(old, new):
+        before, after = change.old, change.new
+        if before is None or after is None or before.object is None:
+            continue
+        if change.what == "moved":
+            out.append(
+                Finding(
+                    "replacement",
+                    True,
+                    after.ref,
+                    f"its Pulumi resource changes from `{before.urn}` to `{after.urn}` and no alias keeps it: the "
+                    "engine creates the new resource and deletes the old one, and that delete removes the live object",
+                    "keep it: " + identity.keeping_alias(change, new),
+                )
+            )
+        elif change.what == "aliased":
+            out.append(
+                Finding(
+                    "replacement",
+                    False,
+                    after.ref,
+                    f"its Pulumi resource moves from `{before.urn}` to `{after.urn}`; an alias keeps the live object",
+                    "that the alias stays until every stack has run `pulumi up` once",
+                )
+            )
+    return out
 
 
 def _show(value: Any) -> str:
@@ -186,7 +327,8 @@ def markdown(report: Report) -> str:
     added = sum(c.status == "added" for c in report.changes)
     removed = sum(c.status == "removed" for c in report.changes)
     changed = sum(c.status == "changed" for c in report.changes)
-    lines.append(f"{added} added, {removed} removed, {changed} changed.")
+    renamed = sum(c.status == "renamed" for c in report.changes)
+    lines.append(f"{added} added, {removed} removed, {changed} changed" + (f", {renamed} renamed." if renamed else "."))
     lines.append("")
     if report.namespaces:
         how = (
@@ -196,6 +338,7 @@ def markdown(report: Report) -> str:
         )
         shown = ", ".join(f"`{a}` → `{b}`" for a, b in sorted(report.namespaces.items()))
         lines += [f"Namespaces paired ({how}): {shown}; objects are compared across them.", ""]
+    lines += [f"Note: {note}." for note in report.notes] + ([""] if report.notes else [])
     if not report.findings:
         lines += ["No risk found.", ""]
     for cls in CLASSES:
@@ -209,10 +352,13 @@ def markdown(report: Report) -> str:
         lines.append("")
     lines += ["## Changes", ""]
     for c in report.changes:
-        if c.status != "changed":
+        if c.status not in ("changed", "renamed"):
             lines.append(f"- {c.status} `{c.ref}`")
             continue
-        lines.append(f"- changed `{c.ref}`")
+        if c.renamed_from is not None:
+            lines.append(f"- renamed `{Change(c.renamed_from, '').ref}` → `{c.ref}`")
+        else:
+            lines.append(f"- changed `{c.ref}`")
         lines += [f"  - `{path}`: {_show(a)} → {_show(b)}" for path, a, b in c.fields]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -224,6 +370,7 @@ def as_json(report: Report) -> str:
                 "old": report.old,
                 "new": report.new,
                 "namespaces": report.namespaces,
+                "notes": report.notes,
                 "findings": [
                     {"class": f.cls, "raised": f.raised, "object": f.obj, "reason": f.reason, "check": f.check}
                     for f in report.findings
@@ -232,6 +379,7 @@ def as_json(report: Report) -> str:
                     {
                         "object": c.ref,
                         "status": c.status,
+                        **({"from": Change(c.renamed_from, "").ref} if c.renamed_from else {}),
                         "fields": [{"path": p, "old": a, "new": b} for p, a, b in c.fields],
                     }
                     for c in report.changes

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..testing.engine import ProgramRun, Registration
+from .findings import CLUSTER_SCOPED
 
 FILE = "pulumi-identity.jsonl"
 """The identity file of a render folder (kubectl reads .yaml, .yml and .json only, so never this one)."""
@@ -164,6 +165,7 @@ def _identity(reg: Registration, parent: str, aliases: tuple[str, ...]) -> Ident
     if kind is None or not reg.custom:
         return Identity(reg.urn, reg.type, reg.name, parent, reg.custom, aliases)
     namespace = str((reg.inputs.get("metadata") or {}).get("namespace") or "")
+    namespace = "" if kind in CLUSTER_SCOPED else namespace or "default"  # as `kubexpose diff` keys objects
     key = (str(kind), namespace, str(reg.object_name))
     return Identity(reg.urn, reg.type, reg.name, parent, True, aliases, key, replace_on(str(kind), reg.inputs))
 
@@ -175,19 +177,29 @@ def to_text(found: Sequence[Identity], project: str, stack: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parse(text: str, where: str) -> list[Identity]:
-    """The resources of an identity file's text; ValueError naming `where` when it is not one."""
+@dataclass(frozen=True)
+class IdentityFile:
+    """A render's identity file: the project and stack it was made for, and every resource."""
+
+    project: str
+    stack: str
+    resources: list[Identity]
+
+
+def parse(text: str, where: str) -> IdentityFile:
+    """An identity file's text; ValueError naming `where` when it is not one."""
     lines = [line for line in text.splitlines() if line.strip()]
     try:
         header = json.loads(lines[0]) if lines else {}
-        if header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError(f"{where}: not a kubexpose identity file (first line {lines[:1]!r}); expected {FORMAT}")
-        return [Identity.from_json(json.loads(line)) for line in lines[1:]]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        found = [Identity.from_json(json.loads(line)) for line in lines[1:]]
+        return IdentityFile(str(header.get("project", "")), str(header.get("stack", "")), found)
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"{where}: malformed identity file ({err})") from None
 
 
-def load(folder: Path) -> list[Identity] | None:
+def load(folder: Path) -> IdentityFile | None:
     """The identities a render folder recorded, or None for a render made before kubexpose recorded them."""
     path = folder / FILE
     return parse(path.read_text(), str(path)) if path.is_file() else None
@@ -260,7 +272,7 @@ def keeping_alias(change: Change, new: Sequence[Identity]) -> str:
         old_parent_name = _name_of(before.parent)
         if before.name == old_parent_name + after.name[len(parent.name) :] and before.type == after.type:
             return (
-                f"give {parent.ref} `opts=pulumi.ResourceOptions(aliases=[\"{before.parent}\"])` "
+                f'give {parent.ref} `opts=pulumi.ResourceOptions(aliases=["{before.parent}"])` '
                 "(its children inherit the alias)"
             )
     return f'give the resource `{after.urn}` `opts=pulumi.ResourceOptions(aliases=["{before.urn}"])`'

@@ -166,7 +166,9 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
                 out.append(alias.urn)
                 continue
             spec = alias.spec
-            parent = "" if spec.WhichOneof("parent") == "noParent" and spec.noParent else spec.parentUrn or request.parent
+            parent = (
+                "" if spec.WhichOneof("parent") == "noParent" and spec.noParent else spec.parentUrn or request.parent
+            )
             out.append(
                 make_urn(
                     spec.stack or pulumi.get_stack(),
