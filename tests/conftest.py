@@ -74,6 +74,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/golden/<stack>/ from the current render instead of comparing (review the diff!)",
     )
+    parser.addoption(
+        "--update-identity",
+        action="store_true",
+        help="rewrite tests/identity/ (kubexpose's stability contract: only for resources added on purpose)",
+    )
 
 
 @pytest.fixture
