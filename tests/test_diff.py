@@ -15,6 +15,7 @@ from conftest import ROOT, rendered
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kubexpose.render import identity
 from kubexpose.render.cli import main as cli
 from kubexpose.render.diff import diff, load, markdown
 from kubexpose.render.risk import (
@@ -294,7 +295,8 @@ def test_moving_between_pinned_images_is_no_security_finding() -> None:
 
 # -- the report and the command -------------------------------------------------------------------------------------
 def test_the_example_apps_dev_to_prod_report_names_the_frontends_new_load_balancer() -> None:
-    report = diff(load(GOLDEN / "dev"), load(GOLDEN / "prod"), "dev", "prod")
+    identities = (identity.load(GOLDEN / "dev"), identity.load(GOLDEN / "prod"))
+    report = diff(load(GOLDEN / "dev"), load(GOLDEN / "prod"), "dev", "prod", identities=identities)
     assert ("exposure", True, "Service shop/frontend", "type NodePort -> LoadBalancer") in [
         (f.cls, f.raised, f.obj, f.reason) for f in report.findings
     ]
@@ -506,3 +508,118 @@ def test_swapping_old_and_new_turns_widening_into_narrowing(a: dict[Any, Any], b
     fwd_objs = {o for o, _ in forward}
     back_objs = {o for o, _ in backward}
     assert fwd_objs == back_objs
+
+
+# -- day two: renamed apps and Pulumi identity ----------------------------------------------------------------
+def _policy(name: str, *peers: dict[str, Any]) -> dict[str, Any]:
+    return obj(
+        "NetworkPolicy",
+        name,
+        podSelector={"matchLabels": {"app.kubernetes.io/name": name}},
+        ingress=[{"from": list(peers), "ports": [{"port": 8080, "protocol": "TCP"}]}],
+    )
+
+
+def _app_objects(name: str, *peers: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    objs = [
+        obj("Deployment", name, selector={"matchLabels": {"app.kubernetes.io/name": name}}, replicas=2),
+        obj("Service", name, selector={"app.kubernetes.io/name": name}, ports=[{"port": 80}]),
+        obj("PodDisruptionBudget", name, maxUnavailable=1),
+        _policy(name, *peers),
+    ]
+    return {(o["kind"], "shop", o["metadata"]["name"]): o for o in objs}
+
+
+FRONTEND = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}}
+MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+
+
+def test_a_renamed_app_is_compared_with_its_old_self_and_a_widening_in_the_same_change_is_flagged() -> None:
+    report = diff(_app_objects("ledger", FRONTEND), _app_objects("ledger-worker", FRONTEND, MONITORING))
+    assert [(c.status, c.ref) for c in report.changes] == [
+        ("renamed", "Deployment shop/ledger-worker"),
+        ("renamed", "NetworkPolicy shop/ledger-worker"),
+        ("renamed", "PodDisruptionBudget shop/ledger-worker"),
+        ("renamed", "Service shop/ledger-worker"),
+    ]
+    reasons = [(f.cls, f.raised, f.obj, f.reason.split(":")[0]) for f in report.findings]
+    assert ("exposure", True, "NetworkPolicy shop/ledger-worker", "admits more") in reasons
+    assert not any("removed" in f.reason for f in report.findings), report.findings
+    renamed = [f for f in report.findings if f.cls == "replacement"]
+    assert [(f.raised, f.obj) for f in renamed] == [(True, "app shop/ledger")]
+    assert (
+        "renamed to 'ledger-worker'" in renamed[0].reason and "keep the component's name 'ledger'" in renamed[0].check
+    )
+    text = markdown(report)
+    assert "- renamed `NetworkPolicy shop/ledger` → `NetworkPolicy shop/ledger-worker`" in text
+    assert "0 added, 0 removed, 0 changed, 4 renamed." in text
+
+
+def test_two_apps_of_one_shape_gone_and_one_new_are_not_guessed_as_a_rename() -> None:
+    old = {**_app_objects("ledger"), **_app_objects("billing")}
+    report = diff(old, _app_objects("ledger-worker"))
+    assert sorted(c.status for c in report.changes) == ["added"] * 4 + ["removed"] * 8
+
+
+def _ident(urn_name: str, parent: str = "", obj_name: str = "web", aliases: tuple[str, ...] = ()) -> Any:
+    from kubexpose.render.identity import Identity
+
+    qualified = (
+        "kubexpose:index:ExposedDeployment$kubernetes:core/v1:Service" if parent else "kubernetes:core/v1:Service"
+    )
+    return Identity(
+        f"urn:pulumi:dev::shop::{qualified}::{urn_name}",
+        "kubernetes:core/v1:Service",
+        urn_name,
+        parent,
+        True,
+        aliases,
+        ("Service", "shop", obj_name),
+        {"spec.clusterIP": None, "externalName": False},
+    )
+
+
+def test_a_resource_whose_urn_changes_while_its_object_stays_is_a_replacement_naming_the_alias() -> None:
+    from kubexpose.render.identity import IdentityFile
+
+    objs = {("Service", "shop", "web"): obj("Service", "web", ports=[{"port": 80}])}
+    component = "urn:pulumi:dev::shop::kubexpose:index:ExposedDeployment::web"
+    before = IdentityFile("shop", "dev", [_ident("web")])
+    after = IdentityFile("shop", "dev", [_ident("web-service", component)])
+    report = diff(objs, objs, identities=(before, after))
+    assert [(f.cls, f.raised, f.obj) for f in report.findings] == [("replacement", True, "Service shop/web")]
+    assert "deletes the old one, and that delete removes the live object" in report.findings[0].reason
+    assert report.raised({"replacement"})
+    kept = IdentityFile("shop", "dev", [_ident("web-service", component, aliases=(before.resources[0].urn,))])
+    report = diff(objs, objs, identities=(before, kept))
+    assert [(f.cls, f.raised) for f in report.findings] == [("replacement", False)]
+    assert not report.raised({"replacement"})
+
+
+def test_renders_without_an_identity_file_or_of_two_stacks_say_why_urns_were_not_compared() -> None:
+    from kubexpose.render.identity import IdentityFile
+
+    objs = {("Service", "shop", "web"): obj("Service", "web", ports=[{"port": 80}])}
+    report = diff(objs, objs, "old", "new", identities=(None, IdentityFile("shop", "dev", [])))
+    assert report.notes == [
+        "old has no pulumi-identity.jsonl (a render made before kubexpose 0.3.0): Pulumi identities (URNs) are not "
+        "compared, so a resource whose URN changes while its object stays is not found"
+    ]
+    assert "Note: old has no pulumi-identity.jsonl" in markdown(report)
+    report = diff(objs, objs, identities=(IdentityFile("shop", "dev", []), IdentityFile("shop", "prod", [])))
+    assert "compared only within one stack" in report.notes[0]
+
+
+def test_the_diff_command_fails_on_a_moved_resource(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(GOLDEN / "dev", tmp_path / "old")
+    shutil.copytree(GOLDEN / "dev", tmp_path / "new")
+    ids = tmp_path / "new" / "pulumi-identity.jsonl"
+    ids.write_text(ids.read_text().replace('backend-service"', 'backend-svc"'))
+    assert cli(["diff", str(tmp_path / "old"), str(tmp_path / "new"), "--fail-on", "replacement"]) == 3
+    out = capsys.readouterr().out
+    assert "**Service shop/backend**: its Pulumi resource changes from" in out
+    assert (
+        'aliases=["urn:pulumi:dev::kubexpose::kubexpose:index:ExposedDeployment$kubernetes:core/v1:Service::backend-service"]'
+        in out
+    )
+    assert cli(["diff", str(tmp_path / "old"), str(tmp_path / "old"), "--fail-on", "replacement"]) == 0

@@ -139,13 +139,14 @@ def diff(
     old_name: str = "OLD",
     new_name: str = "NEW",
     namespaces: Mapping[str, str] | None = None,
-    identities: tuple[IdentityFile | None, IdentityFile | None] = (None, None),
+    identities: tuple[IdentityFile | None, IdentityFile | None] | None = None,
 ) -> Report:
     """The changes from `old` to `new` and the risk findings, both in a stable order.
 
     `namespaces` pairs namespaces of `old` with those of `new`; None pairs them when each render has
     one namespace (see :func:`paired_namespaces`). `identities` are the two renders' identity files
-    (:mod:`kubexpose.render.identity`): with both, of one project and stack, resources are paired by URN too."""
+    (:mod:`kubexpose.render.identity`, None for a render that has none): with both, of one project and stack,
+    resources are paired by URN too; without the argument URNs are not compared and no note says so."""
     automatic = namespaces is None
     pairs = dict(paired_namespaces(old, new) if namespaces is None else namespaces)
     if pairs:
@@ -188,11 +189,13 @@ def diff(
         [old[k] for k in old if k not in new and k not in renamed_to],
         [new[k] for k in new if k not in old and k not in renamed_new],
     )
-    old_ids, new_ids = identities
-    if old_ids is None or new_ids is None:
-        which = " and ".join(n for n, i in ((old_name, old_ids), (new_name, new_ids)) if i is None)
+    old_ids, new_ids = identities or (None, None)
+    if identities is None:
+        pass
+    elif old_ids is None or new_ids is None:
+        missing = [n for n, i in ((old_name, old_ids), (new_name, new_ids)) if i is None]
         notes.append(
-            f"{which} has no {identity.FILE} (a render made before kubexpose 0.3.0): Pulumi identities (URNs) "
+            f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {identity.FILE} (a render made before kubexpose 0.3.0): Pulumi identities (URNs) "
             "are not compared, so a resource whose URN changes while its object stays is not found"
         )
     elif (old_ids.project, old_ids.stack) != (new_ids.project, new_ids.stack):
