@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, STACKS, differences, eventually, live_objects, ours, rendered
 
+from kubexpose.render import identity
 from kubexpose.testing.live import script_program
 
 APPS = ("backend", "database", "external-service", "frontend", "myapp")
@@ -43,6 +44,18 @@ def test_up_creates_every_object_of_the_render_with_every_field_it_sets(deployed
     }
     assert problems == {}
     assert len(live) == 22
+
+
+def test_the_renders_identity_file_names_every_urn_and_parent_the_engine_recorded(deployed: Any) -> None:
+    name, stack, _result = deployed
+    state = stack.export_stack().deployment["resources"]
+    engine = {
+        r["urn"]: r.get("parent", "") if "$" in r["urn"].split("::")[2] else ""
+        for r in state
+        if not r["type"].startswith(("pulumi:pulumi:Stack", "pulumi:providers:"))
+    }
+    offline = identity.parse(rendered(name).files[identity.FILE], "render")
+    assert {i.urn: i.parent for i in offline.resources} == engine
 
 
 def test_deployments_roll_out_and_services_have_ready_endpoints(deployed: Any, cluster: Any) -> None:

@@ -19,11 +19,23 @@ EXIT_CODES = """exit status:
   3  kubexpose diff --fail-on: a raised finding of a listed class"""
 
 
+def version() -> str:
+    """The installed kubexpose's version (its distribution's metadata)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("kubexpose")
+    except PackageNotFoundError:  # imported from a source tree without being installed (`pulumi up` of this repo)
+        return "(not installed: see pyproject.toml)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Render a stack offline; exit 1 with the program's own message when it fails, 2 on a usage or input error."""
     parser = argparse.ArgumentParser(
         prog="kubexpose", description=__doc__, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"kubexpose {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser(
         "render",
