@@ -78,12 +78,14 @@ bench: .venv-bench/.installed
 # End to end: the Pulumi CLI, the kubernetes provider and a control plane (etcd, kube-apiserver,
 # controller-manager, scheduler, kwok), built from Go modules into ~/.cache/kubexpose/ on first use
 # (or a `pulumi` on PATH and envtest binaries in KUBEBUILDER_ASSETS), against programs run inline.
+# K8S_VERSION=v1.34.4 runs the suite against another control-plane release (built once into its own cache folder).
+K8S_VERSION ?=
 e2e-tools: $(VENV)/.installed
-	$(VENV)/bin/python -m kubexpose.testing.toolchain build
-	$(VENV)/bin/python -m kubexpose.testing.toolchain where
+	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.testing.toolchain build
+	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.testing.toolchain where
 
 e2e: e2e-tools policy
-	KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15
+	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15
 
 # The policy pack as a user gets it from the wheel: `kubexpose policy-pack policy/` writes the pack and its
 # virtualenv (the Pulumi CLI does not create one for a local pack); `pulumi preview --policy-pack policy/`.

@@ -38,7 +38,7 @@ from .errors import ValidationError
 
 PACKAGE = "kubexpose"
 """The package name other languages use (`kubexpose:index:ExposedDeployment`)."""
-VERSION = "0.2.0"
+VERSION = "0.3.0"
 """The package version written into the schema (the same as the Python distribution's)."""
 COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExternalAlias]
 KUBERNETES_SCHEMA = "4.18.0"

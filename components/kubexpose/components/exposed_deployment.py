@@ -360,12 +360,13 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     extra_labels = check.labels("labels", args.get("labels"))
     adoption = parse_adopt(check, args.get("adopt"), _ADOPT_FIELDS)
     selector = adoption.selector or {NAME_LABEL: name}
-    clash = next((k for k in selector if k in extra_labels and extra_labels[k] != selector[k]), None)
+    adopted = adoption.selector or {}
+    clash = next((k for k in adopted if k in extra_labels and extra_labels[k] != adopted[k]), None)
     if clash is not None:
         check.fail(
             f"labels[{clash!r}]",
             extra_labels[clash],
-            f"differs from adopt.selector's {selector[clash]!r}",
+            f"differs from adopt.selector's {adopted[clash]!r}",
             "the Pods must carry the adopted selector: remove the label or give it the selector's value",
         )
     if NAME_LABEL in extra_labels:

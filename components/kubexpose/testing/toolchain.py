@@ -31,15 +31,17 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-KUBERNETES_VERSION = "v1.37.2"
-"""The control plane's version (kube-apiserver, controller-manager, scheduler, kubectl)."""
+DEFAULT_KUBERNETES_VERSION = "v1.37.2"
+"""The control plane's version CI runs (kube-apiserver, controller-manager, scheduler, kubectl)."""
+KUBERNETES_VERSION = os.environ.get("KUBEXPOSE_K8S_VERSION") or DEFAULT_KUBERNETES_VERSION
+"""The control plane's version of this run: `KUBEXPOSE_K8S_VERSION` (`make e2e K8S_VERSION=v1.34.4`) picks another
+release of `k8s.io/kubernetes` the Go module proxy serves; each version has its own cache folder."""
 ETCD_VERSION = "v3.7.0"
-"""The etcd Kubernetes v1.37.2 pins in its go.mod."""
+"""The etcd Kubernetes v1.37.2 pins in its go.mod (older control planes run against it too: etcd's v3 API is stable)."""
 KWOK_VERSION = "v0.8.0"
 """kwok: fake nodes that run no containers but report Pods Running and Ready."""
 PULUMI_VERSION = "v3.274.1"
@@ -48,8 +50,6 @@ PROVIDER_MODULE_VERSION = "v4.0.0-20260115033456-f47bc2d6f199"
 """The pulumi-kubernetes provider module (the Go proxy serves it as pseudo-versions only)."""
 PROVIDER_SDK_VERSION = "v4.24.0"
 """The provider module's own go.mod requires the Go SDK at this version (it replaces it by ../sdk)."""
-
-GO_PROXY = os.environ.get("GOPROXY", "https://proxy.golang.org").split(",")[0]
 
 CONTROL_PLANE = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok")
 ENVTEST_BINARIES = ("etcd", "kube-apiserver", "kubectl")
@@ -151,9 +151,11 @@ def _go(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> st
 
 
 def _module_file(module: str, version: str) -> str:
-    url = f"{GO_PROXY}/{module.lower()}/@v/{version}.mod"
-    with urllib.request.urlopen(url, timeout=60) as resp:
-        return str(resp.read().decode())
+    """The go.mod of ``module@version``, fetched by the go command (which knows the machine's proxy)."""
+    scratch = cache_dir() / "src" / "download"
+    scratch.mkdir(parents=True, exist_ok=True)
+    info = json.loads(_go(["mod", "download", "-json", f"{module}@{version}"], scratch, {"GOFLAGS": "-mod=mod"}))
+    return Path(info["GoMod"]).read_text()
 
 
 def _requires(gomod: str) -> dict[str, str]:
