@@ -143,6 +143,27 @@ def routed_app(block: Block, tmp_path: Path) -> None:
     assert result.get("Ingress", "api").inputs["spec"]["rules"][0]["host"] == "api.shop.example.com"
 
 
+def adopt_snippet(block: Block, tmp_path: Path) -> None:
+    """The move onto kubexpose keeps both raw resources (aliased: no delete) and the Deployment's selector."""
+    import pulumi_kubernetes as k8s
+
+    from kubexpose.render.identity import compare, identities
+
+    labels = {"app": "myapp"}
+
+    def raw() -> None:
+        template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "myapp", "image": "nginx:1.27"}]}}
+        k8s.apps.v1.Deployment(
+            "myapp", metadata={"name": "myapp"}, spec={"selector": {"match_labels": labels}, "template": template}
+        )
+        k8s.core.v1.Service("myapp", metadata={"name": "myapp"}, spec={"selector": labels, "ports": [{"port": 80}]})
+
+    moved = run_program(lambda: exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment}))
+    changes = {(c.what, (c.old or c.new).ref) for c in compare(identities(run_program(raw)), identities(moved))}  # type: ignore[union-attr]
+    assert {("aliased", "Deployment default/myapp"), ("aliased", "Service default/myapp")} <= changes
+    assert not [c for c in changes if c[0] in ("moved", "deleted", "replaced")], changes
+
+
 def _with_profile(profile: StackProfile) -> Callable[..., Any]:
     return lambda name, args, opts=None: ExposedDeployment(name, args, opts, profile=profile)
 
@@ -221,6 +242,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "kubexpose @ git+", requirement_line),
     ("README.md", "import pulumi", consumer_program),
     ("README.md", "ExposedDeployment(", routed_app),
+    ("README.md", "# A stack that declared", adopt_snippet),
     ("README.md", "config:", stack_file_fragment),
     ("README.md", "ExposedDeployment 'frontend': ports[0].node_port 40000", error_example),
     ("README.md", "pulumi package add", package_add),
@@ -279,7 +301,10 @@ def test_every_inline_make_and_kubexpose_command_is_valid() -> None:
                     filled += ["a", "b"]
                 if filled[:1] == ["render"] and "--stack" not in filled:
                     filled += ["--stack", "dev"]  # prose names one flag of the command
-                parser.parse_args(filled)  # exits on an unknown subcommand or flag
+                try:
+                    parser.parse_args(filled)  # exits on an unknown subcommand or flag
+                except SystemExit as done:  # --version prints and exits 0
+                    assert done.code == 0 and filled == ["--version"], f"{doc}: `{command}`"
             seen.add(words[0])
     assert seen == {"make", "kubexpose"}
 

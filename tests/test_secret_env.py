@@ -218,6 +218,7 @@ def test_the_render_writes_no_secret_and_says_how_to_create_each(tmp_path: Path)
         "003-service-shop-orders.yaml",
         "004-deployment-shop-orders.yaml",
         "Kustomization",
+        "pulumi-identity.jsonl",
         "secrets-to-create.txt",  # not .yaml/.yml/.json: `kubectl apply -f DIR` skips it
         "summary.txt",
         "topology.md",
