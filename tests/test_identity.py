@@ -262,3 +262,25 @@ def test_a_render_holds_the_same_identity_on_the_fast_and_the_sdk_path() -> None
     project = Project.load(ROOT)
     fast, slow = render(project, "prod"), render(project, "prod", fast=False)
     assert fast.files[identity.FILE] == slow.files[identity.FILE]
+
+
+def test_a_child_alias_reaches_the_identity_file_on_the_renders_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubexpose.components.base import KubexposeComponent
+
+    real = KubexposeComponent.child
+
+    def aliased(self: Any, cls: Any, name: str, opts: pulumi.ResourceOptions, **props: Any) -> Any:
+        if name.endswith("-service"):
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=f"{name}-old")])
+            )
+        return real(self, cls, name, opts, **props)
+
+    monkeypatch.setattr(KubexposeComponent, "child", aliased)
+    rendered = render(Project.load(ROOT), "dev")
+    assert rendered.path[0].startswith("fast path: 4 of 5 components"), rendered.path  # backend took it
+    found = identity.parse(rendered.files[identity.FILE], "render").resources
+    service = next(i for i in found if i.object == ("Service", "shop", "backend"))
+    assert service.aliases == (
+        "urn:pulumi:dev::kubexpose::kubexpose:index:ExposedDeployment$kubernetes:core/v1:Service::backend-service-old",
+    )

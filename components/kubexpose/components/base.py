@@ -132,9 +132,10 @@ class KubexposeComponent(pulumi.ComponentResource):
 
     def child(self, cls: type[R], name: str, opts: pulumi.ResourceOptions, **props: Any) -> R:
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
-        registered with `opts`, or on the fast path recorded and stood in for."""
+        registered with `opts`, or on the fast path recorded and stood in for (unless `opts` carry aliases, which
+        only the SDK's registration records)."""
         current = self._kubexpose_fast
-        if current is not None:
+        if current is not None and not opts.aliases:  # the fast path records no aliases: the SDK registers those
             stand_in = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
             if stand_in is not None:
                 return cast(R, stand_in)
