@@ -192,7 +192,7 @@ def _diff(args: argparse.Namespace) -> int:
             report = diff(
                 load(old), load(new), *names, namespaces=namespaces, identities=(identity.load(old), identity.load(new))
             )
-    except (DiffError, ValueError) as err:
+    except (DiffError, identity.IdentityFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(markdown(report) if args.format == "markdown" else as_json(report), end="")

@@ -177,6 +177,10 @@ def to_text(found: Sequence[Identity], project: str, stack: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+class IdentityFileError(ValueError):
+    """A file named like an identity file is not one (the message names the file)."""
+
+
 @dataclass(frozen=True)
 class IdentityFile:
     """A render's identity file: the project and stack it was made for, and every resource."""
@@ -187,16 +191,18 @@ class IdentityFile:
 
 
 def parse(text: str, where: str) -> IdentityFile:
-    """An identity file's text; ValueError naming `where` when it is not one."""
+    """An identity file's text; :class:`IdentityFileError` naming `where` when it is not one."""
     lines = [line for line in text.splitlines() if line.strip()]
     try:
         header = json.loads(lines[0]) if lines else {}
         if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise ValueError(f"{where}: not a kubexpose identity file (first line {lines[:1]!r}); expected {FORMAT}")
+            raise IdentityFileError(
+                f"{where}: not a kubexpose identity file (first line {lines[:1]!r}); expected {FORMAT}"
+            )
         found = [Identity.from_json(json.loads(line)) for line in lines[1:]]
         return IdentityFile(str(header.get("project", "")), str(header.get("stack", "")), found)
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise ValueError(f"{where}: malformed identity file ({err})") from None
+        raise IdentityFileError(f"{where}: malformed identity file ({err})") from None
 
 
 def load(folder: Path) -> IdentityFile | None:
@@ -222,7 +228,8 @@ class Change:
 def compare(old: Iterable[Identity], new: Iterable[Identity]) -> list[Change]:
     """Pair the resources of two runs as the engine does (URN, then aliases) and say what becomes of each."""
     old, new = list(old), list(new)
-    by_key = {kind_key(a): i for i in new for a in (*i.aliases, i.urn)}  # its own URN wins over an alias
+    by_key = {kind_key(a): i for i in new for a in i.aliases}
+    by_key.update({kind_key(i.urn): i for i in new})  # a resource's own URN wins over another's alias
     pairs = {o.urn: by_key.get(kind_key(o.urn)) for o in old}
     matched = {n.urn for n in pairs.values() if n is not None}
     by_object = {i.object: i for i in new if i.object is not None and i.urn not in matched}
