@@ -122,3 +122,46 @@ def test_raw_resources_move_onto_exposed_deployment_with_adopt_and_nothing_is_de
         stack.destroy(on_output=print)
         stack.workspace.remove_stack("test")
         eventually(lambda: cluster.kubectl("get", "namespace", NS, check=False).returncode != 0, timeout=120)
+
+
+class _Renamed(ExposedDeployment):
+    """A refactor of kubexpose as a user would meet it: the component's type token changed."""
+
+    type_token = "kubexpose:index:WebApp"
+
+
+def _web(cls: type[ExposedDeployment], opts: pulumi.ResourceOptions | None = None) -> Any:
+    def program() -> None:
+        namespace = k8s.core.v1.Namespace(NS, metadata={"name": NS})
+        merged = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[namespace]), opts)
+        args: dict[str, Any] = {
+            "image": IMAGE,
+            "ports": [{"port": 80, "target_port": 8080}],
+            "writable_paths": ["/tmp"],
+        }
+        cls("web", args, merged, profile=StackProfile.from_config())  # type: ignore[arg-type]
+
+    return program
+
+
+def test_the_alias_kubexpose_diff_names_for_a_moved_component_keeps_every_child_through_the_engine(
+    kubexpose_live: Any, cluster: Any, project: Path
+) -> None:
+    """The fix `kubexpose diff` gives for a changed type token (an alias on the component, inherited by its
+    children, `kubexpose.render.identity.inherited_alias`) is what the real engine does: nothing deleted."""
+    stack = kubexpose_live.stack("test", _web(ExposedDeployment), project, copy_name="alias")
+    try:
+        assert stack.up(on_output=print).summary.result == "succeeded"
+        events: list[Any] = []
+        stack.preview(on_output=print, on_event=events.append, program=_web(_Renamed))
+        assert "delete" in _ops(events).values()  # the planted refactor without its alias
+        old = "urn:pulumi:test::e2e-migrate::kubexpose:index:ExposedDeployment::web"
+        events = []
+        fixed = _web(_Renamed, pulumi.ResourceOptions(aliases=[old]))
+        result = stack.up(on_output=print, on_event=events.append, program=fixed)
+        assert result.summary.result == "succeeded"
+        assert set(_ops(events).values()) == {"same"}, _ops(events)
+    finally:
+        stack.destroy(on_output=print)
+        stack.workspace.remove_stack("test")
+        eventually(lambda: cluster.kubectl("get", "namespace", NS, check=False).returncode != 0, timeout=120)
