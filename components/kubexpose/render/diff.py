@@ -155,16 +155,16 @@ def diff(
     findings: list[Finding] = []
     notes: list[str] = []
     renamed = renamed_apps(old, new)
-    renamed_to = {before: after for apps in renamed for before, after in apps.objects}
-    renamed_new = set(renamed_to.values())
+    renamed_to = {before: (app, after) for app in renamed for before, after in app.objects}
+    renamed_new = {after for _, after in renamed_to.values()}
     for key in sorted(set(old) | set(new)):
         if key in renamed_new:
             continue
         before, after = old.get(key), new.get(key)
         status = "changed"
         if key in renamed_to:
-            app = next(a for a in renamed if key in dict(a.objects))
-            before, after, status = app.as_renamed(old[key]), new[renamed_to[key]], "renamed"
+            app, new_key = renamed_to[key]
+            before, after, status = app.as_renamed(old[key]), new[new_key], "renamed"
         if before == after and status == "changed":
             continue
         for rule in RULES:
@@ -181,7 +181,7 @@ def diff(
                 if flat_old.get(path) != flat_new.get(path)
             ]
             if status == "renamed":
-                changes.append(Change(renamed_to[key], status, fields, renamed_from=key))
+                changes.append(Change(renamed_to[key][1], status, fields, renamed_from=key))
             else:
                 changes.append(Change(key, status, fields))
     findings += [app.finding() for app in renamed]
@@ -189,22 +189,10 @@ def diff(
         [old[k] for k in old if k not in new and k not in renamed_to],
         [new[k] for k in new if k not in old and k not in renamed_new],
     )
-    old_ids, new_ids = identities or (None, None)
-    if identities is None:
-        pass
-    elif old_ids is None or new_ids is None:
-        missing = [n for n, i in ((old_name, old_ids), (new_name, new_ids)) if i is None]
-        notes.append(
-            f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {identity.FILE} (a render made before kubexpose 0.3.0): Pulumi identities (URNs) "
-            "are not compared, so a resource whose URN changes while its object stays is not found"
-        )
-    elif (old_ids.project, old_ids.stack) != (new_ids.project, new_ids.stack):
-        notes.append(
-            f"the renders are of different stacks ({old_ids.project}/{old_ids.stack} and "
-            f"{new_ids.project}/{new_ids.stack}): Pulumi identities (URNs) are compared only within one stack"
-        )
-    else:
-        findings += identity_findings(old_ids.resources, new_ids.resources)
+    if identities is not None:
+        found, note = identity_findings(*identities, old_name, new_name)
+        findings += found
+        notes += [note] if note else []
     order = {cls: i for i, cls in enumerate(CLASSES)}
     findings.sort(key=lambda f: (order[f.cls], not f.raised, f.obj))  # stable: each rule's own order within
     return Report(old_name, new_name, changes, findings, pairs, automatic and bool(pairs), notes)
@@ -224,17 +212,15 @@ class RenamedApp:
 
     def as_renamed(self, obj: dict[str, Any]) -> dict[str, Any]:
         """`obj` as if it had always had the new name: every value that is the old app name (or starts with
-        `<old>-`) takes the new one, so that the comparison shows only what else changed."""
+        `<old>-` or `<old>.`) takes the new one, so that the comparison shows only what else changed."""
 
         def swap(value: Any) -> Any:
             if isinstance(value, dict):
                 return {k: swap(v) for k, v in value.items()}
             if isinstance(value, list):
                 return [swap(v) for v in value]
-            if isinstance(value, str) and (value == self.old or value.startswith(f"{self.old}-")):
-                return self.new + value[len(self.old) :]
-            if isinstance(value, str) and value.startswith(f"{self.old}."):  # cluster DNS names
-                return self.new + value[len(self.old) :]
+            if isinstance(value, str) and (value == self.old or value.startswith((f"{self.old}-", f"{self.old}."))):
+                return self.new + value[len(self.old) :]  # a name derived from the app's, or its cluster DNS name
             return value
 
         return swap(obj)
@@ -280,9 +266,24 @@ def renamed_apps(old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, 
     return out
 
 
-def identity_findings(old: list[identity.Identity], new: list[identity.Identity]) -> list[Finding]:
+def identity_findings(
+    old_ids: IdentityFile | None, new_ids: IdentityFile | None, old_name: str, new_name: str
+) -> tuple[list[Finding], str | None]:
     """Resources whose Kubernetes object stays while their URN changes: with no alias the engine deletes the live
-    object (raised); with one it keeps it (lowered)."""
+    object (raised); with one it keeps it (lowered). Or, when the two renders cannot be compared so, why not."""
+    if old_ids is None or new_ids is None:
+        missing = [n for n, i in ((old_name, old_ids), (new_name, new_ids)) if i is None]
+        return [], (
+            f"{' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {identity.FILE} (a render made "
+            "before kubexpose 0.3.0): Pulumi identities (URNs) are not compared, so a resource whose URN changes "
+            "while its object stays is not found"
+        )
+    if (old_ids.project, old_ids.stack) != (new_ids.project, new_ids.stack):
+        return [], (
+            f"the renders are of different stacks ({old_ids.project}/{old_ids.stack} and "
+            f"{new_ids.project}/{new_ids.stack}): Pulumi identities (URNs) are compared only within one stack"
+        )
+    old, new = old_ids.resources, new_ids.resources
     out = []
     for change in identity.compare(old, new):
         before, after = change.old, change.new
@@ -309,7 +310,7 @@ def identity_findings(old: list[identity.Identity], new: list[identity.Identity]
                     "that the alias stays until every stack has run `pulumi up` once",
                 )
             )
-    return out
+    return out, None
 
 
 def _show(value: Any) -> str:

@@ -23,6 +23,9 @@ def project_context(directory: Path) -> Iterator[None]:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         for name in set(sys.modules) - before:
+            if name.split(".")[0] in before:
+                continue  # a submodule of a package imported before the run (kubexpose itself): dropping it would
+                # leave the package pointing at a module that a later import makes again, with other classes
             module_file = getattr(sys.modules[name], "__file__", None) or ""
             if module_file.startswith(str(directory)) and not module_file.startswith(str(directory / ".venv")):
                 del sys.modules[name]
