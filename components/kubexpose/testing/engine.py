@@ -117,9 +117,11 @@ def close_event_loops() -> None:
 class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
     """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
 
-    def __init__(self, mocks: ClusterMocks, preview: bool) -> None:
+    def __init__(self, mocks: ClusterMocks, preview: bool, stack: str, project: str) -> None:
         super().__init__(mocks)
         self.preview = preview
+        self.stack, self.project = stack, project
+        """The run's stack and project (the SDK's `get_stack()` is not reliable on its worker threads)."""
         self._lock = threading.Lock()
         self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
@@ -155,7 +157,7 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the real engine gives (MockMonitor's own drops all but the parent's last type)."""
-        return make_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+        return make_urn(self.stack, self.project, parent, type_, name)
 
     def _aliases(self, request: Any) -> tuple[str, ...]:
         """The request's aliases as URNs, collapsed as the engine collapses an alias spec (a field left out is
@@ -171,8 +173,8 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
             )
             out.append(
                 make_urn(
-                    spec.stack or pulumi.get_stack(),
-                    spec.project or pulumi.get_project(),
+                    spec.stack or self.stack,
+                    spec.project or self.project,
                     parent,
                     spec.type or request.type,
                     spec.name or request.name,
@@ -405,7 +407,7 @@ def _run(
 ) -> ProgramRun:
     """One run; with `fast` (a list to put the session in), components may take the fast path."""
     mocks.preview = preview
-    monitor = _RecordingMonitor(mocks, preview)
+    monitor = _RecordingMonitor(mocks, preview, stack, project)
     SDK.ROOT.set(None)
     with SDK.SETTINGS.lock:
         SDK.SETTINGS.rpc_manager.clear()
