@@ -19,28 +19,30 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import STACKS, rendered
+from conftest import STACKS, differences, rendered
 from hypothesis import HealthCheck, given, settings
 from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
+from kubexpose.k8s.quantity import canonical
 from kubexpose.render.manifests import manifests
 from kubexpose.testing.cluster import ControlPlane
 from kubexpose.testing.engine import run_program
 
 
 def dry_run(
-    cluster: ControlPlane, objects: list[dict[str, Any]], *, real: bool = False
+    cluster: ControlPlane, objects: list[dict[str, Any]], *, real: bool = False, stored: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """`kubectl apply --server-side --dry-run=server` of ``objects``; namespaces they need are made for real.
 
     A dry run skips the allocators (node ports, cluster IPs: their range and clash checks run only when
-    something is allocated): ``real=True`` applies for real, then deletes what was created."""
+    something is allocated): ``real=True`` applies for real, then deletes what was created. ``stored=True`` prints
+    the objects as the server would store them (JSON)."""
     for ns in sorted({o["metadata"].get("namespace") for o in objects} - {None}):
         if cluster.kubectl("get", "namespace", ns, check=False).returncode != 0:
             cluster.kubectl("create", "namespace", ns, check=False)
     body = "\n".join(json.dumps(o) for o in objects if o["kind"] != "Namespace")
-    mode = [] if real else ["--dry-run=server"]
+    mode = ([] if real else ["--dry-run=server"]) + (["-o", "json"] if stored else [])
     applied = cluster.kubectl(
         "apply", "--server-side", *mode, "--field-manager=kubexpose-e2e", "-f", "-", input=body, check=False
     )
@@ -75,15 +77,62 @@ FUZZ = int(os.environ.get("KUBEXPOSE_E2E_FUZZ", "0"))
 def test_every_generated_program_kubexpose_accepts_the_api_server_accepts(
     cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
 ) -> None:
-    try:
-        result = run_program(lambda: ExposedDeployment(name, args, profile=profile))
+    try:  # as `kubexpose render` runs it (the fast path where it can)
+        result = run_program(lambda: ExposedDeployment(name, args, profile=profile), fast=True)
     except ValidationError:
         return
     objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
-    verdict = dry_run(cluster, objects)
+    verdict = dry_run(cluster, objects, stored=True)
     assert verdict.returncode == 0, (
         f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
     )
+    # What the render writes is what the server stores, field for field (the server only adds defaults).
+    out = json.loads(verdict.stdout)
+    live = {(o["kind"], o["metadata"]["name"]): o for o in (out["items"] if out.get("kind") == "List" else [out])}
+    drift = {
+        f"{o['kind']}/{o['metadata']['name']}": found
+        for o in objects
+        if o["kind"] != "Namespace" and (found := differences(o, live[(o["kind"], o["metadata"]["name"])]))
+    }
+    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+
+
+QUANTITIES = [
+    "0", "1", "2", "0.5", "0.25", "1.5", "1.0", "100m", "250m", "0100m", "2000m", "1200m", "0.1", "0.001",
+    "1000", "1500", "1024", "12345678901", "1k", "2.5G", "1M", "1E", "64Mi", "128Mi", "1.5Gi", "0.5Gi", "1024Mi",
+    "1536Mi", "1Gi", "8Gi", "3Ki", "1.5Ki", "0.5Ki", "1024Ki", "129e6", "1e3", "1.5e3", "10e3", "1e0", "0e3",
+    "1e-3", "0.5e-3", "0.0000000001", "+1", "1E3", "2e10",
+]  # fmt: skip
+"""Quantities in every format (decimal SI, binary SI, exponent), canonical and not, with rounding to nano units."""
+
+
+def test_every_quantity_is_rendered_as_the_server_stores_it(cluster: ControlPlane) -> None:
+    """`kubexpose.k8s.quantity.canonical` against the API server: each quantity as an emptyDir's size limit (a plain
+    Quantity) and as a LimitRange's memory maximum (a ResourceList, rounded up to thousandths, like `resources`)."""
+    volumes = [{"name": f"v{i}", "emptyDir": {"sizeLimit": q}} for i, q in enumerate(QUANTITIES)]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "quantities", "namespace": "agree"},
+        "spec": {"containers": [{"name": "c", "image": IMAGE}], "volumes": volumes},
+    }
+    ranges = [
+        {
+            "apiVersion": "v1",
+            "kind": "LimitRange",
+            "metadata": {"name": f"q{i}", "namespace": "agree"},
+            "spec": {"limits": [{"type": "Container", "max": {"memory": q}}]},
+        }
+        for i, q in enumerate(QUANTITIES)
+    ]
+    verdict = dry_run(cluster, [pod, *ranges], stored=True)
+    assert verdict.returncode == 0, verdict.stderr
+    items = json.loads(verdict.stdout)["items"]
+    by_name = {v["name"]: v for v in items[0]["spec"]["volumes"]}  # the server adds its token volume too
+    plain = [by_name[f"v{i}"]["emptyDir"]["sizeLimit"] for i in range(len(QUANTITIES))]
+    assert {q: canonical(q) for q in QUANTITIES} == dict(zip(QUANTITIES, plain, strict=True))
+    listed = [item["spec"]["limits"][0]["max"]["memory"] for item in items[1:]]
+    assert {q: canonical(q, milli=True) for q in QUANTITIES} == dict(zip(QUANTITIES, listed, strict=True))
 
 
 def _has_crd(cluster: ControlPlane) -> bool:

@@ -123,7 +123,9 @@ probes = st.one_of(
     st.sampled_from([None, {"disabled": True}, {"period_seconds": 5}]),
 )
 quantity = mostly(
-    st.sampled_from(["100m", "250m", "1", "2", "0.5", "64Mi", "256Mi", "1Gi", "1e3", "500M"]),
+    st.sampled_from(
+        ["100m", "250m", "1", "2", "0.5", "64Mi", "256Mi", "1Gi", "1e3", "500M", "1.5Gi", "1024Mi", "0.25", "1000"]
+    ),  # canonical and not: the render writes each as the server stores it (e2e/test_server_agreement.py)
     st.sampled_from(["lots", "-1", "1.5.5", "10Qi", "--1", "1Kb", ""]),
 )
 resource_lists = st.dictionaries(st.sampled_from(["cpu", "memory"]), quantity, max_size=2)

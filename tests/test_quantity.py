@@ -11,7 +11,7 @@ from conftest import Runner
 from test_validation import assert_rejected
 from test_workloads import pod, web
 
-from kubexpose.k8s.quantity import parse_quantity
+from kubexpose.k8s.quantity import canonical, parse_quantity
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,59 @@ def test_resources_the_api_server_refuses_are_refused_before_registration(
 def test_resources_the_api_server_accepts_are_written_as_given(run: Runner, resources: dict[str, Any]) -> None:
     (container,) = pod(run(web(resources=resources)))["containers"]
     assert container["resources"] == resources
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("0.5", "500m"),  # decimal SI: mantissa and an exponent that is a multiple of 3
+        ("0.25", "250m"),
+        ("1.5", "1500m"),
+        ("1.0", "1"),
+        ("2000m", "2"),
+        ("1000", "1k"),
+        ("0100m", "0100m"),  # leading zeros are dropped before the check, so the text is kept (as the server does)
+        ("0.0000000001", "1n"),  # rounded up to nano units
+        ("1.5Gi", "1536Mi"),  # binary SI: whole bytes in the largest exact suffix
+        ("1024Mi", "1Gi"),
+        ("1.5Ki", "1536"),
+        ("0.5Ki", "512"),  # under 1Ki: decimal
+        ("1.5e3", "1500"),  # exponent
+        ("0.5e-3", "500e-6"),
+        ("250m", "250m"),  # already canonical for their format: kept as written
+        ("129e6", "129e6"),
+        ("1e0", "1e0"),
+        ("3Ki", "3Ki"),
+        ("268435456", "268435456"),
+        ("+1", "+1"),
+        ("0", "0"),
+        ("lots", "lots"),  # not a quantity: left to validation
+    ],
+)
+def test_a_quantity_is_written_as_the_api_server_stores_it(text: str, stored: str) -> None:
+    """apimachinery's `ParseQuantity(text).String()`; e2e/test_server_agreement.py asks the server for each of these."""
+    assert canonical(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [("0.5e-3", "1e-3"), ("0.0000000001", "1m"), ("1.0001", "1001m"), ("0.5", "500m"), ("100m", "100m")],
+)
+def test_a_request_or_limit_is_rounded_up_to_thousandths_as_the_server_defaults_it(text: str, stored: str) -> None:
+    assert canonical(text, milli=True) == stored
+
+
+def test_resources_are_rendered_in_the_form_the_server_stores(run: Runner) -> None:
+    given = {"requests": {"cpu": "0.5", "memory": "1.5Gi"}, "limits": {"cpu": "1.0", "memory": "2048Mi"}}
+    (container,) = pod(run(web(resources=given)))["containers"]
+    assert container["resources"] == {
+        "requests": {"cpu": "500m", "memory": "1536Mi"},
+        "limits": {"cpu": "1", "memory": "2Gi"},
+    }
+
+
+def test_an_empty_env_value_is_left_out_as_the_server_leaves_it_out(run: Runner) -> None:
+    import pulumi
+
+    (container,) = pod(run(web(env={"EMPTY": "", "LATER": pulumi.Output.from_input(""), "SET": "x"})))["containers"]
+    assert container["env"] == [{"name": "EMPTY"}, {"name": "LATER"}, {"name": "SET", "value": "x"}]

@@ -22,7 +22,7 @@ from ..k8s.pod import (
     default_resources,
 )
 from ..k8s.ports import Port
-from ..k8s.quantity import check_resources
+from ..k8s.quantity import canonical_resources, check_resources
 from ..k8s.schema import check_fields
 from ..k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
 from .base import check_bool
@@ -300,7 +300,7 @@ def parse_pod(
         image=image,
         image_pull_policy=image_pull_policy,
         ports=container_ports,
-        resources=args.get("resources", default_resources()),
+        resources=_resources(args),
         security_context=security_context,
         command=lists["command"],
         args=lists["args"],
@@ -315,6 +315,12 @@ def parse_pod(
         annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
         image_pull_secrets=_names(check, "image_pull_secrets", args.get("image_pull_secrets"), "Secret"),
     )
+
+
+def _resources(args: Mapping[str, Any]) -> Any:
+    """The container's `resources`: the defaults when not given, every quantity in the text the server stores."""
+    given = args.get("resources", default_resources())
+    return canonical_resources(given) if isinstance(given, Mapping) else given
 
 
 def _strings(check: Checker, field: str, value: Any) -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import pulumi
 from pulumi_kubernetes.apps.v1 import DeploymentSpecArgsDict
 
 DEFAULT_UID = 10001
@@ -133,13 +134,22 @@ ENV_SECRET_VERSION = "kubexpose.dev/env-secret-version"
 secret changes it, so the Deployment rolls its Pods (a running Pod never re-reads its env)."""
 
 
+def _env_var(name: str, value: Any) -> Any:
+    """One plain env variable; an empty value is left out (or an Output of the entry when the value is one). The API
+    server and pulumi-kubernetes' typed round trip drop an empty `value` (`omitempty`): writing it would make the
+    render differ from the stored object."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda known: {"name": name, "value": known} if known != "" else {"name": name})
+    return {"name": name, "value": value} if value != "" else {"name": name}
+
+
 def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset[str] = frozenset()) -> list[Any]:
     """The container's `env`: plain values, the variables in `secret_vars` through `secretKeyRef` to the
     key of the same name in Secret `secret_name`, then the `env_refs`."""
     env: list[Any] = [
         {"name": name, "value_from": {"secret_key_ref": {"name": secret_name, "key": name}}}
         if name in secret_vars
-        else {"name": name, "value": value}
+        else _env_var(name, value)
         for name, value in pod.env
     ]
     env += [{"name": name, "value_from": dict(source)} for name, source in pod.env_refs]

@@ -15,7 +15,7 @@ fine there, `--1` too), while the grammar is a single regular expression.
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_UP, Context, Decimal
 from typing import Any
 
 import pulumi
@@ -60,6 +60,85 @@ def parse_quantity(value: Any) -> Decimal | None:
     if suffix:
         return number.scaleb(int(suffix[1:]))
     return number
+
+
+_BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_SI_SUFFIX = {exponent: suffix for suffix, exponent in _DECIMAL_EXPONENT.items()}
+_BINARY_SUFFIX = {0: "", **{exponent: suffix for suffix, exponent in _BINARY_EXPONENT.items()}}
+
+
+def canonical(value: Any, *, milli: bool = False) -> Any:
+    """The text the API server stores (and pulumi-kubernetes applies) for quantity `value`: apimachinery's
+    `ParseQuantity(value).String()` (`pkg/api/resource/quantity.go`). `0.5` becomes `500m`, `1.5Gi` `1536Mi`,
+    `1024Mi` `1Gi`, `1000` `1k`; a text already canonical for its format (`250m`, `129e6`, `3Ki`) is kept as
+    written, as apimachinery keeps it. A value that is not a quantity is returned unchanged (validation refuses
+    it elsewhere). With `milli` (a value of a ResourceList: a container's requests and limits) the amount is first
+    rounded up to thousandths, as the API server's defaulting does (`SetDefaults_ResourceList`): `0.5e-3` becomes
+    `1e-3`. `e2e/test_server_agreement.py` compares both with what the server stores."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = (repr(value) if isinstance(value, float) else str(value)).replace("e+", "e")
+    if not isinstance(value, str) or parse_quantity(value) is None:
+        return value
+    if value == "0":
+        return value
+    match = _QUANTITY.match(value)
+    assert match is not None
+    number, suffix = match["number"], match["suffix"] or ""
+    digits = number.lstrip("+-")
+    whole, _, fraction = digits.partition(".")
+    whole = whole.lstrip("0")  # ParseQuantity drops leading zeros before it looks at the digits
+    scientific = len(suffix) > 1 and suffix[0] in "eE"  # `E` alone is exa
+    if suffix in _BINARY_EXPONENT:
+        binary, exponent = True, _BINARY_EXPONENT[suffix]
+    else:
+        binary, exponent = False, int(suffix[1:]) if scientific else _DECIMAL_EXPONENT[suffix]
+    # The fast path of ParseQuantity keeps the text as written when it is already canonical.
+    shifted = (whole or "0") + fraction
+    scale = exponent - len(fraction)
+    kept = not milli or scale >= -3  # RoundUp(milli) keeps the text of an amount with no finer digits
+    fits = not binary and 18 - len(whole or "0") - len(fraction) >= 0 and scale >= -9
+    if kept and fits and scale % 3 == 0 and not shifted.endswith("000") and shifted[:1] != "0":
+        return value
+    precise = binary and not fraction and 15 - len(whole or "0") - int(exponent * 3 / 10) - 1 >= 0
+    if precise and exponent % 10 == 0 and int(shifted) & 0x07 != 0:
+        return value
+    amount = Decimal(digits) * (2**exponent if binary else Decimal(10) ** exponent)
+    if amount.as_tuple().exponent < -9:  # type: ignore[operator]
+        amount = amount.quantize(Decimal("1e-9"), rounding=ROUND_UP)  # the server rounds up to nano units
+    if milli and amount.as_tuple().exponent < -3:  # type: ignore[operator]
+        amount = amount.quantize(Decimal("1e-3"), rounding=ROUND_UP)
+    if amount == 0:
+        return "0"
+    minus = "-" if number.startswith("-") else ""
+    if binary and amount >= 1024 and amount == amount.to_integral_value():
+        mantissa, power = int(amount), 0
+        while mantissa % 1024 == 0:
+            mantissa, power = mantissa // 1024, power + 10
+        return f"{minus}{mantissa}{_BINARY_SUFFIX.get(power, '')}"
+    _, digit_tuple, tuple_exponent = amount.normalize(Context(prec=100)).as_tuple()
+    mantissa, power = int("".join(map(str, digit_tuple))), int(tuple_exponent)
+    while power % 3:  # AsCanonicalBytes: every factor of ten in the exponent, lowered to a multiple of 3
+        mantissa, power = mantissa * 10, power - 1
+    tail = (f"e{power}" if power else "") if scientific else _SI_SUFFIX.get(power, "")
+    return f"{minus}{mantissa}{tail}"
+
+
+def _in_resource_list(value: Any) -> Any:
+    return canonical(value, milli=True)
+
+
+def canonical_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
+    """A container's `resources` with every plain request and limit in its canonical text (:func:`canonical`)."""
+    out = dict(resources)
+    for part in ("requests", "limits"):
+        given = resources.get(part)
+        if isinstance(given, Mapping):
+            out[part] = {
+                name: value.apply(_in_resource_list) if isinstance(value, pulumi.Output) else _in_resource_list(value)
+                for name, value in given.items()
+            }
+    return out
 
 
 def check_resources(check: Checker, resources: Mapping[str, Any]) -> None:
