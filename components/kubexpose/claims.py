@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 import pulumi.runtime
 
-from .k8s.validation import Checker, not_checked
+from .k8s.validation import FAILURE_LISTENERS, Checker, not_checked
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ class ProgramState:
     namespaces: dict[int, str | None] = field(default_factory=dict)
     """The resolved value of each Output namespace, by `id()` (None: unknown, as in a preview)."""
     resolving: "asyncio.Task[None] | None" = None
+    failed: Exception | None = None
+    """The first component error of the run: the one the user sees; whole-program checks then stay silent (what
+    they would find among the components declared so far could only hide it)."""
 
     def namespace(self, namespace: Any) -> str | None:
         """A claim's namespace as a name: the literal, or the Output's value once resolved (None: unknown)."""
@@ -166,6 +169,8 @@ def _claim_name(state: ProgramState, check: Checker, namespace: str, service_nam
 async def _resolve_namespaces(state: ProgramState) -> None:
     """At the end of the program's body: the value of every Output namespace, then the name claims."""
     await asyncio.sleep(0)
+    if state.failed is not None:
+        return
     unknown: list[str] = []
     for claim, owner, check in state.pending:
         output = claim.namespace
@@ -181,6 +186,16 @@ async def _resolve_namespaces(state: ProgramState) -> None:
             f"{', '.join(unknown)}: the namespace is not known yet (preview), so the Service name and "
             "allowed_callers are not compared with the rest of the program"
         )
+
+
+def _first_failure(err: Exception) -> None:
+    """Keep the first component error of the running program (see :attr:`ProgramState.failed`)."""
+    state = program_state()
+    if state.failed is None:
+        state.failed = err
+
+
+FAILURE_LISTENERS.append(_first_failure)
 
 
 def apps_in(state: ProgramState, namespace: str, kind: str) -> list[str]:
@@ -207,7 +222,7 @@ def at_program_end(key: str, check: Callable[[ProgramState], None]) -> None:
 
     async def run() -> None:
         await asyncio.sleep(0)
-        if await state.namespaces_known():
+        if await state.namespaces_known() and state.failed is None:
             check(state)
 
     _track(run())

@@ -136,6 +136,11 @@ def _holds_output(value: Any) -> bool:
     return _any_leaf(value, lambda v: isinstance(v, pulumi.Output))
 
 
+FAILURE_LISTENERS: list[Callable[[ValidationError], None]] = []
+"""Told of every component error as it is raised (:mod:`kubexpose.claims` keeps the first of each program run, so
+that checks of the whole program never replace it)."""
+
+
 class Checker:
     """Raises errors that name one component, so every message has the same shape."""
 
@@ -166,6 +171,8 @@ class Checker:
         """The error naming this component, carrying the program line that declared it (every raise goes here)."""
         err = ValidationError(f"{self.kind} '{self.name}': {text}", field)
         err.origin = self.origin
+        for listener in FAILURE_LISTENERS:
+            listener(err)
         return err
 
     def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
