@@ -59,6 +59,13 @@ def test_a_bad_component_after_good_ones_stops_the_preview_and_nothing_is_applie
     text = str(caught.value) + "\n".join(output)
     assert "ExposedDeployment 'bad': ports[0].node_port 40000 is outside 30000-32767" in text
     assert "Traceback" not in text
+    # The Automation API's inline-program server logs the error and returns it too (README: twice there).
+    lines = [line.strip() for chunk in output for line in chunk.splitlines()]
+    diagnostics = [line for line in lines if line.startswith("error:") and "node_port 40000" in line]
+    assert [line.split(" 'bad'")[0] for line in diagnostics] == [
+        "error: ExposedDeployment",
+        "error: an unhandled error occurred: ExposedDeployment",
+    ]
     assert ours(cluster, ["good", "also-good", "bad"]) == []
     assert cluster.kubectl("get", "namespace", "faults", check=False).returncode != 0
     stack.workspace.remove_stack("test")
