@@ -122,6 +122,21 @@ def test_a_bad_secret_value_is_refused_with_the_field_and_without_the_value() ->
         run_program(lambda: orders({"TOKEN": pulumi.Output.secret({"nested": 1})}))
 
 
+def test_a_bad_secret_image_hides_the_value_but_not_the_hint() -> None:
+    from kubexpose import ExposedDeployment, ValidationError
+    from kubexpose.testing.engine import run_program
+
+    secret = pulumi.Output.secret("ghcr.io/Acme/api@sha256:" + "a" * 64)
+    with pytest.raises(ValidationError) as caught:
+        run_program(lambda: ExposedDeployment("api", {"image": secret, "port": 80}))
+    message = str(caught.value)
+    assert message.startswith("ExposedDeployment 'api': image [secret] is not an image reference"), message
+    assert message.endswith(
+        "give e.g. 'nginxinc/nginx-unprivileged:1.27-alpine' or 'ghcr.io/acme/api@sha256:<64 hex digits>'"
+    )
+    assert "Acme" not in message and "a" * 64 not in message
+
+
 # -- under Pulumi's own mocks, as `pulumi up` runs it --------------------------------------------------
 class _ClusterLikeMocks(pulumi.runtime.Mocks):
     """Echo the inputs; a Secret gets the `resourceVersion` a cluster would give it."""

@@ -80,9 +80,11 @@ def not_checked(message: str) -> None:
     pulumi.log.warn(f"not checked: {message}")
 
 
-def _hide(text: str, secrets: list[Any]) -> str:
+def _hide(text: str, secrets: list[Any], *, whole: bool = False) -> str:
+    """`text` with every piece of each secret value (with `whole`, each whole value and its repr) redacted."""
     for secret in secrets:
-        for piece in _pieces(secret):
+        pieces = [p for p in (repr(secret), str(secret)) if p] if whole else _pieces(secret)
+        for piece in pieces:
             text = text.replace(piece, SECRET_SHOWN)
     return text
 
@@ -160,7 +162,9 @@ class Checker:
         shown = shown_value(value)
         if self._secrets:
             shown = SECRET_SHOWN
-            problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets)
+            # The problem may quote the value or its parts; the fix is kubexpose's own text (an example such as
+            # 'ghcr.io/acme/api@sha256:...' shares words with many a secret value), so only a whole value goes.
+            problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets, whole=True)
         raise self._error(f"{field} {shown} {problem}; {fix}", field)
 
     def missing(self, field: str, fix: str) -> NoReturn:
