@@ -623,3 +623,18 @@ def test_the_diff_command_fails_on_a_moved_resource(tmp_path: Path, capsys: pyte
         in out
     )
     assert cli(["diff", str(tmp_path / "old"), str(tmp_path / "old"), "--fail-on", "replacement"]) == 0
+
+
+def test_the_report_is_headed_by_the_stacks_the_renders_were_made_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(["diff", str(GOLDEN / "dev"), str(GOLDEN / "prod")]) == 0
+    assert capsys.readouterr().out.startswith("# kubexpose diff: `dev` → `prod`\n")
+    assert cli(["diff", str(GOLDEN / "dev"), str(GOLDEN / "dev")]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"# kubexpose diff: `dev ({GOLDEN / 'dev'})` → `dev ({GOLDEN / 'dev'})`\n"
+    )
+    shutil.copytree(GOLDEN / "dev", tmp_path / "old")
+    (tmp_path / "old" / "pulumi-identity.jsonl").unlink()  # a render made before identity files
+    assert cli(["diff", str(tmp_path / "old"), str(GOLDEN / "prod")]) == 0
+    assert capsys.readouterr().out.startswith(f"# kubexpose diff: `{tmp_path / 'old'}` → `{GOLDEN / 'prod'}`\n")

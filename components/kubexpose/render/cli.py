@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from .._sdk import UnsupportedSdkError, require_supported_sdk
 
@@ -188,15 +189,26 @@ def _diff(args: argparse.Namespace) -> int:
                 names = (f"{args.stack}@{args.against}", f"{args.stack}@working-tree")
             else:
                 old, new = args.old, args.new
-                names = (str(old), str(new))
-            report = diff(
-                load(old), load(new), *names, namespaces=namespaces, identities=(identity.load(old), identity.load(new))
-            )
+            ids = (identity.load(old), identity.load(new))
+            if not git_mode:
+                names = _render_names((old, new), ids)
+            report = diff(load(old), load(new), *names, namespaces=namespaces, identities=ids)
     except (DiffError, identity.IdentityFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(markdown(report) if args.format == "markdown" else as_json(report), end="")
     return 3 if report.raised(fail_on) else 0
+
+
+def _render_names(folders: tuple[Path, Path], ids: tuple[Any, Any]) -> tuple[str, str]:
+    """How the report heads the two renders: their stacks (from their identity files), with the folders when both
+    are renders of one stack; the folders for renders made before identity files."""
+    if ids[0] is None or ids[1] is None:
+        return str(folders[0]), str(folders[1])
+    stacks = [i.stack if i.project == ids[0].project == ids[1].project else f"{i.project}/{i.stack}" for i in ids]
+    if stacks[0] == stacks[1]:
+        return f"{stacks[0]} ({folders[0]})", f"{stacks[1]} ({folders[1]})"
+    return stacks[0], stacks[1]
 
 
 def _policy_pack(folder: Path, virtualenv: bool) -> int:
