@@ -388,3 +388,32 @@ def test_the_profile_is_read_from_stack_config_when_not_given(run: Runner) -> No
     result = run(program, config={"kubexpose:publicServiceType": "NodePort", "kubexpose:namespace": "team-a"})
     assert service_spec(result)["type"] == "NodePort"
     assert result.get("Service", "web").inputs["metadata"]["namespace"] == "team-a"
+
+
+def test_a_probe_on_a_port_name_the_container_does_not_declare_is_refused(run: Runner) -> None:
+    from kubexpose import ValidationError
+
+    named = {
+        "container_ports": [{"container_port": 8080, "name": "http"}],
+        "ports": [{"port": 80, "target_port": 8080}],
+    }
+    with pytest.raises(
+        ValidationError,
+        match=r"^ExposedDeployment 'web': readiness_probe\.http_get\.port 'metrics' names no port of the container "
+        r"\(it declares 'http'\); name a port of container_ports",
+    ):
+        run(app({**named, "readiness_probe": {"http_get": {"path": "/ready", "port": "metrics"}}}))
+    with pytest.raises(ValidationError, match=r"liveness_probe\.tcp_socket\.port 'http' .*it declares no named port"):
+        run(app({"liveness_probe": {"tcp_socket": {"port": "http"}}}))
+    probe = {"http_get": {"path": "/ready", "port": "http"}}
+    container = pod_spec(run(app({**named, "readiness_probe": probe})))["containers"][0]
+    assert container["readinessProbe"] == {"httpGet": {"path": "/ready", "port": "http"}}
+
+
+def test_a_probe_on_a_port_number_the_container_does_not_declare_gets_a_warning(run: Runner) -> None:
+    result = run(app({"ports": [{"port": 80, "target_port": 8080}], "liveness_probe": {"tcp_socket": {"port": 9090}}}))
+    assert [w for w in result.warnings if "probe" in w] == [
+        "ExposedDeployment 'web': liveness_probe.tcp_socket.port 9090 is no port the container declares (8080); "
+        "the kubelet probes it anyway: check that the app listens there"
+    ]
+    assert not [w for w in run(app({"ports": [{"port": 80, "target_port": 8080}]})).warnings if "probe" in w]

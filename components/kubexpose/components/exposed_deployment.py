@@ -46,6 +46,7 @@ from .workload import (
     parse_container_ports,
     parse_pod,
     warn_on_image,
+    warn_on_probe_ports,
 )
 
 
@@ -242,6 +243,7 @@ class ExposedDeployment(KubexposeComponent):
 
         namespace = app.claim.namespace
         warn_on_image(self, check, app.pod.image)
+        warn_on_probe_ports(self, check, app.pod)
         if app.service.headless:
             pulumi.log.warn(
                 f"ExposedDeployment '{name}': the Service is headless. Kubernetes cannot switch a Service between "

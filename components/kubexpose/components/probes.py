@@ -1,6 +1,6 @@
 """Readiness and liveness probes: absent (the default applies), disabled, or the user's own, checked as the API server's `validateProbe` does."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +9,7 @@ from pulumi_kubernetes.core.v1 import (
     ProbeArgsDict,
 )
 
+from ..k8s.pod import ContainerPort
 from ..k8s.schema import check_fields
 from ..k8s.validation import Checker
 
@@ -97,6 +98,53 @@ def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
             "is not 1, which Kubernetes requires of a liveness probe",
             "drop it (one success ends a liveness failure)",
         )
+
+
+def _probe_port(probe: Mapping[str, Any] | None) -> tuple[str, Any] | None:
+    """`(handler, port)` of a probe that targets a port (HTTP, TCP, gRPC), else None."""
+    for handler in ("http_get", "tcp_socket", "grpc"):
+        action = (probe or {}).get(handler)
+        if isinstance(action, Mapping) and action.get("port") is not None:
+            return handler, action["port"]
+    return None
+
+
+def check_probe_ports(check: Checker, probes: Mapping[str, Probe], container_ports: Sequence[ContainerPort]) -> None:
+    """A probe's port name must be a name the container declares: the kubelet cannot resolve another, and the
+    Pods never become Ready (or are restarted without end)."""
+    names = sorted(p.name for p in container_ports if p.name)
+    for field, probe in probes.items():
+        found = _probe_port(probe.value)
+        if found is None or not isinstance(found[1], str):
+            continue
+        handler, port = found
+        if port not in names:
+            check.fail(
+                f"{field}.{handler}.port",
+                port,
+                "names no port of the container"
+                + (f" (it declares {', '.join(repr(n) for n in names)})" if names else " (it declares no named port)"),
+                "name a port of container_ports, give the port number, or declare the port with this name",
+            )
+
+
+def probe_port_warnings(
+    check: Checker, probes: Mapping[str, Mapping[str, Any] | None], container_ports: Sequence[ContainerPort]
+) -> list[str]:
+    """A probe on a port number no container port declares: legal (the kubelet probes the number), but often a
+    typo or a port the app does not listen on, so a warning."""
+    declared = sorted(p.container_port for p in container_ports)
+    out = []
+    for field, probe in probes.items():
+        found = _probe_port(probe)
+        if found is None or not isinstance(found[1], int) or isinstance(found[1], bool) or found[1] in declared:
+            continue
+        handler, port = found
+        out.append(
+            f"{check.kind} '{check.name}': {field}.{handler}.port {port} is no port the container declares "
+            f"({', '.join(map(str, declared)) or 'none'}); the kubelet probes it anyway: check that the app listens there"
+        )
+    return out
 
 
 def default_probe(probe: Callable[[int | str], dict[str, Any]], port: int | str | None) -> dict[str, Any] | None:

@@ -27,7 +27,7 @@ from ..k8s.schema import check_fields
 from ..k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
 from .base import check_bool
 from .env import env_refs_of, env_values, parse_env
-from .probes import default_probe, parse_probe
+from .probes import check_probe_ports, default_probe, parse_probe, probe_port_warnings
 from .security import parse_security_contexts
 from .volumes import parse_mounts, parse_writable_paths
 
@@ -265,6 +265,7 @@ def parse_pod(
     )
     security_context, pod_security_context = parse_security_contexts(check, args)
     probes = {field: parse_probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
+    check_probe_ports(check, probes, container_ports)
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
         check_resources(check, args["resources"])
@@ -340,6 +341,13 @@ def _names(check: Checker, field: str, value: Any, what: str) -> tuple[str, ...]
     if len(set(names)) != len(names):
         check.fail(field, list(value), "repeats a name", "list each name once")
     return names
+
+
+def warn_on_probe_ports(resource: pulumi.Resource, check: Checker, pod: PodModel) -> None:
+    """Warn about a probe on a port number the container does not declare (see :func:`probe_port_warnings`)."""
+    probes = {"readiness_probe": pod.readiness_probe, "liveness_probe": pod.liveness_probe}
+    for warning in probe_port_warnings(check, probes, pod.ports):
+        pulumi.log.warn(warning, resource=resource)
 
 
 def warn_on_image(resource: pulumi.Resource, check: Checker, image: Any) -> None:
