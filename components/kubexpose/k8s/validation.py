@@ -18,6 +18,8 @@ from typing import Any, NoReturn, TypeVar, cast
 import pulumi
 
 from ..errors import ValidationError
+from .shown import SECRET_SHOWN as SECRET_SHOWN
+from .shown import hide
 
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -52,8 +54,6 @@ MAX_ANNOTATIONS_SIZE = 256 * 1024
 """Keys and values of one object's annotations together (apimachinery `TotalAnnotationSizeLimitB`)."""
 
 
-SECRET_SHOWN = "[secret]"
-"""What an error message, a manifest or a report shows in place of a secret value."""
 UNREADABLE_SECRET = SECRET_SHOWN
 """The value the offline render gives a `secure:` config value it cannot decrypt (one text everywhere)."""
 
@@ -78,28 +78,6 @@ def not_checked(message: str) -> None:
     """Report a check that could not run (a value unknown in a preview, a secret the render cannot read):
     a warning starting with `not checked:` (the render lists these in its summary)."""
     pulumi.log.warn(f"not checked: {message}")
-
-
-def _hide(text: str, secrets: list[Any], *, whole: bool = False) -> str:
-    """`text` with every piece of each secret value (with `whole`, each whole value and its repr) redacted."""
-    for secret in secrets:
-        pieces = [p for p in (repr(secret), str(secret)) if p] if whole else _pieces(secret)
-        for piece in pieces:
-            text = text.replace(piece, SECRET_SHOWN)
-    return text
-
-
-def _pieces(value: Any) -> list[str]:
-    """The texts of a secret value an error message could quote: the value, its repr, its parts (longest first)."""
-    if isinstance(value, str):
-        parts = [value, repr(value), *[p for p in re.split(r"[^A-Za-z0-9._-]+", value) if len(p) >= 4]]
-    elif isinstance(value, Mapping):
-        parts = [repr(value), *[p for v in value.values() for p in _pieces(v)]]
-    elif isinstance(value, list | tuple):
-        parts = [repr(value), *[p for v in value for p in _pieces(v)]]
-    else:
-        parts = [repr(value), str(value)]
-    return sorted({p for p in parts if p}, key=len, reverse=True)
 
 
 _PACKAGE = __file__.rsplit("/k8s/", 1)[0]
@@ -164,7 +142,7 @@ class Checker:
             shown = SECRET_SHOWN
             # The problem may quote the value or its parts; the fix is kubexpose's own text (an example such as
             # 'ghcr.io/acme/api@sha256:...' shares words with many a secret value), so only a whole value goes.
-            problem, fix = _hide(problem, self._secrets), _hide(fix, self._secrets, whole=True)
+            problem, fix = hide(problem, self._secrets), hide(fix, self._secrets, whole=True)
         raise self._error(f"{field} {shown} {problem}; {fix}", field)
 
     def missing(self, field: str, fix: str) -> NoReturn:

@@ -70,9 +70,8 @@ def _reached(
 ) -> str:
     spec = obj.get("spec") or {}
     meta = obj.get("metadata") or {}
-    via = (routed or {}).get((str(meta.get("namespace") or "default"), str(meta.get("name"))))
-    if via:
-        return "; ".join(f"{where} via {router}" for router, where in via)
+    via = (routed or {}).get((str(meta.get("namespace") or "default"), str(meta.get("name")))) or []
+    ways = [f"{where} via {router}" for router, where in via]  # every way in: each route, then the Service's own
     kind = spec.get("type", "ClusterIP")
     ports = spec.get("ports") or []
     if kind == "ExternalName":
@@ -80,16 +79,22 @@ def _reached(
     if kind == "NodePort":
         fixed = [str(p["nodePort"]) for p in ports if "nodePort" in p]
         where = ", ".join(f"{node_address or '<node>'}:{n}" for n in fixed) if fixed else "an allocated node port"
-        return f"every node at {where}"
+        ways.append(f"every node at {where}")
     if kind == "LoadBalancer":
-        ranges = spec.get("loadBalancerSourceRanges")
-        return "cloud load balancer" + (f" from {', '.join(ranges)}" if ranges else " (open to all)")
+        ways.append(_load_balancer(spec))
+    if ways:
+        return "; ".join(ways)
     name = (obj.get("metadata") or {}).get("name", "")
     if name in slices:
         return f"in-cluster only; alias of {', '.join(slices[name])}"
     if spec.get("clusterIP") == "None":
         return "in-cluster only (headless: DNS lists Pod IPs)"
     return "in-cluster only"
+
+
+def _load_balancer(spec: dict[str, Any]) -> str:
+    ranges = spec.get("loadBalancerSourceRanges")
+    return "cloud load balancer" + (f" from {', '.join(ranges)}" if ranges else " (open to all)")
 
 
 def _alias_ips(objs: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -264,8 +269,12 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
         by_ns.setdefault(meta.get("namespace") or "default", []).append(
             f'    {sid}{{{{"Service {meta.get("name")}<br/>{kind} :{ports or "-"}"}}}}'
         )
-        if kind in ("NodePort", "LoadBalancer"):
-            edges.append(f"  callers -->|{kind}| {sid}")
+        if kind in ("NodePort", "LoadBalancer"):  # with the fixed node ports or the source ranges it admits
+            fixed = [str(p["nodePort"]) for p in spec.get("ports") or [] if "nodePort" in p]
+            ranges = spec.get("loadBalancerSourceRanges") or []
+            extra = " " + ", ".join(fixed) if kind == "NodePort" and fixed else ""
+            extra = " from " + ", ".join(ranges) if kind == "LoadBalancer" and ranges else extra
+            edges.append(f'  callers -->|"{kind}{extra}"| {sid}' if extra else f"  callers -->|{kind}| {sid}")
         for router, where in routed.get((str(meta.get("namespace") or "default"), str(meta.get("name"))), []):
             rid = routers.setdefault(router, re.sub(r"[^A-Za-z0-9_]", "_", f"router_{router}"))
             edges.append(f'  {rid} -->|"{where}"| {sid}')
