@@ -60,3 +60,23 @@ def test_the_readme_consumer_example_runs_and_keeps_its_secret_out_of_the_deploy
     assert "hunter2" not in json.dumps(deployment.inputs)
     assert result.get("Secret", "orders-api-env").inputs["stringData"] == {"DB_PASSWORD": "hunter2"}
     assert result.exports["orders_in_cluster"] == "orders-api:80"
+    assert result.k8s("Namespace") == []  # the default namespace: nothing to create
+
+
+def test_the_readme_consumer_example_creates_the_stacks_namespace() -> None:
+    from kubexpose.render.build import render_run
+    from kubexpose.testing.engine import run_program
+
+    result = run_program(
+        lambda: exec(compile(_consumer_example(), "README.md", "exec"), {}),
+        project="shop",
+        config={
+            "shop:ordersImage": "ghcr.io/acme/orders:1.4.2",
+            "shop:dbPassword": "hunter2",
+            "kubexpose:namespace": "payments-dev",
+        },
+    )
+    namespace = result.get("Namespace", "payments-dev")
+    (component,) = [r for r in result.components("kubexpose:index:ExposedDeployment")]
+    assert namespace.urn in component.dependencies  # as in the example app (app.py), which e2e brings up
+    assert "NAMESPACES NOT CREATED" not in render_run(result, "dev").files["summary.txt"]

@@ -44,3 +44,18 @@ def test_a_fixed_node_port_is_named_on_the_topologys_edge() -> None:
     )
     files = render_run(run_program(program), "pay").files
     assert '  callers -->|"NodePort 30001"| s_pay_myapp' in files["topology.md"]
+
+
+def test_the_summary_lists_the_namespaces_the_program_writes_into_but_does_not_create() -> None:
+    def program() -> None:
+        ExposedDeployment(
+            "api", {"image": "ghcr.io/acme/api:1.0", "port": 80}, profile=StackProfile(namespace="payments-dev")
+        )
+        ExposedDeployment("web", {"image": "ghcr.io/acme/web:1.0", "port": 80}, profile=StackProfile())
+
+    summary = render_run(run_program(program), "dev").files["summary.txt"]
+    assert (
+        "\nNAMESPACES NOT CREATED HERE: create them before `pulumi up` (kubectl create namespace NAME), or declare a "
+        "k8s.core.v1.Namespace in the program\n  payments-dev\n"
+    ) in summary
+    assert "  default\n" not in summary

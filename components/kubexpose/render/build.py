@@ -32,7 +32,15 @@ from .manifests import (
     split_secrets,
     to_yaml,
 )
-from .report import SECRETS_FILE, not_checked_summary, secrets_script, secrets_summary, summary, topology
+from .report import (
+    SECRETS_FILE,
+    namespaces_summary,
+    not_checked_summary,
+    secrets_script,
+    secrets_summary,
+    summary,
+    topology,
+)
 from .writer import write_render
 
 
@@ -109,7 +117,12 @@ def render_run(
     texts = [to_yaml(obj) for obj in objs]
     files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
     files[KUSTOMIZATION] = kustomization(list(files))
-    files["summary.txt"] = summary(objs, node_address) + secrets_summary(secrets) + not_checked_summary(warnings)
+    files["summary.txt"] = (
+        summary(objs, node_address)
+        + namespaces_summary(objs, secrets)
+        + secrets_summary(secrets)
+        + not_checked_summary(warnings)
+    )
     if secrets:
         files[SECRETS_FILE] = secrets_script(secrets)
     files["topology.md"] = topology(stack, objs)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from .findings import namespace_of
 from .manifests import SecretToCreate
 
 SECRETS_FILE = "secrets-to-create.txt"
@@ -197,6 +198,20 @@ def secrets_summary(secrets: list[SecretToCreate]) -> str:
     ]
     lines += [f"  {s.namespace}/{s.name}: {', '.join(s.keys)}" for s in secrets]
     return "\n".join(lines) + "\n"
+
+
+def namespaces_summary(objs: list[dict[str, Any]], secrets: Sequence[SecretToCreate] = ()) -> str:
+    """The summary's section on the namespaces the program writes into but does not create (`default` exists in
+    every cluster): `pulumi up` fails there with `namespaces "..." not found` unless someone made them first."""
+    created = {str((o.get("metadata") or {}).get("name")) for o in objs if o.get("kind") == "Namespace"}
+    used = {namespace_of(o) for o in objs} | {s.namespace for s in secrets}
+    missing = sorted(used - created - {"", "default"})
+    if not missing:
+        return ""
+    return (
+        "\nNAMESPACES NOT CREATED HERE: create them before `pulumi up` (kubectl create namespace NAME), or declare "
+        "a k8s.core.v1.Namespace in the program\n" + "".join(f"  {n}\n" for n in missing)
+    )
 
 
 def not_checked_summary(warnings: list[str]) -> str:
