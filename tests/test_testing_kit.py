@@ -7,6 +7,7 @@ before it returns, so each callback runs (or, in the one test about it, is repor
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pulumi
 import pytest
@@ -132,3 +133,33 @@ def test_a_bad_key_given_inline_blames_the_config_argument_not_the_stack_file(
     stack_file.write_text(stack_file.read_text().replace('kubexpose:skipAwait: "false"', "kubexpose:skipAwait: maybe"))
     with pytest.raises(ConfigError, match=r"Pulumi\.dev\.yaml:12: stack 'dev': config 'kubexpose:skipAwait' = 'maybe'"):
         kubexpose.run(app.main, stack="dev", stack_dir=tmp_path, config={"kubexpose:nodeAddress": "10.0.0.1"})
+
+
+def test_the_live_fixtures_check_every_binary_before_starting_anything(tmp_path: Path) -> None:
+    """Without the Pulumi CLI and the provider, `kubexpose_live` skips at once: no control plane is started first."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "conftest.py").write_text(
+        "from pathlib import Path\n"
+        "from kubexpose.testing.cluster import ControlPlane\n"
+        "def _started(self):\n"
+        "    Path('started').write_text('yes')\n"
+        "    raise RuntimeError('the control plane was started')\n"
+        "ControlPlane.start = _started\n"
+    )
+    (tmp_path / "test_live.py").write_text("def test_up(kubexpose_live):\n    raise AssertionError('ran')\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBEXPOSE_E2E_REQUIRE", "KUBEBUILDER_ASSETS")}
+    env |= {"KUBEXPOSE_CACHE": str(tmp_path / "empty-cache"), "PATH": os.path.dirname(sys.executable)}
+    env |= {"PULUMI_HOME": str(tmp_path / "no-pulumi-home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "test_live.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "1 skipped" in done.stdout, done.stdout + done.stderr
+    assert "not found" in done.stdout
+    assert not (tmp_path / "started").exists()

@@ -69,8 +69,14 @@ def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
     ``KUBEXPOSE_E2E_REQUIRE=1``); stopped, with everything it started, at the end of the session.
     """
     from .cluster import ControlPlane
-    from .toolchain import MissingToolError
+    from .toolchain import CONTROL_PLANE, MissingToolError, find, missing
 
+    absent = missing(CONTROL_PLANE)
+    if absent:  # every binary checked before anything starts
+        try:
+            find(absent[0])
+        except MissingToolError as err:
+            _missing_tools_outcome(f"{len(absent)} binaries missing ({', '.join(absent)}); {err}")
     plane = ControlPlane(workdir=tmp_path_factory.mktemp("control-plane"))
     try:
         plane.start()
@@ -81,13 +87,20 @@ def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 
 
 @pytest.fixture(scope="session")
-def kubexpose_live(kubexpose_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def kubexpose_live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real Pulumi CLI and kubernetes provider, pointed at ``kubexpose_cluster``
-    (:class:`kubexpose.testing.live.LiveEngine`); skipped like it when a binary is missing."""
-    from .live import LiveEngine
-    from .toolchain import MissingToolError
+    (:class:`kubexpose.testing.live.LiveEngine`); skipped like it when a binary is missing, before the control
+    plane starts."""
+    from .live import LiveEngine, find_provider
+    from .toolchain import MissingToolError, find
 
     try:
-        return LiveEngine(tmp_path_factory.mktemp("pulumi"), kubexpose_cluster)
+        find("pulumi")
+        find_provider()
+    except MissingToolError as err:
+        _missing_tools_outcome(str(err))
+    cluster = request.getfixturevalue("kubexpose_cluster")
+    try:
+        return LiveEngine(tmp_path_factory.mktemp("pulumi"), cluster)
     except MissingToolError as err:
         _missing_tools_outcome(str(err))
