@@ -81,8 +81,8 @@ bench: .venv-bench/.installed
 # K8S_VERSION=v1.34.4 runs the suite against another control-plane release (built once into its own cache folder).
 K8S_VERSION ?=
 e2e-tools: $(VENV)/.installed
-	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.testing.toolchain build
-	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.testing.toolchain where
+	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.live.toolchain build
+	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) $(VENV)/bin/python -m kubexpose.live.toolchain where
 
 e2e: e2e-tools policy
 	KUBEXPOSE_K8S_VERSION=$(K8S_VERSION) KUBEXPOSE_E2E_REQUIRE=1 $(VENV)/bin/python -m pytest e2e -v -o addopts="-p no:cacheprovider" --durations=15

@@ -119,8 +119,8 @@ def raw_program(n: int) -> Callable[[], None]:
 def run_under_mocks(program: Callable[[], None], fast: bool) -> int:
     """Run `program` under kubexpose's mock engine and render it as `kubexpose render` does (one render per
     process: no collection at the end), with or without the fast path."""
+    from kubexpose.engine.run import ClusterMocks, run_program
     from kubexpose.render.build import render_run
-    from kubexpose.testing.engine import ClusterMocks, run_program
 
     # 5000 NodePort Services do not fit the default node-port range (2768 ports): the mocked cluster's range
     # is widened as an API server's --service-node-port-range would be.

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from kubexpose.live.cluster import ControlPlane
 from kubexpose.render.build import Rendered, render
 from kubexpose.stackfiles import Project
-from kubexpose.testing.cluster import ControlPlane
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the e2e suite reuses the unit suite's strategies and doc parsing

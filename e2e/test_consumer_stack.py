@@ -7,7 +7,7 @@ from typing import Any
 
 from conftest import ROOT, eventually, ours
 
-from kubexpose.testing.live import script_program
+from kubexpose.live.engine import script_program
 
 CONSUMER = ROOT / "examples" / "consumer-stack"
 

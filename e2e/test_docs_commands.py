@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_docs import blocks, commands
 
-from kubexpose.testing.toolchain import find
+from kubexpose.live.toolchain import find
 
 LINES = [
     (str(b), words)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, STACKS, differences, eventually, live_objects, ours, rendered
 
+from kubexpose.live.engine import script_program
 from kubexpose.render import identity
-from kubexpose.testing.live import script_program
 
 APPS = ("backend", "database", "external-service", "frontend", "myapp")
 

@@ -19,7 +19,7 @@ from conftest import ROOT, eventually, make_project, ours
 from pulumi import automation as auto
 
 from kubexpose import ExposedDeployment, Exposure, StackProfile
-from kubexpose.testing.live import script_program
+from kubexpose.live.engine import script_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 STACK_FILE = "config:\n  kubexpose:namespace: {ns}\n  kubexpose:publicServiceType: NodePort\n"

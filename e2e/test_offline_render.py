@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, eventually, ours, rendered
 
-from kubexpose.testing.live import script_program
+from kubexpose.live.engine import script_program
 
 APPS = ("backend", "database", "external-service", "frontend", "myapp")
 

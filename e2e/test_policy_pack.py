@@ -3,7 +3,7 @@
 With a Python language host on PATH the suite passes the folder (`--policy-pack policy/`, as the
 README gives it). Without one (no registry serves it here) it passes a launcher file that starts the
 pack from `policy/.venv`: the CLI runs a `--policy-pack` that is a file as the analyzer plugin itself
-(:meth:`kubexpose.testing.live.LiveEngine.policy_pack`). Either way the engine sends every resource of
+(:meth:`kubexpose.live.engine.LiveEngine.policy_pack`). Either way the engine sends every resource of
 the preview to the pack and enforces its verdicts."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, make_project
 from pulumi import automation as auto
 
-from kubexpose.testing.live import script_program
+from kubexpose.live.engine import script_program
 
 POLICY = ROOT / "policy"
 

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
+from kubexpose.engine.run import run_program
 from kubexpose.k8s.quantity import canonical
+from kubexpose.live.cluster import ControlPlane
 from kubexpose.render.manifests import manifests
-from kubexpose.testing.cluster import ControlPlane
-from kubexpose.testing.engine import run_program
 
 
 def dry_run(

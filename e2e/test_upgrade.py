@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, STACKS, eventually, ours, replica_sets
 
-from kubexpose.testing.live import script_program
+from kubexpose.live.engine import script_program
 
 APPS = ("backend", "database", "external-service", "frontend", "myapp")
 FORBIDDEN = {"delete", "replace", "create-replacement", "delete-replaced", "discard", "discard-replaced"}

@@ -15,9 +15,9 @@ from hypothesis import settings
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import LoadBalancerSettings, StackProfile
+from kubexpose.engine.run import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
 from kubexpose.render.build import Rendered, render
 from kubexpose.stackfiles import Project
-from kubexpose.testing.engine import ClusterMocks, LoadBalancerMode, ProgramRun, run_program
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.register_profile("long", max_examples=3000, deadline=None)

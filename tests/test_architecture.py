@@ -15,10 +15,10 @@ import pulumi.runtime
 import pytest
 from conftest import ROOT
 
-from kubexpose.testing.engine import run_program
+from kubexpose.engine.run import run_program
 
 PACKAGE = ROOT / "components" / "kubexpose"
-TOOLING = ("testing", "render")
+TOOLING = ("testing", "render", "engine", "live")
 LIBRARY = sorted(
     p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in TOOLING and p.name != "__main__.py"
 )
@@ -69,8 +69,9 @@ FLOORS = [
     ("kubexpose.profile",),
     ("kubexpose.components",),
     ("kubexpose.provider",),
-    ("kubexpose.testing.mocks",),
-    ("kubexpose.testing.engine", "kubexpose.testing.objects"),
+    ("kubexpose.engine.mocks",),
+    ("kubexpose.engine",),
+    ("kubexpose.live",),
     ("kubexpose.testing", "kubexpose.policy_pack", "kubexpose_policies"),
     ("kubexpose.render",),
     ("kubexpose.__main__", "kubexpose"),
@@ -96,6 +97,23 @@ def test_no_import_runs_from_a_lower_floor_to_a_higher_one(path: Path) -> None:
     for imported, _names in _imports(path):
         if imported.startswith("kubexpose") and imported != "kubexpose" and module != "kubexpose":
             assert floor(imported) <= own, f"{module} (floor {own}) imports {imported} (floor {floor(imported)})"
+
+
+def test_the_offline_engine_and_the_live_tools_are_not_under_testing() -> None:
+    """The render runs on the engine, not on the test kit; the live tools have a place of their own; the old
+    `kubexpose.testing.*` names are the same modules (shims), so users' imports and monkeypatches keep working."""
+    import kubexpose.engine.run
+    import kubexpose.live.toolchain
+    import kubexpose.testing.engine
+    import kubexpose.testing.toolchain
+
+    assert kubexpose.testing.engine is kubexpose.engine.run
+    assert kubexpose.testing.toolchain is kubexpose.live.toolchain
+    for path in (PACKAGE / "render").glob("*.py"):
+        assert not [m for m, _ in _imports(path) if m.startswith("kubexpose.testing")], path.name
+    assert floor("kubexpose.render.build") > floor("kubexpose.engine.run") < floor("kubexpose.testing.kit")
+    sdk = {m for m, _ in _imports(PACKAGE / "_sdk.py")}
+    assert "kubexpose._fast" not in sdk  # no circle between the fast path and the SDK module
 
 
 def test_the_floor_check_can_fail() -> None:
@@ -133,13 +151,13 @@ def test_pulumi_internals_are_used_only_in_the_sdk_module(path: Path) -> None:
                 assert node.attr in PUBLIC_RUNTIME, f"{path.name} uses {chain}, not public"
 
 
-@pytest.mark.parametrize("name", ["engine.py", "mocks.py"])
+@pytest.mark.parametrize("name", ["run.py", "mocks.py"])
 def test_the_mock_engine_knows_nothing_of_kubexpose(name: str) -> None:
     """The engine runs any program: it imports the SDK internals, its mocks, and the fast-path session it
     offers to components that ask (kubexpose._fast knows no component either), and names no component."""
-    engine = PACKAGE / "testing" / name
+    engine = PACKAGE / "engine" / name
     ours = {m for m, _ in _imports(engine) if m.startswith("kubexpose")}
-    assert ours <= {"kubexpose._sdk", "kubexpose._fast", "kubexpose.testing.mocks"}
+    assert ours <= {"kubexpose._sdk", "kubexpose._fast", "kubexpose.engine.mocks"}
     for path in (engine, PACKAGE / "_fast.py"):
         text = path.read_text()
         for word in ("kubexpose:", "ExposedDeployment", "ExternalAlias", "StackProfile", "Exposure"):

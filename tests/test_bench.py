@@ -6,8 +6,8 @@ import importlib.util
 
 from conftest import ROOT
 
+from kubexpose.engine.run import run_program
 from kubexpose.render.manifests import manifests
-from kubexpose.testing.engine import run_program
 
 _spec = importlib.util.spec_from_file_location("kubexpose_bench", ROOT / "bench" / "run.py")
 assert _spec is not None and _spec.loader is not None

@@ -17,11 +17,11 @@ from kubexpose import ExposedDeployment, StackProfile, ValidationError
 from kubexpose.claims import Claim
 from kubexpose.components.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
 from kubexpose.components.workload import check_image, parse_pod, warn_on_image
+from kubexpose.engine.run import run_program
 from kubexpose.k8s.metadata import NAME_LABEL, object_metadata
 from kubexpose.k8s.pod import PodModel, pod_spec
 from kubexpose.k8s.validation import Checker
 from kubexpose.render.build import render_run
-from kubexpose.testing.engine import run_program
 
 IMAGE = "ghcr.io/acme/report:2.0.1"
 

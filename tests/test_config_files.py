@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 import app
 from kubexpose import ConfigError
+from kubexpose.engine.run import run_program
 from kubexpose.render.build import render
 from kubexpose.stackfiles import Project
-from kubexpose.testing.engine import run_program
 from kubexpose.testing.kit import KubexposeTester
 
 

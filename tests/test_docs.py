@@ -24,7 +24,7 @@ import yaml
 from conftest import ROOT
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
-from kubexpose.testing.engine import run_program
+from kubexpose.engine.run import run_program
 
 DOCS = ("README.md", "CONTRIBUTING.md")
 

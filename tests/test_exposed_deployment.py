@@ -10,7 +10,7 @@ from conftest import CLOUD, LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import ExposedDeployment, Exposure, StackProfile
-from kubexpose.testing.engine import ProgramRun
+from kubexpose.engine.run import ProgramRun
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 OUTPUTS = ("service_name", "cluster_dns", "endpoint", "url", "port_forward")

@@ -11,7 +11,7 @@ from conftest import LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import ExternalAlias, StackProfile, ValidationError
-from kubexpose.testing.engine import ClusterMocks, run_program
+from kubexpose.engine.run import ClusterMocks, run_program
 
 
 def alias(args: dict[str, Any], profile: StackProfile = LOCAL, name: str = "external-service"):

@@ -26,9 +26,9 @@ from test_fuzz import ROUTERS, any_name, deployment_args, hosts, node_port_mixes
 
 from kubexpose import ExposedDeployment, ExternalAlias, StackProfile
 from kubexpose._fast import to_wire
+from kubexpose.engine.run import ClusterMocks, ProgramRun, run_program
 from kubexpose.render.build import render_run, run_stack
 from kubexpose.stackfiles import Project
-from kubexpose.testing.engine import ClusterMocks, ProgramRun, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 
@@ -343,7 +343,7 @@ def test_the_wire_form_translates_names_keeps_map_keys_and_normalizes_numbers() 
 
 
 def test_an_sdk_without_what_the_fast_path_reads_renders_everything_on_the_sdk_path(monkeypatch) -> None:
-    import kubexpose.testing.engine as engine
+    import kubexpose.engine.run as engine
 
     def missing() -> None:
         raise AttributeError("module 'pulumi._types' has no attribute 'input_type_types'")

@@ -24,9 +24,9 @@ from upstream import validate_http_route
 from kubexpose import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
 from kubexpose.components.exposed_deployment import ExposedDeploymentArgs
 from kubexpose.components.external_alias import ExternalAliasArgs
+from kubexpose.engine.run import run_program
 from kubexpose.profile import GatewaySettings, IngressSettings
 from kubexpose.render.manifests import manifests
-from kubexpose.testing.engine import run_program
 
 VERSION = "1.37.0"
 FIELD = re.compile(r"^(\w+)")

@@ -8,7 +8,7 @@ import pytest
 from conftest import CLOUD, LOCAL, EchoMocks, Runner
 
 from kubexpose import ExposedDeployment, Exposure
-from kubexpose.testing.engine import UNKNOWN, run_program
+from kubexpose.engine.run import UNKNOWN, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

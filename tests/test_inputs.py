@@ -9,7 +9,7 @@ import pytest
 from conftest import LOCAL, EchoMocks, Runner
 
 from kubexpose import ExposedDeployment, ExternalAlias, ValidationError
-from kubexpose.testing.engine import run_program
+from kubexpose.engine.run import run_program
 
 IMAGE = "ghcr.io/acme/orders:1.4.2"
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import PROJECT
 
 from kubexpose import ExposedDeployment, ValidationError
+from kubexpose.engine.run import run_program
 from kubexpose.render.build import render
-from kubexpose.testing.engine import run_program
 from kubexpose.testing.kit import KubexposeTester
 
 RUNS = 20

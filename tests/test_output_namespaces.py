@@ -15,7 +15,7 @@ import pytest
 from conftest import LOCAL, EchoMocks, Runner
 
 from kubexpose import ExposedDeployment, ExternalAlias, ValidationError
-from kubexpose.testing.engine import run_program
+from kubexpose.engine.run import run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

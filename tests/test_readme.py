@@ -37,7 +37,7 @@ def _consumer_example() -> str:
 def test_the_readme_consumer_example_runs_and_keeps_its_secret_out_of_the_deployment() -> None:
     import json
 
-    from kubexpose.testing.engine import run_program
+    from kubexpose.engine.run import run_program
 
     code = _consumer_example()
     result = run_program(
@@ -64,8 +64,8 @@ def test_the_readme_consumer_example_runs_and_keeps_its_secret_out_of_the_deploy
 
 
 def test_the_readme_consumer_example_creates_the_stacks_namespace() -> None:
+    from kubexpose.engine.run import run_program
     from kubexpose.render.build import render_run
-    from kubexpose.testing.engine import run_program
 
     result = run_program(
         lambda: exec(compile(_consumer_example(), "README.md", "exec"), {}),

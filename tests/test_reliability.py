@@ -11,10 +11,10 @@ from conftest import ROOT
 
 import app
 from kubexpose import ConfigError, StackProfile
+from kubexpose.engine.run import run_program
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
 from kubexpose.stackfiles import Project
-from kubexpose.testing.engine import run_program
 from kubexpose.testing.kit import KubexposeTester
 
 BROKEN = [

@@ -13,9 +13,9 @@ from test_validation import assert_rejected
 from upstream import validate_http_route
 
 from kubexpose import ConfigError, ExposedDeployment, StackProfile, ValidationError
+from kubexpose.engine.run import run_program
 from kubexpose.profile import GatewaySettings, IngressSettings
 from kubexpose.render.manifests import manifest
-from kubexpose.testing.engine import run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 INGRESS = StackProfile(

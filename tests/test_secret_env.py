@@ -13,10 +13,10 @@ import pytest
 from conftest import LOCAL, Runner
 
 from kubexpose import ExposedDeployment, ExternalAlias
+from kubexpose.engine.run import ProgramRun
 from kubexpose.render.build import render
 from kubexpose.render.cli import main as cli
 from kubexpose.stackfiles import Project
-from kubexpose.testing.engine import ProgramRun
 
 IMAGE = "ghcr.io/acme/orders:1.4.2"
 PASSWORD = "hunter2-db-password"
@@ -116,7 +116,7 @@ def test_in_a_preview_an_unknown_secret_value_still_goes_through_the_secret(run:
 
 def test_a_bad_secret_value_is_refused_with_the_field_and_without_the_value() -> None:
     from kubexpose import ValidationError
-    from kubexpose.testing.engine import run_program
+    from kubexpose.engine.run import run_program
 
     with pytest.raises(ValidationError, match=r"^ExposedDeployment 'orders': env\['TOKEN'\] .* is not a string"):
         run_program(lambda: orders({"TOKEN": pulumi.Output.secret({"nested": 1})}))
@@ -124,7 +124,7 @@ def test_a_bad_secret_value_is_refused_with_the_field_and_without_the_value() ->
 
 def test_a_bad_secret_image_hides_the_value_but_not_the_hint() -> None:
     from kubexpose import ExposedDeployment, ValidationError
-    from kubexpose.testing.engine import run_program
+    from kubexpose.engine.run import run_program
 
     secret = pulumi.Output.secret("ghcr.io/Acme/api@sha256:" + "a" * 64)
     with pytest.raises(ValidationError) as caught:
@@ -328,7 +328,7 @@ def test_an_env_mapping_that_is_not_secret_stays_plain_values(run: Runner) -> No
 )
 def test_an_env_mapping_from_an_output_is_checked_when_known(env: dict, refs: dict | None, match: str) -> None:
     from kubexpose import ValidationError
-    from kubexpose.testing.engine import run_program
+    from kubexpose.engine.run import run_program
 
     extra = {} if refs is None else {"env_refs": refs}
     with pytest.raises(ValidationError, match=rf"^ExposedDeployment 'orders': {match}"):
@@ -351,7 +351,7 @@ LEAKY = "postgres://admin:S3cretPassw0rd@db.example.com:5432"
 )
 def test_a_bad_secret_value_is_named_by_its_field_and_never_shown(declare: Any, field: str) -> None:
     from kubexpose import ValidationError
-    from kubexpose.testing.engine import run_program
+    from kubexpose.engine.run import run_program
 
     with pytest.raises(ValidationError) as caught:
         run_program(lambda: declare(pulumi.Output.secret(LEAKY)))

@@ -143,7 +143,7 @@ def test_the_live_fixtures_check_every_binary_before_starting_anything(tmp_path:
 
     (tmp_path / "conftest.py").write_text(
         "from pathlib import Path\n"
-        "from kubexpose.testing.cluster import ControlPlane\n"
+        "from kubexpose.live.cluster import ControlPlane\n"
         "def _started(self):\n"
         "    Path('started').write_text('yes')\n"
         "    raise RuntimeError('the control plane was started')\n"

@@ -17,8 +17,8 @@ from conftest import CLOUD
 from k8s_rules import render_violations
 
 from kubexpose import ExposedDeployment, ExternalAlias
+from kubexpose.engine.run import run_program
 from kubexpose.render.manifests import manifests
-from kubexpose.testing.engine import run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 APP_VARIANTS: dict[str, dict[str, Any]] = {

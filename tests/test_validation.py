@@ -11,7 +11,7 @@ from conftest import CLOUD, LOCAL, Runner
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from kubexpose import ExposedDeployment, Exposure, ExternalAlias, StackProfile, ValidationError
-from kubexpose.testing.engine import ClusterMocks, run_program
+from kubexpose.engine.run import ClusterMocks, run_program
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 

@@ -13,8 +13,8 @@ from pulumi_kubernetes.core.v1 import ServiceSpecType
 from test_validation import assert_rejected
 
 from kubexpose import ExposedDeployment, StackProfile
+from kubexpose.engine.run import ProgramRun
 from kubexpose.render.build import render_run
-from kubexpose.testing.engine import ProgramRun
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
 ZONES = StackProfile(public_service_type=ServiceSpecType.NODE_PORT, namespace="shop", zones=True)

@@ -44,6 +44,7 @@ from typing import Any
 
 import pulumi
 
+from ._sdk import NotPlainError as NotPlainError
 from ._sdk import fast_internals
 
 Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, Any]]]
@@ -197,10 +198,6 @@ _TOKENS = {
 }
 """The kinds kubexpose's components create, by class name, for pulumi-kubernetes older than 4.23 (newer classes
 carry their type token as `pulumi_type`)."""
-
-
-class NotPlainError(Exception):
-    """A child's input holds something the fast path cannot serialize as the SDK would."""
 
 
 def record_child(

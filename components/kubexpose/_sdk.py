@@ -150,7 +150,7 @@ def engine_internals() -> EngineInternals:
     - ``sdk_resource`` (``pulumi.runtime.resource``) with ``_get_stack_trace`` (3.200+: source
       positions for the engine's diagnostics) and ``sdk_types`` (``pulumi._types``) with
       ``resource_types`` (3.x): both are swapped for cheaper versions while a program runs under
-      the mocks (see ``kubexpose.testing.engine._lean_sdk``), never under `pulumi up`.
+      the mocks (see ``kubexpose.engine.run._lean_sdk``), never under `pulumi up`.
     """
     require_supported_sdk()
     import pulumi._types as sdk_types
@@ -188,6 +188,10 @@ def engine_internals() -> EngineInternals:
 
 
 # -- used only by the render's fast path (kubexpose._fast) ------------------------------------------
+class NotPlainError(Exception):
+    """A child's input holds something the fast path cannot serialize as the SDK would."""
+
+
 class FastInternals:
     """The SDK internals the render's fast path uses (see :func:`fast_internals`)."""
 
@@ -216,8 +220,6 @@ class FastInternals:
 
     def list_item_type(self, typ: Any) -> Any:
         """The element type of a list annotation, as the SDK reads it; NotPlainError where the SDK would fail."""
-        from ._fast import NotPlainError
-
         try:
             return self._list_item_type(typ)
         except AssertionError:

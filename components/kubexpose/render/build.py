@@ -1,6 +1,6 @@
 """Offline render: the manifests `pulumi up` would apply for a stack, without a cluster or the Pulumi CLI.
 
-The program runs in-process under the recording mocks (:mod:`kubexpose.testing.engine`) with the
+The program runs in-process under the recording mocks (:mod:`kubexpose.engine`) with the
 stack's config loaded as Pulumi loads it (:mod:`kubexpose.stackfiles`). Each Kubernetes
 object becomes one YAML file, numbered so `kubectl apply -f DIR` creates namespaces first, and
 appears once: `kubectl apply -f DIR`, `kubectl create -f DIR` and `kubectl apply -k DIR` read each
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engine.programs import path_program, project_context
+from ..engine.run import ClusterMocks, ProgramRun, run_program
 from ..stackfiles import Project, StackConfig
-from ..testing.engine import ClusterMocks, ProgramRun, run_program
-from ..testing.programs import path_program, project_context
 from . import identity
 from .manifests import (
     KUSTOMIZATION,

@@ -275,8 +275,8 @@ def _traceback(err: BaseException, wanted: bool) -> None:
 def run() -> int:
     """Entry point of the console script: `main()`, then close the event loops the SDK left open."""
     code = main()
-    if "kubexpose.testing.engine" in sys.modules:
-        from ..testing.engine import close_event_loops
+    if "kubexpose.engine.run" in sys.modules:
+        from ..engine.run import close_event_loops
 
         close_event_loops()
     return code

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..testing.engine import ProgramRun, Registration
+from ..engine.run import ProgramRun, Registration
 from .findings import CLUSTER_SCOPED
 
 FILE = "pulumi-identity.jsonl"

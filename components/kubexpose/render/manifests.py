@@ -1,4 +1,4 @@
-"""A render's files: the objects of :mod:`kubexpose.testing.objects` as ordered YAML, the Secrets left out, the kustomization."""
+"""A render's files: the objects of :mod:`kubexpose.engine.objects` as ordered YAML, the Secrets left out, the kustomization."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..testing.objects import KIND_ORDER, REDACTED, manifest, manifests, sort_key
+from ..engine.objects import KIND_ORDER, REDACTED, manifest, manifests, sort_key
 
 __all__ = [
     "KIND_ORDER",

@@ -1,7 +1,7 @@
 """Testing kubexpose programs without a cluster: the mock engine and the pytest test kit.
 
-- :mod:`kubexpose.testing.engine`: runs a Pulumi program in-process under recording mocks that
-  answer like a cluster (generic: it knows nothing of kubexpose's components).
+- :mod:`kubexpose.engine` (also importable as `kubexpose.testing.engine`): runs a Pulumi program in-process under
+  recording mocks that answer like a cluster (generic: it knows nothing of kubexpose's components).
 - :mod:`kubexpose.testing.kit`: :class:`KubexposeTester`, the value of the `kubexpose` fixture.
 - :mod:`kubexpose.testing.plugin`: the pytest plugin that provides the fixture.
 
@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .engine import (
+    from ..engine.run import (
         UNKNOWN as UNKNOWN,
     )
-    from .engine import (
+    from ..engine.run import (
         ClusterMocks as ClusterMocks,
     )
-    from .engine import (
+    from ..engine.run import (
         ProgramRun as ProgramRun,
     )
-    from .engine import (
+    from ..engine.run import (
         Registration as Registration,
     )
-    from .engine import (
+    from ..engine.run import (
         run_program as run_program,
     )
     from .kit import (
@@ -47,15 +47,15 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ApplyNeverRanError": ".kit",
-    "ClusterMocks": ".engine",
+    "ClusterMocks": "..engine.run",
     "KubexposeRun": ".kit",
     "KubexposeTester": ".kit",
     "NothingRegisteredError": ".kit",
-    "ProgramRun": ".engine",
-    "Registration": ".engine",
-    "UNKNOWN": ".engine",
+    "ProgramRun": "..engine.run",
+    "Registration": "..engine.run",
+    "UNKNOWN": "..engine.run",
     "UnknownOutputError": ".kit",
-    "run_program": ".engine",
+    "run_program": "..engine.run",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -26,11 +26,11 @@ from typing import Any
 
 import pulumi
 
+from ..engine.objects import manifest as render_manifest
+from ..engine.programs import path_program, project_context
+from ..engine.run import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
 from ..errors import ConfigError
 from ..stackfiles import Project, to_config_string
-from .engine import UNKNOWN, ClusterMocks, LoadBalancerMode, ProgramRun, Registration, run_program
-from .objects import manifest as render_manifest
-from .programs import path_program, project_context
 
 __all__ = ["ApplyNeverRanError", "KubexposeRun", "KubexposeTester", "NothingRegisteredError", "UnknownOutputError"]
 

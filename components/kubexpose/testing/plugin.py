@@ -63,13 +63,13 @@ def _missing_tools_outcome(message: str) -> None:
 
 @pytest.fixture(scope="session")
 def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real control plane on loopback for the whole session (:class:`kubexpose.testing.cluster.ControlPlane`).
+    """A real control plane on loopback for the whole session (:class:`kubexpose.live.cluster.ControlPlane`).
 
     Skipped with the build command when a binary is missing (failed instead with
     ``KUBEXPOSE_E2E_REQUIRE=1``); stopped, with everything it started, at the end of the session.
     """
-    from .cluster import ControlPlane
-    from .toolchain import CONTROL_PLANE, MissingToolError, find, missing
+    from ..live.cluster import ControlPlane
+    from ..live.toolchain import CONTROL_PLANE, MissingToolError, find, missing
 
     absent = missing(CONTROL_PLANE)
     if absent:  # every binary checked before anything starts
@@ -89,10 +89,10 @@ def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 @pytest.fixture(scope="session")
 def kubexpose_live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real Pulumi CLI and kubernetes provider, pointed at ``kubexpose_cluster``
-    (:class:`kubexpose.testing.live.LiveEngine`); skipped like it when a binary is missing, before the control
+    (:class:`kubexpose.live.engine.LiveEngine`); skipped like it when a binary is missing, before the control
     plane starts."""
-    from .live import LiveEngine, find_provider
-    from .toolchain import MissingToolError, find
+    from ..live.engine import LiveEngine, find_provider
+    from ..live.toolchain import MissingToolError, find
 
     try:
         find("pulumi")
