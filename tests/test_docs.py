@@ -96,6 +96,21 @@ def package_add(block: Block, tmp_path: Path) -> None:
     pulumi_commands(block, tmp_path)
 
 
+def plugin_install(block: Block, tmp_path: Path) -> None:
+    """The executable plugin: the version is the provider's, the launcher a console script of the wheel, and the
+    e2e suite installs it this very way (e2e/test_component_provider.py)."""
+    import tomllib
+
+    from kubexpose.provider import VERSION
+
+    assert f"resource kubexpose {VERSION} --file" in block.first
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["pulumi-resource-kubexpose"] == "kubexpose.provider:serve"
+    e2e = (ROOT / "e2e" / "test_component_provider.py").read_text()
+    assert '"plugin", "install", "resource", "kubexpose", VERSION, "--file", launcher' in e2e
+    pulumi_commands(block, tmp_path)
+
+
 def requirement_line(block: Block, tmp_path: Path) -> None:
     """The line another project adds names this distribution."""
     name = re.search(r'^name = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
@@ -246,6 +261,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "config:", stack_file_fragment),
     ("README.md", "ExposedDeployment 'frontend': ports[0].node_port 40000", error_example),
     ("README.md", "pulumi package add", package_add),
+    ("README.md", "pulumi plugin install resource kubexpose", plugin_install),
     ("README.md", "from components import storefront", kit_snippet),
     ("README.md", "kubexpose policy-pack", kubexpose_commands),
     ("README.md", "import yaml", check_manifests_snippet),
