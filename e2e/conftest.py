@@ -86,6 +86,16 @@ def differences(expected: Any, live: Any, path: str = "") -> list[str]:
     return [] if expected == live else [f"{path}: {expected!r} -> {live!r}"]
 
 
+def drift(cluster: ControlPlane, manifests: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """`{Kind/name: differences}` for every object of ``manifests`` whose live object differs in a field it sets."""
+    live = live_objects(cluster, manifests)
+    return {
+        f"{m['kind']}/{m['metadata']['name']}": found
+        for m, obj in zip(manifests, live, strict=True)
+        if (found := differences(m, obj))
+    }
+
+
 def eventually(check: Callable[[], Any], timeout: float = 90, every: float = 1.0) -> Any:
     """``check()``'s first truthy result within ``timeout`` seconds; the last failure otherwise."""
     deadline = time.monotonic() + timeout

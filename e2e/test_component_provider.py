@@ -22,7 +22,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from conftest import differences, eventually, live_objects, make_project
+from conftest import drift, eventually, make_project
 
 from kubexpose import ExposedDeployment, StackProfile
 from kubexpose.engine.objects import manifests
@@ -95,14 +95,7 @@ def test_a_remote_component_comes_up_with_the_objects_the_python_component_makes
             "endpoint": "web:80",
             "cluster_dns": f"web.{NS}.svc.cluster.local",
         }
-        expected = python_manifests()
-        live = live_objects(cluster, expected)
-        drift = {
-            f"{m['kind']}/{m['metadata']['name']}": found
-            for m, obj in zip(expected, live, strict=True)
-            if (found := differences(m, obj))
-        }
-        assert drift == {}
+        assert drift(cluster, python_manifests()) == {}
         state = json.dumps(stack.export_stack().deployment)
         assert SECRET not in state  # the secret env value stays encrypted in the state
         secret = cluster.get_json("secret", "web-env", "-n", NS)

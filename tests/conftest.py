@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -111,3 +111,12 @@ class EchoMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         return {}, None
+
+
+@pytest.fixture
+def pulumi_mocks() -> Iterator[None]:
+    """Pulumi's own mocks, as a user's test module sets them up (config reset afterwards)."""
+    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
+    pulumi.runtime.set_all_config({})
+    yield
+    pulumi.runtime.set_all_config({})

@@ -4,12 +4,12 @@ before it, in every runner (the test kit's engine, Pulumi's own mocks, `kubexpos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
 import pytest
-from conftest import EchoMocks
+from conftest import make_project
 
 from kubexpose import ExposedDeployment, ExternalAlias, StackProfile, ValidationError
 from kubexpose.render.cli import main as cli
@@ -81,14 +81,6 @@ def test_whole_program_checks_still_fail_a_run_whose_components_are_all_valid() 
         run_program(lambda: (worker_in_an_output_namespace(), worker_again()))
 
 
-@pytest.fixture
-def pulumi_mocks() -> Iterator[None]:
-    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
-    pulumi.runtime.set_all_config({})
-    yield
-    pulumi.runtime.set_all_config({})
-
-
 @pytest.mark.usefixtures("pulumi_mocks")
 def test_under_pulumi_own_mocks_the_components_error_is_raised() -> None:
     @pulumi.runtime.test
@@ -101,17 +93,15 @@ def test_under_pulumi_own_mocks_the_components_error_is_raised() -> None:
 
 
 def test_the_render_prints_the_components_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tmp_path / "shop"
-    (project / "stacks").mkdir(parents=True)
-    (project / "Pulumi.yaml").write_text("name: shop\nruntime: python\nstackConfigDir: stacks\n")
-    (project / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  kubexpose:namespace: shop\n")
-    (project / "__main__.py").write_text(
+    project = make_project(
+        tmp_path,
         "from kubexpose import ExposedDeployment\n"
         "ExposedDeployment('redis', {'image': 'redis:7.4-alpine', 'port': 6379, 'allowed_callers': ['ledger']})\n"
         "ExposedDeployment('ledger', {'image': 'redis:7.4-alpine', 'port': 8080,"
-        " 'resources': {'limits': {'memory': '64MB'}}})\n"
+        " 'resources': {'limits': {'memory': '64MB'}}})\n",
+        "config:\n  kubexpose:namespace: shop\n",
     )
-    assert cli(["render", "--stack", "dev", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
+    assert cli(["render", "--stack", "test", "--program", str(project), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "ExposedDeployment 'ledger': resources.limits.memory '64MB' is not a Kubernetes quantity" in err
     assert "allowed_callers" not in err

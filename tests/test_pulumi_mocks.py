@@ -3,24 +3,12 @@ user's own tests run them, kubexpose checks what the render and the test kit che
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pulumi
 import pytest
-from conftest import EchoMocks
 
 from kubexpose import ConfigError, ExposedDeployment, ExternalAlias, StackProfile, ValidationError
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
-
-
-@pytest.fixture
-def pulumi_mocks() -> Iterator[None]:
-    """Pulumi's own mocks, as a user's test module sets them up (config reset afterwards)."""
-    pulumi.runtime.set_mocks(EchoMocks(), preview=False)
-    pulumi.runtime.set_all_config({})
-    yield
-    pulumi.runtime.set_all_config({})
 
 
 @pulumi.runtime.test
