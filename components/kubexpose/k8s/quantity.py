@@ -78,12 +78,9 @@ def canonical(value: Any, *, milli: bool = False) -> Any:
     `1e-3`. `e2e/test_server_agreement.py` compares both with what the server stores."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = (repr(value) if isinstance(value, float) else str(value)).replace("e+", "e")
-    if not isinstance(value, str) or parse_quantity(value) is None:
+    match = _QUANTITY.match(value) if isinstance(value, str) else None
+    if match is None or value == "0" or parse_quantity(value) is None:
         return value
-    if value == "0":
-        return value
-    match = _QUANTITY.match(value)
-    assert match is not None
     number, suffix = match["number"], match["suffix"] or ""
     digits = number.lstrip("+-")
     whole, _, fraction = digits.partition(".")

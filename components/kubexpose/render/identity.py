@@ -264,7 +264,8 @@ def _replaced_because(before: Identity, after: Identity) -> str:
 def keeping_alias(change: Change, new: Sequence[Identity]) -> str:
     """The exact alias that keeps `change.old` (a `moved` change) as `change.new`."""
     before, after = change.old, change.new
-    assert before is not None and after is not None
+    if before is None or after is None:
+        raise ValueError(f"only a moved resource has a keeping alias, not a {change.what} one")
     parents = {i.urn: i for i in new}
     parent = parents.get(after.parent)
     if parent is not None and parent.type in KUBEXPOSE_CHILDREN:
