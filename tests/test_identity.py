@@ -284,3 +284,28 @@ def test_a_child_alias_reaches_the_identity_file_on_the_renders_fast_path(monkey
     assert service.aliases == (
         "urn:pulumi:dev::kubexpose::kubexpose:index:ExposedDeployment$kubernetes:core/v1:Service::backend-service-old",
     )
+
+
+def test_a_child_adopt_does_not_take_gets_a_resource_alias_not_an_adopt_entry() -> None:
+    """`kubexpose diff` suggests `adopt` only for the children the component's `adopt` accepts (its Args fields)."""
+    component = Identity(
+        "urn:pulumi:dev::p::kubexpose:index:ExposedDeployment::web",
+        "kubexpose:index:ExposedDeployment",
+        "web",
+        "",
+        False,
+    )
+    secret_type = "kubernetes:core/v1:Secret"
+    child = Identity(
+        f"urn:pulumi:dev::p::kubexpose:index:ExposedDeployment${secret_type}::web-env",
+        secret_type,
+        "web-env",
+        component.urn,
+        True,
+        object=("Secret", "default", "web-env"),
+    )
+    raw = Identity(f"urn:pulumi:dev::p::{secret_type}::web-env", secret_type, "web-env", "", True, object=child.object)
+    (moved,) = [c for c in compare([raw], [component, child]) if c.what == "moved"]
+    assert keeping_alias(moved, [component, child]) == (
+        f'give the resource `{child.urn}` `opts=pulumi.ResourceOptions(aliases=["{raw.urn}"])`'
+    )

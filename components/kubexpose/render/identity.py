@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..components.adopt import AdoptArgs, AdoptServiceArgs
+from ..engine.mocks import make_urn
 from ..engine.run import ProgramRun, Registration
 from .findings import CLUSTER_SCOPED
 
@@ -28,21 +30,12 @@ FILE = "pulumi-identity.jsonl"
 """The identity file of a render folder (kubectl reads .yaml, .yml and .json only, so never this one)."""
 FORMAT = "kubexpose-identity/1"
 STACK_TYPE = "pulumi:pulumi:Stack"
-KUBEXPOSE_CHILDREN = {
-    "kubexpose:index:ExposedDeployment": (
-        "service-account",
-        "deployment",
-        "disruption-budget",
-        "autoscaler",
-        "service",
-        "network-policy",
-        "ingress",
-        "http-route",
-        "env",
-    ),
-    "kubexpose:index:ExternalAlias": ("service",),
+ADOPTABLE = {
+    "kubexpose:index:ExposedDeployment": frozenset(AdoptArgs.__annotations__) - {"selector"},
+    "kubexpose:index:ExternalAlias": frozenset(AdoptServiceArgs.__annotations__),
 }
-"""The child suffixes (`<component name>-<suffix>`) a component's `adopt` argument takes (as `snake_case`)."""
+"""The children (`<component name>-<suffix>`, the suffix in `snake_case`) each component's `adopt` argument takes:
+the fields of its Args types, so a fix `kubexpose diff` suggests is one the component accepts."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +119,7 @@ def inherited_alias(child_type: str, child_name: str, parent_name: str, parent_a
     if child_name.startswith(parent_name):
         alias_name = _name_of(parent_alias) + child_name[len(parent_name) :]
     stack, project = parent_alias.split("::")[0].removeprefix("urn:pulumi:"), parent_alias.split("::")[1]
-    return f"urn:pulumi:{stack}::{project}::{_qualified(parent_alias)}${child_type}::{alias_name}"
+    return make_urn(stack, project, parent_alias, child_type, alias_name)
 
 
 def replace_on(kind: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -268,10 +261,10 @@ def keeping_alias(change: Change, new: Sequence[Identity]) -> str:
         raise ValueError(f"only a moved resource has a keeping alias, not a {change.what} one")
     parents = {i.urn: i for i in new}
     parent = parents.get(after.parent)
-    if parent is not None and parent.type in KUBEXPOSE_CHILDREN:
+    if parent is not None and parent.type in ADOPTABLE:
         suffix = after.name[len(parent.name) + 1 :] if after.name.startswith(parent.name + "-") else ""
-        if suffix in KUBEXPOSE_CHILDREN[parent.type] and before.type == after.type:
-            key = suffix.replace("-", "_")
+        key = suffix.replace("-", "_")
+        if key in ADOPTABLE[parent.type] and before.type == after.type:
             value = before.name if not before.parent else before.urn
             return (
                 f'give {parent.ref} the argument `"adopt": {{"{key}": "{value}"}}` (the child alias kubexpose offers)'
