@@ -1,4 +1,4 @@
-"""The render's fast path (kubexpose._fast): the same bytes, checks and messages as the SDK path.
+"""The render's fast path (kubexpose.engine.fast): the same bytes, checks and messages as the SDK path.
 
 Every program here runs twice, once offering the fast path (what `kubexpose render` does) and once
 with every component registered through the SDK, and both runs must render the same files, log the
@@ -25,7 +25,7 @@ from pulumi_kubernetes.core.v1 import ServiceSpecType
 from test_fuzz import ROUTERS, any_name, deployment_args, hosts, node_port_mixes, paths, port_specs, profiles, targets
 
 from kubexpose import ExposedDeployment, ExternalAlias, StackProfile
-from kubexpose._fast import to_wire
+from kubexpose.engine.fast import to_wire
 from kubexpose.engine.run import ClusterMocks, ProgramRun, run_program
 from kubexpose.render.build import render_run, run_stack
 from kubexpose.stackfiles import Project
@@ -361,7 +361,7 @@ def test_an_sdk_without_what_the_fast_path_reads_renders_everything_on_the_sdk_p
 def test_a_child_the_fast_path_cannot_build_is_registered_through_the_sdk_under_the_fast_component(
     monkeypatch, unknown: str
 ) -> None:
-    import kubexpose._fast as fast
+    import kubexpose.engine.fast as fast
 
     known = fast.kind_of
     monkeypatch.setattr(fast, "kind_of", lambda cls: None if cls.__name__ == unknown else known(cls))
@@ -384,7 +384,7 @@ def test_a_child_the_fast_path_cannot_build_is_registered_through_the_sdk_under_
 
 
 def test_a_child_input_the_wire_form_cannot_hold_is_registered_through_the_sdk(monkeypatch) -> None:
-    import kubexpose._fast as fast
+    import kubexpose.engine.fast as fast
 
     real = fast.to_wire
 

@@ -187,7 +187,7 @@ def engine_internals() -> EngineInternals:
     )
 
 
-# -- used only by the render's fast path (kubexpose._fast) ------------------------------------------
+# -- used only by the render's fast path (kubexpose.engine.fast) ------------------------------------------
 class NotPlainError(Exception):
     """A child's input holds something the fast path cannot serialize as the SDK would."""
 

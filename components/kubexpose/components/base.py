@@ -11,7 +11,7 @@ class deriving from :class:`KubexposeComponent` whose `__init__` does, in this o
    (`parent=self`) for its children.
 3. **build and register children**: each child's spec comes from a pure builder in
    :mod:`kubexpose.k8s` and is registered as `self.child(cls, f"{name}-<suffix>", child, **props)`:
-   through the SDK, or on the render's fast path (:mod:`kubexpose._fast`) recorded as the SDK would
+   through the SDK, or on the render's fast path (:mod:`kubexpose.engine.fast`) recorded as the SDK would
    send it, when `declare` was given the component's `inputs` and found them plain.
 4. **outputs**: `self.finish({...})` sets each typed output attribute and calls `register_outputs`.
 
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pulumi
 
-from .. import _fast
 from ..claims import Claim, claim
+from ..engine import fast as _fast
 from ..errors import ArgumentsError
 from ..k8s.validation import Checker
 from ..profile import StackProfile
@@ -110,7 +110,7 @@ class KubexposeComponent(pulumi.ComponentResource):
     ) -> pulumi.ResourceOptions:
         """Claim `taken` for this program run, register the component, return its children's options.
 
-        Under the render's fast session (:mod:`kubexpose._fast`) the component takes the fast path
+        Under the render's fast session (:mod:`kubexpose.engine.fast`) the component takes the fast path
         when its `opts` and its checked `inputs` (raw args and parsed model) allow it and
         `slow_because` gives no reason not to; :meth:`child` then records children instead of
         registering them."""

@@ -27,8 +27,8 @@ import pulumi.log
 import pulumi.runtime
 from google.protobuf import json_format, struct_pb2
 
-from .._fast import FastSession, fast_session, refuse_unbuilt
 from .._sdk import engine_internals, fast_internals
+from .fast import FastSession, fast_session, refuse_unbuilt
 from .mocks import ClusterMocks as ClusterMocks
 from .mocks import LoadBalancerMode as LoadBalancerMode
 from .mocks import Registration as Registration
@@ -278,7 +278,7 @@ def run_program(
     returns the run's memory at its end (for processes that run many programs: tests, fuzzing);
     a process that runs one program and exits passes False and skips that collection.
 
-    `fast` lets components take the render's fast path (:mod:`kubexpose._fast`): children recorded
+    `fast` lets components take the render's fast path (:mod:`kubexpose.engine.fast`): children recorded
     from the pure builders, never registered through the SDK, where nothing in the program can tell.
     If program code touches such a child, the program runs again without it; `ProgramRun.path` says
     what happened. Only the registrations the render reads are the same both ways (URNs, inputs,
@@ -364,7 +364,7 @@ def _record(
     inputs: dict[str, Any],
     custom: bool,
 ) -> tuple[str, dict[str, Any]]:
-    """Record a registration of the fast path as the monitor records one of the SDK's (:mod:`kubexpose._fast`)."""
+    """Record a registration of the fast path as the monitor records one of the SDK's (:mod:`kubexpose.engine.fast`)."""
     urn = monitor.make_urn(parent, typ, name)
     resource_id: str | None
     if type(mocks).new_resource is ClusterMocks.new_resource:  # the wire form needs no second normalization

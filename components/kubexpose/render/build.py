@@ -70,7 +70,7 @@ def run_stack(
     """Run the project's program for `stack` under the mocks, as `pulumi up` would run it.
 
     `reclaim=False` suits a process that renders once and exits (see :func:`run_program`). `fast=False`
-    keeps every component on the SDK path (the fast path, :mod:`kubexpose._fast`, renders the same bytes)."""
+    keeps every component on the SDK path (the fast path, :mod:`kubexpose.engine.fast`, renders the same bytes)."""
     config = project.stack_config(stack)
     entry = project.entry
     if not entry.is_file():

@@ -44,8 +44,8 @@ from typing import Any
 
 import pulumi
 
-from ._sdk import NotPlainError as NotPlainError
-from ._sdk import fast_internals
+from .._sdk import NotPlainError as NotPlainError
+from .._sdk import fast_internals
 
 Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, Any]]]
 """`record(type token, name, parent URN, wire inputs, custom) -> (URN, state the mocks answered)`."""
