@@ -25,19 +25,6 @@ STACKS = ("dev", "staging", "prod")
 HTTP_ROUTE_CRD = ("sigs.k8s.io/gateway-api", "v1.6.3", "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml")
 
 
-# When a scenario kills the CLI mid-run (test_faults), the Automation API's inline-program server is left
-# with the program's unfinished coroutine; Python reports it whenever the garbage collector reaches it,
-# which may be during a later test. That report, and only that one, is not a failure of the later test.
-KILLED_RUN_LEFTOVER = (
-    "ignore:Exception ignored in. <coroutine object run_in_stack:pytest.PytestUnraisableExceptionWarning"
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.filterwarnings(KILLED_RUN_LEFTOVER))
-
-
 def rendered(stack: str, project_dir: Path = ROOT) -> Rendered:
     """The offline render of ``stack`` (what `kubexpose render` writes)."""
     return render(Project.load(project_dir), stack)

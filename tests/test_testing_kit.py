@@ -163,3 +163,53 @@ def test_the_live_fixtures_check_every_binary_before_starting_anything(tmp_path:
     assert "1 skipped" in done.stdout, done.stdout + done.stderr
     assert "not found" in done.stdout
     assert not (tmp_path / "started").exists()
+
+
+LEFTOVER_TESTS = """
+import asyncio, gc, types
+
+@types.coroutine
+def _pause():
+    yield
+
+async def run_in_stack():  # what the Automation API's inline-program server leaves after a failed live preview
+    try:
+        await _pause()
+    finally:
+        asyncio.get_running_loop()  # RuntimeError: no running event loop, when closed by the garbage collector
+
+async def something_else():
+    try:
+        await _pause()
+    finally:
+        asyncio.get_running_loop()
+
+def _leave(coroutine):
+    coroutine.send(None)
+    del coroutine
+    gc.collect()
+
+def test_after_a_failed_live_preview():
+    _leave(run_in_stack())
+
+def test_another_leftover():
+    _leave(something_else())
+"""
+
+
+def test_the_inline_program_leftover_of_a_failed_live_preview_is_not_reported_and_nothing_else_is_hidden(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "test_leftover.py").write_text(LEFTOVER_TESTS)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "test_leftover.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert "2 passed" in done.stdout, done.stdout + done.stderr
+    assert "coroutine object run_in_stack" not in done.stdout, done.stdout
+    assert "coroutine object something_else" in done.stdout, done.stdout  # the filter is that narrow
