@@ -101,17 +101,17 @@ def test_the_schema_names_the_components_and_their_shapes() -> None:
     assert port["targetPort"]["type"] == "integer" and port["targetPortName"]["type"] == "string"
     alias = SCHEMA["resources"]["kubexpose:index:ExternalAlias"]["inputProperties"]
     assert alias["addresses"]["type"] == "array" and "plain" not in alias["addresses"]
-    assert SCHEMA["dependencies"] == [{"name": "kubernetes", "version": "4.24.0"}]
+    assert SCHEMA["dependencies"] == [{"name": "kubernetes", "version": "4.25.0"}]
 
 
 def test_the_schema_refers_to_the_kubernetes_types_of_the_provider_ci_generates_sdks_with() -> None:
     """SDK generation refuses a kubernetes plugin of another version than the schema names ("loader returned
     kubernetes@4.24.0; requested kubernetes@4.18.0", measured): the two move together."""
-    from kubexpose.live.toolchain import PROVIDER_SDK_VERSION
+    from kubexpose.live.toolchain import PROVIDER_VERSION
 
-    assert SCHEMA["dependencies"] == [{"name": "kubernetes", "version": PROVIDER_SDK_VERSION.removeprefix("v")}]
+    assert SCHEMA["dependencies"] == [{"name": "kubernetes", "version": PROVIDER_VERSION}]
     refs = set(re.findall(r"/kubernetes/v([^/]+)/schema.json", json.dumps(SCHEMA)))
-    assert refs == {PROVIDER_SDK_VERSION.removeprefix("v")}
+    assert refs == {PROVIDER_VERSION}
 
 
 def test_the_reference_documents_every_input_and_output() -> None:

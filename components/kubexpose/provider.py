@@ -41,11 +41,11 @@ PACKAGE = "kubexpose"
 VERSION = "0.3.0"
 """The package version written into the schema (the same as the Python distribution's)."""
 COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExternalAlias]
-KUBERNETES_SCHEMA = "4.24.0"
+KUBERNETES_SCHEMA = "4.25.0"
 """The pulumi-kubernetes schema the outputs' resource types refer to, whatever version is installed, so the schema
 is the same in every environment (the types it names, Deployment, Service, NetworkPolicy and EndpointSlice, are in
 every 4.x). SDK generation loads the kubernetes plugin of exactly this version to read those types: it is the
-version of the provider the end-to-end suite builds (`kubexpose.live.toolchain.PROVIDER_SDK_VERSION`), so CI
+version of the provider the end-to-end suite builds (`kubexpose.live.toolchain.PROVIDER_VERSION`), so CI
 generates every language's SDK from it; a user's `pulumi package add` fetches that plugin like any other."""
 
 

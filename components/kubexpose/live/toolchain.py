@@ -24,6 +24,7 @@ each staging module it requires by the published ``v0.<minor>.<patch>`` release.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -50,6 +51,14 @@ PROVIDER_MODULE_VERSION = "v4.0.0-20260115033456-f47bc2d6f199"
 """The pulumi-kubernetes provider module (the Go proxy serves it as pseudo-versions only)."""
 PROVIDER_SDK_VERSION = "v4.24.0"
 """The provider module's own go.mod requires the Go SDK at this version (it replaces it by ../sdk)."""
+PROVIDER_VERSION = "4.25.0"
+"""The version the built provider reports (in its schema and to the engine): pulumi-kubernetes v4.25.0 was tagged
+from the commit after this pseudo-version's (2026-01-15 -> 2026-01-16). kubexpose's schema refers to the kubernetes
+types of this version (`kubexpose.provider.KUBERNETES_SCHEMA`), and the TypeScript and Go consumers use the SDKs of
+this version, so SDK generation binds them to this provider's schema."""
+GEN_SDK_SOURCE = Path(__file__).resolve().parent / "gensdk" / "main.go"
+"""`pulumi-gen-sdk`: the Node.js and Go code generators of the Pulumi CLI's module, run without the language hosts
+(`pulumi package gen-sdk` asks `pulumi-language-nodejs`/`-go` to generate, and no registry here serves them)."""
 
 CONTROL_PLANE = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok")
 ENVTEST_BINARIES = ("etcd", "kube-apiserver", "kubectl")
@@ -95,8 +104,19 @@ KWOK_STAGES: tuple[str, ...] = (
 )
 """kwok's "fast" stages (what kwokctl uses by default): nodes Ready with leases, Pods Ready at once."""
 PULUMI = Tool(f"pulumi-{PULUMI_VERSION}", ("pulumi",))
-PROVIDER = Tool(f"pulumi-kubernetes-{PROVIDER_MODULE_VERSION}", ("pulumi-resource-kubernetes",))
-TOOLS = {"kubernetes": KUBERNETES, "etcd": ETCD, "kwok": KWOK, "pulumi": PULUMI, "provider": PROVIDER}
+PROVIDER = Tool(f"pulumi-kubernetes-{PROVIDER_MODULE_VERSION}-as-{PROVIDER_VERSION}", ("pulumi-resource-kubernetes",))
+GEN_SDK = Tool(
+    f"pulumi-gen-sdk-{PULUMI_VERSION}-{hashlib.sha256(GEN_SDK_SOURCE.read_bytes()).hexdigest()[:12]}",
+    ("pulumi-gen-sdk",),
+)
+TOOLS = {
+    "kubernetes": KUBERNETES,
+    "etcd": ETCD,
+    "kwok": KWOK,
+    "pulumi": PULUMI,
+    "provider": PROVIDER,
+    "gen-sdk": GEN_SDK,
+}
 _OWNER = {b: t for t in TOOLS.values() for b in t.binaries}
 
 BUILD_COMMAND = "python -m kubexpose.live.toolchain build"
@@ -267,7 +287,7 @@ def build_provider() -> None:
     sdk = "github.com/pulumi/pulumi-kubernetes/sdk/v4"
     _go(["mod", "edit", f"-replace={sdk}={sdk}@{PROVIDER_SDK_VERSION}"], root)
     _go(["mod", "tidy"], root)
-    version = PROVIDER_SDK_VERSION
+    version = PROVIDER_VERSION
     cmd_dir = root / "cmd" / "pulumi-resource-kubernetes"
     _go(["generate"], cmd_dir, {"VERSION": version})
     out = root / "out"
@@ -287,12 +307,32 @@ def build_provider() -> None:
     _install(out, PROVIDER)
 
 
+def build_gen_sdk() -> None:
+    """`pulumi-gen-sdk` (:data:`GEN_SDK_SOURCE`) against the Pulumi CLI's own module at :data:`PULUMI_VERSION`."""
+    root = cache_dir() / "src" / GEN_SDK.key
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    requires = [
+        f"\t{m} {PULUMI_VERSION}" for m in ("github.com/pulumi/pulumi/pkg/v3", "github.com/pulumi/pulumi/sdk/v3")
+    ]
+    gomod = ["module kubexpose.local/gen-sdk", "", "go 1.26.6", "", "require (", *requires, ")", ""]
+    (root / "go.mod").write_text("\n".join(gomod))
+    shutil.copy2(GEN_SDK_SOURCE, root / "main.go")
+    _go(["mod", "tidy"], root)
+    out = root / "out"
+    out.mkdir()
+    _go(["build", "-ldflags", "-s -w", "-o", str(out / "pulumi-gen-sdk"), "."], root)
+    _install(out, GEN_SDK)
+
+
 BUILDERS = {
     "etcd": build_etcd,
     "kwok": build_kwok,
     "kubernetes": build_kubernetes,
     "pulumi": build_pulumi,
     "provider": build_provider,
+    "gen-sdk": build_gen_sdk,
 }
 
 
@@ -323,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build(args.only, args.force)
         return 0
     status = 0
-    for binary in (*CONTROL_PLANE, "pulumi", "pulumi-resource-kubernetes"):
+    for binary in (*CONTROL_PLANE, "pulumi", "pulumi-resource-kubernetes", "pulumi-gen-sdk"):
         try:
             print(f"{binary:28} {find(binary)}")
         except MissingToolError as err:
