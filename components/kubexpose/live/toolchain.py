@@ -56,6 +56,8 @@ PROVIDER_VERSION = "4.25.0"
 from the commit after this pseudo-version's (2026-01-15 -> 2026-01-16). kubexpose's schema refers to the kubernetes
 types of this version (`kubexpose.provider.KUBERNETES_SCHEMA`), and the TypeScript and Go consumers use the SDKs of
 this version, so SDK generation binds them to this provider's schema."""
+YAML_VERSION = "v1.25.0"
+"""`pulumi-language-yaml`, the Pulumi YAML language host (built on its own pinned Pulumi module, v3.206)."""
 GEN_SDK_SOURCE = Path(__file__).resolve().parent / "gensdk" / "main.go"
 """`pulumi-gen-sdk`: the Node.js and Go code generators of the Pulumi CLI's module, run without the language hosts
 (`pulumi package gen-sdk` asks `pulumi-language-nodejs`/`-go` to generate, and no registry here serves them)."""
@@ -109,6 +111,7 @@ GEN_SDK = Tool(
     f"pulumi-gen-sdk-{PULUMI_VERSION}-{hashlib.sha256(GEN_SDK_SOURCE.read_bytes()).hexdigest()[:12]}",
     ("pulumi-gen-sdk",),
 )
+YAML = Tool(f"pulumi-yaml-{YAML_VERSION}", ("pulumi-language-yaml",))
 TOOLS = {
     "kubernetes": KUBERNETES,
     "etcd": ETCD,
@@ -116,6 +119,7 @@ TOOLS = {
     "pulumi": PULUMI,
     "provider": PROVIDER,
     "gen-sdk": GEN_SDK,
+    "yaml": YAML,
 }
 _OWNER = {b: t for t in TOOLS.values() for b in t.binaries}
 
@@ -127,6 +131,8 @@ def find(binary: str) -> Path:
     assets = os.environ.get("KUBEBUILDER_ASSETS")
     if assets and binary in ENVTEST_BINARIES and (Path(assets) / binary).is_file():
         return Path(assets) / binary
+    if binary == "pulumi-language-yaml" and shutil.which(binary):
+        return Path(str(shutil.which(binary)))
     if binary == "pulumi" and os.environ.get("KUBEXPOSE_E2E_CACHED_PULUMI") != "1":
         on_path = shutil.which("pulumi")
         if on_path:
@@ -326,6 +332,16 @@ def build_gen_sdk() -> None:
     _install(out, GEN_SDK)
 
 
+def build_yaml() -> None:
+    """The Pulumi YAML language host at :data:`YAML_VERSION`."""
+    command = "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"
+    root = _wrapper(YAML.key, {"github.com/pulumi/pulumi-yaml": YAML_VERSION}, {}, [command])
+    out = root / "out"
+    out.mkdir()
+    _go(["build", "-ldflags", "-s -w", "-o", str(out / "pulumi-language-yaml"), command], root)
+    _install(out, YAML)
+
+
 BUILDERS = {
     "etcd": build_etcd,
     "kwok": build_kwok,
@@ -333,6 +349,7 @@ BUILDERS = {
     "pulumi": build_pulumi,
     "provider": build_provider,
     "gen-sdk": build_gen_sdk,
+    "yaml": build_yaml,
 }
 
 
@@ -363,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build(args.only, args.force)
         return 0
     status = 0
-    for binary in (*CONTROL_PLANE, "pulumi", "pulumi-resource-kubernetes", "pulumi-gen-sdk"):
+    for binary in (*CONTROL_PLANE, "pulumi", "pulumi-resource-kubernetes", "pulumi-gen-sdk", "pulumi-language-yaml"):
         try:
             print(f"{binary:28} {find(binary)}")
         except MissingToolError as err:

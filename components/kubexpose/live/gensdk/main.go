@@ -7,7 +7,11 @@
 // `pulumi package get-schema <plugin>`, so the referenced types are bound exactly as the CLI's plugin loader binds
 // them, with the same version check.
 //
-//	pulumi-gen-sdk --language nodejs|go --schema kubexpose.json --dependency kubernetes.json --out DIR [--local]
+//	pulumi-gen-sdk --language nodejs|go --schema kubexpose.json --dependency kubernetes.json --out DIR
+//
+// A Go SDK gets a go.mod in its root package's folder (module: the package's import path; requires: the Pulumi Go
+// SDK at --pulumi-version and each dependency's Go module at its schema's version), so a program can use it with a
+// `replace` line, as it uses an SDK that `pulumi package add` generated.
 package main
 
 import (
@@ -77,6 +81,7 @@ func run() error {
 	schemaPath := flag.String("schema", "", "the package's schema (JSON)")
 	out := flag.String("out", "", "the folder to write the SDK into")
 	local := flag.Bool("local", true, "a local SDK, as `pulumi package add` makes (Node.js: built on install)")
+	pulumiVersion := flag.String("pulumi-version", "v3.274.1", "the Pulumi Go SDK a Go SDK's go.mod requires")
 	var deps dependencies
 	flag.Var(&deps, "dependency", "the schema of a package the schema refers to (repeatable)")
 	flag.Parse()
@@ -115,6 +120,9 @@ func run() error {
 		files, err = nodejsgen.GeneratePackage("pulumi-gen-sdk", pkg, nil, nil, *local, loader)
 	case "go":
 		files, err = gogen.GeneratePackage("pulumi-gen-sdk", pkg, nil)
+		if err == nil {
+			err = addGoModule(files, pkg, loader, *pulumiVersion)
+		}
 	default:
 		return fmt.Errorf("--language %q: use nodejs or go", *language)
 	}
@@ -130,6 +138,40 @@ func run() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// addGoModule adds the go.mod of the SDK's root package (the folder holding its `internal` package).
+func addGoModule(files map[string][]byte, pkg *schema.Package, loader *fileLoader, pulumiVersion string) error {
+	root := ""
+	for name := range files {
+		if dir, _, ok := strings.Cut(name, "/internal/"); ok {
+			root = dir
+		}
+	}
+	if root == "" {
+		return fmt.Errorf("the generated Go SDK has no internal package to find its root by")
+	}
+	lines := []string{
+		"module " + gogen.ExtractImportBasePath(pkg.Reference()), "", "go 1.25", "", "require (",
+		"\tgithub.com/pulumi/pulumi/sdk/v3 " + pulumiVersion,
+	}
+	for _, dep := range loader.packages {
+		if err := dep.ImportLanguages(map[string]schema.Language{"go": gogen.Importer}); err != nil {
+			return err
+		}
+		info, _ := dep.Language["go"].(gogen.GoPackageInfo)
+		module := info.ModulePath
+		if module == "" {
+			module = strings.TrimSuffix(info.ImportBasePath, "/go/"+dep.Name)
+		}
+		if module == "" || dep.Version == nil {
+			return fmt.Errorf("package %s: its schema names no Go import path or version", dep.Name)
+		}
+		lines = append(lines, fmt.Sprintf("\t%s v%s", module, dep.Version))
+	}
+	lines = append(lines, ")", "")
+	files[root+"/go.mod"] = []byte(strings.Join(lines, "\n"))
 	return nil
 }
 

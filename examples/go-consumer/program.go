@@ -1,0 +1,64 @@
+package main
+
+import (
+	"example.com/pulumi-kubexpose/sdk/go/kubexpose"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// program declares an app exposed as the stack says (NodePort on dev, LoadBalancer on a cloud stack), with its
+// namespace from another resource, a secret env value and a downward-API variable, an alias to a DNS name and one to
+// an IP address: the same as examples/ts-consumer and examples/yaml-consumer.
+func program(ctx *pulumi.Context) error {
+	cfg := config.New(ctx, "")
+	shop, err := corev1.NewNamespace(ctx, "shop", &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("shop")},
+	})
+	if err != nil {
+		return err
+	}
+	public := kubexpose.ExposurePUBLIC
+	orders, err := kubexpose.NewExposedDeployment(ctx, "orders", &kubexpose.ExposedDeploymentArgs{
+		Image:     pulumi.String("ghcr.io/acme/orders:1.4.2"),
+		Namespace: shop.Metadata.Name(), // an Output: the Namespace exists before the app
+		Ports:     []kubexpose.PortArgsArgs{{Port: 80, TargetPort: pulumi.IntRef(8080), Name: pulumi.StringRef("http")}},
+		Exposure:  &public,
+		Replicas:  pulumi.Int(2),
+		Env: map[string]pulumi.StringInput{
+			"MODE":        pulumi.String("live"),
+			"DB_PASSWORD": cfg.RequireSecret("dbPassword"), // goes into the Secret orders-env
+		},
+		EnvRefs:       map[string]kubexpose.EnvRefArgsArgs{"POD_IP": {Field: pulumi.StringRef("status.podIP")}},
+		WritablePaths: []string{"/tmp"},
+		ReadinessProbe: &kubexpose.ProbeArgsArgs{
+			HttpGet: &kubexpose.HttpGetArgsArgs{Path: pulumi.StringRef("/healthz"), Port: 8080},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	// A stable in-cluster name for an external API, and one for a database at a fixed address.
+	payments, err := kubexpose.NewExternalAlias(ctx, "payments", &kubexpose.ExternalAliasArgs{
+		Target: pulumi.String("api.payments.example.com"),
+		Port:   pulumi.Int(443),
+	})
+	if err != nil {
+		return err
+	}
+	ordersDb, err := kubexpose.NewExternalAlias(ctx, "orders-db", &kubexpose.ExternalAliasArgs{
+		Addresses: pulumi.StringArray{pulumi.String("10.20.0.5")},
+		Port:      pulumi.Int(5432),
+		Namespace: shop.Metadata.Name(),
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("ordersUrl", orders.Url)
+	ctx.Export("ordersInCluster", orders.Endpoint)
+	ctx.Export("ordersPortForward", orders.PortForward)
+	ctx.Export("paymentsDns", payments.ClusterDns)
+	ctx.Export("ordersDbEndpoint", ordersDb.Endpoint)
+	return nil
+}
