@@ -135,11 +135,10 @@ def sdk(kubexpose_live: Any, tmp_path_factory: pytest.TempPathFactory) -> Sdk:
         if os.environ.get("KUBEXPOSE_E2E_REQUIRE") == "1":
             pytest.fail(f"pulumi-gen-sdk is not built: {toolchain.BUILD_COMMAND} --only gen-sdk", pytrace=False)
         pytest.skip(f"pulumi-gen-sdk is not built: {toolchain.BUILD_COMMAND} --only gen-sdk")
-    launcher = shutil.which("pulumi-resource-kubexpose", path=str(Path(sys.executable).parent))
-    assert launcher, "pulumi-resource-kubexpose is not installed beside this Python (pip install kubexpose)"
-    kubexpose_live.cli("plugin", "install", "resource", "kubexpose", VERSION, "--file", launcher)
-    kubexpose_live.cli("plugin", "install", "resource", "kubernetes", KUBERNETES_SCHEMA, "--file", str(find_provider()))
     folder = tmp_path_factory.mktemp("schemas")
+    launcher = plugin_from_git_tag(folder)
+    kubexpose_live.cli("plugin", "install", "resource", "kubexpose", VERSION, "--file", str(launcher))
+    kubexpose_live.cli("plugin", "install", "resource", "kubernetes", KUBERNETES_SCHEMA, "--file", str(find_provider()))
     schemas = Sdk(kubexpose_live, folder / "kubexpose.json", folder / "kubernetes.json")
     # The CLI reads both schemas from the plugins, binding kubexpose's references to the kubernetes types.
     schemas.kubernetes_schema.write_text(
@@ -149,6 +148,19 @@ def sdk(kubexpose_live: Any, tmp_path_factory: pytest.TempPathFactory) -> Sdk:
     served = json.loads(schemas.kubexpose_schema.read_text())
     assert served == json.loads((ROOT / "provider" / "schema.json").read_text())  # the plugin serves the committed one
     return schemas
+
+
+def plugin_from_git_tag(folder: Path) -> Path:
+    """`pulumi-resource-kubexpose` as the README installs it from a git URL with a tag: this repository's HEAD,
+    cloned and tagged `v<version>`, installed with `pip install git+file://<clone>@v<version>` into a virtualenv of
+    its own (the working tree's uncommitted changes are not in it)."""
+    clone = folder / "kubexpose"
+    run(["git", "clone", "--quiet", str(ROOT), str(clone)], cwd=folder)
+    run(["git", "tag", f"v{VERSION}"], cwd=clone)
+    venv = folder / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=folder)
+    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", f"git+file://{clone}@v{VERSION}"], cwd=folder)
+    return venv / "bin" / "pulumi-resource-kubexpose"
 
 
 def check_consumer(cluster: Any, outputs: dict[str, Any], engine_output: str, state_text: str) -> None:

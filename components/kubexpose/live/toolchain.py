@@ -49,13 +49,14 @@ PULUMI_VERSION = "v3.274.1"
 """The Pulumi CLI."""
 PROVIDER_MODULE_VERSION = "v4.0.0-20260115033456-f47bc2d6f199"
 """The pulumi-kubernetes provider module (the Go proxy serves it as pseudo-versions only)."""
-PROVIDER_SDK_VERSION = "v4.24.0"
-"""The provider module's own go.mod requires the Go SDK at this version (it replaces it by ../sdk)."""
 PROVIDER_VERSION = "4.25.0"
 """The version the built provider reports (in its schema and to the engine): pulumi-kubernetes v4.25.0 was tagged
 from the commit after this pseudo-version's (2026-01-15 -> 2026-01-16). kubexpose's schema refers to the kubernetes
 types of this version (`kubexpose.provider.KUBERNETES_SCHEMA`), and the TypeScript and Go consumers use the SDKs of
 this version, so SDK generation binds them to this provider's schema."""
+PROVIDER_SDK_VERSION = f"v{PROVIDER_VERSION}"
+"""The Go SDK the provider is built with (its go.mod replaces the SDK by ../sdk, which a module download does not
+hold): the release's, which the Go consumer uses too, so the two share one compiled SDK in Go's build cache."""
 YAML_VERSION = "v1.25.0"
 """`pulumi-language-yaml`, the Pulumi YAML language host (built on its own pinned Pulumi module, v3.206)."""
 GEN_SDK_SOURCE = Path(__file__).resolve().parent / "gensdk" / "main.go"
