@@ -6,10 +6,7 @@ exactly as a generated TypeScript or Go SDK registers it, so the engine starts t
 The objects it makes equal what the Python component makes for the same inputs, field for field; a secret env
 value never reaches the state in plain text.
 
-Not here: `pulumi package get-schema` (and so SDK generation) binds the schema's references to pulumi-kubernetes'
-types at the version the schema names (4.18.0, kubexpose's floor), which needs that kubernetes plugin: the
-provider this suite builds reports 4.24.0, and the CLI refuses it ("loader returned kubernetes@4.24.0; requested
-kubernetes@4.18.0")."""
+The generated SDKs themselves, in TypeScript, Go and YAML programs, run in `test_languages.py`."""
 
 from __future__ import annotations
 
