@@ -230,6 +230,19 @@ def test_construct_builds_the_component_with_the_stacks_config_and_whole_numbers
     }
 
 
+def test_map_inputs_reach_the_component_in_the_order_of_their_names() -> None:
+    """Found by the TypeScript consumer through the real engine: `env: {MODE, DB_PASSWORD}` reached Construct in the
+    program's order, so the Pod template's env was not the one the README promises (by name)."""
+    from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+
+    from kubexpose.provider import _whole_numbers
+
+    env = PropertyDefinition(
+        type=PropertyType.OBJECT, additional_properties=PropertyDefinition(type=PropertyType.STRING)
+    )
+    assert list(_whole_numbers({"WORKERS": "4", "MODE": "live", "A_FLAG": "1"}, env)) == ["A_FLAG", "MODE", "WORKERS"]
+
+
 def test_a_cloud_stack_gives_a_load_balancer(provider: Provider) -> None:
     provider.construct("kubexpose:index:ExposedDeployment", "web", APP, {"kubexpose:publicServiceType": "LoadBalancer"})
     service = provider.cluster.get("kubernetes:core/v1:Service", "web-service")
