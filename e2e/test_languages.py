@@ -219,9 +219,10 @@ class Consumer:
         text = proc.stdout + proc.stderr
         if proc.returncode != 0:
             raise RunFailedError(f"{self.language} {op} failed:\n{text}")
-        summary = json.loads(proc.stdout)
+        summary, _ = json.JSONDecoder().raw_decode(proc.stdout)  # the CLI's warnings may follow the JSON
         changes = summary.get("changeSummary") or summary.get("summary", {}).get("resourceChanges") or {}
-        outputs = json.loads(live.cli("stack", "output", "--json", "--stack", "dev", cwd=self.work).stdout)
+        shown = live.cli("stack", "output", "--json", "--stack", "dev", cwd=self.work).stdout
+        outputs, _ = json.JSONDecoder().raw_decode(shown)
         return {"result": "succeeded", "changes": changes, "outputs": outputs}, text
 
 

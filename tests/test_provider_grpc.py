@@ -296,6 +296,22 @@ def test_a_bad_input_is_an_invalid_property_naming_component_field_and_value(
     assert caught.value.details().startswith(message)
     assert "Traceback" not in caught.value.details() and "File " not in caught.value.details()
     assert [r for r in provider.cluster.registered if r.custom] == []
+    # The engine prints the message, then each property's reason: the reason says what is wrong, not all again.
+    ((path, reason),) = property_errors(caught.value)
+    assert path and (f" {reason};" in message or message.endswith(f" {reason}"))
+    assert "ExposedDeployment" not in reason
+
+
+def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
+    """The `(property path, reason)` pairs of an InvalidArgument status, as the engine reads them."""
+    from google.rpc import status_pb2
+    from pulumi.runtime.proto import errors_pb2
+
+    metadata = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
+    status = status_pb2.Status.FromString(metadata["grpc-status-details-bin"])
+    details = errors_pb2.InputPropertiesError()
+    assert status.details[0].Unpack(details)
+    return [(e.property_path, e.reason) for e in details.errors]
 
 
 def test_a_value_checked_when_known_fails_the_construct_with_its_message() -> None:

@@ -21,6 +21,9 @@ class ValidationError(pulumi.RunError):
         """The argument at fault (`ports[0].node_port`), when one is; None for a config error."""
         self.origin: tuple[str, int] | None = None
         """`(file, line)` of the program line that declared the component, when known."""
+        self.reason: str | None = None
+        """What is wrong with the field's value, without the component and the fix (`70000 is outside 1-65535`): what
+        the component provider reports for the property, after the whole message."""
 
 
 class ConfigError(ValidationError):

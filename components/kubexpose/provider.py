@@ -70,8 +70,10 @@ class KubexposeProvider(ComponentProvider):
             inner = getattr(err, "inner", None)
             if not isinstance(inner, ValidationError):
                 raise
+            # The engine prints the message, then each property's reason: the reason alone, not the message again.
             path = _schema_path(inner.field) if inner.field else ""
-            raise InputPropertiesError(str(inner), [{"property_path": path, "reason": str(inner)}]) from None
+            reason = inner.reason or str(inner)
+            raise InputPropertiesError(str(inner), [{"property_path": path, "reason": reason}]) from None
 
     def map_input_properties(
         self,
