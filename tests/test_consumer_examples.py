@@ -100,7 +100,7 @@ def yaml_uses(program: dict[str, Any], where: str) -> tuple[list[Use], list[tupl
             uses += _yaml_values(f"{where}:{name}", token, (key,), value)
     outputs = []
     for text in json.dumps(program.get("outputs") or {}), json.dumps(program.get("resources") or {}):
-        for ref, prop in re.findall(r"\$\{(\w+)\.(\w+)", text):
+        for ref, prop in re.findall(r"\$\{([\w-]+)\.(\w+)", text):
             if ref in kinds:
                 outputs.append((f"{where}:{ref}", kinds[ref], prop))
     return uses, outputs

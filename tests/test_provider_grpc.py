@@ -304,8 +304,7 @@ def test_a_bad_input_is_an_invalid_property_naming_component_field_and_value(
 
 def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
     """The `(property path, reason)` pairs of an InvalidArgument status, as the engine reads them."""
-    from google.rpc import status_pb2
-    from pulumi.runtime.proto import errors_pb2
+    from pulumi.runtime.proto import errors_pb2, status_pb2
 
     metadata = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
     status = status_pb2.Status.FromString(metadata["grpc-status-details-bin"])
