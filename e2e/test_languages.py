@@ -378,6 +378,9 @@ def test_a_bad_input_reaches_the_user_as_the_components_one_line_message(
         bad.run(kubexpose_live, "preview", after)
     name = "orders" if consumer.language == "yaml" else "broken"
     assert BAD_PORT.format(name=name) in str(failed.value)
+    # Then the property's reason alone, as the engine prints it (not the whole message a second time).
+    assert "ports[0].port with value 70000 has a problem: 70000 is outside 1-65535" in str(failed.value)
+    assert "has a problem: 70000 is outside 1-65535;" not in str(failed.value)
     assert "Traceback" not in str(failed.value)
 
 
