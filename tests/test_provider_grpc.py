@@ -200,7 +200,7 @@ APP = {
 }
 
 
-def test_construct_builds_the_component_with_the_stacks_config_and_whole_numbers(provider: Provider) -> None:
+def test_construct_builds_the_component_with_the_stacks_config_and_as_python(provider: Provider) -> None:
     config = {"kubexpose:publicServiceType": "NodePort", "kubexpose:namespace": "shop"}
     state = provider.construct("kubexpose:index:ExposedDeployment", "web", APP, config)
 
@@ -235,12 +235,12 @@ def test_map_inputs_reach_the_component_in_the_order_of_their_names() -> None:
     program's order, so the Pod template's env was not the one the README promises (by name)."""
     from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 
-    from kubexpose.provider import _whole_numbers
+    from kubexpose.provider import _as_python
 
     env = PropertyDefinition(
         type=PropertyType.OBJECT, additional_properties=PropertyDefinition(type=PropertyType.STRING)
     )
-    assert list(_whole_numbers({"WORKERS": "4", "MODE": "live", "A_FLAG": "1"}, env)) == ["A_FLAG", "MODE", "WORKERS"]
+    assert list(_as_python({"WORKERS": "4", "MODE": "live", "A_FLAG": "1"}, env)) == ["A_FLAG", "MODE", "WORKERS"]
 
 
 def test_a_cloud_stack_gives_a_load_balancer(provider: Provider) -> None:

@@ -98,7 +98,7 @@ class KubexposeProvider(ComponentProvider):
             if schema_name in held:
                 mapped[py_name] = held[schema_name]
             if py_name in mapped:
-                mapped[py_name] = _whole_numbers(mapped[py_name], prop)
+                mapped[py_name] = _as_python(mapped[py_name], prop)
         return mapped
 
 
@@ -127,7 +127,7 @@ def _pin_kubernetes(text: str, derived: dict[str, Any]) -> str:
     return text
 
 
-def _whole_numbers(value: Any, prop: PropertyDefinition | None) -> Any:
+def _as_python(value: Any, prop: PropertyDefinition | None) -> Any:
     """`value` with every whole float typed integer by `prop` as an int, in lists, maps and Outputs too, and every
     map's entries in the order of their keys, as the README promises other languages: a map has no order in most
     languages, yet it reached Construct in the program's order (a TypeScript `env` of `MODE` then `DB_PASSWORD`,
@@ -135,13 +135,13 @@ def _whole_numbers(value: Any, prop: PropertyDefinition | None) -> Any:
     if prop is None or value is None:
         return value
     if isinstance(value, pulumi.Output):
-        return value.apply(lambda known: _whole_numbers(known, prop))
+        return value.apply(lambda known: _as_python(known, prop))
     if prop.type == PropertyType.INTEGER and isinstance(value, float) and value.is_integer():
         return int(value)
     if prop.type == PropertyType.ARRAY and isinstance(value, list):
-        return [_whole_numbers(item, prop.items) for item in value]
+        return [_as_python(item, prop.items) for item in value]
     if prop.additional_properties is not None and isinstance(value, dict):
-        return {key: _whole_numbers(item, prop.additional_properties) for key, item in sorted(value.items())}
+        return {key: _as_python(item, prop.additional_properties) for key, item in sorted(value.items())}
     return value
 
 

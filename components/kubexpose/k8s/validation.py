@@ -143,19 +143,16 @@ class Checker:
             # The problem may quote the value or its parts; the fix is kubexpose's own text (an example such as
             # 'ghcr.io/acme/api@sha256:...' shares words with many a secret value), so only a whole value goes.
             problem, fix = hide(problem, self._secrets), hide(fix, self._secrets, whole=True)
-        err = self._error(f"{field} {shown} {problem}; {fix}", field)
-        err.reason = f"{shown} {problem}"
-        raise err
+        raise self._error(f"{field} {shown} {problem}; {fix}", field, reason=f"{shown} {problem}")
 
     def missing(self, field: str, fix: str) -> NoReturn:
         """Raise for a required field that was not given: `<field> is required; <fix>`."""
-        err = self._error(f"{field} is required; {fix}", field)
-        err.reason = "is required"
-        raise err
+        raise self._error(f"{field} is required; {fix}", field, reason="is required")
 
-    def _error(self, text: str, field: str) -> ValidationError:
+    def _error(self, text: str, field: str, reason: str | None = None) -> ValidationError:
         """The error naming this component, carrying the program line that declared it (every raise goes here)."""
         err = ValidationError(f"{self.kind} '{self.name}': {text}", field)
+        err.reason = reason
         err.origin = self.origin
         for listener in FAILURE_LISTENERS:
             listener(err)
