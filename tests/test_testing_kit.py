@@ -178,6 +178,12 @@ async def run_in_stack():  # what the Automation API's inline-program server lea
     finally:
         asyncio.get_running_loop()  # RuntimeError: no running event loop, when closed by the garbage collector
 
+async def run_pulumi_func():  # the coroutine run_in_stack awaits, left the same way (seen after a killed up)
+    try:
+        await _pause()
+    finally:
+        asyncio.get_running_loop()
+
 async def something_else():
     try:
         await _pause()
@@ -191,6 +197,9 @@ def _leave(coroutine):
 
 def test_after_a_failed_live_preview():
     _leave(run_in_stack())
+
+def test_after_a_killed_up():
+    _leave(run_pulumi_func())
 
 def test_another_leftover():
     _leave(something_else())
@@ -210,6 +219,7 @@ def test_the_inline_program_leftover_of_a_failed_live_preview_is_not_reported_an
         capture_output=True,
         text=True,
     )
-    assert "2 passed" in done.stdout, done.stdout + done.stderr
+    assert "3 passed" in done.stdout, done.stdout + done.stderr
     assert "coroutine object run_in_stack" not in done.stdout, done.stdout
+    assert "coroutine object run_pulumi_func" not in done.stdout, done.stdout
     assert "coroutine object something_else" in done.stdout, done.stdout  # the filter is that narrow
