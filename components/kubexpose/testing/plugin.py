@@ -17,8 +17,8 @@ INLINE_PROGRAM_LEFTOVER = (
 )
 """The one unraisable report the live kit lets through silently. When a live preview or up fails (or the CLI is
 killed), the Automation API's inline-program server can be left holding the program's unfinished `run_in_stack`
-coroutine (or the `run_pulumi_func` it awaits); when the garbage collector reaches it, perhaps during a later test, its `finally` asks for a running
-event loop that no longer exists ("RuntimeError: no running event loop" in the SDK's callback shutdown). The
+coroutine (or the `run_pulumi_func` it awaits); when the garbage collector reaches it, perhaps during a later test,
+its `finally` asks for a running event loop that no longer exists ("RuntimeError: no running event loop" in the SDK's callback shutdown). The
 failure itself was already reported by the operation; every other unraisable exception is still reported."""
 
 
