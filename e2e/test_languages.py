@@ -37,6 +37,7 @@ from kubexpose.engine.run import run_program
 from kubexpose.live import toolchain
 from kubexpose.live.engine import find_provider
 from kubexpose.provider import KUBERNETES_SCHEMA, VERSION
+from kubexpose.testing.plugin import _missing_tools_outcome as missing_tools_outcome
 
 NS = "shop"
 SECRET = "s3cret-db-pw-7d41"
@@ -132,9 +133,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 @pytest.fixture(scope="module")
 def sdk(kubexpose_live: Any, tmp_path_factory: pytest.TempPathFactory) -> Sdk:
     if toolchain.missing(["pulumi-gen-sdk"]):
-        if os.environ.get("KUBEXPOSE_E2E_REQUIRE") == "1":
-            pytest.fail(f"pulumi-gen-sdk is not built: {toolchain.BUILD_COMMAND} --only gen-sdk", pytrace=False)
-        pytest.skip(f"pulumi-gen-sdk is not built: {toolchain.BUILD_COMMAND} --only gen-sdk")
+        missing_tools_outcome(f"pulumi-gen-sdk is not built: {toolchain.BUILD_COMMAND} --only gen-sdk")
     folder = tmp_path_factory.mktemp("schemas")
     launcher = plugin_from_git_tag(folder)
     kubexpose_live.cli("plugin", "install", "resource", "kubexpose", VERSION, "--file", str(launcher))
@@ -234,10 +233,7 @@ def needs(*tools: str) -> list[str]:
     """The paths of ``tools``; a skip (a failure under KUBEXPOSE_E2E_REQUIRE=1) when one is missing."""
     found = [shutil.which(tool) for tool in tools]
     if not all(found):
-        message = f"{', '.join(t for t, f in zip(tools, found, strict=True) if not f)} not found on PATH"
-        if os.environ.get("KUBEXPOSE_E2E_REQUIRE") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing_tools_outcome(f"{', '.join(t for t, f in zip(tools, found, strict=True) if not f)} not found on PATH")
     return [str(f) for f in found]
 
 
@@ -310,10 +306,7 @@ def yaml(sdk: Sdk, kubexpose_live: Any, tmp_path_factory: pytest.TempPathFactory
     """examples/yaml-consumer, run by the Pulumi CLI through `pulumi-language-yaml` (built by the toolchain): YAML
     needs no SDK; the YAML host reads kubexpose's schema from the plugin and type-checks the program against it."""
     if toolchain.missing(["pulumi-language-yaml"]):
-        message = f"pulumi-language-yaml is not built: {toolchain.BUILD_COMMAND} --only yaml"
-        if os.environ.get("KUBEXPOSE_E2E_REQUIRE") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing_tools_outcome(f"pulumi-language-yaml is not built: {toolchain.BUILD_COMMAND} --only yaml")
     host = toolchain.find("pulumi-language-yaml")
     kubexpose_live.env["PATH"] = f"{host.parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return Consumer("yaml", copy_example("yaml-consumer", tmp_path_factory), [])
