@@ -8,7 +8,14 @@ finds), and turns off every download: no plugin, update check or template is fet
 Programs run through the Automation API as inline programs: this Python process serves the language
 runtime to the CLI, so no ``pulumi-language-python`` is needed. A project folder is copied (its
 ``Pulumi.yaml`` and stack files only), so the CLI's rewrites of stack files (``encryptionsalt``)
-never touch the original::
+never touch the original.
+
+The passphrase is the team's when one is given (``passphrase=``, else ``PULUMI_CONFIG_PASSPHRASE`` or
+``PULUMI_CONFIG_PASSPHRASE_FILE`` from the environment, as the CLI reads them), else the kit's own. A stack
+file made by ``pulumi stack init`` under another passphrase carries that passphrase's ``encryptionsalt``:
+with the team's passphrase the copy keeps it (its ``secure:`` values decrypt); with the kit's own, a copy
+holding no ``secure:`` value drops the salt (the CLI makes a new one), and one holding secure values is
+refused with :class:`PassphraseError`, naming the file, the keys and the fix::
 
     engine = LiveEngine(tmp_path, cluster)
     stack = engine.stack("dev", program=my_program.main, project_dir=Path("."))
@@ -29,6 +36,12 @@ from . import toolchain
 from .cluster import ControlPlane
 
 PASSPHRASE = "kubexpose-e2e"
+"""The kit's own passphrase, used when the team gives none."""
+
+
+class PassphraseError(RuntimeError):
+    """A stack file holds secrets encrypted under a passphrase this engine was not given."""
+
 
 POLICY_LAUNCHER = """#!/bin/sh
 # Runs the Python policy pack in {pack} from its own virtualenv as an analyzer plugin: the Pulumi CLI
@@ -54,6 +67,21 @@ def find_provider() -> Path:
         raise
 
 
+def team_passphrase(given: str | None) -> tuple[str | None, dict[str, str]]:
+    """Where the team's passphrase comes from (None: the kit's own) and the variable the CLI gets for it.
+
+    As the CLI reads them: ``PULUMI_CONFIG_PASSPHRASE`` (even empty) before ``PULUMI_CONFIG_PASSPHRASE_FILE``."""
+    if given is not None:
+        return "passphrase=", {"PULUMI_CONFIG_PASSPHRASE": given}
+    if "PULUMI_CONFIG_PASSPHRASE" in os.environ:
+        return "PULUMI_CONFIG_PASSPHRASE", {"PULUMI_CONFIG_PASSPHRASE": os.environ["PULUMI_CONFIG_PASSPHRASE"]}
+    if os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+        return "PULUMI_CONFIG_PASSPHRASE_FILE", {
+            "PULUMI_CONFIG_PASSPHRASE_FILE": os.environ["PULUMI_CONFIG_PASSPHRASE_FILE"]
+        }
+    return None, {"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE}
+
+
 def script_program(path: Path) -> Callable[[], None]:
     """A program written as top-level code (a ``__main__.py``), run as the CLI would run it."""
 
@@ -72,7 +100,7 @@ def script_program(path: Path) -> Callable[[], None]:
 class LiveEngine:
     """The real Pulumi engine for tests: one Pulumi home, backend and plugin set under ``workdir``."""
 
-    def __init__(self, workdir: Path, cluster: ControlPlane) -> None:
+    def __init__(self, workdir: Path, cluster: ControlPlane, *, passphrase: str | None = None) -> None:
         from pulumi import automation as auto
 
         self.workdir = workdir
@@ -83,10 +111,11 @@ class LiveEngine:
         self.state.mkdir(parents=True, exist_ok=True)
         pulumi_bin = toolchain.find("pulumi")
         self.pulumi = pulumi_bin
+        self.passphrase_from, passphrase_env = team_passphrase(passphrase)
         self.env: dict[str, str] = {
             "PULUMI_HOME": str(self.home),
             "PULUMI_BACKEND_URL": f"file://{self.state}",
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            **passphrase_env,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
@@ -141,8 +170,30 @@ class LiveEngine:
         config_dir = (yaml.safe_load(pulumi_yaml.read_text()) or {}).get("stackConfigDir") or "."
         (target / config_dir).mkdir(parents=True, exist_ok=True)
         for stack_file in (project_dir / config_dir).glob("Pulumi.*.y*ml"):
-            shutil.copy2(stack_file, target / config_dir / stack_file.name)
+            (target / config_dir / stack_file.name).write_text(self._stack_file_copy(stack_file))
         return target
+
+    def _stack_file_copy(self, stack_file: Path) -> str:
+        """The text of ``stack_file`` as this engine's passphrase can open it (see the module's docstring)."""
+        import yaml
+
+        text = stack_file.read_text()
+        settings = yaml.safe_load(text) or {}
+        if self.passphrase_from is not None or "encryptionsalt" not in settings:
+            return text
+        secure = sorted(
+            str(key)
+            for key, value in (settings.get("config") or {}).items()
+            if isinstance(value, dict) and "secure" in value
+        )
+        if secure:
+            raise PassphraseError(
+                f"{stack_file}: {', '.join(secure)} {'is' if len(secure) == 1 else 'are'} encrypted under the "
+                "passphrase this stack was created with, which the live kit was not given; set "
+                "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to it before the test run, or pass "
+                "LiveEngine(..., passphrase=...)"
+            )
+        return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("encryptionsalt:"))
 
     def stack(
         self,

@@ -22,7 +22,7 @@ import yaml
 from ..k8s.validation import SECRET_SHOWN
 from . import identity
 from .identity import IdentityFile
-from .risk import CLASSES, RULES, Finding, moved, namespace_of
+from .risk import CLASSES, RULES, Finding, moved, namespace_of, spec_of
 
 Key = tuple[str, str, str]
 
@@ -162,13 +162,15 @@ def diff(
             continue
         before, after = old.get(key), new.get(key)
         status = "changed"
+        judged = before
         if key in renamed_to:
             app, new_key = renamed_to[key]
-            before, after, status = app.as_renamed(old[key]), new[new_key], "renamed"
+            after, status = new[new_key], "renamed"
+            judged = app.as_renamed(before, after)  # the rules judge what else changed, not the new names
         if before == after and status == "changed":
             continue
         for rule in RULES:
-            findings += rule(before, after)
+            findings += rule(judged, after)
         if before is None:
             changes.append(Change(key, "added"))
         elif after is None:
@@ -178,13 +180,13 @@ def diff(
             fields = [
                 (path, flat_old.get(path), flat_new.get(path))
                 for path in sorted(set(flat_old) | set(flat_new))
-                if flat_old.get(path) != flat_new.get(path)
+                if flat_old.get(path) != flat_new.get(path) and not (status == "renamed" and path == "metadata.name")
             ]
             if status == "renamed":
                 changes.append(Change(renamed_to[key][1], status, fields, renamed_from=key))
             else:
                 changes.append(Change(key, status, fields))
-    findings += [app.finding() for app in renamed]
+    findings += [finding for app in renamed for finding in app.findings(old, new)]
     findings += moved(
         [old[k] for k in old if k not in new and k not in renamed_to],
         [new[k] for k in new if k not in old and k not in renamed_new],
@@ -210,33 +212,62 @@ class RenamedApp:
     objects: list[tuple[Key, Key]]
     """`(old key, new key)` for each object, paired by kind."""
 
-    def as_renamed(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """`obj` as if it had always had the new name: every value that is the old app name (or starts with
-        `<old>-` or `<old>.`) takes the new one, so that the comparison shows only what else changed."""
+    def as_renamed(self, obj: dict[str, Any], like: dict[str, Any]) -> dict[str, Any]:
+        """`obj` as if it had always had the new name: a value that is the old app name (or starts with `<old>-` or
+        `<old>.`) takes the new one where `like` (the new object) holds exactly that, so that the rules judge only
+        what else changed. A value the new object keeps (an adopted selector `app: cache`) stays as it is."""
 
-        def swap(value: Any) -> Any:
+        def swap(value: Any, new: Any) -> Any:
             if isinstance(value, dict):
-                return {k: swap(v) for k, v in value.items()}
+                return {k: swap(v, new.get(k) if isinstance(new, dict) else None) for k, v in value.items()}
             if isinstance(value, list):
-                return [swap(v) for v in value]
+                others = new if isinstance(new, list) else []
+                return [swap(v, others[i] if i < len(others) else None) for i, v in enumerate(value)]
             if isinstance(value, str) and (value == self.old or value.startswith((f"{self.old}-", f"{self.old}."))):
-                return self.new + value[len(self.old) :]  # a name derived from the app's, or its cluster DNS name
+                renamed = self.new + value[len(self.old) :]  # a name derived from the app's, or its cluster DNS name
+                return renamed if renamed == new else value
             return value
 
-        return swap(obj)
+        return swap(obj, like)
 
-    def finding(self) -> Finding:
+    def findings(self, old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]]) -> list[Finding]:
+        """The rename itself, and the selector both sides keep (an adopted one), which overlaps while both exist."""
         kinds = ", ".join(k for (k, _, _), _ in self.objects)
         namespace = self.objects[0][1][1]
-        return Finding(
-            "replacement",
-            True,
-            f"app {namespace}/{self.old}",
-            f"renamed to {self.new!r}: its objects ({kinds}) get new names, so pulumi deletes them and creates new "
-            f"ones (new Pods, a new ClusterIP, the DNS name {self.new!r} instead of {self.old!r})",
-            f"that every caller of {self.old!r} moves to {self.new!r} first; to keep the live objects keep the "
-            f"component's name {self.old!r} (an alias keeps a Pulumi resource, never a Kubernetes name)",
-        )
+        out = [
+            Finding(
+                "replacement",
+                True,
+                f"app {namespace}/{self.old}",
+                f"renamed to {self.new!r}: its objects ({kinds}) get new names, so pulumi creates new ones, then "
+                f"deletes the old (new Pods, a new ClusterIP, the DNS name {self.new!r} instead of {self.old!r}; "
+                f"callers of {self.old!r} fail from the delete on)",
+                f"that nothing calls {self.old!r} any more. To rename without an outage, take two `pulumi up`s: first "
+                f"declare {self.new!r} beside {self.old!r} (a second component with the same arguments, no `adopt`) "
+                f"and move every caller to {self.new!r}; then remove {self.old!r}. To keep the live objects instead, "
+                f"keep the component's name {self.old!r} (an alias keeps a Pulumi resource, never a Kubernetes name)",
+            )
+        ]
+        for before, after in self.objects:
+            if before[0] != "Deployment":
+                continue
+            kept = (spec_of(old[before]).get("selector") or {}).get("matchLabels") or {}
+            if kept and kept == ((spec_of(new[after]).get("selector") or {}).get("matchLabels") or {}):
+                shown = ", ".join(f"{k}: {v}" for k, v in sorted(kept.items()))
+                out.append(
+                    Finding(
+                        "replacement",
+                        True,
+                        f"Deployment {namespace}/{self.new}",
+                        f"keeps the selector {{{shown}}} of Deployment {self.old!r} (an adopted selector): while pulumi "
+                        f"creates {self.new!r} before it deletes {self.old!r}, the new Deployment, Service and "
+                        f"PodDisruptionBudget select the old Pods too, the old Service selects the new Pods, and the "
+                        "two Deployments' selectors overlap (Kubernetes: controllers with overlapping selectors fight)",
+                        f"drop `adopt.selector` from {self.new!r}: its objects then select "
+                        f"app.kubernetes.io/name: {self.new} (a new app has no live selector to keep)",
+                    )
+                )
+        return out
 
 
 def renamed_apps(old: Mapping[Key, dict[str, Any]], new: Mapping[Key, dict[str, Any]]) -> list[RenamedApp]:

@@ -115,24 +115,51 @@ def _table(rows: Sequence[tuple[str, ...]]) -> str:
     return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
 
 
-def _by_target(objs: list[dict[str, Any]], kind: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """PodDisruptionBudgets (by the app label they select) or HPAs (by their Deployment), per namespace."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+def _scalers(objs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """HorizontalPodAutoscalers by the namespace and name of the Deployment they scale."""
+    return {
+        (
+            str((o.get("metadata") or {}).get("namespace") or "default"),
+            str(((o.get("spec") or {}).get("scaleTargetRef") or {}).get("name")),
+        ): o.get("spec") or {}
+        for o in objs
+        if o.get("kind") == "HorizontalPodAutoscaler"
+    }
+
+
+BudgetIndex = dict[tuple[str, str, Any], list[dict[str, Any]]]
+
+
+def _budgets(objs: list[dict[str, Any]]) -> BudgetIndex:
+    """PodDisruptionBudgets by namespace and the first label of their selector (a Deployment's Pods must carry it)."""
+    out: BudgetIndex = {}
     for o in objs:
-        if o.get("kind") != kind:
-            continue
-        meta, spec = o.get("metadata") or {}, o.get("spec") or {}
-        if kind == "HorizontalPodAutoscaler":
-            target = (spec.get("scaleTargetRef") or {}).get("name")
-        else:
-            target = ((spec.get("selector") or {}).get("matchLabels") or {}).get("app.kubernetes.io/name")
-        out[(str(meta.get("namespace") or "default"), str(target))] = spec
+        selector = (((o.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+        if o.get("kind") == "PodDisruptionBudget" and selector:
+            first = min(selector.items())
+            out.setdefault((str((o.get("metadata") or {}).get("namespace") or "default"), *first), []).append(o)
     return out
+
+
+def _budget_of(deployment: dict[str, Any], budgets: BudgetIndex) -> dict[str, Any] | None:
+    """The spec of the PodDisruptionBudget that selects `deployment`'s Pods (its matchLabels are among the Pod
+    template's labels, as the disruption controller matches them), the one of the Deployment's name first: a
+    budget selecting by an adopted selector (`app: cache`) belongs to its Deployment as one by kubexpose's label."""
+    meta = deployment.get("metadata") or {}
+    namespace, labels = str(meta.get("namespace") or "default"), _pod_labels(deployment)
+    matching = [
+        b
+        for k, v in labels.items()
+        for b in budgets.get((namespace, k, v), [])
+        if all(labels.get(bk) == bv for bk, bv in b["spec"]["selector"]["matchLabels"].items())
+    ]
+    matching.sort(key=lambda b: (b.get("metadata") or {}).get("name") != meta.get("name"))
+    return (matching[0].get("spec") or {}) if matching else None
 
 
 def workloads(objs: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, str, str, str]]:
     """`(namespace, Deployment) -> (replicas, disruption budget, spread, service account)`, as the summary shows them."""
-    budgets, scalers = _by_target(objs, "PodDisruptionBudget"), _by_target(objs, "HorizontalPodAutoscaler")
+    budgets, scalers = _budgets(objs), _scalers(objs)
     out = {}
     for d in objs:
         if d.get("kind") != "Deployment":
@@ -149,7 +176,7 @@ def workloads(objs: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, st
             replicas = f"{scaler.get('minReplicas', 1)}-{scaler.get('maxReplicas')} (HPA {targets})"
         else:
             replicas = str(spec.get("replicas", 1))
-        budget = budgets.get(key)
+        budget = _budget_of(d, budgets)
         shown = "-"
         if budget is not None:
             shown = (

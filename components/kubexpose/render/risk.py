@@ -263,7 +263,7 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
                 True,
                 name,
                 "spec.selector changed: the Deployment is deleted and created again",
-                "the downtime while no Pod runs",
+                "the downtime while no Pod runs" + _keep_selector(old, new),
             )
         )
     if new.get("kind") == "Service":
@@ -290,6 +290,20 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
                 )
             )
     return out
+
+
+def _keep_selector(old: Obj, new: Obj) -> str:
+    """How to keep the live selector when the new Deployment is an ExposedDeployment's (its default selector is
+    `app.kubernetes.io/name: <name>`): `adopt.selector`, which its Service, budget and policy then select by too."""
+    name = (new.get("metadata") or {}).get("name")
+    live = (spec_of(old).get("selector") or {}).get("matchLabels") or {}
+    if not live or (spec_of(new).get("selector") or {}).get("matchLabels") != {"app.kubernetes.io/name": name}:
+        return ""
+    shown = ", ".join(f'"{k}": "{v}"' for k, v in sorted(live.items()))
+    return (
+        f"; to keep the live Deployment (no replacement), give ExposedDeployment {name!r} the live selector: "
+        f'"adopt": {{"selector": {{{shown}}}}} (its Service, PodDisruptionBudget and NetworkPolicy then select by it)'
+    )
 
 
 def moved(removed: Iterable[Obj], added: Iterable[Obj]) -> list[Finding]:
