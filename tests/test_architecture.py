@@ -166,13 +166,14 @@ def test_pulumi_internals_are_used_only_in_the_sdk_module(path: Path) -> None:
                 assert node.attr in PUBLIC_RUNTIME, f"{path.name} uses {chain}, not public"
 
 
-@pytest.mark.parametrize("name", ["run.py", "mocks.py"])
+@pytest.mark.parametrize("name", ["run.py", "mocks.py", "transforms.py"])
 def test_the_mock_engine_knows_nothing_of_kubexpose(name: str) -> None:
-    """The engine runs any program: it imports the SDK internals, its mocks, and the fast-path session it
-    offers to components that ask (kubexpose.engine.fast knows no component either), and names no component."""
+    """The engine runs any program: it imports the SDK internals, its mocks, the transforms it runs as the engine
+    does, and the fast-path session it offers to components that ask (kubexpose.engine.fast knows no component
+    either), and names no component."""
     engine = PACKAGE / "engine" / name
     ours = {m for m, _ in _imports(engine) if m.startswith("kubexpose")}
-    assert ours <= {"kubexpose._sdk", "kubexpose.engine.fast", "kubexpose.engine.mocks"}
+    assert ours <= {"kubexpose._sdk", "kubexpose.engine.fast", "kubexpose.engine.mocks", "kubexpose.engine.transforms"}
     for path in (engine, PACKAGE / "engine" / "fast.py"):
         text = path.read_text()
         for word in ("kubexpose:", "ExposedDeployment", "ExternalAlias", "StackProfile", "Exposure"):

@@ -256,6 +256,16 @@ def test_a_program_that_touches_a_child_runs_again_on_the_sdk_path(touch, reason
         ),
         (
             lambda: ExposedDeployment(
+                "web", {"image": IMAGE, "port": 80}, pulumi.ResourceOptions(transforms=[lambda a: None])
+            ),
+            "its opts set transforms",
+        ),
+        (
+            lambda: pulumi.runtime.register_resource_transform(lambda a: None) or _app(),
+            "a stack transform is registered",
+        ),
+        (
+            lambda: ExposedDeployment(
                 "web",
                 {"image": IMAGE, "port": 80, "http": {"host": "web.example.com"}},
                 profile=StackProfile(gateway=__import__("kubexpose").profile.GatewaySettings("shared", "gateways")),
@@ -270,6 +280,8 @@ def test_a_program_that_touches_a_child_runs_again_on_the_sdk_path(touch, reason
         "transformations",
         "parent",
         "stack transformation",
+        "transforms",
+        "stack transform",
         "httproute",
     ],
 )

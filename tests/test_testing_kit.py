@@ -223,3 +223,50 @@ def test_the_inline_program_leftover_of_a_failed_live_preview_is_not_reported_an
     assert "coroutine object run_in_stack" not in done.stdout, done.stdout
     assert "coroutine object run_pulumi_func" not in done.stdout, done.stdout
     assert "coroutine object something_else" in done.stdout, done.stdout  # the filter is that narrow
+
+
+# -- the live kit and the team's passphrase -------------------------------------------------------------------
+TEAM_STACK = """encryptionsalt: v1:c2FsdA==:v1:AAAA:BBBB
+config:
+  kubexpose:namespace: shop
+{secret}"""
+
+
+def test_the_live_kit_opens_a_stack_file_made_under_another_passphrase(tmp_path: Path) -> None:
+    from kubexpose.live.engine import stack_file_copy
+
+    plain = tmp_path / "Pulumi.dev.yaml"
+    plain.write_text(TEAM_STACK.format(secret=""))
+    assert stack_file_copy(plain, None) == "config:\n  kubexpose:namespace: shop\n"  # the kit's passphrase: new salt
+    assert stack_file_copy(plain, "PULUMI_CONFIG_PASSPHRASE") == plain.read_text()  # the team's: kept as it is
+
+
+def test_the_live_kit_refuses_secrets_it_cannot_decrypt_naming_the_keys_and_the_fix(tmp_path: Path) -> None:
+    from kubexpose.live.engine import PassphraseError, stack_file_copy
+
+    secret = tmp_path / "Pulumi.dev.yaml"
+    secret.write_text(TEAM_STACK.format(secret="  shop:dbPassword:\n    secure: v1:AAAA:BBBB\n"))
+    with pytest.raises(
+        PassphraseError, match=r"Pulumi.dev.yaml: shop:dbPassword is encrypted under the passphrase"
+    ) as err:
+        stack_file_copy(secret, None)
+    assert "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)" in str(err.value)
+    assert stack_file_copy(secret, "passphrase=") == secret.read_text()
+
+
+def test_the_team_passphrase_comes_from_the_argument_then_the_environment_as_the_cli_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kubexpose.live.engine import PASSPHRASE, team_passphrase
+
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
+    assert team_passphrase(None) == (None, {"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE})
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "/run/secrets/phrase")
+    assert team_passphrase(None) == (
+        "PULUMI_CONFIG_PASSPHRASE_FILE",
+        {"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/phrase"},
+    )
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")  # an empty passphrase is one, and the CLI reads it first
+    assert team_passphrase(None) == ("PULUMI_CONFIG_PASSPHRASE", {"PULUMI_CONFIG_PASSPHRASE": ""})
+    assert team_passphrase("team") == ("passphrase=", {"PULUMI_CONFIG_PASSPHRASE": "team"})

@@ -123,6 +123,8 @@ class EngineInternals:
     sync_await: Any
     sdk_resource: Any
     sdk_types: Any
+    callback_servicers: Any
+    monitor_stub: Any
 
 
 @functools.cache
@@ -151,20 +153,28 @@ def engine_internals() -> EngineInternals:
       positions for the engine's diagnostics) and ``sdk_types`` (``pulumi._types``) with
       ``resource_types`` (3.x): both are swapped for cheaper versions while a program runs under
       the mocks (see ``kubexpose.engine.run._lean_sdk``), never under `pulumi up`.
+    - ``callback_servicers`` (``pulumi.runtime._callbacks._CallbackServicer``, 3.1xx: its ``_servicers``, each with
+      ``_callbacks`` by token and ``_loop``): where the SDK keeps the callbacks of ``transforms`` and stack
+      transforms, which the engine calls as ``pulumi up`` does (see ``kubexpose.engine.transforms``).
+    - ``monitor_stub`` (``pulumi.runtime.proto.resource_pb2_grpc.ResourceMonitorStub``, 3.x): a second base of the
+      engine's monitor, never initialised (every method it calls is the mock monitor's): before 3.2xx the SDK
+      starts its callback server, which transforms need, only for a monitor of this class.
     """
     require_supported_sdk()
     import pulumi._types as sdk_types
     from pulumi.runtime import resource as sdk_resource
     from pulumi.runtime import rpc
     from pulumi.runtime import settings as runtime_settings
+    from pulumi.runtime._callbacks import _CallbackServicer
     from pulumi.runtime.mocks import MockMonitor
-    from pulumi.runtime.proto import resource_pb2, source_pb2
+    from pulumi.runtime.proto import resource_pb2, resource_pb2_grpc, source_pb2
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     missing = [n for n in ("_get_stack_trace",) if not hasattr(sdk_resource, n)]
     missing += [n for n in ("resource_types",) if not hasattr(sdk_types, n)]
     missing += [n for n in ("make_urn", "ResourceRegistration") if not hasattr(MockMonitor, n)]
+    missing += [n for n in ("_servicers",) if not hasattr(_CallbackServicer, n)]
     if missing:
         raise UnsupportedSdkError(
             f"pulumi {installed_sdk_version()} lacks {', '.join(missing)}, which kubexpose's mock engine uses; "
@@ -184,7 +194,23 @@ def engine_internals() -> EngineInternals:
         sync_await=_sync_await,
         sdk_resource=sdk_resource,
         sdk_types=sdk_types,
+        callback_servicers=_CallbackServicer,
+        monitor_stub=resource_pb2_grpc.ResourceMonitorStub,
     )
+
+
+def declare_transforms_supported() -> None:
+    """Tell the SDK, after ``set_mocks``, that the monitor runs transforms (kubexpose's engine does).
+
+    Before 3.2xx the SDK reads that from ``SETTINGS.feature_support`` (``pulumi.runtime.settings``), which the
+    language host primes from the engine under `pulumi up` and nothing primes under mocks: ``transforms`` then
+    fail with "The Pulumi CLI does not support transforms". Newer SDKs read the mock monitor's own feature list,
+    which includes transforms; nothing is done there."""
+    from pulumi.runtime import settings as runtime_settings
+
+    support = getattr(runtime_settings.SETTINGS, "feature_support", None)  # a dict, or a context property over one
+    if hasattr(support, "__setitem__") and "transforms" not in support:
+        support["transforms"] = True
 
 
 # -- used only by the render's fast path (kubexpose.engine.fast) ------------------------------------------

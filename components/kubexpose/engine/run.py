@@ -25,14 +25,15 @@ from typing import Any
 import pulumi
 import pulumi.log
 import pulumi.runtime
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 
-from .._sdk import engine_internals, fast_internals
+from .._sdk import declare_transforms_supported, engine_internals, fast_internals
 from .fast import FastSession, fast_session, refuse_unbuilt
 from .mocks import ClusterMocks as ClusterMocks
 from .mocks import LoadBalancerMode as LoadBalancerMode
 from .mocks import Registration as Registration
 from .mocks import is_plain, make_urn, secret_paths
+from .transforms import Transforms
 
 SDK = engine_internals()
 """The SDK internals the engine needs (all listed, with why, in :mod:`kubexpose._sdk`)."""
@@ -114,8 +115,9 @@ def close_event_loops() -> None:
     _THREAD_LOOPS.clear()
 
 
-class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
-    """Adds the URN to each registration the mocks recorded (registrations may come from threads)."""
+class _RecordingMonitor(SDK.MockMonitor, SDK.monitor_stub):  # type: ignore[misc, name-defined]
+    """Adds the URN to each registration the mocks recorded (registrations may come from threads), and runs
+    transforms (:mod:`kubexpose.engine.transforms`); the gRPC stub base is never initialised (see `_sdk`)."""
 
     def __init__(self, mocks: ClusterMocks, preview: bool, stack: str, project: str) -> None:
         super().__init__(mocks)
@@ -124,6 +126,13 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
         """The run's stack and project (the SDK's `get_stack()` is not reliable on its worker threads)."""
         self._lock = threading.Lock()
         self.thread_loops: set[asyncio.AbstractEventLoop] = set()
+        self.transforms = Transforms()
+        """Resource and stack transforms, run on each registration as the engine runs them."""
+
+    def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """A stack transform (`pulumi.runtime.register_resource_transform`): run on every later registration."""
+        self.transforms.add_stack(request)
+        return empty_pb2.Empty()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         with self._lock:
@@ -138,6 +147,8 @@ class _RecordingMonitor(SDK.MockMonitor):  # type: ignore[misc, name-defined]
                     loop = asyncio.new_event_loop()
                     asyncio.set_event_loop(loop)
                 self.thread_loops.add(loop)
+        request = self.transforms.apply(request, self.make_urn(request.parent, request.type, request.name))
+        with self._lock:
             raw = json_format.MessageToDict(request.object)
             response = self._register_plain(request, raw)
             if response is None:
@@ -415,10 +426,12 @@ def _run(
     handler = _Warnings()
     _LOGGER.addHandler(handler)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, logger=_LOGGER, monitor=monitor)
+    declare_transforms_supported()
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     exports: dict[str, Any] = {}
 
     def body() -> None:
+        monitor.transforms.loop = asyncio.get_event_loop()  # running: body runs inside run_pulumi_func
         program()
         root = pulumi.runtime.get_root_resource()
         for key, value in dict(getattr(root, "outputs", {}) or {}).items():
@@ -432,7 +445,7 @@ def _run(
         current = FastSession(
             functools.partial(_record, monitor, mocks),
             monitor.make_urn("", "pulumi:pulumi:Stack", f"{project}-{stack}"),
-            lambda: bool(getattr(monitor, "_stack_transforms", None)),
+            lambda: bool(monitor.transforms.stack),
         )
         fast.append(current)
         offered = fast_session(current)  # until every registration is done: they may touch children

@@ -82,6 +82,31 @@ def team_passphrase(given: str | None) -> tuple[str | None, dict[str, str]]:
     return None, {"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE}
 
 
+def stack_file_copy(stack_file: Path, passphrase_from: str | None) -> str:
+    """The text of ``stack_file`` as an engine can open it: as it is under the team's passphrase (``passphrase_from``
+    names where it came from); under the kit's own, without the ``encryptionsalt`` of a passphrase it was not given
+    (the CLI makes a new one), or :class:`PassphraseError` when ``secure:`` values need that passphrase."""
+    import yaml
+
+    text = stack_file.read_text()
+    settings = yaml.safe_load(text) or {}
+    if passphrase_from is not None or "encryptionsalt" not in settings:
+        return text
+    secure = sorted(
+        str(key)
+        for key, value in (settings.get("config") or {}).items()
+        if isinstance(value, dict) and "secure" in value
+    )
+    if secure:
+        raise PassphraseError(
+            f"{stack_file}: {', '.join(secure)} {'is' if len(secure) == 1 else 'are'} encrypted under the "
+            "passphrase this stack was created with, which the live kit was not given; set "
+            "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to it before the test run, or pass "
+            "LiveEngine(..., passphrase=...)"
+        )
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("encryptionsalt:"))
+
+
 def script_program(path: Path) -> Callable[[], None]:
     """A program written as top-level code (a ``__main__.py``), run as the CLI would run it."""
 
@@ -170,30 +195,8 @@ class LiveEngine:
         config_dir = (yaml.safe_load(pulumi_yaml.read_text()) or {}).get("stackConfigDir") or "."
         (target / config_dir).mkdir(parents=True, exist_ok=True)
         for stack_file in (project_dir / config_dir).glob("Pulumi.*.y*ml"):
-            (target / config_dir / stack_file.name).write_text(self._stack_file_copy(stack_file))
+            (target / config_dir / stack_file.name).write_text(stack_file_copy(stack_file, self.passphrase_from))
         return target
-
-    def _stack_file_copy(self, stack_file: Path) -> str:
-        """The text of ``stack_file`` as this engine's passphrase can open it (see the module's docstring)."""
-        import yaml
-
-        text = stack_file.read_text()
-        settings = yaml.safe_load(text) or {}
-        if self.passphrase_from is not None or "encryptionsalt" not in settings:
-            return text
-        secure = sorted(
-            str(key)
-            for key, value in (settings.get("config") or {}).items()
-            if isinstance(value, dict) and "secure" in value
-        )
-        if secure:
-            raise PassphraseError(
-                f"{stack_file}: {', '.join(secure)} {'is' if len(secure) == 1 else 'are'} encrypted under the "
-                "passphrase this stack was created with, which the live kit was not given; set "
-                "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to it before the test run, or pass "
-                "LiveEngine(..., passphrase=...)"
-            )
-        return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("encryptionsalt:"))
 
     def stack(
         self,
