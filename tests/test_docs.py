@@ -111,6 +111,20 @@ def plugin_install(block: Block, tmp_path: Path) -> None:
     pulumi_commands(block, tmp_path)
 
 
+def local_cluster_commands(block: Block, tmp_path: Path) -> None:
+    """`kubexpose cluster ...` lines parse as the command's own; the rest are the export line it prints and `pulumi`
+    lines; e2e/test_local_cluster.py runs the cluster's up, a `pulumi up` through that export line, and down."""
+    from kubexpose.render import cli
+
+    parser = _parser(cli)
+    for words in commands(block):
+        if words[0] == "kubexpose":
+            parser.parse_args(words[1:])
+        elif words[0] != "export":
+            assert words[0] == "pulumi", f"{block}: {words}"
+    assert "kubexpose(\"cluster\", \"up\"" in (ROOT / "e2e" / "test_local_cluster.py").read_text()
+
+
 def requirement_line(block: Block, tmp_path: Path) -> None:
     """The line another project adds names this distribution."""
     name = re.search(r'^name = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
@@ -266,6 +280,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "kubexpose policy-pack", kubexpose_commands),
     ("README.md", "import yaml", check_manifests_snippet),
     ("README.md", "pulumi login --local", pulumi_commands),
+    ("README.md", "kubexpose cluster up", local_cluster_commands),
     ("README.md", "from pathlib import Path", live_snippet),
     ("CONTRIBUTING.md", "make test", make_targets),
     ("CONTRIBUTING.md", "components/kubexpose/", layout_tree),

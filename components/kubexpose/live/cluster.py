@@ -72,12 +72,15 @@ class ControlPlane:
         node_port_range: str = NODE_PORT_RANGE,
         workdir: Path | None = None,
         keep: bool = False,
+        context: str = "kubexpose-e2e",
     ) -> None:
         self.nodes = nodes
         self.load_balancers = load_balancers
         self.node_port_range = node_port_range
         self._workdir = workdir
         self._keep = keep
+        self.context = context
+        """The name of the kubeconfig's cluster and context."""
         self._procs: list[tuple[str, subprocess.Popen[bytes], Path]] = []
         self._stop = threading.Event()
         self._lb_thread: threading.Thread | None = None
@@ -158,11 +161,11 @@ class ControlPlane:
                     "apiVersion": "v1",
                     "kind": "Config",
                     "clusters": [
-                        {"name": "kubexpose-e2e", "cluster": {"server": self.server, "insecure-skip-tls-verify": True}}
+                        {"name": self.context, "cluster": {"server": self.server, "insecure-skip-tls-verify": True}}
                     ],
                     "users": [{"name": "admin", "user": {"token": self._token}}],
-                    "contexts": [{"name": "kubexpose-e2e", "context": {"cluster": "kubexpose-e2e", "user": "admin"}}],
-                    "current-context": "kubexpose-e2e",
+                    "contexts": [{"name": self.context, "context": {"cluster": self.context, "user": "admin"}}],
+                    "current-context": self.context,
                 },
                 indent=2,
             )

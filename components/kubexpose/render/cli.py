@@ -1,4 +1,5 @@
 """The `kubexpose` command (also `python -m kubexpose`): `kubexpose render --stack STACK [--program DIR] [--out DIR]`;
+`kubexpose diff OLD NEW`; `kubexpose cluster up|down|status` runs a local loopback control plane;
 `kubexpose schema [--root DIR] [--check]` writes (or checks) the provider schema and the API reference."""
 
 from __future__ import annotations
@@ -89,7 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     pack.add_argument("dir", type=Path, help="folder to write the pack into (made if missing)")
     pack.add_argument("--no-venv", action="store_true", help="write the files only; create DIR/.venv yourself")
+    local = sub.add_parser(
+        "cluster",
+        help="a local loopback Kubernetes control plane (the test kit's) that stays up until `kubexpose cluster down`",
+    )
+    local.add_argument("action", choices=("up", "down", "status"))
+    local.add_argument(
+        "--dir", type=Path, help="its state folder (default: $KUBEXPOSE_CLUSTER_DIR, else ~/.cache/kubexpose/cluster)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "cluster":
+        return _cluster(args.action, args.dir)
     if args.command == "policy-pack":
         return _policy_pack(args.dir, not args.no_venv)
     if args.command == "schema":
@@ -209,6 +220,24 @@ def _render_names(folders: tuple[Path, Path], ids: tuple[Any, Any]) -> tuple[str
     if stacks[0] == stacks[1]:
         return f"{stacks[0]} ({folders[0]})", f"{stacks[1]} ({folders[1]})"
     return stacks[0], stacks[1]
+
+
+def _cluster(action: str, folder: Path | None) -> int:
+    """`kubexpose cluster up|down|status` (:mod:`kubexpose.live.local`): exit 2 when it cannot do as asked."""
+    from ..live import local
+
+    where = local.state_dir(folder)
+    try:
+        if action == "up":
+            local.up(where, sys.stdout)
+        elif action == "down":
+            local.down(where, sys.stdout)
+        else:
+            return 0 if local.status(where, sys.stdout) else 1
+    except local.LocalClusterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _policy_pack(folder: Path, virtualenv: bool) -> int:
