@@ -122,7 +122,7 @@ def local_cluster_commands(block: Block, tmp_path: Path) -> None:
             parser.parse_args(words[1:])
         elif words[0] != "export":
             assert words[0] == "pulumi", f"{block}: {words}"
-    assert "kubexpose(\"cluster\", \"up\"" in (ROOT / "e2e" / "test_local_cluster.py").read_text()
+    assert 'kubexpose("cluster", "up"' in (ROOT / "e2e" / "test_local_cluster.py").read_text()
 
 
 def requirement_line(block: Block, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from kubexpose import _sdk
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel `pip wheel .` builds, from a copy of the repository (setuptools writes into the source tree)."""
+    """The wheel `pip wheel .` builds, from a copy of the repository; the build leaves the copy as it was."""
     tmp = tmp_path_factory.mktemp("wheel")
     source = tmp / "source"
     anywhere = shutil.ignore_patterns(".venv*", ".git", "__pycache__", "*.egg-info", ".*cache")
@@ -29,11 +29,14 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return set(anywhere(directory, names)) | at_root
 
     shutil.copytree(ROOT, source, ignore=skip)
+    before = sorted(p.relative_to(source) for p in source.rglob("*"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp)],
         check=True,
         capture_output=True,
     )
+    written = sorted(set(p.relative_to(source) for p in source.rglob("*")) - set(before))
+    assert written == [], f"building the package wrote into the checkout: {written}"  # no egg-info, no build/
     (built,) = tmp.glob("kubexpose-*.whl")
     return built
 
@@ -190,3 +193,27 @@ def test_the_wheel_carries_the_policy_pack_and_the_command_writes_it(wheel: Path
     )
     assert "pulumi-policy" in (tmp_path / "pack" / "requirements.txt").read_text()
     assert "kubexpose" not in (tmp_path / "pack" / "requirements.txt").read_text()  # the pack needs only pulumi-policy
+
+
+def test_the_readme_requirement_lines_are_valid_for_the_pip_python_3_11_venv_installs(tmp_path: Path) -> None:
+    """The pip a new virtualenv gets (ensurepip's, 23.2 with Python 3.11) parses requirement lines with its own
+    packaging; it refused `git+file:///<path>` ("It looks like a path"), which the README therefore does not give."""
+    readme = (ROOT / "README.md").read_text()
+    lines = re.findall(r"^kubexpose @ git\+\S+$", readme, re.M)
+    assert len(lines) >= 2, lines  # a git host's URL and a local clone's
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, capture_output=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    parse = (
+        "import sys, pip; from pip._vendor.packaging.requirements import Requirement, InvalidRequirement\n"
+        "for line in sys.argv[1:]:\n"
+        "    try: Requirement(line)\n"
+        "    except InvalidRequirement: print('refused:', line)\n"
+        "print('pip', pip.__version__)"
+    )
+    done = subprocess.run([str(python), "-c", parse, *lines], check=True, capture_output=True, text=True)
+    assert "refused:" not in done.stdout, done.stdout
+    if int(done.stdout.split("pip ")[-1].split(".")[0]) < 24:  # the form it refuses is refused: the check can fail
+        old = subprocess.run(
+            [str(python), "-c", parse, "kubexpose @ git+file:///srv/kubexpose"], capture_output=True, text=True
+        )
+        assert "refused:" in old.stdout
