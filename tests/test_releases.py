@@ -40,3 +40,19 @@ def test_the_baseline_is_a_release_of_this_history_older_than_the_current_versio
     if shown.returncode != 0:
         pytest.fail(f"the baseline commit {commit} of RELEASES is not in this clone's history (a shallow clone?)")
     assert tomllib.loads(shown.stdout)["project"]["version"] == version
+
+
+def test_the_baselines_changelog_date_is_its_release_commits() -> None:
+    version, commit = next(
+        line.split() for line in (ROOT / "RELEASES").read_text().splitlines() if line and not line.startswith("#")
+    )
+    dated = re.search(
+        rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})$", (ROOT / "CHANGELOG.md").read_text(), re.M
+    )
+    assert dated, f"CHANGELOG.md: no dated section for {version}"
+    shown = subprocess.run(
+        ["git", "show", "-s", "--format=%cd", "--date=short", commit], cwd=ROOT, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        pytest.fail(f"the baseline commit {commit} of RELEASES is not in this clone's history (a shallow clone?)")
+    assert dated.group(1) == shown.stdout.strip()
