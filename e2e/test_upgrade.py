@@ -167,3 +167,36 @@ def test_upgrading_from_the_last_release_keeps_every_live_object(
         stack.destroy(on_output=print)
         stack.workspace.remove_stack(name)
         eventually(lambda: ours(cluster, APPS) == [], timeout=120)
+
+
+def test_reviewing_the_upgrade_with_kubexpose_diff_finds_nothing_replaced(tmp_path: Path) -> None:
+    """README "Upgrading kubexpose": `kubexpose diff --stack S --kubexpose-before SPEC` with the last release installed
+    from a git tag, as a consumer project reviews an upgrade before its `pulumi up`."""
+    version, commit = baseline()
+    clone = tmp_path / "kubexpose"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "tag", f"v{version}", commit], cwd=clone, check=True)
+    spec = f"kubexpose @ git+file://localhost{clone}@v{version}"
+    for stack in ("dev", "prod"):  # the consumer example's stacks
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kubexpose",
+                "diff",
+                "--stack",
+                stack,
+                "--program",
+                str(ROOT / "examples" / "consumer-stack"),
+                "--kubexpose-before",
+                spec,
+                "--fail-on",
+                "replacement,exposure,availability,security",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"# kubexpose diff: `{stack} with {spec}` → `{stack} with kubexpose ")
+        assert "No risk found." in done.stdout

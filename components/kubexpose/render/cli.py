@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("new", nargs="?", type=Path, help="the render after the change")
     compare.add_argument("--stack", help="with --against: render this stack at REV and in the working tree")
     compare.add_argument("--against", metavar="REV", help="a git revision (branch, tag, commit)")
+    compare.add_argument(
+        "--kubexpose-before",
+        metavar="SPEC",
+        help="with --stack: render the stack with this kubexpose (a pip requirement, e.g. kubexpose==0.2.0 or a git "
+        "URL with a tag) and with the installed one: what upgrading kubexpose changes",
+    )
     compare.add_argument("--program", default=".", type=Path, help="Pulumi project directory (default: .)")
     compare.add_argument(
         "--fail-on",
@@ -186,16 +192,24 @@ def _diff(args: argparse.Namespace) -> int:
             )
             return 2
         namespaces = {**(namespaces or {}), before: after}
-    git_mode = args.stack is not None or args.against is not None
-    if git_mode and (args.stack is None or args.against is None or args.old or args.new):
-        print("error: give OLD NEW (two render folders), or --stack S --against REV", file=sys.stderr)
+    usage = "error: give OLD NEW (two render folders), --stack S --against REV, or --stack S --kubexpose-before SPEC"
+    git_mode = args.stack is not None or args.against is not None or args.kubexpose_before is not None
+    if git_mode and (
+        args.stack is None or (args.against is None) == (args.kubexpose_before is None) or args.old or args.new
+    ):
+        print(usage, file=sys.stderr)
         return 2
     if not git_mode and (args.old is None or args.new is None):
-        print("error: give OLD NEW (two render folders), or --stack S --against REV", file=sys.stderr)
+        print(usage, file=sys.stderr)
         return 2
     try:
         with tempfile.TemporaryDirectory(prefix="kubexpose-diff-") as tmp:
-            if git_mode:
+            if git_mode and args.kubexpose_before is not None:
+                from .upgrade import render_before_and_after
+
+                old, new = render_before_and_after(args.program, args.stack, args.kubexpose_before, Path(tmp))
+                names = (f"{args.stack} with {args.kubexpose_before}", f"{args.stack} with kubexpose {version()}")
+            elif git_mode:
                 old, new = render_at(args.program, args.stack, args.against, Path(tmp))
                 names = (f"{args.stack}@{args.against}", f"{args.stack}@working-tree")
             else:
