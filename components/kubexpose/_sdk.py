@@ -208,8 +208,8 @@ def declare_transforms_supported() -> None:
     which includes transforms; nothing is done there."""
     from pulumi.runtime import settings as runtime_settings
 
-    support = getattr(runtime_settings.SETTINGS, "feature_support", None)  # a dict, or a context property over one
-    if hasattr(support, "__setitem__") and "transforms" not in support:
+    support: Any = getattr(runtime_settings.SETTINGS, "feature_support", None)  # a dict, or a context property
+    if support is not None and hasattr(support, "__setitem__") and "transforms" not in support:
         support["transforms"] = True
 
 

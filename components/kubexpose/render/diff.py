@@ -166,7 +166,7 @@ def diff(
         if key in renamed_to:
             app, new_key = renamed_to[key]
             after, status = new[new_key], "renamed"
-            judged = app.as_renamed(before, after)  # the rules judge what else changed, not the new names
+            judged = app.as_renamed(old[key], after)  # the rules judge what else changed, not the new names
         if before == after and status == "changed":
             continue
         for rule in RULES:
