@@ -115,6 +115,11 @@ class Sdk:
             cwd=out.parent,
         )
 
+    def generate_as_the_readme_does(self, language: str, project: Path) -> str:
+        """`kubexpose sdk <language>` in the project folder (the README's path without a language host): the same
+        generator, on the schemas the command reads through the CLI from the installed plugins."""
+        return run([sys.executable, "-m", "kubexpose", "sdk", language], cwd=project, env=self.live.env)
+
     def install_kubernetes_plugin(self, version: str) -> None:
         """The kubernetes plugin a language's own kubernetes SDK asks the engine for (its package's version)."""
         self.live.cli("plugin", "install", "resource", "kubernetes", version, "--file", str(find_provider()))
@@ -197,13 +202,16 @@ class Consumer:
     """The runner, before `<up|preview|destroy> <stack>`; none: the Pulumi CLI runs the program (YAML)."""
     after: tuple[str, ...] = ()
     """What the runner takes after the stack (Node.js: the compiled program)."""
+    stack_flag: bool = False
+    """The runner takes the stack as `--stack dev` (`kubexpose node`), not as a word."""
 
     def run(self, live: Any, op: str, after: tuple[str, ...] | None = None) -> tuple[dict[str, Any], str]:
         """``op`` on the stack ``dev``: the runner's result line and everything it printed."""
         if not self.command:
             return self.run_with_cli(live, op)
         env = {**os.environ, **live.env, "KUBEXPOSE_PULUMI_ROOT": str(live.pulumi.parent.parent)}
-        args = [*self.command, op, "dev", *(self.after if after is None else after)]
+        stack = ["--stack", "dev"] if self.stack_flag else ["dev"]
+        args = [*self.command, op, *stack, *(self.after if after is None else after)]
         proc = subprocess.run(args, cwd=self.work, env=env, capture_output=True, text=True, timeout=900)
         text = proc.stdout + proc.stderr
         found = re.search(r"^KUBEXPOSE-RESULT (.*)$", proc.stdout, re.M)
@@ -254,7 +262,9 @@ def typescript(sdk: Sdk, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
     against the generated SDK and compiled by `tsc`."""
     node, npm = needs("node", "npm")
     work = copy_example("ts-consumer", tmp_path_factory)
-    sdk.generate("nodejs", work / "sdks" / "kubexpose")
+    said = sdk.generate_as_the_readme_does("nodejs", work)
+    assert f"kubexpose {VERSION} SDK for nodejs in {work / 'sdks' / 'kubexpose'}" in said
+    assert '"@pulumi/kubexpose": "file:sdks/kubexpose"' in said  # as package.json links it
     run([npm, "install", "--no-package-lock", "--no-audit", "--no-fund"], cwd=work)
     if not (work / "sdks" / "kubexpose" / "bin" / "index.js").is_file():
         # The SDK's postinstall (its own tsc build), where npm is configured to run no install scripts.
@@ -262,8 +272,8 @@ def typescript(sdk: Sdk, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
     run([npm, "exec", "--", "tsc", "-p", "."], cwd=work)
     kubernetes = json.loads((work / "node_modules" / "@pulumi" / "kubernetes" / "package.json").read_text())
     sdk.install_kubernetes_plugin(kubernetes["version"])
-    shutil.copy2(CONSUMERS / "inline.js", work / "inline.js")
-    return Consumer("typescript", work, [node, "inline.js"], ("bin/index.js",))
+    # `kubexpose node` runs the compiled program with the runner the package ships (the README's path).
+    return Consumer("typescript", work, [sys.executable, "-m", "kubexpose", "node"], ("bin/index.js",), stack_flag=True)
 
 
 # -- Go ------------------------------------------------------------------------------------------------------------

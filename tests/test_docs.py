@@ -125,6 +125,38 @@ def local_cluster_commands(block: Block, tmp_path: Path) -> None:
     assert 'kubexpose("cluster", "up"' in (ROOT / "e2e" / "test_local_cluster.py").read_text()
 
 
+def typescript_walkthrough(block: Block, tmp_path: Path) -> None:
+    """From an empty folder to `up` with a normal Pulumi installation: the versions are the provider's and its
+    schema's, the plugin comes from the wheel's console script; the rest are `pulumi`, `mkdir` and `cd` lines (the
+    steps without a language host are the next block, which e2e/test_languages.py runs)."""
+    from pip._vendor.packaging.requirements import Requirement
+
+    from kubexpose.provider import KUBERNETES_SCHEMA, VERSION
+
+    lines = commands(block)
+    assert lines[0][:2] == ["pip", "install"] and Requirement(lines[0][2]).name == "kubexpose"
+    assert f"v{VERSION}" in lines[0][2]
+    assert lines[1][:7] == ["pulumi", "plugin", "install", "resource", "kubexpose", VERSION, "--file"]
+    assert lines[2] == ["pulumi", "plugin", "install", "resource", "kubernetes", KUBERNETES_SCHEMA]
+    assert ["pulumi", "package", "add", f"kubexpose@{VERSION}"] in lines
+    assert {words[0] for words in lines[3:]} <= {"pulumi", "mkdir", "cd", "&&"}
+    plugin_install(Block(block.doc, block.line, block.lang, " ".join(lines[1])), tmp_path)
+
+
+def without_language_host(block: Block, tmp_path: Path) -> None:
+    """`kubexpose sdk` and `kubexpose node` lines parse as the command's own; e2e/test_languages.py runs them."""
+    from kubexpose.render import cli
+
+    parser = _parser(cli)
+    for words in commands(block):
+        if words[0] == "kubexpose":
+            parser.parse_args(words[1:])
+        else:
+            assert words[0] == "npm", f"{block}: {words}"
+    e2e = (ROOT / "e2e" / "test_languages.py").read_text()
+    assert '"kubexpose", "sdk", language' in e2e and '"kubexpose", "node"' in e2e
+
+
 def requirement_line(block: Block, tmp_path: Path) -> None:
     """The line another project adds names this distribution."""
     name = re.search(r'^name = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
@@ -281,6 +313,8 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "import yaml", check_manifests_snippet),
     ("README.md", "pulumi login --local", pulumi_commands),
     ("README.md", "kubexpose cluster up", local_cluster_commands),
+    ("README.md", 'pip install "kubexpose @ git+', typescript_walkthrough),
+    ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
     ("CONTRIBUTING.md", "make test", make_targets),
     ("CONTRIBUTING.md", "components/kubexpose/", layout_tree),
@@ -332,6 +366,10 @@ def test_every_inline_make_and_kubexpose_command_is_valid() -> None:
                     filled += ["a", "b"]
                 if filled[:1] == ["render"] and "--stack" not in filled:
                     filled += ["--stack", "dev"]  # prose names one flag of the command
+                if filled == ["sdk"]:
+                    filled += ["nodejs"]  # prose names the command
+                if filled == ["node"]:
+                    filled += ["up", "--stack", "dev", "bin/index.js"]
                 try:
                     parser.parse_args(filled)  # exits on an unknown subcommand or flag
                 except SystemExit as done:  # --version prints and exits 0

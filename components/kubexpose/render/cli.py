@@ -104,7 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     local.add_argument(
         "--dir", type=Path, help="its state folder (default: $KUBEXPOSE_CLUSTER_DIR, else ~/.cache/kubexpose/cluster)"
     )
+    sdk = sub.add_parser(
+        "sdk",
+        help="generate the kubexpose SDK for Node.js or Go as `pulumi package add` does (no language host needed)",
+    )
+    sdk.add_argument("language", choices=("nodejs", "go"))
+    sdk.add_argument("--out", type=Path, default=Path("sdks/kubexpose"), help="folder (default: sdks/kubexpose)")
+    node = sub.add_parser(
+        "node", help="run a compiled Node.js Pulumi program as an Automation API inline program (no language host)"
+    )
+    node.add_argument("operation", choices=("up", "preview", "destroy"))
+    node.add_argument("program", type=Path, help="the compiled program, relative to the project (e.g. bin/index.js)")
+    node.add_argument("--stack", required=True, help="the stack (created when missing)")
+    node.add_argument("--project", type=Path, default=Path("."), help="the project folder (default: .)")
     args = parser.parse_args(argv)
+    if args.command in ("sdk", "node"):
+        return _languages(args)
     if args.command == "cluster":
         return _cluster(args.action, args.dir)
     if args.command == "policy-pack":
@@ -234,6 +249,20 @@ def _render_names(folders: tuple[Path, Path], ids: tuple[Any, Any]) -> tuple[str
     if stacks[0] == stacks[1]:
         return f"{stacks[0]} ({folders[0]})", f"{stacks[1]} ({folders[1]})"
     return stacks[0], stacks[1]
+
+
+def _languages(args: argparse.Namespace) -> int:
+    """`kubexpose sdk` and `kubexpose node` (:mod:`kubexpose.live.languages`): exit 2 when a tool is missing."""
+    from ..live import languages
+
+    try:
+        if args.command == "sdk":
+            languages.generate_sdk(args.language, args.out, sys.stdout)
+            return 0
+        return languages.run_node(args.operation, args.stack, args.program, args.project)
+    except languages.LanguageToolError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 def _cluster(action: str, folder: Path | None) -> int:

@@ -1,11 +1,12 @@
-// Runs a compiled Node.js Pulumi program as an Automation API inline program (no pulumi-language-nodejs needed):
+// Runs a compiled Node.js Pulumi program as an Automation API inline program (no pulumi-language-nodejs needed);
+// `kubexpose node <up|preview|destroy> --stack <stack> <program.js>` runs it as
 //
 //   node inline.js <up|preview|destroy> <stack> <program.js>
 //
-// from the program's folder (its Pulumi.yaml, stack files and node_modules), with the Pulumi CLI's home, backend and
-// passphrase in the environment (KUBEXPOSE_PULUMI_ROOT: the folder holding bin/pulumi). Prints the engine's output,
-// then one line `KUBEXPOSE-RESULT <json>` (the summary and the stack's outputs, secrets as "[secret]"); exits 1 with
-// the error's message when the operation fails.
+// from the program's folder (its Pulumi.yaml, stack files and node_modules, found through NODE_PATH), with the Pulumi
+// CLI's home, backend and passphrase in the environment (KUBEXPOSE_PULUMI_ROOT: the folder holding bin/pulumi; unset:
+// the pulumi on PATH). Prints the engine's output, then one line `KUBEXPOSE-RESULT <json>` (the summary and the
+// stack's outputs, secrets as "[secret]"); exits 1 with the error's message when the operation fails.
 const path = require("node:path");
 const { LocalWorkspace, PulumiCommand } = require("@pulumi/pulumi/automation");
 
