@@ -35,7 +35,6 @@ from kubexpose import ExposedDeployment, ExternalAlias
 from kubexpose.engine.objects import manifests
 from kubexpose.engine.run import run_program
 from kubexpose.live import toolchain
-from kubexpose.live.engine import find_provider
 from kubexpose.provider import KUBERNETES_SCHEMA, VERSION
 from kubexpose.testing.plugin import _missing_tools_outcome as missing_tools_outcome
 
@@ -122,7 +121,15 @@ class Sdk:
 
     def install_kubernetes_plugin(self, version: str) -> None:
         """The kubernetes plugin a language's own kubernetes SDK asks the engine for (its package's version)."""
-        self.live.cli("plugin", "install", "resource", "kubernetes", version, "--file", str(find_provider()))
+        self.live.cli(
+            "plugin",
+            "install",
+            "resource",
+            "kubernetes",
+            version,
+            "--file",
+            str(toolchain.find("pulumi-resource-kubernetes")),
+        )
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
@@ -142,7 +149,15 @@ def sdk(kubexpose_live: Any, tmp_path_factory: pytest.TempPathFactory) -> Sdk:
     folder = tmp_path_factory.mktemp("schemas")
     launcher = plugin_from_git_tag(folder)
     kubexpose_live.cli("plugin", "install", "resource", "kubexpose", VERSION, "--file", str(launcher))
-    kubexpose_live.cli("plugin", "install", "resource", "kubernetes", KUBERNETES_SCHEMA, "--file", str(find_provider()))
+    kubexpose_live.cli(
+        "plugin",
+        "install",
+        "resource",
+        "kubernetes",
+        KUBERNETES_SCHEMA,
+        "--file",
+        str(toolchain.find("pulumi-resource-kubernetes")),
+    )
     schemas = Sdk(kubexpose_live, folder / "kubexpose.json", folder / "kubernetes.json")
     # The CLI reads both schemas from the plugins, binding kubexpose's references to the kubernetes types.
     schemas.kubernetes_schema.write_text(

@@ -56,15 +56,15 @@ def provider_version() -> str:
 
 
 def find_provider() -> Path:
-    """The provider binary: the cache, else a plugin of this version a user's Pulumi already installed."""
-    try:
-        return toolchain.find("pulumi-resource-kubernetes")
-    except toolchain.MissingToolError:
-        home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
-        installed = home / "plugins" / f"resource-kubernetes-v{provider_version()}" / "pulumi-resource-kubernetes"
-        if installed.is_file():
-            return installed
-        raise
+    """The provider binary: the plugin of exactly the installed SDK's version, when the user's Pulumi installed it
+    (`pulumi plugin install resource kubernetes <version>`), else the one :mod:`kubexpose.live.toolchain` built. The
+    built one reports 4.25.0 (the one version the Go module proxy serves): with a newer `pulumi-kubernetes` SDK the
+    CLI then warns on every run that the plugin is older than the SDK asks for, which is true."""
+    home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
+    installed = home / "plugins" / f"resource-kubernetes-v{provider_version()}" / "pulumi-resource-kubernetes"
+    if installed.is_file():
+        return installed
+    return toolchain.find("pulumi-resource-kubernetes")
 
 
 def team_passphrase(given: str | None) -> tuple[str | None, dict[str, str]]:
