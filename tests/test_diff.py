@@ -410,7 +410,7 @@ def test_lowering_the_exposure_passes_fail_on_exposure() -> None:
     ("args", "message"),
     [
         (["--fail-on", "danger"], "--fail-on 'danger' is not a finding class"),
-        ([], "give OLD NEW (two render folders), or --stack S --against REV"),
+        ([], "give OLD NEW (two render folders), --stack S --against REV, or --stack S --kubexpose-before SPEC"),
         (["--stack", "dev"], "give OLD NEW"),
         (["/nonexistent/a", "/nonexistent/b"], "/nonexistent/a is not a folder"),
         (["--map-namespace", "shop"], "--map-namespace 'shop' is not OLD=NEW"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, make_project
 
+from kubexpose.render import upgrade  # imported at collection, as every module the suite reaches (test_architecture)
 from kubexpose.render.cli import main as cli
 
 PROGRAM = """
@@ -58,6 +59,7 @@ def test_an_upgrade_review_renders_with_both_kubexposes_and_diffs(
     ],
 )
 def test_kubexpose_before_needs_a_stack_and_no_other_pair(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert "runpy.run_module" in upgrade.OLD_KUBEXPOSE  # `python -m kubexpose`: every release has it
     assert cli(["diff", *args]) == 2
     assert "--stack S --kubexpose-before SPEC" in capsys.readouterr().err
 
