@@ -399,3 +399,16 @@ def _parser(cli: Any) -> argparse.ArgumentParser:
 
 class _StopError(Exception):
     pass
+
+
+def test_every_documented_pulumi_or_kubectl_command_stands_on_a_line_of_its_own() -> None:
+    """e2e/test_docs_commands.py checks each such line's flags against the command's --help: two commands joined
+    with `&&` would be read as one (found when the local cluster's block joined `pulumi login` and `pulumi up`)."""
+    joined = [
+        f"{block}: {' '.join(words)}"
+        for block in blocks()
+        if block.lang in ("sh", "bash")
+        for words in commands(block)
+        if words[0] in ("pulumi", "kubectl") and "&&" in words
+    ]
+    assert joined == []
