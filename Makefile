@@ -59,7 +59,7 @@ schema: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy components/kubexpose app.py
+	$(VENV)/bin/mypy
 
 # The long property-based run: 3,000 examples per property, 4 properties (about 22 min on 2 cores, measured).
 fuzz: $(VENV)/.installed

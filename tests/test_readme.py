@@ -18,8 +18,8 @@ def test_ci_runs_the_readme_test_command_then_the_end_to_end_suite() -> None:
     assert "make test     # run the whole test suite" in README
     lines = (ROOT / ".ci" / "run").read_text().splitlines()
     commands = [line.split(" ||")[0].split(" >")[0] for line in lines if line.lstrip().startswith("make ")]
-    assert commands == ["make .venv/.installed", "make e2e-tools", "make test", "make e2e"]
-    assert "make test || status=$?" in lines and lines[-1] == "make e2e"
+    assert commands == ["make .venv/.installed", "make e2e-tools", "make lint", "make test", "make e2e"]
+    assert "make lint || status=$?" in lines and "make test || status=$?" in lines and lines[-1] == "make e2e"
     assert "## End-to-end tests: `make e2e`" in README
 
 
