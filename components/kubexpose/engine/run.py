@@ -147,7 +147,7 @@ class _RecordingMonitor(SDK.MockMonitor, SDK.monitor_stub):  # type: ignore[misc
                     loop = asyncio.new_event_loop()
                     asyncio.set_event_loop(loop)
                 self.thread_loops.add(loop)
-        request = self.transforms.apply(request, self.make_urn(request.parent, request.type, request.name))
+        request = self.transforms.apply(request, lambda: self.make_urn(request.parent, request.type, request.name))
         with self._lock:
             raw = json_format.MessageToDict(request.object)
             response = self._register_plain(request, raw)

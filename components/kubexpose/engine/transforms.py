@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .._sdk import engine_internals
@@ -43,12 +44,14 @@ class Transforms:
         with self._lock:
             self.stack.append(callback)
 
-    def apply(self, request: Any, urn: str) -> Any:
+    def apply(self, request: Any, urn: Callable[[], str]) -> Any:
         """`request` (a RegisterResourceRequest) as the engine registers it: every transform that applies run on it.
-        Returns the request itself when none applies."""
+        Returns the request itself when none applies (a program without transforms pays one check). `urn()` is the
+        resource's URN, asked for only when it has a chain its children inherit."""
         with self._lock:
             chain = [*request.transforms, *self._chains.get(request.parent, [])]
-            self._chains[urn] = chain
+            if chain:
+                self._chains[urn()] = chain
             callbacks = [*chain, *self.stack]
         if not callbacks:
             return request

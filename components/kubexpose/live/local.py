@@ -56,6 +56,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _kill_left_over(state: dict[str, Any] | None) -> None:
+    """Kill the plane's processes of ``state`` that still run."""
+    for pid in (state or {}).get("processes", []):
+        if _alive(int(pid)):
+            os.kill(int(pid), signal.SIGKILL)
+
+
 def _lock(folder: Path) -> int | None:
     """An fd holding the folder's exclusive lock, or None when another process holds it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,19 +81,15 @@ def export_line(kubeconfig: str) -> str:
 
 def up(folder: Path, out: TextIO) -> None:
     """Start a local cluster in ``folder`` and return once it is ready; print its kubeconfig and an export line."""
-    absent = toolchain.missing(toolchain.CONTROL_PLANE)
-    if absent:
-        try:
-            toolchain.find(absent[0])
-        except toolchain.MissingToolError as err:
-            raise LocalClusterError(f"{len(absent)} binaries missing ({', '.join(absent)}); {err}") from None
+    try:
+        toolchain.require(toolchain.CONTROL_PLANE)
+    except toolchain.MissingToolError as err:
+        raise LocalClusterError(str(err)) from None
     fd = _lock(folder)
     if fd is None:
         raise LocalClusterError(_running_message(folder))
     log = folder / "supervisor.log"
-    for pid in (_state(folder) or {}).get("processes", []):  # a supervisor killed without `down` left them
-        if _alive(int(pid)):
-            os.kill(int(pid), signal.SIGKILL)
+    _kill_left_over(_state(folder))  # a supervisor killed without `down` left them
     (folder / "cluster.json").unlink(missing_ok=True)
     try:
         with log.open("wb") as handle:
@@ -153,9 +156,7 @@ def down(folder: Path, out: TextIO) -> None:
     deadline = time.monotonic() + STOP_TIMEOUT
     while _alive(supervisor) and time.monotonic() < deadline:
         time.sleep(0.2)
-    for pid in state.get("processes", []):  # left behind only when the supervisor was killed
-        if _alive(int(pid)):
-            os.kill(int(pid), signal.SIGKILL)
+    _kill_left_over(state)  # processes are left only when the supervisor was killed
     if _alive(supervisor):
         raise LocalClusterError(f"the supervisor (pid {supervisor}) did not stop within {STOP_TIMEOUT:.0f} s")
     (folder / "cluster.json").unlink(missing_ok=True)

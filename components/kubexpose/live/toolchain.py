@@ -161,6 +161,17 @@ def missing(binaries: Iterable[str]) -> list[str]:
     return out
 
 
+def require(binaries: Sequence[str]) -> None:
+    """Check every binary of ``binaries`` before anything starts: :class:`MissingToolError` naming all that are
+    missing and how to build the first."""
+    absent = missing(binaries)
+    if absent:
+        try:
+            find(absent[0])
+        except MissingToolError as err:
+            raise MissingToolError(f"{len(absent)} binaries missing ({', '.join(absent)}); {err}") from None
+
+
 # ---------------------------------------------------------------------------------------------------
 # Building
 

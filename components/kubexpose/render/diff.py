@@ -21,8 +21,9 @@ import yaml
 
 from ..k8s.validation import SECRET_SHOWN
 from . import identity
+from .findings import match_labels
 from .identity import IdentityFile
-from .risk import CLASSES, RULES, Finding, moved, namespace_of, spec_of
+from .risk import CLASSES, RULES, Finding, moved, namespace_of
 
 Key = tuple[str, str, str]
 
@@ -251,8 +252,8 @@ class RenamedApp:
         for before, after in self.objects:
             if before[0] != "Deployment":
                 continue
-            kept = (spec_of(old[before]).get("selector") or {}).get("matchLabels") or {}
-            if kept and kept == ((spec_of(new[after]).get("selector") or {}).get("matchLabels") or {}):
+            kept = match_labels(old[before])
+            if kept and kept == match_labels(new[after]):
                 shown = ", ".join(f"{k}: {v}" for k, v in sorted(kept.items()))
                 out.append(
                     Finding(

@@ -70,5 +70,10 @@ def spec_of(obj: Obj | None) -> Mapping[str, Any]:
     return (obj or {}).get("spec") or {}
 
 
+def match_labels(obj: Obj | None) -> Mapping[str, Any]:
+    """The object's `spec.selector.matchLabels` (a Deployment's, a PodDisruptionBudget's), `{}` when it has none."""
+    return (spec_of(obj).get("selector") or {}).get("matchLabels") or {}
+
+
 def pod_of(obj: Obj | None) -> Mapping[str, Any]:
     return (spec_of(obj).get("template") or {}).get("spec") or {}

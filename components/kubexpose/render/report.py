@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .findings import namespace_of
+from .findings import match_labels, namespace_of
 from .manifests import SecretToCreate
 
 SECRETS_FILE = "secrets-to-create.txt"
@@ -134,7 +134,7 @@ def _budgets(objs: list[dict[str, Any]]) -> BudgetIndex:
     """PodDisruptionBudgets by namespace and the first label of their selector (a Deployment's Pods must carry it)."""
     out: BudgetIndex = {}
     for o in objs:
-        selector = (((o.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+        selector = match_labels(o)
         if o.get("kind") == "PodDisruptionBudget" and selector:
             first = min(selector.items())
             out.setdefault((str((o.get("metadata") or {}).get("namespace") or "default"), *first), []).append(o)
@@ -151,7 +151,7 @@ def _budget_of(deployment: dict[str, Any], budgets: BudgetIndex) -> dict[str, An
         b
         for k, v in labels.items()
         for b in budgets.get((namespace, k, v), [])
-        if all(labels.get(bk) == bv for bk, bv in b["spec"]["selector"]["matchLabels"].items())
+        if all(labels.get(bk) == bv for bk, bv in match_labels(b).items())
     ]
     matching.sort(key=lambda b: (b.get("metadata") or {}).get("name") != meta.get("name"))
     return (matching[0].get("spec") or {}) if matching else None

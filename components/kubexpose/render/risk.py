@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, namespace_of, ref, spec_of
+from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
 from .risk_pods import availability, security
 
 __all__ = [
@@ -296,8 +296,8 @@ def _keep_selector(old: Obj, new: Obj) -> str:
     """How to keep the live selector when the new Deployment is an ExposedDeployment's (its default selector is
     `app.kubernetes.io/name: <name>`): `adopt.selector`, which its Service, budget and policy then select by too."""
     name = (new.get("metadata") or {}).get("name")
-    live = (spec_of(old).get("selector") or {}).get("matchLabels") or {}
-    if not live or (spec_of(new).get("selector") or {}).get("matchLabels") != {"app.kubernetes.io/name": name}:
+    live = match_labels(old)
+    if not live or match_labels(new) != {"app.kubernetes.io/name": name}:
         return ""
     shown = ", ".join(f'"{k}": "{v}"' for k, v in sorted(live.items()))
     return (

@@ -80,14 +80,12 @@ def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
     ``KUBEXPOSE_E2E_REQUIRE=1``); stopped, with everything it started, at the end of the session.
     """
     from ..live.cluster import ControlPlane
-    from ..live.toolchain import CONTROL_PLANE, MissingToolError, find, missing
+    from ..live.toolchain import CONTROL_PLANE, MissingToolError, require
 
-    absent = missing(CONTROL_PLANE)
-    if absent:  # every binary checked before anything starts
-        try:
-            find(absent[0])
-        except MissingToolError as err:
-            _missing_tools_outcome(f"{len(absent)} binaries missing ({', '.join(absent)}); {err}")
+    try:
+        require(CONTROL_PLANE)  # every binary checked before anything starts
+    except MissingToolError as err:
+        _missing_tools_outcome(str(err))
     plane = ControlPlane(workdir=tmp_path_factory.mktemp("control-plane"))
     try:
         plane.start()
