@@ -263,6 +263,7 @@ def typescript(sdk: Sdk, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
     said = sdk.generate_as_the_readme_does("nodejs", work)
     assert f"kubexpose {VERSION} SDK for nodejs in {work / 'sdks' / 'kubexpose'}" in said
     assert '"@pulumi/kubexpose": "file:sdks/kubexpose"' in said  # as package.json links it
+    assert_input_types_read_plainly(work / "sdks" / "kubexpose", "ProbeArgs")
     run([npm, "install", "--no-package-lock", "--no-audit", "--no-fund"], cwd=work)
     if not (work / "sdks" / "kubexpose" / "bin" / "index.js").is_file():
         # The SDK's postinstall (its own tsc build), where npm is configured to run no install scripts.
@@ -272,6 +273,16 @@ def typescript(sdk: Sdk, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
     sdk.install_kubernetes_plugin(kubernetes["version"])
     # `kubexpose node` runs the compiled program with the runner the package ships (the README's path).
     return Consumer("typescript", work, [sys.executable, "-m", "kubexpose", "node"], ("bin/index.js",), stack_flag=True)
+
+
+def assert_input_types_read_plainly(generated: Path, example: str) -> None:
+    """The schema's tokens are plain nouns (`kubexpose:index:Port`), so the generator's `Args` suffix is the only
+    one: no `PortArgsArgs` anywhere in the generated code, and `example` is declared."""
+    files = [f for f in generated.rglob("*") if f.is_file() and f.suffix in (".ts", ".go")]
+    assert files, f"no generated code under {generated}"
+    doubled = sorted({m for f in files for m in re.findall(r"\w+ArgsArgs\w*", f.read_text())})
+    assert doubled == [], f"generated SDK names {doubled}"
+    assert any(re.search(rf"\b(interface|type) {example}\b", f.read_text()) for f in files), example
 
 
 # -- Go ------------------------------------------------------------------------------------------------------------
@@ -295,6 +306,7 @@ def go(sdk: Sdk, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
     work = copy_example("go-consumer", tmp_path_factory)
     said = sdk.generate_as_the_readme_does("go", work)
     assert "replace example.com/pulumi-kubexpose/sdk/go/kubexpose =>" in said  # the line go.mod carries
+    assert_input_types_read_plainly(work / "sdks" / "kubexpose", "PortArgs")
     run([go_bin, "vet", "."], cwd=work, env={"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local"})
     go_build(work)
     sdk.install_kubernetes_plugin(go_module_version(work, "github.com/pulumi/pulumi-kubernetes/sdk/v4"))
@@ -396,7 +408,7 @@ import (
 func program(ctx *pulumi.Context) error {
 	_, err := kubexpose.NewExposedDeployment(ctx, "broken", &kubexpose.ExposedDeploymentArgs{
 		Image: pulumi.String("nginx:1.27"),
-		Ports: []kubexpose.PortArgsArgs{{Port: 70000}},
+		Ports: []kubexpose.PortArgs{{Port: 70000}},
 	})
 	return err
 }

@@ -15,8 +15,8 @@ from conftest import LOCAL, Runner
 
 from kubexpose import ExposedDeployment, StackProfile, ValidationError
 from kubexpose.claims import Claim
-from kubexpose.components.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
-from kubexpose.components.workload import check_image, parse_pod, warn_on_image
+from kubexpose.components._parts.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
+from kubexpose.components._parts.workload import check_image, parse_pod, warn_on_image
 from kubexpose.engine.run import run_program
 from kubexpose.k8s.metadata import NAME_LABEL, object_metadata
 from kubexpose.k8s.pod import PodModel, pod_spec

@@ -131,6 +131,11 @@ _LITERALS = {"string", "number", "true", "false", "null", "template_string"}
 def ts_uses(source: bytes, where: str) -> tuple[list[Use], list[tuple[str, str, str]]]:
     tree = _PARSER.parse(source)
     assert not tree.root_node.has_error, f"{where} does not parse"
+    _CONSTS.clear()  # `const healthz: ProbeArgs = {...}` then `readinessProbe: healthz`: the object literal is passed
+    for node in _nodes(tree.root_node, "variable_declarator"):
+        value = node.child_by_field_name("value")
+        if value is not None and value.type in ("object", "array"):
+            _CONSTS[node.child_by_field_name("name").text.decode()] = value
     uses: list[Use] = []
     kinds: dict[str, str] = {}
     for node in _nodes(tree.root_node, "new_expression"):
@@ -164,7 +169,13 @@ def _ts_object(where: str, token: str, path: tuple[str, ...], node: tree_sitter.
     return out
 
 
+_CONSTS: dict[str, tree_sitter.Node] = {}
+"""The program's constants bound to an object or array literal, by name (set by :func:`ts_uses`)."""
+
+
 def _ts_value(where: str, token: str, path: tuple[str, ...], value: tree_sitter.Node) -> list[Use]:
+    if value.type == "identifier" and value.text.decode() in _CONSTS:
+        value = _CONSTS[value.text.decode()]
     if value.type == "object":
         return _ts_object(where, token, path, value)
     if value.type == "array":

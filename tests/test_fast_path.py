@@ -412,7 +412,7 @@ def test_a_child_input_the_wire_form_cannot_hold_is_registered_through_the_sdk(m
 
 def test_a_component_that_gives_declare_no_inputs_takes_the_sdk_path() -> None:
     from kubexpose.claims import Claim
-    from kubexpose.components.base import KubexposeComponent
+    from kubexpose.components._parts.base import KubexposeComponent
 
     class Bare(KubexposeComponent):
         kind = "Bare"

@@ -12,8 +12,8 @@ import pytest
 from conftest import make_project
 
 from kubexpose import ExposedDeployment, ExternalAlias, StackProfile, ValidationError
+from kubexpose.engine import run_program
 from kubexpose.render.cli import main as cli
-from kubexpose.testing import run_program
 
 IMAGE = "redis:7.4-alpine"
 PROFILE = StackProfile(namespace="shop")

@@ -18,12 +18,12 @@ import pytest
 from conftest import ROOT
 
 from kubexpose import ExposedDeployment, ExternalAlias, ValidationError
+from kubexpose.engine import ClusterMocks, run_program
 from kubexpose.render import identity
 from kubexpose.render.build import render, run_stack
 from kubexpose.render.cli import main as cli
 from kubexpose.render.identity import Identity, compare, identities, keeping_alias
 from kubexpose.stackfiles import Project
-from kubexpose.testing import ClusterMocks, run_program
 
 SNAPSHOTS = ROOT / "tests" / "identity"
 PROJECTS = {"example": ROOT, "consumer": ROOT / "examples" / "consumer-stack"}
@@ -265,7 +265,7 @@ def test_a_render_holds_the_same_identity_on_the_fast_and_the_sdk_path() -> None
 
 
 def test_a_child_alias_reaches_the_identity_file_on_the_renders_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kubexpose.components.base import KubexposeComponent
+    from kubexpose.components._parts.base import KubexposeComponent
 
     real = KubexposeComponent.child
 

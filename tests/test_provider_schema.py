@@ -19,7 +19,9 @@ try:
 except _sdk.UnsupportedSdkError as err:  # the library's own floor (3.200) predates the analyzer's TypedDict support
     pytest.skip(f"{err} (run by `make test-provider-floor`)", allow_module_level=True)
 
-from kubexpose.provider import VERSION, KubexposeProvider, schema_text
+import kubexpose
+import kubexpose.inputs
+from kubexpose.provider import VERSION, KubexposeProvider, for_every_language, schema_text
 from kubexpose.render.cli import main as cli
 from kubexpose.render.reference import REFERENCE_FILE, SCHEMA_FILE, generated, reference
 
@@ -85,6 +87,66 @@ def test_every_property_type_and_enum_member_has_a_description() -> None:
             assert member.get("description"), f"{token} member {member['value']} has no description"
 
 
+def test_input_type_tokens_are_plain_nouns_so_generated_sdks_add_args_once() -> None:
+    """Pulumi's generators name an input type `<token name>Args` in every language: the token is `Port`, the
+    Python class `PortArgs`, and every input type of kubexpose.inputs is in the schema under that token."""
+    tokens = {token.removeprefix("kubexpose:index:") for token in SCHEMA["types"]}
+    assert [t for t in tokens if t.endswith("Args")] == []
+    classes = {n for n in kubexpose.inputs.__all__ if n not in ("ExposedDeploymentArgs", "ExternalAliasArgs")}
+    assert tokens == {n.removesuffix("Args") for n in classes}
+    text = schema_text()
+    assert "kubexpose:index:PortArgs" not in text and '"$ref": "#/types/kubexpose:index:Port"' in text
+
+
+def test_every_input_type_is_exported_from_the_package() -> None:
+    for name in kubexpose.inputs.__all__:
+        assert getattr(kubexpose, name) is getattr(kubexpose.inputs, name), name
+
+
+def test_schema_text_holds_in_every_language() -> None:
+    """No Python literal, no snake_case name, no Python-only remark in any description of the schema."""
+    for where, text in _descriptions(SCHEMA):
+        assert not re.search(r"\b(True|False)\b", text), f"{where}: {text}"
+        # `None` only as the Kubernetes value (`clusterIP: None`, sessionAffinity `None`), in code
+        assert not re.search(r"\bNone\b", re.sub(r"`[^`]*`", "", text)), f"{where}: {text}"
+        assert not re.search(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text), f"{where}: {text}"
+        assert "Python" not in text, f"{where}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("python", "every_language"),
+    [
+        ("Scale between `min_replicas` and `max_replicas`.", "Scale between `minReplicas` and `maxReplicas`."),
+        (
+            'Fields over the defaults (e.g. `{"read_only_root_filesystem": False}`).',
+            'Fields over the defaults (e.g. `{"readOnlyRootFilesystem": false}`).',
+        ),
+        ("Port number (Python may also give a port name here). Default: `port`.", "Port number. Default: `port`."),
+        (
+            "`internal` or `public`; Python may give the text in any case. Default: internal.",
+            "`internal` or `public`. Default: internal.",
+        ),
+        ('`{"disabled": True}` (Python also takes None) turns it off.', '`{"disabled": true}` turns it off.'),
+        ("A name_with_underscores outside code stays.", "A name_with_underscores outside code stays."),
+        ("Headless (`clusterIP: None`).", "Headless (`clusterIP: None`)."),
+    ],
+)
+def test_a_docstring_is_written_for_every_language(python: str, every_language: str) -> None:
+    assert for_every_language(python) == every_language
+
+
+def _descriptions(value: Any, where: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [
+            item
+            for key, inner in value.items()
+            for item in ([(where, inner)] if key == "description" else _descriptions(inner, f"{where}/{key}"))
+        ]
+    if isinstance(value, list):
+        return [item for i, inner in enumerate(value) for item in _descriptions(inner, f"{where}[{i}]")]
+    return []
+
+
 def test_the_schema_names_the_components_and_their_shapes() -> None:
     assert sorted(SCHEMA["resources"]) == ["kubexpose:index:ExposedDeployment", "kubexpose:index:ExternalAlias"]
     app = SCHEMA["resources"]["kubexpose:index:ExposedDeployment"]
@@ -95,9 +157,9 @@ def test_the_schema_names_the_components_and_their_shapes() -> None:
         "Required.",
         "type": "string",
     }  # an Input: not plain, so other languages may pass an Output
-    assert app["inputProperties"]["ports"]["items"]["$ref"] == "#/types/kubexpose:index:PortArgs"
+    assert app["inputProperties"]["ports"]["items"]["$ref"] == "#/types/kubexpose:index:Port"
     assert [m["value"] for m in SCHEMA["types"]["kubexpose:index:Exposure"]["enum"]] == ["internal", "public"]
-    port = SCHEMA["types"]["kubexpose:index:PortArgs"]["properties"]
+    port = SCHEMA["types"]["kubexpose:index:Port"]["properties"]
     assert port["targetPort"]["type"] == "integer" and port["targetPortName"]["type"] == "string"
     alias = SCHEMA["resources"]["kubexpose:index:ExternalAlias"]["inputProperties"]
     assert alias["addresses"]["type"] == "array" and "plain" not in alias["addresses"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kubexpose import ExposedDeployment, StackProfile
+from kubexpose.engine import run_program
 from kubexpose.profile import IngressSettings
 from kubexpose.render.build import render_run
-from kubexpose.testing import run_program
 
 PROFILE = StackProfile(namespace="pay", ingress=IngressSettings("nginx", namespace="ingress-nginx"))
 

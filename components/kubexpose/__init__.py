@@ -1,71 +1,90 @@
 """kubexpose: Pulumi components that run a container and expose it with the right Kubernetes Service.
 
-Public surface::
+Public surface: the two components, every input type they take (also in :mod:`kubexpose.inputs`), the stack
+profile and the errors::
 
-    from kubexpose import (
-        ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, ExternalAliasArgs,
-        Exposure, ServiceType, StackProfile, ValidationError, ConfigError,
-    )
+    from kubexpose import ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, PortArgs, ProbeArgs, StackProfile
 
-Subpackages: :mod:`kubexpose.components` (one module per component), :mod:`kubexpose.k8s` (pure
-Kubernetes spec builders and validation), :mod:`kubexpose.testing` (the mock engine and the pytest
-test kit) and :mod:`kubexpose.render` (offline render and the `kubexpose` command). The library
-never imports the last two.
+Subpackages: :mod:`kubexpose.components` (the two components; their helpers are private, in `_parts`),
+:mod:`kubexpose.k8s` (pure Kubernetes spec builders and validation), :mod:`kubexpose.testing` (the pytest test
+kit), :mod:`kubexpose.engine` (the offline engine the render and the kit run on) and :mod:`kubexpose.render`
+(offline render and the `kubexpose` command). The library never imports the last three.
 
 Names are imported on first use, so that loading the pytest plugin this package registers costs
-nothing in test runs that never use it (and never fails there).
+nothing in test runs that never use it (and never fails there). Old import paths keep working until
+1.0.0 with a DeprecationWarning (:mod:`kubexpose._moved`).
 """
 
 from typing import TYPE_CHECKING
 
+from . import _moved
 from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .components.exposed_deployment import (
-        ContainerPortArgs as ContainerPortArgs,
-    )
-    from .components.exposed_deployment import (
-        ExposedDeployment as ExposedDeployment,
-    )
-    from .components.exposed_deployment import (
-        ExposedDeploymentArgs as ExposedDeploymentArgs,
-    )
-    from .components.exposed_deployment import (
-        LoadBalancerArgs as LoadBalancerArgs,
-    )
+    from .components.exposed_deployment import ExposedDeployment as ExposedDeployment
     from .components.external_alias import ExternalAlias as ExternalAlias
-    from .components.external_alias import ExternalAliasArgs as ExternalAliasArgs
     from .errors import ConfigError as ConfigError
     from .errors import ValidationError as ValidationError
-    from .k8s.ports import PortArgs as PortArgs
-    from .profile import (
-        Exposure as Exposure,
-    )
-    from .profile import (
-        LoadBalancerSettings as LoadBalancerSettings,
-    )
-    from .profile import (
-        ServiceType as ServiceType,
-    )
-    from .profile import (
-        StackProfile as StackProfile,
-    )
+    from .inputs import AdoptArgs as AdoptArgs
+    from .inputs import AdoptServiceArgs as AdoptServiceArgs
+    from .inputs import AutoscalingArgs as AutoscalingArgs
+    from .inputs import CapabilitiesArgs as CapabilitiesArgs
+    from .inputs import ContainerPortArgs as ContainerPortArgs
+    from .inputs import DisruptionBudgetArgs as DisruptionBudgetArgs
+    from .inputs import EnvRefArgs as EnvRefArgs
+    from .inputs import ExecArgs as ExecArgs
+    from .inputs import ExposedDeploymentArgs as ExposedDeploymentArgs
+    from .inputs import Exposure as Exposure
+    from .inputs import ExternalAliasArgs as ExternalAliasArgs
+    from .inputs import HttpArgs as HttpArgs
+    from .inputs import HttpGetArgs as HttpGetArgs
+    from .inputs import LoadBalancerArgs as LoadBalancerArgs
+    from .inputs import MountArgs as MountArgs
+    from .inputs import PodSecurityContextArgs as PodSecurityContextArgs
+    from .inputs import PortArgs as PortArgs
+    from .inputs import ProbeArgs as ProbeArgs
+    from .inputs import ResourcesArgs as ResourcesArgs
+    from .inputs import SeccompProfileArgs as SeccompProfileArgs
+    from .inputs import SecurityContextArgs as SecurityContextArgs
+    from .inputs import ServiceType as ServiceType
+    from .inputs import SpreadArgs as SpreadArgs
+    from .inputs import TcpSocketArgs as TcpSocketArgs
+    from .profile import LoadBalancerSettings as LoadBalancerSettings
+    from .profile import StackProfile as StackProfile
 
 _EXPORTS = {
+    "AdoptArgs": ".inputs",
+    "AdoptServiceArgs": ".inputs",
+    "AutoscalingArgs": ".inputs",
+    "CapabilitiesArgs": ".inputs",
     "ConfigError": ".errors",
-    "ContainerPortArgs": ".components.exposed_deployment",
+    "ContainerPortArgs": ".inputs",
+    "DisruptionBudgetArgs": ".inputs",
+    "EnvRefArgs": ".inputs",
+    "ExecArgs": ".inputs",
     "ExposedDeployment": ".components.exposed_deployment",
-    "ExposedDeploymentArgs": ".components.exposed_deployment",
-    "Exposure": ".profile",
+    "ExposedDeploymentArgs": ".inputs",
+    "Exposure": ".inputs",
     "ExternalAlias": ".components.external_alias",
-    "ExternalAliasArgs": ".components.external_alias",
-    "LoadBalancerArgs": ".components.exposed_deployment",
+    "ExternalAliasArgs": ".inputs",
+    "HttpArgs": ".inputs",
+    "HttpGetArgs": ".inputs",
+    "LoadBalancerArgs": ".inputs",
     "LoadBalancerSettings": ".profile",
-    "PortArgs": ".k8s.ports",
-    "ServiceType": ".profile",
+    "MountArgs": ".inputs",
+    "PodSecurityContextArgs": ".inputs",
+    "PortArgs": ".inputs",
+    "ProbeArgs": ".inputs",
+    "ResourcesArgs": ".inputs",
+    "SeccompProfileArgs": ".inputs",
+    "SecurityContextArgs": ".inputs",
+    "ServiceType": ".inputs",
+    "SpreadArgs": ".inputs",
     "StackProfile": ".profile",
+    "TcpSocketArgs": ".inputs",
     "ValidationError": ".errors",
 }
 __all__ = sorted(_EXPORTS)
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+_moved.install()

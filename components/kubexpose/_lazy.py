@@ -4,6 +4,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._moved import moved_name
+
 
 def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """`__getattr__` and `__dir__` for `package`: `exports` maps a name to the module (relative) defining it."""
@@ -11,7 +13,7 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[st
     def getattr_(name: str) -> Any:
         module = exports.get(name)
         if module is None:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+            return moved_name(package, name)  # an old name, with its warning; AttributeError otherwise
         value = getattr(importlib.import_module(module, package), name)
         setattr(importlib.import_module(package), name, value)
         return value

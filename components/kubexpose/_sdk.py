@@ -106,7 +106,7 @@ def in_process_config_keys() -> set[str]:
     return set(runtime_config.CONFIG.get())
 
 
-# -- used only by the mock engine (kubexpose.testing.engine) ---------------------------------------
+# -- used only by the mock engine (kubexpose.engine.run) ---------------------------------------
 @dataclass(frozen=True)
 class EngineInternals:
     """The SDK internals the mock engine uses (see :func:`engine_internals`)."""

@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -25,26 +24,6 @@ from .k8s.validation import Checker
 CONFIG_NAMESPACE = "kubexpose"
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
-
-
-class Exposure(StrEnum):
-    """Who may call an app: the stack turns PUBLIC into its public Service type."""
-
-    INTERNAL = "internal"
-    """Reachable only inside the cluster (a ClusterIP Service)."""
-    PUBLIC = "public"
-    """Reachable from outside the cluster (NodePort or LoadBalancer, as the stack's profile says)."""
-
-
-class ServiceType(StrEnum):
-    """A Service type an ExposedDeployment may be given explicitly (it then wins over the exposure)."""
-
-    CLUSTER_IP = "ClusterIP"
-    """Reachable inside the cluster only, at a stable virtual IP."""
-    NODE_PORT = "NodePort"
-    """Reachable on a port of every node (and inside the cluster)."""
-    LOAD_BALANCER = "LoadBalancer"
-    """Reachable through the cloud's load balancer (and on a node port, and inside the cluster)."""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class KubexposeProvider(ComponentProvider):
         require_provider_sdk()
         super().__init__(COMPONENTS, PACKAGE, version=VERSION)
         # Docstrings keep their source indentation; every language's docs want it gone.
-        derived = _clean_descriptions(json.loads(self.schema or "{}"))
+        derived = _clean_descriptions(json.loads(_plain_nouns(self.schema or "{}")))
         self.schema = _pin_kubernetes(json.dumps(derived, indent=2, sort_keys=True) + "\n", derived)
 
     def construct(
@@ -107,10 +107,42 @@ def _schema_path(field: str) -> str:
     return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), field)
 
 
+_INPUT_TYPE = re.compile(r"(?<=kubexpose:index:)(\w+)Args\b")
+
+
+def _plain_nouns(text: str) -> str:
+    """Every input type's token without its Python class's `Args` suffix (`PortArgs` -> `kubexpose:index:Port`):
+    Pulumi's code generators add `Args` to an input type's token in every language, so the generated SDKs read
+    `PortArgs`, not `PortArgsArgs` (as pulumi-kubernetes' `core/v1:ServicePort` reads `ServicePortArgs`).
+    Only tokens change: inputs carry no type token on the wire, so Construct is the same."""
+    return _INPUT_TYPE.sub(r"\1", text)
+
+
+_CODE = re.compile(r"`[^`]*`")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_PYTHON_ONLY = re.compile(r"\s*\(Python [^()]*\)|;\s*Python [^.;]*")
+_LITERALS = {"True": "true", "False": "false"}
+"""Python's literals in code as JSON's (`None` stays: it is a Kubernetes value, `clusterIP: None`)."""
+
+
+def for_every_language(text: str) -> str:
+    """A docstring as the schema gives it to every language's docs: a field named in code in the schema's
+    camelCase (`min_replicas` -> `minReplicas`), Python's `True` and `False` as JSON's, and what only Python accepts
+    (a parenthesis or clause starting with "Python ...") left to the Python docstrings."""
+
+    def code(match: re.Match[str]) -> str:
+        span = _SNAKE.sub(lambda m: _schema_path(m.group(0)), match.group(0))
+        return re.sub(r"\b(True|False)\b", lambda m: _LITERALS[m.group(1)], span)
+
+    return _CODE.sub(code, _PYTHON_ONLY.sub("", text))
+
+
 def _clean_descriptions(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: inspect.cleandoc(item) if key == "description" and isinstance(item, str) else _clean_descriptions(item)
+            key: for_every_language(inspect.cleandoc(item))
+            if key == "description" and isinstance(item, str)
+            else _clean_descriptions(item)
             for key, item in value.items()
         }
     if isinstance(value, list):

@@ -23,17 +23,17 @@ func program(ctx *pulumi.Context) error {
 	orders, err := kubexpose.NewExposedDeployment(ctx, "orders", &kubexpose.ExposedDeploymentArgs{
 		Image:     pulumi.String("ghcr.io/acme/orders:1.4.2"),
 		Namespace: shop.Metadata.Name(), // an Output: the Namespace exists before the app
-		Ports:     []kubexpose.PortArgsArgs{{Port: 80, TargetPort: pulumi.IntRef(8080), Name: pulumi.StringRef("http")}},
+		Ports:     []kubexpose.PortArgs{{Port: 80, TargetPort: pulumi.IntRef(8080), Name: pulumi.StringRef("http")}},
 		Exposure:  &public,
 		Replicas:  pulumi.Int(2),
 		Env: map[string]pulumi.StringInput{
 			"MODE":        pulumi.String("live"),
 			"DB_PASSWORD": cfg.RequireSecret("dbPassword"), // goes into the Secret orders-env
 		},
-		EnvRefs:       map[string]kubexpose.EnvRefArgsArgs{"POD_IP": {Field: pulumi.StringRef("status.podIP")}},
+		EnvRefs:       map[string]kubexpose.EnvRefArgs{"POD_IP": {Field: pulumi.StringRef("status.podIP")}},
 		WritablePaths: []string{"/tmp"},
-		ReadinessProbe: &kubexpose.ProbeArgsArgs{
-			HttpGet: &kubexpose.HttpGetArgsArgs{Path: pulumi.StringRef("/healthz"), Port: 8080},
+		ReadinessProbe: &kubexpose.ProbeArgs{
+			HttpGet: &kubexpose.HttpGetArgs{Path: pulumi.StringRef("/healthz"), Port: 8080},
 		},
 	})
 	if err != nil {

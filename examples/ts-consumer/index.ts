@@ -5,6 +5,9 @@ import * as kubexpose from "@pulumi/kubexpose";
 const config = new pulumi.Config();
 const shop = new k8s.core.v1.Namespace("shop", { metadata: { name: "shop" } });
 
+// Input types read as in every Pulumi package: ProbeArgs, PortArgs, ... (tsc checks this against the SDK).
+const healthz: kubexpose.types.input.ProbeArgs = { httpGet: { path: "/healthz", port: 8080 } };
+
 // An app exposed as the stack says (NodePort on dev, LoadBalancer on a cloud stack).
 const orders = new kubexpose.ExposedDeployment("orders", {
     image: "ghcr.io/acme/orders:1.4.2",
@@ -18,7 +21,7 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     },
     envRefs: { POD_IP: { field: "status.podIP" } },
     writablePaths: ["/tmp"],
-    readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
+    readinessProbe: healthz,
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.

@@ -1,4 +1,6 @@
-"""One module per component, over the shared steps in :mod:`kubexpose.components.base`.
+"""The two components: :mod:`.exposed_deployment` and :mod:`.external_alias`. Their shared steps and helpers are
+private, in :mod:`._parts` (`base` holds the steps every component runs). Their input types are in
+:mod:`kubexpose.inputs`.
 
 See CONTRIBUTING.md for the contract a new component follows.
 """

@@ -1,157 +1,32 @@
 """ExposedDeployment: a Deployment plus the Service of the right type for the stack."""
 
 import functools
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from ..claims import Claim, at_program_end
+from ..inputs import AdoptArgs, ExposedDeploymentArgs, Exposure
 from ..k8s.availability import Autoscaling, Budget, hpa_spec, pdb_spec, spread_constraints
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.network_policy import Admission, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
-from ..k8s.ports import PortArgs, normalize_ports
+from ..k8s.ports import normalize_ports
 from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spec
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
-from ..profile import Exposure, GatewaySettings, IngressSettings, ServiceType, StackProfile
-from .adopt import AdoptArgs, Adoption, parse_adopt
-from .base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
-from .env import declare_env
-from .exposure import LoadBalancerArgs, parse_exposure, parse_service, parse_service_type
-from .outputs import service_outputs
-from .replicas import (
-    AutoscalingArgs,
-    DisruptionBudgetArgs,
-    SpreadArgs,
-    check_replicas,
-    check_requests,
-    enabled,
-    parse_autoscaling,
-    parse_budget,
-)
-from .routing import HttpArgs, check_callers, parse_admission, parse_route
-from .workload import (
-    EnvRefArgs,
-    MountArgs,
-    PodSecurityContextArgs,
-    ProbeArgs,
-    ResourcesArgs,
-    SecurityContextArgs,
-    check_image,
-    parse_container_ports,
-    parse_pod,
-    warn_on_image,
-    warn_on_probe_ports,
-)
-
-
-class ContainerPortArgs(TypedDict):
-    """A port the container declares (needed for a named `target_port`)."""
-
-    container_port: int
-    """Port number inside the container. Required."""
-    name: NotRequired[str]
-    """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
-    protocol: NotRequired[str]
-    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
-
-
-class ExposedDeploymentArgs(TypedDict):
-    """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
-
-    image: pulumi.Input[str]
-    """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
-    image_pull_policy: NotRequired[str]
-    """`Always` (re-check the registry at every Pod start, so a moved tag or a revoked pull right is noticed),
-    `IfNotPresent` (e.g. images loaded into kind) or `Never`. Default: `Always`."""
-    port: NotRequired[int]
-    """Shorthand for `ports=[port]`."""
-    ports: NotRequired[Sequence[PortArgs]]
-    """Service ports, `{port, target_port?, target_port_name?, name?, protocol?, node_port?}` (Python may also
-    give plain numbers). Required unless `port` is given."""
-    container_ports: NotRequired[Sequence[ContainerPortArgs]]
-    """Ports the container declares. Default: one per Service port, at its target port."""
-    exposure: NotRequired[Exposure]
-    """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
-    service_type: NotRequired[ServiceType]
-    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may also give the text or
-    pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
-    replicas: NotRequired[pulumi.Input[int]]
-    """Number of Pods. Default: 1."""
-    namespace: NotRequired[pulumi.Input[str]]
-    """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
-    env: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Environment variables; values may be Outputs. A secret Output's value goes into the Secret `<name>-env`
-    the component owns and reaches the container through `secretKeyRef`, never as a plain value. Default: none."""
-    env_refs: NotRequired[Mapping[str, EnvRefArgs]]
-    """Environment variables read from an existing source: `{"secret": NAME, "key": KEY}`,
-    `{"config_map": NAME, "key": KEY}` or `{"field": PATH}` (e.g. `status.podIP`). Default: none."""
-    command: NotRequired[Sequence[str]]
-    """Container entrypoint override. Default: the image's."""
-    args: NotRequired[Sequence[str]]
-    """Container arguments. Default: the image's."""
-    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Extra labels on every object and Pod (the selector stays `app.kubernetes.io/name`). Default: none."""
-    service_annotations: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Annotations on the Service. Default: none."""
-    session_affinity: NotRequired[str]
-    """`ClientIP` (sticky clients) or `None`. Default: `None`."""
-    session_affinity_timeout_seconds: NotRequired[int]
-    """Stickiness timeout with `ClientIP`, 1-86400. Default: 10800."""
-    headless: NotRequired[bool]
-    """Headless Service (`clusterIP: None`, DNS returns Pod IPs); internal apps only. Default: false."""
-    load_balancer: NotRequired[LoadBalancerArgs]
-    """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
-    external_traffic_policy: NotRequired[str]
-    """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
-    resources: NotRequired[ResourcesArgs]
-    """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
-    readiness_probe: NotRequired[ProbeArgs | None]
-    """Readiness probe; `{"disabled": True}` (or None) turns it off. Default: TCP on the first port."""
-    liveness_probe: NotRequired[ProbeArgs | None]
-    """Liveness probe; `{"disabled": True}` (or None) turns it off. Default: TCP on the first port, every 20 s."""
-    writable_paths: NotRequired[Sequence[str]]
-    """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
-    security_context: NotRequired[SecurityContextArgs]
-    """Container security-context fields over the secure defaults (e.g. `{"read_only_root_filesystem": False}`)."""
-    pod_security_context: NotRequired[PodSecurityContextArgs]
-    """Pod security-context fields over the secure defaults (e.g. `{"run_as_user": 101}`)."""
-    automount_service_account_token: NotRequired[bool]
-    """Mount the service-account token into Pods. Default: false."""
-    network_policy: NotRequired[bool]
-    """Create a NetworkPolicy admitting only what the exposure promises on the app's ports (for an internal
-    app the callers below, else the Pods of its own namespace; any source for a public one). Default: true."""
-    allowed_callers: NotRequired[Sequence[str]]
-    """Apps (ExposedDeployments of this program, in the same namespace) whose Pods may call this internal app.
-    Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
-    allowed_namespaces: NotRequired[Sequence[str]]
-    """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
-    disruption_budget: NotRequired[DisruptionBudgetArgs]
-    """The app's PodDisruptionBudget. Default: `maxUnavailable: 1` for 2+ replicas, none for one."""
-    spread: NotRequired[SpreadArgs]
-    """Spreading of the Pods. Default: over nodes (and zones with `kubexpose:zones`) for 2+ replicas."""
-    autoscaling: NotRequired[AutoscalingArgs]
-    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
-    service_account: NotRequired[str]
-    """An existing ServiceAccount for the Pods. Default: one named after the app, made for it (no token mounted)."""
-    image_pull_secrets: NotRequired[Sequence[str]]
-    """Secrets with registry credentials for the image. Default: none."""
-    pod_annotations: NotRequired[Mapping[str, str]]
-    """Annotations on the Pods (e.g. `prometheus.io/scrape`). Default: none."""
-    mounts: NotRequired[Sequence[MountArgs]]
-    """ConfigMaps and Secrets mounted read-only. Default: none."""
-    http: NotRequired[HttpArgs]
-    """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
-    as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
-    adopt: NotRequired[AdoptArgs]
-    """Take over the live objects of an earlier program's resources (moving from raw pulumi_kubernetes resources):
-    `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
-
+from ..profile import GatewaySettings, IngressSettings, StackProfile
+from ._parts.adopt import Adoption, parse_adopt
+from ._parts.base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
+from ._parts.env import declare_env
+from ._parts.exposure import parse_exposure, parse_service, parse_service_type
+from ._parts.outputs import service_outputs
+from ._parts.replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
+from ._parts.routing import check_callers, parse_admission, parse_route
+from ._parts.workload import check_image, parse_container_ports, parse_pod, warn_on_image, warn_on_probe_ports
 
 _ARG_FIELDS = frozenset(ExposedDeploymentArgs.__annotations__)
 _ADOPT_FIELDS = frozenset(AdoptArgs.__annotations__)
@@ -195,18 +70,18 @@ class ExposedDeployment(KubexposeComponent):
     service: k8s.core.v1.Service
     """The Service (named like the component: that name is its DNS name)."""
     network_policy: k8s.networking.v1.NetworkPolicy | None
-    """The NetworkPolicy admitting what the exposure promises (None when turned off)."""
+    """The NetworkPolicy admitting what the exposure promises (absent when turned off)."""
     service_account: k8s.core.v1.ServiceAccount | None
-    """The ServiceAccount made for the app's Pods (None with `service_account`)."""
+    """The ServiceAccount made for the app's Pods (absent with `service_account`)."""
     disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
-    """The PodDisruptionBudget (None for one replica or when turned off)."""
+    """The PodDisruptionBudget (absent for one replica or when turned off)."""
     autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
-    """The HorizontalPodAutoscaler (None without `autoscaling`)."""
+    """The HorizontalPodAutoscaler (absent without `autoscaling`)."""
     ingress: k8s.networking.v1.Ingress | None
-    """The Ingress routing `http` to the app (None without `http`, or when the stack uses a Gateway)."""
+    """The Ingress routing `http` to the app (absent without `http`, or when the stack uses a Gateway)."""
     if TYPE_CHECKING:  # Python only: the package schema has no type for a generic custom resource
         http_route: k8s.apiextensions.CustomResource | None
-        """The Gateway API HTTPRoute routing `http` to the app (None without `http`, or with an Ingress)."""
+        """The Gateway API HTTPRoute routing `http` to the app (absent without `http`, or with an Ingress)."""
     service_name: pulumi.Output[str]
     """The Service's name."""
     cluster_dns: pulumi.Output[str]
@@ -215,7 +90,7 @@ class ExposedDeployment(KubexposeComponent):
     """In-cluster address `<name>:<first port>`."""
     url: pulumi.Output[str | None]
     """External address: `https://<host><path>` (or http) behind a router, `http://<lb ip or hostname>:<port>` or
-    `http://<node address>:<node port>`; None when internal or not yet known."""
+    `http://<node address>:<node port>`; absent when internal or not yet known."""
     port_forward: pulumi.Output[str]
     """A ready `kubectl port-forward` command for debugging from a laptop."""
 

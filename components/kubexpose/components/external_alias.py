@@ -3,46 +3,23 @@
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
 from ..claims import Claim
+from ..inputs import AdoptServiceArgs, ExternalAliasArgs
 from ..k8s.endpoint_slice import FAMILIES, by_family, endpoints, slice_labels, slice_ports
 from ..k8s.metadata import NAME_LABEL, object_metadata
-from ..k8s.ports import Port, PortArgs, normalize_ports
+from ..k8s.ports import Port, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, is_ip
 from ..profile import StackProfile
-from .adopt import Adoption, AdoptServiceArgs, parse_adopt
-from .base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
-from .outputs import service_outputs
-
-
-class ExternalAliasArgs(TypedDict):
-    """Inputs of :class:`ExternalAlias`: `target` (a DNS name) or `addresses` (IPs), and the ports."""
-
-    target: NotRequired[pulumi.Input[str]]
-    """A DNS name (`api.example.com`), or an Output of one: the alias is an `ExternalName` Service (a CNAME).
-    Give IP addresses in `addresses` instead. One of `target` and `addresses` is required; the stack's
-    `kubexpose:aliases` entry wins over both."""
-    addresses: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
-    """IPv4 and/or IPv6 addresses of the external service, or an Output of them: the alias is a selector-less
-    Service with EndpointSlices (one per family, both when the addresses come from an Output). Needs `ports`."""
-    port: NotRequired[pulumi.Input[int]]
-    """Shorthand for `ports=[port]`; may be an Output (e.g. a database's port)."""
-    ports: NotRequired[Sequence[PortArgs]]
-    """Ports callers use (numbers may be Outputs); required for `addresses`, informational for a DNS name. Default: none."""
-    namespace: NotRequired[pulumi.Input[str]]
-    """Namespace of the alias. Default: the stack profile's."""
-    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Extra labels on the Service and EndpointSlices (values may be Outputs). Default: none."""
-    adopt: NotRequired[AdoptServiceArgs]
-    """Take over the live Service of an earlier program's resource (`{"service": "external-service"}`): its
-    alias keeps the object instead of deleting it. Default: none."""
-
+from ._parts.adopt import Adoption, parse_adopt
+from ._parts.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
+from ._parts.outputs import service_outputs
 
 _ARG_FIELDS = frozenset(ExternalAliasArgs.__annotations__)
 _ADOPT_FIELDS = frozenset(AdoptServiceArgs.__annotations__)

@@ -44,6 +44,7 @@ from typing import Any
 
 import pulumi
 
+from .. import registrar
 from .._sdk import NotPlainError as NotPlainError
 from .._sdk import fast_internals
 
@@ -82,24 +83,34 @@ class FastSession:
             self.abandoned = reason
         return FastPathAbandoned(reason)
 
+    # The registrar the components talk to (kubexpose.registrar.Registrar).
+    def why_not(self, opts: pulumi.ResourceOptions | None, inputs: Any) -> str | None:
+        return why_not(self, opts, inputs)
 
-_SESSION: FastSession | None = None
+    def took_the_sdk_path(self, what: str) -> None:
+        self.slow.append(what)
+
+    def declare_component(self, res: pulumi.ComponentResource, type_token: str, name: str) -> str:
+        return declare_component(res, type_token, name, self)
+
+    def record_child(self, owner: str, cls: type, name: str, parent_urn: str, props: Mapping[str, Any]) -> Any:
+        return record_child(self, owner, cls, name, parent_urn, props)
+
+    def state_of(self, child: Any) -> dict[str, Any] | None:
+        return state_of(child)
 
 
 def session() -> FastSession | None:
     """The fast session of the program run in progress, or None (the SDK path for everything)."""
-    return _SESSION
+    current = registrar.current()
+    return current if isinstance(current, FastSession) else None
 
 
 @contextlib.contextmanager
 def fast_session(current: FastSession) -> Iterator[FastSession]:
-    """Let components take the fast path while the block runs (the mock engine uses this)."""
-    global _SESSION
-    previous, _SESSION = _SESSION, current
-    try:
+    """Let components take the fast path while the block runs: the session is the run's registrar."""
+    with registrar.installed(current):
         yield current
-    finally:
-        _SESSION = previous
 
 
 # -- deciding -----------------------------------------------------------------------------------

@@ -2,27 +2,10 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
+from ..inputs import PortArgs
 from .validation import Checker
-
-
-class PortArgs(TypedDict):
-    """One Service port."""
-
-    port: int
-    """Port the Service listens on (callers use `<service>:<port>`). Required."""
-    target_port: NotRequired[int]
-    """Container port number the traffic goes to (Python may also give a port name here). Default: `port`."""
-    target_port_name: NotRequired[str]
-    """Name of the container port the traffic goes to (instead of `target_port`), e.g. `http`. Default: none."""
-    name: NotRequired[str]
-    """Port name (DNS-1123 label); required once there are several ports. Default: none."""
-    protocol: NotRequired[str]
-    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
-    node_port: NotRequired[int]
-    """Fixed node port (NodePort/LoadBalancer only), inside the stack's range. Default: allocated."""
-
 
 _PORT_FIELDS = frozenset(PortArgs.__annotations__)
 

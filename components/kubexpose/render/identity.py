@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..components.adopt import AdoptArgs, AdoptServiceArgs
 from ..engine.mocks import make_urn
 from ..engine.run import ProgramRun, Registration
+from ..inputs import AdoptArgs, AdoptServiceArgs
 from .findings import CLUSTER_SCOPED
 
 FILE = "pulumi-identity.jsonl"

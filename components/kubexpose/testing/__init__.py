@@ -1,12 +1,14 @@
-"""Testing kubexpose programs without a cluster: the mock engine and the pytest test kit.
+"""The pytest test kit: unit-test a Pulumi program or a few component declarations without a cluster.
 
-- :mod:`kubexpose.engine` (also importable as `kubexpose.testing.engine`): runs a Pulumi program in-process under
-  recording mocks that answer like a cluster (generic: it knows nothing of kubexpose's components).
-- :mod:`kubexpose.testing.kit`: :class:`KubexposeTester`, the value of the `kubexpose` fixture.
-- :mod:`kubexpose.testing.plugin`: the pytest plugin that provides the fixture.
+- :class:`KubexposeTester` (:mod:`kubexpose.testing.kit`), the value of the `kubexpose` fixture, and the
+  :class:`KubexposeRun` it returns, with the errors it raises on the classic traps of Pulumi unit tests;
+- :mod:`kubexpose.testing.plugin`: the pytest plugin that provides the fixtures (registered on install).
 
-Both need a pulumi inside the supported range (:data:`kubexpose._sdk.SUPPORTED`) and say so
-plainly otherwise. Names are imported on first use.
+The engine it runs programs on is :mod:`kubexpose.engine` (`run_program`, `ClusterMocks`, `UNKNOWN`, ...); the
+live tools (a real control plane and the Pulumi CLI) are :mod:`kubexpose.live`. The old names here
+(`kubexpose.testing.run_program`, `kubexpose.testing.engine`, ...) keep working until 1.0.0 with a
+DeprecationWarning. The kit needs a pulumi inside the supported range (:data:`kubexpose._sdk.SUPPORTED`) and
+says so plainly otherwise. Names are imported on first use.
 """
 
 from typing import TYPE_CHECKING
@@ -14,48 +16,18 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ..engine.run import (
-        UNKNOWN as UNKNOWN,
-    )
-    from ..engine.run import (
-        ClusterMocks as ClusterMocks,
-    )
-    from ..engine.run import (
-        ProgramRun as ProgramRun,
-    )
-    from ..engine.run import (
-        Registration as Registration,
-    )
-    from ..engine.run import (
-        run_program as run_program,
-    )
-    from .kit import (
-        ApplyNeverRanError as ApplyNeverRanError,
-    )
-    from .kit import (
-        KubexposeRun as KubexposeRun,
-    )
-    from .kit import (
-        KubexposeTester as KubexposeTester,
-    )
-    from .kit import (
-        NothingRegisteredError as NothingRegisteredError,
-    )
-    from .kit import (
-        UnknownOutputError as UnknownOutputError,
-    )
+    from .kit import ApplyNeverRanError as ApplyNeverRanError
+    from .kit import KubexposeRun as KubexposeRun
+    from .kit import KubexposeTester as KubexposeTester
+    from .kit import NothingRegisteredError as NothingRegisteredError
+    from .kit import UnknownOutputError as UnknownOutputError
 
 _EXPORTS = {
     "ApplyNeverRanError": ".kit",
-    "ClusterMocks": "..engine.run",
     "KubexposeRun": ".kit",
     "KubexposeTester": ".kit",
     "NothingRegisteredError": ".kit",
-    "ProgramRun": "..engine.run",
-    "Registration": "..engine.run",
-    "UNKNOWN": "..engine.run",
     "UnknownOutputError": ".kit",
-    "run_program": "..engine.run",
 }
 __all__ = sorted(_EXPORTS)
 

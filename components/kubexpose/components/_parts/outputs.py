@@ -8,8 +8,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from ..k8s.ports import Port
-from ..k8s.service import ServiceModel
+from ...k8s.ports import Port
+from ...k8s.service import ServiceModel
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ def service_outputs(
     if state is not None:  # the fast path: every value is known now, and the namespace is plain
         url = None
         if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
-            url = _lb_url(_wire_lb_hosts(state), first)
+            url = _lb_url(state.get("status"), first)
         elif first is not None and model.type is ServiceSpecType.NODE_PORT:
-            url = _node_port_url(_wire_node_ports(state), first, node_address)
+            url = _node_port_url(state.get("spec"), first, node_address)
         return Outputs(
             Fixed(name),
             Fixed(dns.format(namespace=namespace)),
@@ -96,9 +96,9 @@ def service_outputs(
         )
     url_output: pulumi.Output[str | None]
     if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
-        url_output = service.status.apply(lambda status: _lb_url(_typed_lb_hosts(status), first))
+        url_output = service.status.apply(lambda status: _lb_url(status, first))
     elif first is not None and model.type is ServiceSpecType.NODE_PORT:
-        url_output = service.spec.apply(lambda spec: _node_port_url(_typed_node_ports(spec), first, node_address))
+        url_output = service.spec.apply(lambda spec: _node_port_url(spec, first, node_address))
     else:
         url_output = known(None, service)
     return Outputs(
@@ -118,23 +118,22 @@ def _in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) ->
     return known(template.format(namespace=namespace), depends_on)
 
 
-def _typed_lb_hosts(status: Any) -> list[str | None]:
-    """The load balancer's addresses in the Service's status as the SDK gives it (typed objects)."""
-    lb = getattr(status, "load_balancer", None) if status is not None else None
-    return [
-        getattr(entry, "ip", None) or getattr(entry, "hostname", None) for entry in getattr(lb, "ingress", None) or []
-    ]
+def _field(value: Any, name: str) -> Any:
+    """Field `name` (snake_case) of a Service's spec or status, or of an entry in it, read the same from both
+    forms a component meets: the SDK's typed outputs (`service.status.apply(...)`) and the state the render's
+    registrar recorded (camelCase dicts)."""
+    if value is None:
+        return None
+    if type(value) is dict:  # the SDK's output types are dicts too, read through their properties
+        head, *rest = name.split("_")
+        return value.get(head + "".join(word.title() for word in rest))
+    return getattr(value, name, None)
 
 
-def _wire_lb_hosts(state: dict[str, Any]) -> list[str | None]:
-    """The same from a recorded state (camelCase dicts)."""
-    ingress = ((state.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    return [entry.get("ip") or entry.get("hostname") for entry in ingress]
-
-
-def _lb_url(hosts: list[str | None], port: Port) -> str | None:
+def _lb_url(status: Any, port: Port) -> str | None:
     """The load balancer's address: an IP on most clouds, a hostname on AWS; None until assigned."""
-    for host in hosts:
+    for entry in _field(_field(status, "load_balancer"), "ingress") or []:
+        host = _field(entry, "ip") or _field(entry, "hostname")
         if host:
             if ":" in host:
                 host = f"[{host}]"
@@ -142,19 +141,9 @@ def _lb_url(hosts: list[str | None], port: Port) -> str | None:
     return None
 
 
-def _typed_node_ports(spec: Any) -> list[tuple[Any, Any, Any]]:
-    """`(port, protocol, node port)` of each port of the Service's spec as the SDK gives it."""
-    return [(entry.port, entry.protocol, entry.node_port) for entry in getattr(spec, "ports", None) or []]
-
-
-def _wire_node_ports(state: dict[str, Any]) -> list[tuple[Any, Any, Any]]:
-    """The same from a recorded state."""
-    ports = (state.get("spec") or {}).get("ports") or []
-    return [(entry.get("port"), entry.get("protocol"), entry.get("nodePort")) for entry in ports]
-
-
-def _node_port_url(ports: list[tuple[Any, Any, Any]], port: Port, node_address: str) -> str | None:
-    for number, protocol, node_port in ports:
+def _node_port_url(spec: Any, port: Port, node_address: str) -> str | None:
+    for entry in _field(spec, "ports") or []:
+        number, protocol, node_port = _field(entry, "port"), _field(entry, "protocol"), _field(entry, "node_port")
         if number == port.port and (protocol or "TCP") == port.protocol and node_port:
             return f"{_scheme(port)}{node_address}:{int(node_port)}"
     return None

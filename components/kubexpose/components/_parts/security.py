@@ -9,9 +9,9 @@ from typing import Any
 
 from pulumi_kubernetes.core.v1 import PodSecurityContextArgsDict, SecurityContextArgsDict
 
-from ..k8s.pod import secure_container_context, secure_pod_context
-from ..k8s.schema import check_fields
-from ..k8s.validation import Checker
+from ...k8s.pod import secure_container_context, secure_pod_context
+from ...k8s.schema import check_fields
+from ...k8s.validation import Checker
 
 MAX_ID = 2147483647
 PROFILE_TYPES = ("RuntimeDefault", "Unconfined", "Localhost")

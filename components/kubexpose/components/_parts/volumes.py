@@ -4,10 +4,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..k8s.pod import (
+from ...k8s.pod import (
     Mount,
 )
-from ..k8s.validation import CONFIG_KEY, Checker
+from ...k8s.validation import CONFIG_KEY, Checker
 
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 

@@ -1,27 +1,16 @@
 """ExposedDeployment's Service: who may reach it (exposure), its type, ports and load-balancer settings."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from ..k8s.ports import Port
-from ..k8s.service import ServiceModel
-from ..k8s.validation import Checker
-from ..profile import EXTERNAL_TRAFFIC_POLICIES, Exposure, ServiceType, StackProfile
+from ...inputs import Exposure, LoadBalancerArgs, ServiceType
+from ...k8s.ports import Port
+from ...k8s.service import ServiceModel
+from ...k8s.validation import Checker
+from ...profile import EXTERNAL_TRAFFIC_POLICIES, StackProfile
 from .base import check_bool
-
-
-class LoadBalancerArgs(TypedDict):
-    """Settings written only when the Service is a LoadBalancer; they win over the stack's."""
-
-    annotations: NotRequired[Mapping[str, str]]
-    """Cloud load-balancer annotations, merged over the stack's. Default: the stack's."""
-    source_ranges: NotRequired[Sequence[str]]
-    """Canonical CIDRs allowed in. Default: the stack's, else everyone."""
-    load_balancer_class: NotRequired[str]
-    """`spec.loadBalancerClass`. Default: the stack's, else the cluster's."""
-
 
 _LB_FIELDS = frozenset(LoadBalancerArgs.__annotations__)
 

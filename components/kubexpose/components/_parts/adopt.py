@@ -13,44 +13,11 @@ PodDisruptionBudget and the NetworkPolicy select by it too; the Pods carry it an
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import pulumi
 
-from ..k8s.validation import Checker
-
-
-class AdoptArgs(TypedDict):
-    """Resources of an earlier program (raw pulumi_kubernetes resources, or another component's children) whose live
-    objects this component's children take over: each child gets the alias that keeps its resource, so
-    `pulumi up` updates the live object instead of deleting it. Give the Pulumi name of a top-level resource of
-    the same type in this stack, or its whole URN (`pulumi stack --show-urns`)."""
-
-    selector: NotRequired[Mapping[str, str]]
-    """The live Deployment's `spec.selector.matchLabels`, kept (a Deployment's selector cannot change in place: a
-    new one replaces it). The Service, PodDisruptionBudget and NetworkPolicy select by it. Default:
-    `app.kubernetes.io/name: <name>`."""
-    deployment: NotRequired[str]
-    """The earlier Deployment resource. Default: none."""
-    service: NotRequired[str]
-    """The earlier Service resource. Default: none."""
-    service_account: NotRequired[str]
-    """The earlier ServiceAccount resource. Default: none."""
-    network_policy: NotRequired[str]
-    """The earlier NetworkPolicy resource. Default: none."""
-    disruption_budget: NotRequired[str]
-    """The earlier PodDisruptionBudget resource. Default: none."""
-    autoscaler: NotRequired[str]
-    """The earlier HorizontalPodAutoscaler resource. Default: none."""
-    ingress: NotRequired[str]
-    """The earlier Ingress resource. Default: none."""
-
-
-class AdoptServiceArgs(TypedDict):
-    """The earlier resource whose live Service this alias's Service takes over (see `ExposedDeployment`'s `adopt`)."""
-
-    service: NotRequired[str]
-    """The earlier Service resource: the Pulumi name of a top-level Service in this stack, or its URN. Default: none."""
+from ...k8s.validation import Checker
 
 
 @dataclass(frozen=True)

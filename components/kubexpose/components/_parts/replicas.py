@@ -2,47 +2,11 @@
 
 import re
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
-from ..k8s.availability import Autoscaling, Budget
-from ..k8s.validation import Checker
+from ...k8s.availability import Autoscaling, Budget
+from ...k8s.validation import Checker
 from .base import check_bool
-
-
-class DisruptionBudgetArgs(TypedDict):
-    """How many of the app's Pods a voluntary disruption (a node drain) may take at once."""
-
-    enabled: NotRequired[bool]
-    """False: no PodDisruptionBudget. Default: true (for 2+ replicas)."""
-    max_unavailable: NotRequired[int]
-    """Pods that may be down at once (Python may also give a percent text, e.g. `"25%"`). Default: 1."""
-    max_unavailable_percent: NotRequired[int]
-    """`max_unavailable` as a percent of the replicas (1-99). Default: none."""
-    min_available: NotRequired[int]
-    """Pods that must stay up (instead of `max_unavailable`; Python may give `"50%"`). Default: none."""
-    min_available_percent: NotRequired[int]
-    """`min_available` as a percent of the replicas (1-99). Default: none."""
-
-
-class SpreadArgs(TypedDict):
-    """Spreading of the app's Pods over nodes (and zones, when the stack says `kubexpose:zones`)."""
-
-    enabled: NotRequired[bool]
-    """False: no topology spread constraints. Default: true (for 2+ replicas)."""
-
-
-class AutoscalingArgs(TypedDict):
-    """A HorizontalPodAutoscaler for the app (then `replicas` is left to it)."""
-
-    min_replicas: int
-    """Fewest Pods, at least 1. Required."""
-    max_replicas: int
-    """Most Pods, at least `min_replicas`. Required."""
-    cpu_utilization: NotRequired[int]
-    """Target average CPU use, percent of the CPU request (1-500: above 100 when limits allow). Default: 80
-    when no target is given."""
-    memory_utilization: NotRequired[int]
-    """Target average memory use, percent of the memory request (1-500). Default: none."""
 
 
 def enabled(check: Checker, args: Mapping[str, Any], field: str) -> bool:

@@ -1,30 +1,17 @@
 """ExposedDeployment's HTTP route (behind the stack's Ingress or Gateway) and who may call it (its NetworkPolicy)."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from ..claims import ProgramState, apps_in
-from ..k8s.network_policy import Admission
-from ..k8s.ports import Port
-from ..k8s.route import RouteModel
-from ..k8s.validation import Checker
-from ..profile import StackProfile
-
-
-class HttpArgs(TypedDict):
-    """An HTTP route to the app through the stack's router (`kubexpose:ingress` or `kubexpose:gateway`)."""
-
-    host: str
-    """Host name the router matches, e.g. `shop.example.com` (`*.example.com` matches one label). Required."""
-    path: NotRequired[str]
-    """Path prefix, e.g. `/api`. Default: `/`."""
-    port: NotRequired[int]
-    """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
-    port_name: NotRequired[str]
-    """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
-
+from ...claims import ProgramState, apps_in
+from ...inputs import HttpArgs
+from ...k8s.network_policy import Admission
+from ...k8s.ports import Port
+from ...k8s.route import RouteModel
+from ...k8s.validation import Checker
+from ...profile import StackProfile
 
 _HTTP_FIELDS = frozenset(HttpArgs.__annotations__)
 

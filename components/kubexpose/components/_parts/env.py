@@ -9,14 +9,14 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..k8s.metadata import object_metadata
-from ..k8s.pod import (
+from ...k8s.metadata import object_metadata
+from ...k8s.pod import (
     ENV_SECRET_VERSION,
     PodModel,
     container_env,
     template_metadata,
 )
-from ..k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
+from ...k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
 
 
 def parse_env(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:

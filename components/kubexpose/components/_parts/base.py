@@ -11,8 +11,9 @@ class deriving from :class:`KubexposeComponent` whose `__init__` does, in this o
    (`parent=self`) for its children.
 3. **build and register children**: each child's spec comes from a pure builder in
    :mod:`kubexpose.k8s` and is registered as `self.child(cls, f"{name}-<suffix>", child, **props)`:
-   through the SDK, or on the render's fast path (:mod:`kubexpose.engine.fast`) recorded as the SDK would
-   send it, when `declare` was given the component's `inputs` and found them plain.
+   through the SDK, or by the registrar the run installed (:mod:`kubexpose.registrar`; the render's fast
+   path records children as the SDK would send them) when `declare` was given the component's `inputs`
+   and the registrar took them.
 4. **outputs**: `self.finish({...})` sets each typed output attribute and calls `register_outputs`.
 
 Checks that need the whole program use :func:`kubexpose.claims.at_program_end`; the
@@ -25,11 +26,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pulumi
 
-from ..claims import Claim, claim
-from ..engine import fast as _fast
-from ..errors import ArgumentsError
-from ..k8s.validation import Checker
-from ..profile import StackProfile
+from ...claims import Claim, claim
+from ...errors import ArgumentsError
+from ...k8s.validation import Checker
+from ...profile import StackProfile
+from ...registrar import Registrar, current
 from .outputs import Fixed, Out, known
 
 R = TypeVar("R")
@@ -110,51 +111,51 @@ class KubexposeComponent(pulumi.ComponentResource):
     ) -> pulumi.ResourceOptions:
         """Claim `taken` for this program run, register the component, return its children's options.
 
-        Under the render's fast session (:mod:`kubexpose.engine.fast`) the component takes the fast path
-        when its `opts` and its checked `inputs` (raw args and parsed model) allow it and
-        `slow_because` gives no reason not to; :meth:`child` then records children instead of
-        registering them."""
+        With a registrar installed for the run (:mod:`kubexpose.registrar`: the render's fast path) the
+        component is registered by it when its `opts` and its checked `inputs` (raw args and parsed model)
+        allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children."""
         claim(check, taken)
-        self._kubexpose_fast: _fast.FastSession | None = None
+        self._kubexpose_registrar: Registrar | None = None
         self._kubexpose_fixed: dict[str, Any] = {}
-        current = _fast.session()
-        if current is not None:
+        registrar = current()
+        if registrar is not None:
             if inputs is _NO_INPUTS:
                 slow_because = slow_because or "it gives declare() no inputs to check"
-            reason = slow_because or _fast.why_not(current, opts, inputs)
+            reason = slow_because or registrar.why_not(opts, inputs)
             if reason is None:
-                self._kubexpose_urn = _fast.declare_component(self, self.type_token, name, current)
-                self._kubexpose_fast = current
+                self._kubexpose_urn = registrar.declare_component(self, self.type_token, name)
+                self._kubexpose_registrar = registrar
                 return pulumi.ResourceOptions(parent=self)
-            current.slow.append(f"{self.kind} '{name}': {reason}")
+            registrar.took_the_sdk_path(f"{self.kind} '{name}': {reason}")
         pulumi.ComponentResource.__init__(self, self.type_token, name, None, opts)
         return pulumi.ResourceOptions(parent=self)
 
     def child(self, cls: type[R], name: str, opts: pulumi.ResourceOptions, **props: Any) -> R:
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
-        registered with `opts`, or on the fast path recorded and stood in for (unless `opts` carry aliases, which
-        only the SDK's registration records)."""
-        current = self._kubexpose_fast
-        if current is not None and not opts.aliases:  # the fast path records no aliases: the SDK registers those
-            stand_in = _fast.record_child(current, f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
+        registered with `opts`, or by the run's registrar (unless `opts` carry aliases, which only the SDK's
+        registration records)."""
+        registrar = self._kubexpose_registrar
+        if registrar is not None and not opts.aliases:
+            stand_in = registrar.record_child(f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)
             if stand_in is not None:
                 return cast(R, stand_in)
         return cls(name, opts=opts, **props)  # type: ignore[call-arg]
 
     def name_of(self, child: Any, name: str) -> Any:
         """The child's `metadata.name` as an input of a sibling: its Output (so the sibling waits for it),
-        or on the fast path the name itself."""
-        return name if _fast.is_unbuilt(child) else child.metadata.name
+        or for a child the run's registrar recorded the name itself."""
+        return child.metadata.name if self.recorded_state(child) is None else name
 
     def recorded_state(self, child: Any) -> dict[str, Any] | None:
-        """On the fast path, the state the mocks answered for a recorded child; None for a child registered
+        """The state the engine answered for a child the run's registrar recorded; None for a child registered
         through the SDK."""
-        return _fast.state_of(child)
+        registrar = self._kubexpose_registrar
+        return None if registrar is None else registrar.state_of(child)
 
     def fixed(self, value: Any, depends_on: pulumi.Resource) -> Out:
         """An output whose value is known at declaration and that depends on child `depends_on`: an Output,
         or on the fast path a :class:`~kubexpose.components.outputs.Fixed` value (see :meth:`finish`)."""
-        return known(value, depends_on) if self._kubexpose_fast is None else Fixed(value)
+        return known(value, depends_on) if self._kubexpose_registrar is None else Fixed(value)
 
     def finish(self, outputs: Mapping[str, Out]) -> None:
         """Set every output attribute and register them (the last step of `__init__`).
@@ -163,7 +164,7 @@ class KubexposeComponent(pulumi.ComponentResource):
         :class:`~kubexpose.components.outputs.Fixed` value becomes an Output (depending on the component)
         the first time program code reads it: most outputs of a render are never read, and each Output
         costs an asyncio task."""
-        if self._kubexpose_fast is None:
+        if self._kubexpose_registrar is None:
             for key, value in outputs.items():
                 setattr(self, key, value)
             self.register_outputs(dict(outputs))

@@ -9,9 +9,9 @@ from pulumi_kubernetes.core.v1 import (
     ProbeArgsDict,
 )
 
-from ..k8s.pod import ContainerPort
-from ..k8s.schema import check_fields
-from ..k8s.validation import Checker
+from ...k8s.pod import ContainerPort
+from ...k8s.schema import check_fields
+from ...k8s.validation import Checker
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Private helpers of the components: not part of the public API (import input types from `kubexpose`)."""

@@ -1,0 +1,435 @@
+"""Every input type of kubexpose's components, in one place: the arguments of ExposedDeployment and
+ExternalAlias and the nested types they take.
+
+The component provider derives the package schema from these classes and their field docstrings. A type's
+schema token is its name without the `Args` suffix (`PortArgs` is `kubexpose:index:Port`), so that every
+generated SDK reads `PortArgs`, as pulumi-kubernetes' do; the docstrings speak Python, and the schema writes
+them in words that hold in every language (`kubexpose.provider`).
+"""
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import NotRequired, TypedDict
+
+import pulumi
+
+
+class Exposure(StrEnum):
+    """Who may call an app: the stack turns PUBLIC into its public Service type."""
+
+    INTERNAL = "internal"
+    """Reachable only inside the cluster (a ClusterIP Service)."""
+    PUBLIC = "public"
+    """Reachable from outside the cluster (NodePort or LoadBalancer, as the stack's profile says)."""
+
+
+class ServiceType(StrEnum):
+    """A Service type an ExposedDeployment may be given explicitly (it then wins over the exposure)."""
+
+    CLUSTER_IP = "ClusterIP"
+    """Reachable inside the cluster only, at a stable virtual IP."""
+    NODE_PORT = "NodePort"
+    """Reachable on a port of every node (and inside the cluster)."""
+    LOAD_BALANCER = "LoadBalancer"
+    """Reachable through the cloud's load balancer (and on a node port, and inside the cluster)."""
+
+
+class AdoptArgs(TypedDict):
+    """Resources of an earlier program (raw pulumi-kubernetes resources, or another component's children) whose live
+    objects this component's children take over: each child gets the alias that keeps its resource, so
+    `pulumi up` updates the live object instead of deleting it. Give the Pulumi name of a top-level resource of
+    the same type in this stack, or its whole URN (`pulumi stack --show-urns`)."""
+
+    selector: NotRequired[Mapping[str, str]]
+    """The live Deployment's `spec.selector.matchLabels`, kept (a Deployment's selector cannot change in place: a
+    new one replaces it). The Service, PodDisruptionBudget and NetworkPolicy select by it. Default:
+    `app.kubernetes.io/name: <name>`."""
+    deployment: NotRequired[str]
+    """The earlier Deployment resource. Default: none."""
+    service: NotRequired[str]
+    """The earlier Service resource. Default: none."""
+    service_account: NotRequired[str]
+    """The earlier ServiceAccount resource. Default: none."""
+    network_policy: NotRequired[str]
+    """The earlier NetworkPolicy resource. Default: none."""
+    disruption_budget: NotRequired[str]
+    """The earlier PodDisruptionBudget resource. Default: none."""
+    autoscaler: NotRequired[str]
+    """The earlier HorizontalPodAutoscaler resource. Default: none."""
+    ingress: NotRequired[str]
+    """The earlier Ingress resource. Default: none."""
+
+
+class AdoptServiceArgs(TypedDict):
+    """The earlier resource whose live Service this alias's Service takes over (see `ExposedDeployment`'s `adopt`)."""
+
+    service: NotRequired[str]
+    """The earlier Service resource: the Pulumi name of a top-level Service in this stack, or its URN. Default: none."""
+
+
+class PortArgs(TypedDict):
+    """One Service port."""
+
+    port: int
+    """Port the Service listens on (callers use `<service>:<port>`). Required."""
+    target_port: NotRequired[int]
+    """Container port number the traffic goes to (Python may also give a port name here). Default: `port`."""
+    target_port_name: NotRequired[str]
+    """Name of the container port the traffic goes to (instead of `target_port`), e.g. `http`. Default: none."""
+    name: NotRequired[str]
+    """Port name (DNS-1123 label); required once there are several ports. Default: none."""
+    protocol: NotRequired[str]
+    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
+    node_port: NotRequired[int]
+    """Fixed node port (NodePort/LoadBalancer only), inside the stack's range. Default: allocated."""
+
+
+class LoadBalancerArgs(TypedDict):
+    """Settings written only when the Service is a LoadBalancer; they win over the stack's."""
+
+    annotations: NotRequired[Mapping[str, str]]
+    """Cloud load-balancer annotations, merged over the stack's. Default: the stack's."""
+    source_ranges: NotRequired[Sequence[str]]
+    """Canonical CIDRs allowed in. Default: the stack's, else everyone."""
+    load_balancer_class: NotRequired[str]
+    """`spec.loadBalancerClass`. Default: the stack's, else the cluster's."""
+
+
+class HttpArgs(TypedDict):
+    """An HTTP route to the app through the stack's router (`kubexpose:ingress` or `kubexpose:gateway`)."""
+
+    host: str
+    """Host name the router matches, e.g. `shop.example.com` (`*.example.com` matches one label). Required."""
+    path: NotRequired[str]
+    """Path prefix, e.g. `/api`. Default: `/`."""
+    port: NotRequired[int]
+    """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
+    port_name: NotRequired[str]
+    """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
+
+
+class ResourcesArgs(TypedDict):
+    """CPU and memory for the container, as Kubernetes quantities."""
+
+    requests: NotRequired[Mapping[str, str]]
+    """What the scheduler reserves, e.g. `{"cpu": "100m", "memory": "128Mi"}`. Default: 50m CPU, 64Mi."""
+    limits: NotRequired[Mapping[str, str]]
+    """The most the container may use, e.g. `{"cpu": "1", "memory": "256Mi"}`. Default: 500m CPU, 256Mi."""
+
+
+class HttpGetArgs(TypedDict):
+    """An HTTP GET probe: success is a status from 200 to 399."""
+
+    port: int
+    """Container port number to call. Required."""
+    path: NotRequired[str]
+    """Path to request, e.g. `/healthz`. Default: `/`."""
+    scheme: NotRequired[str]
+    """`HTTP` or `HTTPS`. Default: `HTTP`."""
+
+
+class TcpSocketArgs(TypedDict):
+    """A TCP probe: success is an accepted connection."""
+
+    port: int
+    """Container port number to connect to. Required."""
+
+
+class ExecArgs(TypedDict):
+    """A command probe: success is exit status 0."""
+
+    command: Sequence[str]
+    """The command and its arguments, run in the container (no shell). Required."""
+
+
+class ProbeArgs(TypedDict):
+    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, or `disabled`."""
+
+    http_get: NotRequired[HttpGetArgs]
+    """Probe with an HTTP GET."""
+    tcp_socket: NotRequired[TcpSocketArgs]
+    """Probe by opening a TCP connection."""
+    exec: NotRequired[ExecArgs]
+    """Probe by running a command."""
+    initial_delay_seconds: NotRequired[int]
+    """Seconds after the container starts before the first probe. Default: 0."""
+    period_seconds: NotRequired[int]
+    """Seconds between probes. Default: 10."""
+    timeout_seconds: NotRequired[int]
+    """Seconds before a probe times out. Default: 1."""
+    success_threshold: NotRequired[int]
+    """Successes in a row that count as healthy again (1 for liveness). Default: 1."""
+    failure_threshold: NotRequired[int]
+    """Failures in a row that count as unhealthy. Default: 3."""
+    disabled: NotRequired[bool]
+    """`true`: no probe at all, not even the default (Python may also pass None). Default: false."""
+
+
+class CapabilitiesArgs(TypedDict):
+    """Linux capabilities to add to or drop from the container."""
+
+    add: NotRequired[Sequence[str]]
+    """Capabilities to add, e.g. `["NET_BIND_SERVICE"]`. Default: none."""
+    drop: NotRequired[Sequence[str]]
+    """Capabilities to drop. Default: `["ALL"]`."""
+
+
+class SecurityContextArgs(TypedDict):
+    """Container security-context fields, merged over the secure defaults."""
+
+    allow_privilege_escalation: NotRequired[bool]
+    """Let a process gain more privileges than its parent. Default: false."""
+    privileged: NotRequired[bool]
+    """Run the container privileged. Default: false."""
+    read_only_root_filesystem: NotRequired[bool]
+    """Mount the root filesystem read-only (`writable_paths` become emptyDirs). Default: true."""
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of the container's processes. Default: the Pod's (10001)."""
+    run_as_group: NotRequired[int]
+    """GID of the container's processes. Default: the Pod's (10001)."""
+    capabilities: NotRequired[CapabilitiesArgs]
+    """Capabilities to add or drop. Default: drop ALL."""
+
+
+class SeccompProfileArgs(TypedDict):
+    """The seccomp profile of the Pod's containers."""
+
+    type: str
+    """`RuntimeDefault`, `Localhost` or `Unconfined`. Required."""
+    localhost_profile: NotRequired[str]
+    """Profile file on the node, for `Localhost`. Default: none."""
+
+
+class PodSecurityContextArgs(TypedDict):
+    """Pod security-context fields, merged over the secure defaults."""
+
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start containers as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of every container's processes. Default: 10001."""
+    run_as_group: NotRequired[int]
+    """GID of every container's processes. Default: 10001."""
+    fs_group: NotRequired[int]
+    """Group that owns mounted volumes. Default: 10001."""
+    supplemental_groups: NotRequired[Sequence[int]]
+    """Extra groups of every container's processes. Default: none."""
+    seccomp_profile: NotRequired[SeccompProfileArgs]
+    """Seccomp profile. Default: `RuntimeDefault`."""
+
+
+class MountArgs(TypedDict):
+    """A ConfigMap or Secret mounted read-only into the container (exactly one of `config_map`, `secret`)."""
+
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace."""
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace."""
+    path: str
+    """Absolute directory the keys appear in, e.g. `/etc/app`; no other mount or writable path inside or above it. Required."""
+    items: NotRequired[Mapping[str, str]]
+    """Only these keys, each at a relative path under `path` (`{"app.yaml": "app.yaml"}`). Default: every key."""
+
+
+class EnvRefArgs(TypedDict):
+    """Where an environment variable's value comes from: a key of a Secret or ConfigMap, or a Pod field."""
+
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace (with `key`)."""
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace (with `key`)."""
+    key: NotRequired[str]
+    """The key inside the Secret or ConfigMap."""
+    field: NotRequired[str]
+    """A Pod field from the downward API, e.g. `status.podIP` or `metadata.name`."""
+
+
+class DisruptionBudgetArgs(TypedDict):
+    """How many of the app's Pods a voluntary disruption (a node drain) may take at once."""
+
+    enabled: NotRequired[bool]
+    """`false`: no PodDisruptionBudget. Default: true (for 2+ replicas)."""
+    max_unavailable: NotRequired[int]
+    """Pods that may be down at once (Python may also give a percent text, e.g. `"25%"`). Default: 1."""
+    max_unavailable_percent: NotRequired[int]
+    """`max_unavailable` as a percent of the replicas (1-99). Default: none."""
+    min_available: NotRequired[int]
+    """Pods that must stay up (instead of `max_unavailable`; Python may give `"50%"`). Default: none."""
+    min_available_percent: NotRequired[int]
+    """`min_available` as a percent of the replicas (1-99). Default: none."""
+
+
+class SpreadArgs(TypedDict):
+    """Spreading of the app's Pods over nodes (and zones, when the stack says `kubexpose:zones`)."""
+
+    enabled: NotRequired[bool]
+    """`false`: no topology spread constraints. Default: true (for 2+ replicas)."""
+
+
+class AutoscalingArgs(TypedDict):
+    """A HorizontalPodAutoscaler for the app (then `replicas` is left to it)."""
+
+    min_replicas: int
+    """Fewest Pods, at least 1. Required."""
+    max_replicas: int
+    """Most Pods, at least `min_replicas`. Required."""
+    cpu_utilization: NotRequired[int]
+    """Target average CPU use, percent of the CPU request (1-500: above 100 when limits allow). Default: 80
+    when no target is given."""
+    memory_utilization: NotRequired[int]
+    """Target average memory use, percent of the memory request (1-500). Default: none."""
+
+
+class ContainerPortArgs(TypedDict):
+    """A port the container declares (needed for a named `target_port`)."""
+
+    container_port: int
+    """Port number inside the container. Required."""
+    name: NotRequired[str]
+    """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
+    protocol: NotRequired[str]
+    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
+
+
+class ExposedDeploymentArgs(TypedDict):
+    """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
+
+    image: pulumi.Input[str]
+    """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
+    image_pull_policy: NotRequired[str]
+    """`Always` (re-check the registry at every Pod start, so a moved tag or a revoked pull right is noticed),
+    `IfNotPresent` (e.g. images loaded into kind) or `Never`. Default: `Always`."""
+    port: NotRequired[int]
+    """Shorthand for `ports=[port]`."""
+    ports: NotRequired[Sequence[PortArgs]]
+    """Service ports, `{port, target_port?, target_port_name?, name?, protocol?, node_port?}` (Python may also
+    give plain numbers). Required unless `port` is given."""
+    container_ports: NotRequired[Sequence[ContainerPortArgs]]
+    """Ports the container declares. Default: one per Service port, at its target port."""
+    exposure: NotRequired[Exposure]
+    """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
+    service_type: NotRequired[ServiceType]
+    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may also give the text or
+    pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
+    replicas: NotRequired[pulumi.Input[int]]
+    """Number of Pods. Default: 1."""
+    namespace: NotRequired[pulumi.Input[str]]
+    """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
+    env: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Environment variables; values may be Outputs. A secret Output's value goes into the Secret `<name>-env`
+    the component owns and reaches the container through `secretKeyRef`, never as a plain value. Default: none."""
+    env_refs: NotRequired[Mapping[str, EnvRefArgs]]
+    """Environment variables read from an existing source: `{"secret": NAME, "key": KEY}`,
+    `{"config_map": NAME, "key": KEY}` or `{"field": PATH}` (e.g. `status.podIP`). Default: none."""
+    command: NotRequired[Sequence[str]]
+    """Container entrypoint override. Default: the image's."""
+    args: NotRequired[Sequence[str]]
+    """Container arguments. Default: the image's."""
+    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Extra labels on every object and Pod (the selector stays `app.kubernetes.io/name`). Default: none."""
+    service_annotations: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Annotations on the Service. Default: none."""
+    session_affinity: NotRequired[str]
+    """`ClientIP` (sticky clients) or `None`. Default: `None`."""
+    session_affinity_timeout_seconds: NotRequired[int]
+    """Stickiness timeout with `ClientIP`, 1-86400. Default: 10800."""
+    headless: NotRequired[bool]
+    """Headless Service (`clusterIP: None`, DNS returns Pod IPs); internal apps only. Default: false."""
+    load_balancer: NotRequired[LoadBalancerArgs]
+    """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
+    external_traffic_policy: NotRequired[str]
+    """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
+    resources: NotRequired[ResourcesArgs]
+    """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
+    readiness_probe: NotRequired[ProbeArgs | None]
+    """Readiness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port."""
+    liveness_probe: NotRequired[ProbeArgs | None]
+    """Liveness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port, every 20 s."""
+    writable_paths: NotRequired[Sequence[str]]
+    """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
+    security_context: NotRequired[SecurityContextArgs]
+    """Container security-context fields over the secure defaults (e.g. `{"read_only_root_filesystem": False}`)."""
+    pod_security_context: NotRequired[PodSecurityContextArgs]
+    """Pod security-context fields over the secure defaults (e.g. `{"run_as_user": 101}`)."""
+    automount_service_account_token: NotRequired[bool]
+    """Mount the service-account token into Pods. Default: false."""
+    network_policy: NotRequired[bool]
+    """Create a NetworkPolicy admitting only what the exposure promises on the app's ports (for an internal
+    app the callers below, else the Pods of its own namespace; any source for a public one). Default: true."""
+    allowed_callers: NotRequired[Sequence[str]]
+    """Apps (ExposedDeployments of this program, in the same namespace) whose Pods may call this internal app.
+    Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
+    allowed_namespaces: NotRequired[Sequence[str]]
+    """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    disruption_budget: NotRequired[DisruptionBudgetArgs]
+    """The app's PodDisruptionBudget. Default: `maxUnavailable: 1` for 2+ replicas, none for one."""
+    spread: NotRequired[SpreadArgs]
+    """Spreading of the Pods. Default: over nodes (and zones with `kubexpose:zones`) for 2+ replicas."""
+    autoscaling: NotRequired[AutoscalingArgs]
+    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
+    service_account: NotRequired[str]
+    """An existing ServiceAccount for the Pods. Default: one named after the app, made for it (no token mounted)."""
+    image_pull_secrets: NotRequired[Sequence[str]]
+    """Secrets with registry credentials for the image. Default: none."""
+    pod_annotations: NotRequired[Mapping[str, str]]
+    """Annotations on the Pods (e.g. `prometheus.io/scrape`). Default: none."""
+    mounts: NotRequired[Sequence[MountArgs]]
+    """ConfigMaps and Secrets mounted read-only. Default: none."""
+    http: NotRequired[HttpArgs]
+    """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
+    as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
+    adopt: NotRequired[AdoptArgs]
+    """Take over the live objects of an earlier program's resources (moving from raw pulumi-kubernetes resources):
+    `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
+
+
+class ExternalAliasArgs(TypedDict):
+    """Inputs of :class:`ExternalAlias`: `target` (a DNS name) or `addresses` (IPs), and the ports."""
+
+    target: NotRequired[pulumi.Input[str]]
+    """A DNS name (`api.example.com`), or an Output of one: the alias is an `ExternalName` Service (a CNAME).
+    Give IP addresses in `addresses` instead. One of `target` and `addresses` is required; the stack's
+    `kubexpose:aliases` entry wins over both."""
+    addresses: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """IPv4 and/or IPv6 addresses of the external service, or an Output of them: the alias is a selector-less
+    Service with EndpointSlices (one per family, both when the addresses come from an Output). Needs `ports`."""
+    port: NotRequired[pulumi.Input[int]]
+    """Shorthand for `ports=[port]`; may be an Output (e.g. a database's port)."""
+    ports: NotRequired[Sequence[PortArgs]]
+    """Ports callers use (numbers may be Outputs); required for `addresses`, informational for a DNS name. Default: none."""
+    namespace: NotRequired[pulumi.Input[str]]
+    """Namespace of the alias. Default: the stack profile's."""
+    labels: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Extra labels on the Service and EndpointSlices (values may be Outputs). Default: none."""
+    adopt: NotRequired[AdoptServiceArgs]
+    """Take over the live Service of an earlier program's resource (`{"service": "external-service"}`): its
+    alias keeps the object instead of deleting it. Default: none."""
+
+
+__all__ = [
+    "AdoptArgs",
+    "AdoptServiceArgs",
+    "AutoscalingArgs",
+    "CapabilitiesArgs",
+    "ContainerPortArgs",
+    "DisruptionBudgetArgs",
+    "EnvRefArgs",
+    "ExecArgs",
+    "ExposedDeploymentArgs",
+    "Exposure",
+    "ExternalAliasArgs",
+    "HttpArgs",
+    "HttpGetArgs",
+    "LoadBalancerArgs",
+    "MountArgs",
+    "PodSecurityContextArgs",
+    "PortArgs",
+    "ProbeArgs",
+    "ResourcesArgs",
+    "SeccompProfileArgs",
+    "SecurityContextArgs",
+    "ServiceType",
+    "SpreadArgs",
+    "TcpSocketArgs",
+]

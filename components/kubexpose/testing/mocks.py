@@ -1,7 +1,0 @@
-"""Moved to :mod:`kubexpose.engine.mocks` (the offline engine the render and the test kit share); this name stays."""
-
-import sys
-
-from ..engine import mocks as _moved
-
-sys.modules[__name__] = _moved
