@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 from pathlib import Path
 
 import pulumi
@@ -103,7 +104,14 @@ def test_the_tooling_check_fails_on_a_planted_engine_import(planted: str) -> Non
 
 
 FLOORS = [
-    ("kubexpose.errors", "kubexpose._sdk", "kubexpose._lazy", "kubexpose._moved", "kubexpose.registrar"),
+    (
+        "kubexpose.errors",
+        "kubexpose._sdk",
+        "kubexpose._lazy",
+        "kubexpose._moved",
+        "kubexpose.registrar",
+        "kubexpose._values",
+    ),
     ("kubexpose.inputs",),
     ("kubexpose.k8s",),
     ("kubexpose.claims", "kubexpose.stackfiles"),
@@ -154,6 +162,19 @@ def test_the_offline_engine_and_the_live_tools_are_not_under_testing() -> None:
     assert floor("kubexpose.registrar") < floor("kubexpose.components._parts.base") < floor("kubexpose.engine.fast")
 
 
+def test_one_walker_looks_inside_the_values_a_program_passes() -> None:
+    """`kubexpose._values.any_leaf` is the only function that walks into mappings and lists to ask whether a value
+    holds something (an Output, a secret placeholder, a value known only later)."""
+    walkers = []
+    for path, tree in _PARSED.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and re.fullmatch(r"_?(holds?|has|any_leaf|contains)_?\w*", node.name):
+                calls = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+                if node.name in calls:  # recursive
+                    walkers.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+    assert walkers == ["_values.py:any_leaf"]
+
+
 def test_the_floor_check_can_fail() -> None:
     assert floor("kubexpose.render.cli") > floor("kubexpose.testing.kit") > floor("kubexpose.profile")
     assert floor("kubexpose.claims") < floor("kubexpose.profile") < floor("kubexpose.components._parts.base")
@@ -199,6 +220,7 @@ def test_the_mock_engine_knows_nothing_of_kubexpose(name: str) -> None:
     assert ours <= {
         "kubexpose._sdk",
         "kubexpose.registrar",
+        "kubexpose._values",
         "kubexpose.engine.fast",
         "kubexpose.engine.mocks",
         "kubexpose.engine.transforms",

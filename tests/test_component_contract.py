@@ -131,3 +131,14 @@ def test_a_third_components_name_is_claimed_against_the_others(run: Runner) -> N
 
     with pytest.raises(ValidationError, match="ScheduledJob 'report': name 'report' is already the Service name of"):
         run(program)
+
+
+def test_each_child_is_declared_once_by_its_annotation() -> None:
+    """A child's class, Pulumi name suffix, adopt key and output attribute all come from one class annotation: the
+    adopt keys are exactly the children's attributes, and each child's Pulumi name is `<name>-<attribute>`."""
+    from kubexpose import AdoptArgs, AdoptServiceArgs, ExposedDeployment, ExternalAlias
+    from kubexpose.components._parts.base import children_of
+
+    assert set(children_of(ExposedDeployment)) == set(AdoptArgs.__annotations__) - {"selector"}
+    assert set(children_of(ExternalAlias)) == set(AdoptServiceArgs.__annotations__) == {"service"}
+    assert children_of(ExposedDeployment)["disruption_budget"].__name__ == "PodDisruptionBudget"

@@ -114,8 +114,7 @@ class ExposedDeployment(KubexposeComponent):
             if app.route and app.gateway
             else app.adoption.slow_because,
         )
-        adopted = app.adoption.opts
-
+        adoption = app.adoption
         namespace = app.claim.namespace
         warn_on_image(self, check, app.pod.image)
         warn_on_probe_ports(self, check, app.pod)
@@ -127,70 +126,37 @@ class ExposedDeployment(KubexposeComponent):
                 resource=self,
             )
         pod = app.pod
-        self.service_account = None
+        metadata = functools.partial(object_metadata, name, namespace, app.labels)
         if app.creates_service_account:
-            self.service_account = self.child(
-                k8s.core.v1.ServiceAccount,
-                f"{name}-service-account",
-                adopted(child, "service_account"),
-                metadata=object_metadata(name, namespace, app.labels),
-                automount_service_account_token=False,
+            account = self.add(
+                "service_account", name, child, adoption, metadata=metadata(), automount_service_account_token=False
             )
-            # Pods wait for their account
-            pod = replace(pod, service_account=self.name_of(self.service_account, name))
+            pod = replace(pod, service_account=self.name_of(account, name))  # Pods wait for their account
         env = declare_env(name, namespace, app.labels, pod, child)
-        self.deployment = self.child(
-            k8s.apps.v1.Deployment,
-            f"{name}-deployment",
-            adopted(child, "deployment"),
-            metadata=object_metadata(name, namespace, app.labels),
-            spec=deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata),
-        )
-        self.disruption_budget = None
+        deployment = deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata)
+        self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
         if app.budget is not None:
-            self.disruption_budget = self.child(
-                k8s.policy.v1.PodDisruptionBudget,
-                f"{name}-disruption-budget",
-                adopted(child, "disruption_budget"),
-                metadata=object_metadata(name, namespace, app.labels),
-                spec=pdb_spec(app.selector, app.budget),
-            )
-        self.autoscaler = None
+            budget = pdb_spec(app.selector, app.budget)
+            self.add("disruption_budget", name, child, adoption, metadata=metadata(), spec=budget)
         if app.autoscaling is not None:
-            self.autoscaler = self.child(
-                k8s.autoscaling.v2.HorizontalPodAutoscaler,
-                f"{name}-autoscaler",
-                adopted(child, "autoscaler"),
-                metadata=object_metadata(name, namespace, app.labels),
-                spec=hpa_spec(name, app.autoscaling),
-            )
-        self.service = self.child(
-            k8s.core.v1.Service,
-            f"{name}-service",
-            adopted(child, "service"),
-            metadata=object_metadata(name, namespace, app.labels, app.service.annotations),
-            spec=service_spec(app.service),
-        )
-        self.network_policy = None
+            self.add("autoscaler", name, child, adoption, metadata=metadata(), spec=hpa_spec(name, app.autoscaling))
+        service_metadata = object_metadata(name, namespace, app.labels, app.service.annotations)
+        self.add("service", name, child, adoption, metadata=service_metadata, spec=service_spec(app.service))
         if app.network_policy:
-            self.network_policy = self.child(
-                k8s.networking.v1.NetworkPolicy,
-                f"{name}-network-policy",
-                adopted(child, "network_policy"),
-                metadata=object_metadata(name, namespace, app.labels),
-                spec=network_policy_spec(app.selector, app.service.ports, app.admission),
-            )
+            policy = network_policy_spec(app.selector, app.service.ports, app.admission)
+            self.add("network_policy", name, child, adoption, metadata=metadata(), spec=policy)
         if app.admission.callers:
             at_program_end(
                 f"allowed_callers:{id(self)}",
                 functools.partial(check_callers, check, namespace, app.admission.callers),
             )
-        self.ingress, self.http_route = None, None
+        self.http_route = None
         if app.route is not None and app.ingress is not None:
-            self.ingress = self.child(
-                k8s.networking.v1.Ingress,
-                f"{name}-ingress",
-                adopted(child, "ingress"),
+            self.add(
+                "ingress",
+                name,
+                child,
+                adoption,
                 metadata=object_metadata(name, namespace, app.labels, app.ingress.annotations),
                 spec=ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
             )

@@ -15,7 +15,7 @@ from ..k8s.endpoint_slice import FAMILIES, by_family, endpoints, slice_labels, s
 from ..k8s.metadata import NAME_LABEL, object_metadata
 from ..k8s.ports import Port, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
-from ..k8s.validation import Checker, is_ip
+from ..k8s.validation import Checker, holds_output, is_ip
 from ..profile import StackProfile
 from ._parts.adopt import Adoption, parse_adopt
 from ._parts.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
@@ -87,10 +87,11 @@ class ExternalAlias(KubexposeComponent):
         spec = service_spec(alias.service)
         if isinstance(alias.ports, pulumi.Output):
             spec["ports"] = alias.ports.apply(lambda ports: [p.service_port(with_node_port=False) for p in ports])
-        self.service = self.child(
-            k8s.core.v1.Service,
-            f"{name}-service",
-            alias.adoption.opts(child, "service"),
+        self.add(
+            "service",
+            name,
+            child,
+            alias.adoption,
             metadata=object_metadata(name, namespace, alias.labels, alias.service.annotations),
             spec=spec,
         )
@@ -140,16 +141,6 @@ def _of_family(family: str, ips: Sequence[str]) -> list[str]:
     return dict(by_family(ips)).get(family, [])
 
 
-def _has_output(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, Mapping):
-        return any(_has_output(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_output(v) for v in value)
-    return False
-
-
 def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias:
     check.service_name("name", name)
     args = check_args(check, raw, _ARG_FIELDS, "ExternalAliasArgs(target=..., port=...)")
@@ -177,7 +168,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
     else:
         ips = check.input(
             field,
-            pulumi.Output.from_input(addresses) if _has_output(addresses) else addresses,
+            pulumi.Output.from_input(addresses) if holds_output(addresses) else addresses,
             lambda value: _ips(check, field, value),
         )
     ports = _ports(check, args, ip_target=hostname is None)
@@ -239,7 +230,7 @@ def _ports(check: Checker, args: Mapping[str, Any], ip_target: bool) -> Any:
         return tuple(ports)
 
     raw_ports, raw_port = args.get("ports"), args.get("port")
-    if _has_output(raw_ports) or _has_output(raw_port):
+    if holds_output(raw_ports) or holds_output(raw_port):
         return pulumi.Output.all(raw_ports, raw_port).apply(lambda both: parse(both[0], both[1]))
     return parse(raw_ports, raw_port)
 

@@ -47,6 +47,7 @@ import pulumi
 from .. import registrar
 from .._sdk import NotPlainError as NotPlainError
 from .._sdk import fast_internals
+from .._values import any_leaf
 
 Record = Callable[[str, str, str, dict[str, Any], bool], tuple[str, dict[str, Any]]]
 """`record(type token, name, parent URN, wire inputs, custom) -> (URN, state the mocks answered)`."""
@@ -137,28 +138,17 @@ def why_not(current: FastSession, opts: pulumi.ResourceOptions | None, inputs: A
         return "a stack transformation is registered"
     if current.monitor_transforms():
         return "a stack transform is registered"
-    if _holds_live_value(inputs):
+    if any_leaf(inputs, _is_live):
         return "an input is an Output (or another value known only later)"
     return None
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _holds_live_value(value: Any) -> bool:
-    """True when `value` holds anything the SDK must resolve: an Output, a resource, an awaitable."""
-    kind = type(value)
-    if kind in _PLAIN:
+def _is_live(value: Any) -> bool:
+    """A value the SDK must resolve: an Output, a resource, an awaitable (anything but plain data and the
+    containers :func:`~kubexpose._values.any_leaf` walks into)."""
+    if isinstance(value, str | int | float | Enum | Mapping | list | tuple | set | frozenset) or value is None:
         return False
-    if kind is dict or isinstance(value, Mapping):
-        return any(_holds_live_value(v) for v in value.values())
-    if kind is list or kind is tuple or kind is frozenset or kind is set:
-        return any(_holds_live_value(v) for v in value)
-    if isinstance(value, str | int | float | Enum):
-        return False
-    if dataclass_fields := getattr(value, "__dataclass_fields__", None):
-        return any(_holds_live_value(getattr(value, name)) for name in dataclass_fields)
-    return True
+    return not (getattr(value, "__dataclass_fields__", None) and not isinstance(value, type))
 
 
 # -- declaring ----------------------------------------------------------------------------------

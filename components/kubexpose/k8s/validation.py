@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import pulumi
 
+from .._values import any_leaf
 from ..errors import ValidationError
 from .shown import SECRET_SHOWN as SECRET_SHOWN
 from .shown import hide
@@ -58,20 +59,9 @@ UNREADABLE_SECRET = SECRET_SHOWN
 """The value the offline render gives a `secure:` config value it cannot decrypt (one text everywhere)."""
 
 
-def _any_leaf(value: Any, test: Callable[[Any], bool]) -> bool:
-    """`test` holds for `value` or for anything inside its mappings, lists and tuples."""
-    if test(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(_any_leaf(v, test) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_any_leaf(v, test) for v in value)
-    return False
-
-
 def unreadable(value: Any) -> bool:
     """The value holds a secret the offline render could not decrypt: a check on it would judge the placeholder."""
-    return _any_leaf(value, lambda v: isinstance(v, str) and UNREADABLE_SECRET in v)
+    return any_leaf(value, lambda v: isinstance(v, str) and UNREADABLE_SECRET in v)
 
 
 def not_checked(message: str) -> None:
@@ -104,16 +94,17 @@ def shown_value(value: Any) -> str:
     """`repr(value)`, with an Output shown as `<Output>` (its value is not known yet) instead of its address."""
     if isinstance(value, pulumi.Output):
         return "<Output>"
-    if isinstance(value, Mapping) and _holds_output(value):
+    if isinstance(value, Mapping) and holds_output(value):
         return "{" + ", ".join(f"{shown_value(k)}: {shown_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple) and _holds_output(value):
+    if isinstance(value, list | tuple) and holds_output(value):
         inner = ", ".join(shown_value(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
     return repr(value)
 
 
-def _holds_output(value: Any) -> bool:
-    return _any_leaf(value, lambda v: isinstance(v, pulumi.Output))
+def holds_output(value: Any) -> bool:
+    """Whether `value` is or holds an Output (in its mappings, lists, tuples, sets and dataclasses)."""
+    return any_leaf(value, lambda v: isinstance(v, pulumi.Output))
 
 
 FAILURE_LISTENERS: list[Callable[[ValidationError], None]] = []

@@ -21,6 +21,8 @@ tooling (render, test kit) needs nothing per component.
 """
 
 import inspect
+import types
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -70,6 +72,25 @@ def check_bool(check: Checker, args: Mapping[str, Any], field: str, default: boo
     return value
 
 
+def children_of(component: type) -> dict[str, type]:
+    """The children a component class declares: each attribute annotated with a pulumi_kubernetes resource class
+    (or that class or None), mapped to the class. The schema's outputs come from the same annotations."""
+    known = _CHILDREN.get(component)
+    if known is None:
+        known = _CHILDREN[component] = {}
+        hints = [vars(cls).get("__annotations__", {}) for cls in reversed(component.__mro__)]
+        for attribute, hint in {key: hint for own in hints for key, hint in own.items()}.items():
+            if typing.get_origin(hint) not in (None, types.UnionType, typing.Union):
+                continue  # a list of children (ExternalAlias's EndpointSlices) is not one declared child
+            for cls in typing.get_args(hint) or (hint,):
+                if isinstance(cls, type) and issubclass(cls, pulumi.CustomResource):
+                    known[attribute] = cls
+    return known
+
+
+_CHILDREN: dict[type, dict[str, type]] = {}
+
+
 class KubexposeComponent(pulumi.ComponentResource):
     """Base of every kubexpose component (see the module docstring for the contract)."""
 
@@ -115,6 +136,8 @@ class KubexposeComponent(pulumi.ComponentResource):
         component is registered by it when its `opts` and its checked `inputs` (raw args and parsed model)
         allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children."""
         claim(check, taken)
+        for attribute in children_of(type(self)):  # a child the component goes without stays None
+            setattr(self, attribute, None)
         self._kubexpose_registrar: Registrar | None = None
         self._kubexpose_fixed: dict[str, Any] = {}
         registrar = current()
@@ -140,6 +163,18 @@ class KubexposeComponent(pulumi.ComponentResource):
             if stand_in is not None:
                 return cast(R, stand_in)
         return cls(name, opts=opts, **props)  # type: ignore[call-arg]
+
+    def add(self, attribute: str, name: str, opts: pulumi.ResourceOptions, adoption: Any = None, **props: Any) -> Any:
+        """Child `attribute` of this component, declared once, by the class annotation of that attribute: its class
+        (the annotation's type), its Pulumi name (`<name>-<attribute with dashes>`, e.g. `web-disruption-budget`),
+        its `adopt` key (the attribute) and its output (the attribute, set here) all follow from it.
+        `adoption` (an :class:`~kubexpose.components._parts.adopt.Adoption`) adds the alias of an adopted
+        resource."""
+        cls = children_of(type(self))[attribute]
+        child_opts = adoption.opts(opts, attribute) if adoption is not None else opts
+        resource: Any = self.child(cls, f"{name}-{attribute.replace('_', '-')}", child_opts, **props)
+        setattr(self, attribute, resource)
+        return resource
 
     def name_of(self, child: Any, name: str) -> Any:
         """The child's `metadata.name` as an input of a sibling: its Output (so the sibling waits for it),
