@@ -320,6 +320,15 @@ def test_a_headless_internal_service_has_cluster_ip_none(run: Runner) -> None:
     assert service_spec(run(app({"headless": True})))["clusterIP"] == "None"
 
 
+def test_a_headless_app_warns_that_the_switch_replaces_the_service_and_how_to_apply_it(run: Runner) -> None:
+    """What e2e/test_service_switches.py measured: the engine replaces the Service, and its preview fails on the API
+    server's dry run, so the switch is applied with `pulumi up --skip-preview`."""
+    (warning,) = [w for w in run(app({"headless": True})).warnings if "headless" in w]
+    assert "makes pulumi replace it (delete, then create" in warning
+    assert "`pulumi preview` of that switch fails" in warning and "`pulumi up --skip-preview`" in warning
+    assert not [w for w in run(app({})).warnings if "headless" in w]
+
+
 def test_load_balancer_settings_come_from_the_stack_and_explicit_ones_win(run: Runner) -> None:
     result = run(app({"exposure": Exposure.PUBLIC}, CLOUD))
     spec = service_spec(result)

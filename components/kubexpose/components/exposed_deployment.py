@@ -122,7 +122,9 @@ class ExposedDeployment(KubexposeComponent):
             pulumi.log.warn(
                 f"ExposedDeployment '{name}': the Service is headless. Kubernetes cannot switch a Service between "
                 "headless and a ClusterIP in place: turning `headless` on or off later makes pulumi replace it "
-                "(delete, then create: callers briefly fail to resolve it).",
+                "(delete, then create: callers briefly fail to resolve it). `pulumi preview` of that switch fails on "
+                "the API server's dry run (`spec.clusterIPs[0]: ... may not change once set`): apply it with "
+                "`pulumi up --skip-preview`.",
                 resource=self,
             )
         pod = app.pod

@@ -250,8 +250,11 @@ def route_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
 
 # -- replacement --------------------------------------------------------------------------------------------
 def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
-    """Fields Kubernetes does not update in place: pulumi-kubernetes replaces the object (delete, then
-    create, as kubexpose names objects explicitly)."""
+    """Fields whose change makes pulumi-kubernetes replace the object (delete, then create, as kubexpose names objects
+    explicitly): its force-new fields of the kinds kubexpose writes, a Deployment's `spec.selector` and a Service's
+    `spec.clusterIP` (pulumi-kubernetes `provider/pkg/provider/diff.go`). A switch between ExternalName and a
+    ClusterIP Service is an update in place: the engine plans `update` (`e2e/test_service_switches.py`), and the
+    API server allocates or drops the cluster IP."""
     if old is None or new is None:
         return []
     name = ref(new)
@@ -267,7 +270,6 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
             )
         )
     if new.get("kind") == "Service":
-        old_type, new_type = spec_of(old).get("type", "ClusterIP"), spec_of(new).get("type", "ClusterIP")
         if spec_of(old).get("clusterIP") != spec_of(new).get("clusterIP"):
             out.append(
                 Finding(
@@ -276,16 +278,6 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
                     name,
                     f"clusterIP {spec_of(old).get('clusterIP') or '(unset)'} -> {spec_of(new).get('clusterIP') or '(unset)'}: "
                     "the Service is replaced",
-                    "callers briefly fail to resolve it",
-                )
-            )
-        elif "ExternalName" in (old_type, new_type) and old_type != new_type:
-            out.append(
-                Finding(
-                    "replacement",
-                    True,
-                    name,
-                    f"type {old_type} -> {new_type}: the Service is replaced",
                     "callers briefly fail to resolve it",
                 )
             )
