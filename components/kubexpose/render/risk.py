@@ -269,18 +269,17 @@ def replacement(old: Obj | None, new: Obj | None) -> list[Finding]:
                 "the downtime while no Pod runs" + _keep_selector(old, new),
             )
         )
-    if new.get("kind") == "Service":
-        if spec_of(old).get("clusterIP") != spec_of(new).get("clusterIP"):
-            out.append(
-                Finding(
-                    "replacement",
-                    True,
-                    name,
-                    f"clusterIP {spec_of(old).get('clusterIP') or '(unset)'} -> {spec_of(new).get('clusterIP') or '(unset)'}: "
-                    "the Service is replaced",
-                    "callers briefly fail to resolve it",
-                )
+    if new.get("kind") == "Service" and spec_of(old).get("clusterIP") != spec_of(new).get("clusterIP"):
+        out.append(
+            Finding(
+                "replacement",
+                True,
+                name,
+                f"clusterIP {spec_of(old).get('clusterIP') or '(unset)'} -> {spec_of(new).get('clusterIP') or '(unset)'}: "
+                "the Service is replaced",
+                "callers briefly fail to resolve it",
             )
+        )
     return out
 
 
