@@ -31,11 +31,11 @@ def test_the_consumer_project_comes_up_and_goes(kubexpose_live: Any, cluster: An
 
 
 def test_the_readme_example_of_a_consumer_e2e_test_runs_as_written(kubexpose_live: Any, kubexpose_cluster: Any) -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "testing.md").read_text()
     section = readme.split("**Your own stacks against a real API server.**", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     scope: dict[str, Any] = {"__file__": str(CONSUMER / "tests" / "test_e2e.py"), "__name__": "readme_example"}
-    exec(compile(code, "README.md", "exec"), scope)
+    exec(compile(code, "docs/testing.md", "exec"), scope)
     (test,) = [v for k, v in scope.items() if k.startswith("test_") and callable(v)]
     test(kubexpose_live, kubexpose_cluster)
     assert kubexpose_cluster.kubectl("get", "namespace", "storefront", check=False).returncode != 0 or not ours(

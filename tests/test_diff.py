@@ -305,7 +305,7 @@ def test_the_example_apps_dev_to_prod_report_names_the_frontends_new_load_balanc
     assert "- ⚠️ **Service shop/frontend**: type NodePort -> LoadBalancer." in text
     assert "  - `spec.type`: NodePort → LoadBalancer" in text
     quoted = "\n".join(f"> {line}" if line else ">" for line in text.split("## Changes")[0].strip().split("\n"))
-    assert (ROOT / "README.md").read_text().count(quoted) == 1, "README report is stale"
+    assert (ROOT / "docs" / "_index.md").read_text().count(quoted) == 1, "docs/_index.md report is stale"
 
 
 def test_a_report_never_shows_a_secret_value(tmp_path: Path) -> None:

@@ -198,7 +198,7 @@ def test_the_wheel_carries_the_policy_pack_and_the_command_writes_it(wheel: Path
 def test_the_readme_requirement_lines_are_valid_for_the_pip_python_3_11_venv_installs(tmp_path: Path) -> None:
     """The pip a new virtualenv gets (ensurepip's, 23.2 with Python 3.11) parses requirement lines with its own
     packaging; it refused `git+file:///<path>` ("It looks like a path"), which the README therefore does not give."""
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text() + (ROOT / "docs" / "installation-configuration.md").read_text()
     lines = re.findall(r"^kubexpose @ git\+\S+$", readme, re.M)
     assert len(lines) >= 2, lines  # a git host's URL and a local clone's
     subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, capture_output=True)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
+INDEX = (ROOT / "docs" / "_index.md").read_text()
+TESTING = (ROOT / "docs" / "testing.md").read_text()
 
 
-def test_the_readme_shows_the_current_dev_summary_and_topology() -> None:
+def test_the_docs_show_the_current_dev_summary_and_topology() -> None:
     summary = (ROOT / "tests" / "golden" / "dev" / "summary.txt").read_text()
     topology = (ROOT / "tests" / "golden" / "dev" / "topology.md").read_text().split("\n", 2)[2]
-    assert summary in README, "README summary is stale: copy tests/golden/dev/summary.txt"
-    assert topology in README, "README topology is stale: copy tests/golden/dev/topology.md"
+    assert summary in INDEX, "docs/_index.md summary is stale: copy tests/golden/dev/summary.txt"
+    assert topology in INDEX, "docs/_index.md topology is stale: copy tests/golden/dev/topology.md"
 
 
 def test_ci_runs_the_readme_test_command_then_the_end_to_end_suite() -> None:
@@ -20,7 +24,7 @@ def test_ci_runs_the_readme_test_command_then_the_end_to_end_suite() -> None:
     commands = [line.split(" ||")[0].split(" >")[0] for line in lines if line.lstrip().startswith("make ")]
     assert commands == ["make .venv/.installed", "make e2e-tools", "make lint", "make test", "make e2e"]
     assert "make lint || status=$?" in lines and "make test || status=$?" in lines and lines[-1] == "make e2e"
-    assert "## End-to-end tests: `make e2e`" in README
+    assert "## End-to-end tests: `make e2e`" in TESTING and "docs/testing.md#end-to-end-tests-make-e2e" in README
 
 
 def test_the_readme_render_command_is_the_make_target() -> None:
@@ -80,3 +84,57 @@ def test_the_readme_consumer_example_creates_the_stacks_namespace() -> None:
     (component,) = [r for r in result.components("kubexpose:index:ExposedDeployment")]
     assert namespace.urn in component.dependencies  # as in the example app (app.py), which e2e brings up
     assert "NAMESPACES NOT CREATED" not in render_run(result, "dev").files["summary.txt"]
+
+
+def test_the_readme_is_the_short_front_door_in_the_pulumi_package_layout() -> None:
+    """What it is, install, the two commands, one example, `pulumi up`, links: under 250 lines; usage and
+    configuration in the files the Pulumi Registry reads, each with its front matter."""
+    assert len(README.splitlines()) < 250
+    for heading in (
+        "## Install",
+        "## Two commands",
+        "## Using the components from another Pulumi project",
+        "## `pulumi up`",
+    ):
+        assert heading in README
+    for doc in ("_index.md", "installation-configuration.md"):
+        text = (ROOT / "docs" / doc).read_text()
+        assert text.startswith("---\ntitle: ") and "\nlayout: package\n---\n" in text, doc
+        assert f"docs/{doc}" in README
+
+
+def test_no_user_doc_holds_a_timing_of_one_machine() -> None:
+    """Timings live with the benchmark that measured them (bench/README.md), dated, with the machine."""
+    timing = re.compile(r"\b\d+(\.\d+)? ?(min|minutes)\b|\b\d+ min \d+ s\b|\(\d+(\.\d+)? s\)")
+    for doc in ("README.md", "docs/_index.md", "docs/installation-configuration.md", "docs/testing.md"):
+        text = (ROOT / doc).read_text()
+        found = [  # a limit (a timeout, a budget) is not a timing
+            m.group(0) for m in timing.finditer(text) if not text[: m.start()].endswith(("up to ", "under "))
+        ]
+        assert found == [], f"{doc}: {found}"
+
+
+def test_every_relative_link_of_the_docs_resolves() -> None:
+    """A link to a file names one that exists; a link to a heading names one of that file (GitHub's anchors)."""
+    for doc in (
+        "README.md",
+        "docs/_index.md",
+        "docs/installation-configuration.md",
+        "docs/testing.md",
+        "CONTRIBUTING.md",
+    ):
+        path = ROOT / doc
+        for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text()):
+            if target.startswith(("http://", "https://")):
+                continue
+            file, _, anchor = target.partition("#")
+            linked = (path.parent / file).resolve() if file else path
+            assert linked.exists(), f"{doc}: {target}"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", linked.read_text(), re.M)
+                assert anchor in {_anchor(h) for h in headings}, f"{doc}: {target}"
+
+
+def _anchor(heading: str) -> str:
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")

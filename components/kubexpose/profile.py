@@ -71,7 +71,7 @@ class GatewaySettings:
 
 @dataclass(frozen=True)
 class StackProfile:
-    """Per-stack choices, read from the ``kubexpose:`` config namespace (see the README)."""
+    """Per-stack choices, read from the ``kubexpose:`` config namespace (see docs/installation-configuration.md)."""
 
     public_service_type: ServiceSpecType = ServiceSpecType.LOAD_BALANCER
     """Service type for ``Exposure.PUBLIC``: NodePort or LoadBalancer. Default: LoadBalancer."""

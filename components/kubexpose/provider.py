@@ -161,7 +161,7 @@ def _pin_kubernetes(text: str, derived: dict[str, Any]) -> str:
 
 def _as_python(value: Any, prop: PropertyDefinition | None) -> Any:
     """`value` with every whole float typed integer by `prop` as an int, in lists, maps and Outputs too, and every
-    map's entries in the order of their keys, as the README promises other languages: a map has no order in most
+    map's entries in the order of their keys, as docs/_index.md promises other languages: a map has no order in most
     languages, yet it reached Construct in the program's order (a TypeScript `env` of `MODE` then `DB_PASSWORD`,
     measured through the real engine), and `env` becomes the container's ordered list."""
     if prop is None or value is None:

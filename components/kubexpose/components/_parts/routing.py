@@ -53,7 +53,7 @@ def parse_route(
             "http",
             dict(raw),
             f"needs a router, but stack '{profile.stack}' sets neither kubexpose:ingress nor kubexpose:gateway",
-            "set one of them in the stack's config (see the README, HTTP routes), or drop http",
+            "set one of them in the stack's config (see docs/_index.md, HTTP routes), or drop http",
         )
     if ingress is not None and gateway is not None:
         check.fail(
