@@ -294,7 +294,7 @@ def layout_tree(block: Block, tmp_path: Path) -> None:
     for line in block.body.splitlines()[1:]:
         for name in re.findall(r"[\w/]+\.py|\b[a-z0-9_]+/(?=\s)", line.split("  ", 1)[0] + " "):
             for part in name.split(","):
-                assert (base / part.strip()).exists() or (base / "testing" / part.strip()).exists(), f"{block}: {part}"
+                assert (base / part.strip()).exists(), f"{block}: {part}"
 
 
 def contract_snippet(block: Block, tmp_path: Path) -> None:
