@@ -297,6 +297,23 @@ def layout_tree(block: Block, tmp_path: Path) -> None:
                 assert (base / part.strip()).exists(), f"{block}: {part}"
 
 
+EXAMPLE_OF = {
+    "typescript": "examples/ts-consumer/index.ts",
+    "go": "examples/go-consumer/program.go",
+    "yaml": "examples/yaml-consumer/Pulumi.yaml",
+}
+
+
+def language_excerpt(block: Block, tmp_path: Path) -> None:
+    """Every line of the excerpt is a line of the consumer example of its language (which `make e2e` compiles and
+    brings up), in the same order: the docs show what runs."""
+    example = [line.strip() for line in (ROOT / EXAMPLE_OF[block.lang]).read_text().splitlines()]
+    at = 0
+    for line in (line.strip() for line in block.body.splitlines() if line.strip()):
+        assert line in example[at:], f"{block}: {line!r} is not in {EXAMPLE_OF[block.lang]} (after line {at})"
+        at = example.index(line, at) + 1
+
+
 def contract_snippet(block: Block, tmp_path: Path) -> None:
     """The component contract's four lines are Python, in the order the contract gives."""
     compile(block.body, str(block), "exec")
@@ -325,6 +342,9 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", 'pip install "kubexpose @ git+', typescript_walkthrough),
     ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
+    ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
+    ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),
+    ("docs/_index.md", "resources:", language_excerpt),
     ("CONTRIBUTING.md", "make test", make_targets),
     ("bench/README.md", "make bench", make_targets),
     ("CONTRIBUTING.md", "components/kubexpose/", layout_tree),
