@@ -278,6 +278,31 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
                 out.append(f"mountPath {a!r} contains another mount")
         if len(paths) != len(set(paths)):
             out.append(f"mountPaths {paths!r} repeat")
+        out += env_violations(container.get("env") or [])
+    return out
+
+
+def env_violations(env: list[dict[str, Any]]) -> list[str]:
+    """A `$(NAME)` in a `value` expands only to a variable listed earlier in the same list (Kubernetes' expansion:
+    `$$` is a literal `$`; a name not defined earlier stays as text). Written from that rule: a reference to a
+    variable the list defines only later never expands."""
+    out: list[str] = []
+    names = [e.get("name") for e in env]
+    for i, entry in enumerate(env):
+        value = entry.get("value")
+        if not isinstance(value, str):
+            continue
+        j = 0
+        while j < len(value):
+            if value.startswith("$$", j):
+                j += 2
+            elif value.startswith("$(", j) and ")" in value[j:]:
+                ref = value[j + 2 : value.index(")", j)]
+                if ref in names and ref not in names[:i]:
+                    out.append(f"env {entry.get('name')!r} refers to $({ref}), listed after it: it never expands")
+                j = value.index(")", j) + 1
+            else:
+                j += 1
     return out
 
 

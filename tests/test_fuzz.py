@@ -163,7 +163,12 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             mostly(st.sampled_from(["/tmp", "/data", "/var/cache/nginx"]), st.just("tmp")), max_size=2
         ),
         "env": st.dictionaries(
-            mostly(st.sampled_from(["A", "B_C", "x.y"]), st.just("1X")), st.text(max_size=5), max_size=2
+            mostly(st.sampled_from(["A", "B_C", "x.y"]), st.just("1X")),
+            st.one_of(  # references to variables before, after, nowhere, to itself, and escaped
+                st.text(max_size=5),
+                st.sampled_from(["$(A)", "x$(B_C)", "$(POD_IP):80", "$$(A)", "$(NOPE)", "$(X_SERVICE_HOST)"]),
+            ),
+            max_size=3,
         ),
         "env_refs": st.dictionaries(
             mostly(st.sampled_from(["DB_PASSWORD", "POD_IP", "A"]), st.just("1X")),

@@ -8,7 +8,8 @@ service-account token, requests and limits, and TCP probes on the first port.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -143,9 +144,39 @@ def _env_var(name: str, value: Any) -> Any:
     return {"name": name, "value": value} if value != "" else {"name": name}
 
 
+_EXPANSION = re.compile(r"\$(?:\$|\(([^()]*)\))")
+"""Kubernetes' expansion in an env value: `$(NAME)` refers to a variable, `$$` is a literal `$`."""
+
+
+def env_references(value: Any) -> list[str]:
+    """The variables a plain env value refers to with `$(NAME)`, in order (`$$(NAME)` is the text itself); none
+    for a value that is not a string (a reference, or an Output not known yet)."""
+    if not isinstance(value, str):
+        return []
+    return [m.group(1) for m in _EXPANSION.finditer(value) if m.group(1) is not None]
+
+
+def env_order(entries: Sequence[tuple[str, Any]]) -> list[int]:
+    """The indices of `entries` (`(name, plain value or None)`) in the order that keeps every `$(NAME)` reference
+    expanding: Kubernetes expands a reference only to a variable listed earlier. Each variable comes after the ones
+    it refers to, otherwise as given (a stable topological order; a cycle, which validation refuses, keeps it)."""
+    defined = {name for name, _ in entries}
+    needs = [set(env_references(value)) & defined - {name} for name, value in entries]
+    order: list[int] = []
+    done: set[str] = set()
+    left = list(range(len(entries)))
+    while left:
+        ready = next((i for i in left if needs[i] <= done), left[0])
+        order.append(ready)
+        done.add(entries[ready][0])
+        left.remove(ready)
+    return order
+
+
 def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset[str] = frozenset()) -> list[Any]:
     """The container's `env`: plain values, the variables in `secret_vars` through `secretKeyRef` to the
-    key of the same name in Secret `secret_name`, then the `env_refs`."""
+    key of the same name in Secret `secret_name`, then the `env_refs`; a variable that refers to another
+    (`$(NAME)`) after it (:func:`env_order`)."""
     env: list[Any] = [
         {"name": name, "value_from": {"secret_key_ref": {"name": secret_name, "key": name}}}
         if name in secret_vars
@@ -153,7 +184,9 @@ def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset
         for name, value in pod.env
     ]
     env += [{"name": name, "value_from": dict(source)} for name, source in pod.env_refs]
-    return env
+    entries = [(name, None if name in secret_vars else value) for name, value in pod.env]
+    entries += [(name, None) for name, _ in pod.env_refs]
+    return [env[i] for i in env_order(entries)]
 
 
 def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:

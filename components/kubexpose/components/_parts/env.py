@@ -14,6 +14,8 @@ from ...k8s.pod import (
     ENV_SECRET_VERSION,
     PodModel,
     container_env,
+    env_order,
+    env_references,
     template_metadata,
 )
 from ...k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
@@ -21,8 +23,89 @@ from ...k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
 
 def parse_env(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:
     pairs = env_values(check, env)
-    env_refs_of(check, refs, {name for name, _ in pairs})
-    return pairs
+    return check_references(check, pairs, env_refs_of(check, refs, {name for name, _ in pairs}))
+
+
+SERVICE_LINK = re.compile(
+    r"^[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$"
+)
+"""The variables Kubernetes gives a container for each Service of its namespace (`enableServiceLinks`, on by
+default): a value may refer to them though no entry defines them."""
+
+
+def check_references(
+    check: Checker, pairs: tuple[tuple[str, Any], ...], refs: tuple[tuple[str, Any], ...]
+) -> tuple[tuple[str, Any], ...]:
+    """`pairs` (env values), each `$(NAME)` reference checked: to a variable `env` or `env_refs` defines (or a
+    Service link), and not in a cycle; a value known only later is checked when known, against the variables the
+    order (:func:`~kubexpose.k8s.pod.env_order`) puts before it. Returns `pairs` with those values wrapped."""
+    defined = [name for name, _ in pairs] + [name for name, _ in refs]
+    entries = [(name, value) for name, value in pairs] + [(name, None) for name, _ in refs]
+    order = [entries[i][0] for i in env_order(entries)]
+    out = []
+    for name, value in pairs:
+        field = f"env[{name!r}]"
+        if isinstance(value, pulumi.Output):
+            before = set(order[: order.index(name)])
+            value = check.input(field, value, functools.partial(_late_references, check, field, set(defined), before))
+        else:
+            _undefined(check, field, value, set(defined))
+        out.append((name, value))
+    for name, value in pairs:  # a cycle keeps a reference from ever expanding
+        chain = _cycle(name, dict(pairs))
+        if chain:
+            check.fail(
+                f"env[{name!r}]",
+                value,
+                f"refers to itself through {' -> '.join(f'$({n})' for n in chain)}",
+                "Kubernetes expands a reference only to a variable listed before it: break the cycle",
+            )
+    return tuple(out)
+
+
+def _undefined(check: Checker, field: str, value: Any, defined: set[str]) -> None:
+    for ref in env_references(value):
+        if ref not in defined and not SERVICE_LINK.match(ref):
+            check.fail(
+                field,
+                value,
+                f"refers to $({ref}), which no env or env_refs entry defines (Kubernetes would leave the text as it is)",
+                f"define {ref} in env or env_refs, or write $$({ref}) for the text itself",
+            )
+
+
+def _late_references(check: Checker, field: str, defined: set[str], before: set[str], value: Any) -> Any:
+    """A value known only now: its references were not known when the order was decided."""
+    _undefined(check, field, value, defined)
+    late = [ref for ref in env_references(value) if ref in defined and ref not in before]
+    if late:
+        check.fail(
+            field,
+            value,
+            f"refers to $({late[0]}), which the container's env lists after it (the order is decided before this "
+            "value is known, so it cannot follow its references)",
+            f"give this value as a plain string, or give {late[0]} in env_refs",
+        )
+    return value
+
+
+def _cycle(start: str, values: Mapping[str, Any]) -> list[str]:
+    """The names from `start` back to it through `$(NAME)` references of plain values, or [] when there is none."""
+    path: list[str] = []
+
+    def walk(name: str) -> bool:
+        for ref in env_references(values.get(name)):
+            if ref == start:
+                path.append(ref)
+                return True
+            if ref in values and ref not in path:
+                path.append(ref)
+                if walk(ref):
+                    return True
+                path.pop()
+        return False
+
+    return [start, *path] if walk(start) else []
 
 
 def env_values(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:

@@ -26,7 +26,7 @@ from ...k8s.quantity import canonical_resources, check_resources
 from ...k8s.schema import check_fields
 from ...k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
 from .base import check_bool
-from .env import env_refs_of, env_values, parse_env
+from .env import check_references, env_refs_of, env_values, parse_env
 from .probes import check_probe_ports, default_probe, parse_probe, probe_port_warnings
 from .security import parse_security_contexts
 from .volumes import parse_mounts, parse_writable_paths
@@ -159,6 +159,7 @@ def parse_pod(
     else:
         env = env_values(check, env)
         env_refs = env_refs_of(check, args.get("env_refs"), {name for name, _ in env})
+        env = check_references(check, env, env_refs)
     first_target = ports[0].target_port if ports else None
     return PodModel(
         container_name=name,
