@@ -107,6 +107,11 @@ def probe_violations(probe: dict[str, Any], liveness: bool) -> list[str]:
             out.append(f"probe port {port!r}")
     if handlers[0] == "httpGet" and handler.get("scheme", "HTTP") not in ("HTTP", "HTTPS"):
         out.append(f"probe scheme {handler.get('scheme')!r}")
+    if handlers[0] == "grpc" and not _port(handler.get("port")):  # a number only: gRPC probes take no port name
+        out.append(f"grpc probe port {handler.get('port')!r}")
+    for header in handler.get("httpHeaders") or [] if handlers[0] == "httpGet" else []:
+        if not re.fullmatch(r"[-A-Za-z0-9]+", str(header.get("name"))):  # IsHTTPHeaderName
+            out.append(f"probe header name {header.get('name')!r}")
     if handlers[0] == "exec" and not handler.get("command"):
         out.append("probe command is empty")
     for key in ("initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"):

@@ -111,12 +111,25 @@ probes = st.one_of(
                 optional={
                     "path": st.just("/healthz"),
                     "scheme": mostly(st.sampled_from(["HTTP", "HTTPS"]), st.just("FTP")),
+                    "http_headers": st.lists(
+                        st.fixed_dictionaries(
+                            {
+                                "name": mostly(st.sampled_from(["Host", "X-Probe"]), st.just("a b")),
+                                "value": st.just("1"),
+                            }
+                        ),
+                        max_size=2,
+                    ),
                 },
             )
         },
         optional=probe_counts,
     ),
     st.fixed_dictionaries({"tcp_socket": st.fixed_dictionaries({"port": probe_port})}, optional=probe_counts),
+    st.fixed_dictionaries(
+        {"grpc": st.fixed_dictionaries({"port": probe_port}, optional={"service": st.just("health")})},
+        optional=probe_counts,
+    ),
     st.fixed_dictionaries(
         {"exec": st.fixed_dictionaries({"command": st.lists(st.sampled_from(["cat", "/tmp/ready"]), max_size=2)})}
     ),

@@ -270,12 +270,41 @@ def test_a_secret_env_value_reaches_the_pod_through_the_components_secret(provid
     assert secret.inputs["stringData"] == {**SECRET_SIG, "value": {"DB_PASSWORD": "hunter2"}}
 
 
+def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provider: Provider) -> None:
+    """Online Boutique's probes, as a TypeScript, Go or YAML program sends them (the schema's Grpc and HttpHeader)."""
+    inputs = {
+        **APP,
+        "livenessProbe": {"grpc": {"port": 9555.0, "service": "health"}, "periodSeconds": 5.0},
+        "readinessProbe": {
+            "httpGet": {
+                "port": 8080.0,
+                "path": "/_healthz",
+                "httpHeaders": [{"name": "Cookie", "value": "shop_session-id=x-readiness-probe"}],
+            }
+        },
+    }
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    container = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"][
+        "spec"
+    ]["containers"][0]
+    assert container["livenessProbe"] == {"grpc": {"port": 9555, "service": "health"}, "periodSeconds": 5}
+    assert container["readinessProbe"]["httpGet"] == {
+        "port": 8080,
+        "path": "/_healthz",
+        "httpHeaders": [{"name": "Cookie", "value": "shop_session-id=x-readiness-probe"}],
+    }
+
+
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
         (
             {**APP, "ports": [{"port": 70000.0}]},
             "ExposedDeployment 'web': ports[0].port 70000 is outside 1-65535; give a port number from 1 to 65535",
+        ),
+        (
+            {**APP, "readinessProbe": {"httpGet": {"port": 80.0, "httpHeaders": [{"name": "a b", "value": "1"}]}}},
+            "ExposedDeployment 'web': readiness_probe.http_get.http_headers[0].name 'a b' is not an HTTP header name",
         ),
         (
             {**APP, "replicas": 1.5},

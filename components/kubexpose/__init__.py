@@ -36,8 +36,10 @@ if TYPE_CHECKING:
     from .inputs import ExposedDeploymentArgs as ExposedDeploymentArgs
     from .inputs import Exposure as Exposure
     from .inputs import ExternalAliasArgs as ExternalAliasArgs
+    from .inputs import GrpcArgs as GrpcArgs
     from .inputs import HttpArgs as HttpArgs
     from .inputs import HttpGetArgs as HttpGetArgs
+    from .inputs import HttpHeaderArgs as HttpHeaderArgs
     from .inputs import LoadBalancerArgs as LoadBalancerArgs
     from .inputs import MountArgs as MountArgs
     from .inputs import PodSecurityContextArgs as PodSecurityContextArgs
@@ -67,8 +69,10 @@ _EXPORTS = {
     "Exposure": ".inputs",
     "ExternalAlias": ".components.external_alias",
     "ExternalAliasArgs": ".inputs",
+    "GrpcArgs": ".inputs",
     "HttpArgs": ".inputs",
     "HttpGetArgs": ".inputs",
+    "HttpHeaderArgs": ".inputs",
     "LoadBalancerArgs": ".inputs",
     "LoadBalancerSettings": ".profile",
     "MountArgs": ".inputs",

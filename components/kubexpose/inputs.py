@@ -117,6 +117,15 @@ class ResourcesArgs(TypedDict):
     """The most the container may use, e.g. `{"cpu": "1", "memory": "256Mi"}`. Default: 500m CPU, 256Mi."""
 
 
+class HttpHeaderArgs(TypedDict):
+    """A header an HTTP probe sends."""
+
+    name: str
+    """Header name, e.g. `Host` or `X-Probe`. Required."""
+    value: str
+    """Header value. Required."""
+
+
 class HttpGetArgs(TypedDict):
     """An HTTP GET probe: success is a status from 200 to 399."""
 
@@ -126,6 +135,17 @@ class HttpGetArgs(TypedDict):
     """Path to request, e.g. `/healthz`. Default: `/`."""
     scheme: NotRequired[str]
     """`HTTP` or `HTTPS`. Default: `HTTP`."""
+    http_headers: NotRequired[Sequence[HttpHeaderArgs]]
+    """Headers to send with the request (e.g. a `Host` for a virtual host). Default: none."""
+
+
+class GrpcArgs(TypedDict):
+    """A gRPC probe: success is `SERVING` from the standard gRPC health service (`grpc.health.v1.Health/Check`)."""
+
+    port: int
+    """Container port number of the gRPC server. Required."""
+    service: NotRequired[str]
+    """Service name sent in the health check request. Default: empty (the server's overall health)."""
 
 
 class TcpSocketArgs(TypedDict):
@@ -143,7 +163,7 @@ class ExecArgs(TypedDict):
 
 
 class ProbeArgs(TypedDict):
-    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, or `disabled`."""
+    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, `grpc`, or `disabled`."""
 
     http_get: NotRequired[HttpGetArgs]
     """Probe with an HTTP GET."""
@@ -151,6 +171,8 @@ class ProbeArgs(TypedDict):
     """Probe by opening a TCP connection."""
     exec: NotRequired[ExecArgs]
     """Probe by running a command."""
+    grpc: NotRequired[GrpcArgs]
+    """Probe with the gRPC health checking protocol."""
     initial_delay_seconds: NotRequired[int]
     """Seconds after the container starts before the first probe. Default: 0."""
     period_seconds: NotRequired[int]
@@ -419,8 +441,10 @@ __all__ = [
     "ExposedDeploymentArgs",
     "Exposure",
     "ExternalAliasArgs",
+    "GrpcArgs",
     "HttpArgs",
     "HttpGetArgs",
+    "HttpHeaderArgs",
     "LoadBalancerArgs",
     "MountArgs",
     "PodSecurityContextArgs",

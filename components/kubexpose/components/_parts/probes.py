@@ -1,5 +1,6 @@
 """Readiness and liveness probes: absent (the default applies), disabled, or the user's own, checked as the API server's `validateProbe` does."""
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,8 @@ def parse_probe(check: Checker, field: str, args: Mapping[str, Any]) -> Probe:
 
 
 _PROBE_HANDLERS = ("http_get", "tcp_socket", "exec_", "grpc")
+_HEADER_NAME = re.compile(r"[-A-Za-z0-9]+")
+"""What the API server takes as a probe header's name (IsHTTPHeaderName)."""
 
 
 _PROBE_COUNTS = ("initial_delay_seconds", "period_seconds", "timeout_seconds", "success_threshold", "failure_threshold")
@@ -84,6 +87,15 @@ def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
         scheme = handler.get("scheme")
         if scheme is not None and scheme not in ("HTTP", "HTTPS"):
             check.fail(f"{where}.scheme", scheme, "is not a scheme probes support", "use 'HTTP' or 'HTTPS'")
+        for i, header in enumerate(handler.get("http_headers") or [] if handlers[0] == "http_get" else []):
+            name = header.get("name") if isinstance(header, Mapping) else None
+            if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+                check.fail(
+                    f"{where}.http_headers[{i}].name",
+                    name,
+                    "is not an HTTP header name",
+                    "use letters, digits and '-', e.g. 'X-Probe'",
+                )
     if handlers[0] == "exec_" and isinstance(handler, Mapping) and not handler.get("command"):
         check.fail(f"{where}.command", handler.get("command"), "is empty", "give the command and its arguments")
     for count in _PROBE_COUNTS:
