@@ -261,9 +261,9 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
         out += security_violations(
             container.get("securityContext") or {}, (spec.get("template") or {}).get("spec") or {}
         )
-        for key in ("readinessProbe", "livenessProbe"):
-            if container.get(key):
-                out += probe_violations(container[key], key == "livenessProbe")
+        for key in ("readinessProbe", "livenessProbe", "startupProbe"):
+            if container.get(key):  # liveness and startup probes: successThreshold 1
+                out += probe_violations(container[key], key != "readinessProbe")
         keys = [(p.get("containerPort"), p.get("protocol", "TCP")) for p in container.get("ports") or []]
         if len(keys) != len(set(keys)):  # the list's merge key under server-side apply
             out.append(f"container ports {keys!r} repeat a (containerPort, protocol)")

@@ -220,6 +220,10 @@ def test_fewer_replicas_a_looser_or_missing_budget_and_removed_probes_lower_avai
         availability(obj("Deployment", template={"spec": probed}), obj("Deployment", template={"spec": bare}))
     ) == [("availability", True, "readinessProbe removed (container web)")]
     assert availability(obj("Deployment", template={"spec": bare}), obj("Deployment", template={"spec": probed})) == []
+    started = {"containers": [{"name": "web", "startupProbe": {"tcpSocket": {"port": 80}, "failureThreshold": 60}}]}
+    assert reasons(
+        availability(obj("Deployment", template={"spec": started}), obj("Deployment", template={"spec": bare}))
+    ) == [("availability", True, "startupProbe removed (container web)")]
 
 
 # -- security -------------------------------------------------------------------------------------------------------

@@ -426,3 +426,22 @@ def test_a_probe_on_a_port_number_the_container_does_not_declare_gets_a_warning(
         "the kubelet probes it anyway: check that the app listens there"
     ]
     assert not [w for w in run(app({"ports": [{"port": 80, "target_port": 8080}]})).warnings if "probe" in w]
+
+
+def test_a_startup_probe_reaches_the_container_and_there_is_none_by_default(run: Runner) -> None:
+    probe = {"tcp_socket": {"port": 80}, "period_seconds": 5, "failure_threshold": 60}
+    container = pod_spec(run(app({"startup_probe": probe})))["containers"][0]
+    assert container["startupProbe"] == {"tcpSocket": {"port": 80}, "periodSeconds": 5, "failureThreshold": 60}
+    assert "startupProbe" not in pod_spec(run(app({})))["containers"][0]
+    assert "startupProbe" not in pod_spec(run(app({"startup_probe": {"disabled": True}})))["containers"][0]
+
+
+def test_a_startup_probe_must_succeed_once_as_kubernetes_requires(run: Runner) -> None:
+    from kubexpose import ValidationError
+
+    probe = {"tcp_socket": {"port": 8080}, "success_threshold": 2}
+    with pytest.raises(
+        ValidationError,
+        match=r"startup_probe.success_threshold 2 is not 1, which Kubernetes requires of a startup probe",
+    ):
+        run(app({"startup_probe": probe}))

@@ -242,6 +242,7 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "image_pull_policy": mostly(st.sampled_from(["Always", "IfNotPresent"]), st.just("Sometimes")),
         "readiness_probe": probes,
         "liveness_probe": probes,
+        "startup_probe": probes,
         "resources": st.fixed_dictionaries({}, optional={"requests": resource_lists, "limits": resource_lists}),
         "security_context": st.fixed_dictionaries(
             {},

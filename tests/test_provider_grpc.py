@@ -275,6 +275,7 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
     inputs = {
         **APP,
         "livenessProbe": {"grpc": {"port": 9555.0, "service": "health"}, "periodSeconds": 5.0},
+        "startupProbe": {"tcpSocket": {"port": 8080.0}, "failureThreshold": 60.0},
         "readinessProbe": {
             "httpGet": {
                 "port": 8080.0,
@@ -288,6 +289,7 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
         "spec"
     ]["containers"][0]
     assert container["livenessProbe"] == {"grpc": {"port": 9555, "service": "health"}, "periodSeconds": 5}
+    assert container["startupProbe"] == {"tcpSocket": {"port": 8080}, "failureThreshold": 60}
     assert container["readinessProbe"]["httpGet"] == {
         "port": 8080,
         "path": "/_healthz",

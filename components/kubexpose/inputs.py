@@ -368,6 +368,10 @@ class ExposedDeploymentArgs(TypedDict):
     """Readiness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port."""
     liveness_probe: NotRequired[ProbeArgs | None]
     """Liveness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port, every 20 s."""
+    startup_probe: NotRequired[ProbeArgs | None]
+    """Startup probe for a slow-starting app: the liveness and readiness probes wait until it succeeds (e.g.
+    `{"tcp_socket": {"port": 8080}, "period_seconds": 5, "failure_threshold": 60}` gives it up to 5 minutes to start).
+    Default: none."""
     writable_paths: NotRequired[Sequence[str]]
     """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
     security_context: NotRequired[SecurityContextArgs]

@@ -116,6 +116,7 @@ class PodModel:
     """`(name, value_from)` pairs: an `EnvVarSource` (`secret_key_ref`, `config_map_key_ref`, `field_ref`)."""
     readiness_probe: Mapping[str, Any] | None = None
     liveness_probe: Mapping[str, Any] | None = None
+    startup_probe: Mapping[str, Any] | None = None
     writable_paths: tuple[tuple[str, str], ...] = ()
     """`(volume name, mount path)` pairs, each an `emptyDir`."""
     mounts: tuple[Mount, ...] = ()
@@ -211,6 +212,8 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         container["readiness_probe"] = pod.readiness_probe
     if pod.liveness_probe is not None:
         container["liveness_probe"] = pod.liveness_probe
+    if pod.startup_probe is not None:
+        container["startup_probe"] = pod.startup_probe
     spec: dict[str, Any] = {
         "containers": [container],
         "automount_service_account_token": pod.automount_service_account_token,

@@ -34,7 +34,7 @@ def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
             )
         old_containers = {c.get("name"): c for c in pod_of(old).get("containers") or []}
         for c in pod_of(new).get("containers") or []:
-            for probe in ("readinessProbe", "livenessProbe"):
+            for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
                 if probe in old_containers.get(c.get("name"), {}) and probe not in c:
                     out.append(
                         Finding(

@@ -103,11 +103,11 @@ def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
         if isinstance(number, int) and not isinstance(number, bool) and number < 0:
             check.fail(f"{field}.{count}", number, "is negative", "give 0 or more (0 takes Kubernetes' default)")
     success = value.get("success_threshold")
-    if field == "liveness_probe" and isinstance(success, int) and success not in (0, 1):
+    if field in ("liveness_probe", "startup_probe") and isinstance(success, int) and success not in (0, 1):
         check.fail(
             f"{field}.success_threshold",
             success,
-            "is not 1, which Kubernetes requires of a liveness probe",
+            f"is not 1, which Kubernetes requires of a {field.split('_')[0]} probe",
             "drop it (one success ends a liveness failure)",
         )
 

@@ -128,7 +128,9 @@ def parse_pod(
         "use 'Always', 'IfNotPresent' or 'Never'",
     )
     security_context, pod_security_context = parse_security_contexts(check, args)
-    probes = {field: parse_probe(check, field, args) for field in ("readiness_probe", "liveness_probe")}
+    probes = {
+        field: parse_probe(check, field, args) for field in ("readiness_probe", "liveness_probe", "startup_probe")
+    }
     check_probe_ports(check, probes, container_ports)
     if args.get("resources") is not None:
         check_fields(check, "resources", args["resources"], ResourceRequirementsArgsDict)
@@ -174,6 +176,7 @@ def parse_pod(
         env_refs=env_refs,
         readiness_probe=probes["readiness_probe"].get(default_probe(default_readiness_probe, first_target)),
         liveness_probe=probes["liveness_probe"].get(default_probe(default_liveness_probe, first_target)),
+        startup_probe=probes["startup_probe"].get(None),
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=pod_security_context,
         writable_paths=writable,
@@ -210,7 +213,11 @@ def _names(check: Checker, field: str, value: Any, what: str) -> tuple[str, ...]
 
 def warn_on_probe_ports(resource: pulumi.Resource, check: Checker, pod: PodModel) -> None:
     """Warn about a probe on a port number the container does not declare (see :func:`probe_port_warnings`)."""
-    probes = {"readiness_probe": pod.readiness_probe, "liveness_probe": pod.liveness_probe}
+    probes = {
+        "readiness_probe": pod.readiness_probe,
+        "liveness_probe": pod.liveness_probe,
+        "startup_probe": pod.startup_probe,
+    }
     for warning in probe_port_warnings(check, probes, pod.ports):
         pulumi.log.warn(warning, resource=resource)
 
