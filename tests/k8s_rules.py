@@ -248,6 +248,9 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
     template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if not selector:
         out.append("empty selector")
+    history = spec.get("revisionHistoryLimit", 0)
+    if not isinstance(history, int) or isinstance(history, bool) or history < 0:
+        out.append(f"revisionHistoryLimit {history!r}")
     if not selector.items() <= template_labels.items():
         out.append("selector does not match the pod template labels")
     out += _labels(template_labels, "pod labels")

@@ -445,3 +445,14 @@ def test_a_startup_probe_must_succeed_once_as_kubernetes_requires(run: Runner) -
         match=r"startup_probe.success_threshold 2 is not 1, which Kubernetes requires of a startup probe",
     ):
         run(app({"startup_probe": probe}))
+
+
+def test_revision_history_limit_reaches_the_deployment_and_is_left_to_kubernetes_by_default(run: Runner) -> None:
+    from kubexpose import ValidationError
+
+    spec = run(app({"revision_history_limit": 3})).get("Deployment", "web").inputs["spec"]
+    assert spec["revisionHistoryLimit"] == 3
+    assert "revisionHistoryLimit" not in run(app({})).get("Deployment", "web").inputs["spec"]
+    for bad in (-1, True, "3"):
+        with pytest.raises(ValidationError, match=r"ExposedDeployment 'web': revision_history_limit .* is not a whole"):
+            run(app({"revision_history_limit": bad}))

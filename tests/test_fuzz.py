@@ -243,6 +243,7 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "readiness_probe": probes,
         "liveness_probe": probes,
         "startup_probe": probes,
+        "revision_history_limit": mostly(st.integers(0, 12), st.one_of(st.integers(-2, -1), st.just("3"))),
         "resources": st.fixed_dictionaries({}, optional={"requests": resource_lists, "limits": resource_lists}),
         "security_context": st.fixed_dictionaries(
             {},

@@ -276,6 +276,7 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
         **APP,
         "livenessProbe": {"grpc": {"port": 9555.0, "service": "health"}, "periodSeconds": 5.0},
         "startupProbe": {"tcpSocket": {"port": 8080.0}, "failureThreshold": 60.0},
+        "revisionHistoryLimit": 3.0,
         "readinessProbe": {
             "httpGet": {
                 "port": 8080.0,
@@ -290,6 +291,8 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
     ]["containers"][0]
     assert container["livenessProbe"] == {"grpc": {"port": 9555, "service": "health"}, "periodSeconds": 5}
     assert container["startupProbe"] == {"tcpSocket": {"port": 8080}, "failureThreshold": 60}
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert deployment.inputs["spec"]["revisionHistoryLimit"] == 3
     assert container["readinessProbe"]["httpGet"] == {
         "port": 8080,
         "path": "/_healthz",

@@ -336,6 +336,8 @@ class ExposedDeploymentArgs(TypedDict):
     pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
     replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
+    revision_history_limit: NotRequired[int]
+    """Old ReplicaSets kept for `kubectl rollout undo` (0 keeps none). Default: Kubernetes' (10)."""
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]

@@ -41,6 +41,7 @@ class _App:
     selector: dict[str, str]
     replicas: Any
     """An int, an Output of one, or None when an autoscaler owns the number."""
+    revision_history_limit: int | None
     budget: Budget | None
     autoscaling: Autoscaling | None
     creates_service_account: bool
@@ -135,7 +136,9 @@ class ExposedDeployment(KubexposeComponent):
             )
             pod = replace(pod, service_account=self.name_of(account, name))  # Pods wait for their account
         env = declare_env(name, namespace, app.labels, pod, child)
-        deployment = deployment_spec(app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata)
+        deployment = deployment_spec(
+            app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata, app.revision_history_limit
+        )
         self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
         if app.budget is not None:
             budget = pdb_spec(app.selector, app.budget)
@@ -232,6 +235,14 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         else check.input("replicas", args.get("replicas", 1), lambda value: check_replicas(check, value))
     )
     count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
+    history = args.get("revision_history_limit")
+    if history is not None and (not isinstance(history, int) or isinstance(history, bool) or not 0 <= history < 2**31):
+        check.fail(
+            "revision_history_limit",
+            history,
+            "is not a whole number >= 0",
+            "give how many old ReplicaSets to keep for rollbacks, e.g. revision_history_limit=3",
+        )
     budget = parse_budget(check, args.get("disruption_budget"), count)
     spread = enabled(check, args, "spread") and (count is None or count >= 2)
     account = args.get("service_account")
@@ -252,6 +263,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         labels=labels,
         selector=selector,
         replicas=replicas,
+        revision_history_limit=history,
         budget=budget,
         autoscaling=scaling,
         creates_service_account=account is None,

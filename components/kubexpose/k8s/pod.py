@@ -250,6 +250,7 @@ def deployment_spec(
     pod: PodModel,
     env: Any = None,
     metadata: Any = None,
+    revision_history_limit: int | None = None,
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
     `replicas` (None: an autoscaler owns it), label values, `env` and `metadata` (default: the labels
@@ -263,4 +264,6 @@ def deployment_spec(
     }
     if replicas is not None:
         spec = {"replicas": replicas, **spec}
+    if revision_history_limit is not None:
+        spec["revision_history_limit"] = revision_history_limit
     return cast(DeploymentSpecArgsDict, spec)
