@@ -456,3 +456,17 @@ def test_revision_history_limit_reaches_the_deployment_and_is_left_to_kubernetes
     for bad in (-1, True, "3"):
         with pytest.raises(ValidationError, match=r"ExposedDeployment 'web': revision_history_limit .* is not a whole"):
             run(app({"revision_history_limit": bad}))
+
+
+def test_a_ports_app_protocol_reaches_the_service_and_a_bad_one_is_refused(run: Runner) -> None:
+    from kubexpose import ValidationError
+
+    ports = [{"port": 80, "target_port": 8080, "name": "http", "app_protocol": "kubernetes.io/h2c"}]
+    (port,) = service_spec(run(app({"ports": ports})))["ports"]
+    assert port["appProtocol"] == "kubernetes.io/h2c"
+    assert "appProtocol" not in service_spec(run(app({})))["ports"][0]
+    bad = [{**ports[0], "app_protocol": "h2c/"}]
+    with pytest.raises(
+        ValidationError, match=r"ports\[0\].app_protocol 'h2c/' is not a qualified name; use at most 63 .*; use an IANA"
+    ):
+        run(app({"ports": bad}))

@@ -142,3 +142,14 @@ def test_a_bad_stack_alias_names_the_config_key() -> None:
         r"kubexpose:aliases\['ext'\]\[0\] '127.0.0.1' is an unspecified, loopback",
         profile,
     )
+
+
+def test_an_alias_ports_app_protocol_reaches_its_service_and_endpoint_slice(run) -> None:
+    def program() -> None:
+        ExternalAlias(
+            "db", {"addresses": ["10.0.0.5"], "ports": [{"port": 5432, "app_protocol": "postgresql"}]}, profile=LOCAL
+        )
+
+    result = run(program)
+    assert result.get("Service", "db").inputs["spec"]["ports"][0]["appProtocol"] == "postgresql"
+    assert result.get("EndpointSlice", "db-ipv4").inputs["ports"][0]["appProtocol"] == "postgresql"

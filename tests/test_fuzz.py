@@ -63,6 +63,8 @@ def port_specs(draw: st.DrawFn) -> Any:
         spec["protocol"] = draw(protocol)
     if draw(st.sampled_from(range(8))) == 5:
         spec["node_port"] = draw(node_port)
+    if draw(st.sampled_from(range(6))) == 1:
+        spec["app_protocol"] = draw(mostly(st.sampled_from(["http", "grpc", "kubernetes.io/h2c"]), st.just("h2c/")))
     return draw(st.one_of(st.just(spec), st.just(spec["port"])))
 
 

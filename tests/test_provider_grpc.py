@@ -277,6 +277,7 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
         "livenessProbe": {"grpc": {"port": 9555.0, "service": "health"}, "periodSeconds": 5.0},
         "startupProbe": {"tcpSocket": {"port": 8080.0}, "failureThreshold": 60.0},
         "revisionHistoryLimit": 3.0,
+        "ports": [{"port": 80.0, "targetPort": 8080.0, "name": "http", "appProtocol": "kubernetes.io/h2c"}],
         "readinessProbe": {
             "httpGet": {
                 "port": 8080.0,
@@ -293,6 +294,8 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
     assert container["startupProbe"] == {"tcpSocket": {"port": 8080}, "failureThreshold": 60}
     deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
     assert deployment.inputs["spec"]["revisionHistoryLimit"] == 3
+    service = provider.cluster.get("kubernetes:core/v1:Service", "web-service")
+    assert service.inputs["spec"]["ports"][0]["appProtocol"] == "kubernetes.io/h2c"
     assert container["readinessProbe"]["httpGet"] == {
         "port": 8080,
         "path": "/_healthz",

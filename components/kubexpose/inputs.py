@@ -82,6 +82,9 @@ class PortArgs(TypedDict):
     """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
     node_port: NotRequired[int]
     """Fixed node port (NodePort/LoadBalancer only), inside the stack's range. Default: allocated."""
+    app_protocol: NotRequired[str]
+    """The application protocol, for routers and meshes that read it: an IANA service name (`http`, `https`, `grpc`)
+    or a prefixed name (`kubernetes.io/h2c`, `kubernetes.io/ws`). Default: none."""
 
 
 class LoadBalancerArgs(TypedDict):

@@ -42,5 +42,7 @@ def slice_ports(ports: Sequence[Port]) -> list[EndpointPortArgsDict]:
         entry: EndpointPortArgsDict = {"port": int(port.target_port), "protocol": port.protocol}
         if port.name is not None:
             entry["name"] = port.name
+        if port.app_protocol is not None:
+            entry["app_protocol"] = port.app_protocol
         out.append(entry)
     return out

@@ -19,12 +19,15 @@ class Port:
     name: str | None
     protocol: str
     node_port: int | None
+    app_protocol: str | None = None
 
     def service_port(self, with_node_port: bool) -> dict[str, Any]:
         """The `spec.ports[]` entry; `nodePort` only where the user fixed it and the type allows it."""
         out: dict[str, Any] = {"port": self.port, "target_port": self.target_port, "protocol": self.protocol}
         if self.name is not None:
             out["name"] = self.name
+        if self.app_protocol is not None:
+            out["app_protocol"] = self.app_protocol
         if with_node_port and self.node_port is not None:
             out["node_port"] = self.node_port
         return out
@@ -82,7 +85,14 @@ def _one(check: Checker, field: str, item: Any) -> Port:
     node_port = item.get("node_port")
     if node_port is not None:
         check.port_number(f"{field}.node_port", node_port)
-    return Port(number, target, name, protocol, node_port)
+    app_protocol = item.get("app_protocol")
+    if app_protocol is not None:
+        check.label_key(
+            f"{field}.app_protocol",
+            app_protocol,
+            "use an IANA service name such as 'http', 'https' or 'grpc', or a prefixed name such as 'kubernetes.io/h2c'",
+        )
+    return Port(number, target, name, protocol, node_port, app_protocol)
 
 
 def _check_unique(check: Checker, ports: list[Port]) -> None:

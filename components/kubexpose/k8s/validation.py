@@ -306,9 +306,9 @@ class Checker:
             self.fail(field, value, "is not a valid DNS name (DNS-1123 subdomain)", fix)
         return host
 
-    def label_key(self, field: str, key: Any) -> str:
-        """A label or annotation key: optional DNS-1123 subdomain prefix, '/', qualified name."""
-        fix = "use e.g. 'team' or 'example.com/team'"
+    def label_key(self, field: str, key: Any, fix: str = "use e.g. 'team' or 'example.com/team'") -> str:
+        """A label or annotation key (or another qualified name, with its own `fix`): optional DNS-1123 subdomain
+        prefix, '/', qualified name."""
         if not isinstance(key, str) or not key:
             self.fail(field, key, "is empty" if key == "" else "is not a string", fix)
         prefix, _, name = key.rpartition("/")
