@@ -1,8 +1,8 @@
 """The shared steps of every kubexpose component, and the contract a component follows.
 
-A component is one module in this package holding its `<Name>Args` TypedDict (a docstring with the
-default for every field), a frozen model of the checked arguments, a `_parse` function, and a thin
-class deriving from :class:`KubexposeComponent` whose `__init__` does, in this order:
+A component is one module in :mod:`kubexpose.components` holding a frozen model of the checked arguments, a
+`_parse` function, and a thin class deriving from :class:`KubexposeComponent`; its `<Name>Args` TypedDict (a
+docstring with the default for every field) is in :mod:`kubexpose.inputs`. Its `__init__` does, in this order:
 
 1. **parse**: `check = self.checker(name)`, then `model = _parse(check, name, args, profile)`. Every
    :class:`~kubexpose.errors.ValidationError` is raised here, before anything is registered.
@@ -10,7 +10,8 @@ class deriving from :class:`KubexposeComponent` whose `__init__` does, in this o
    name and node ports for the program run, registers the component, and returns the options
    (`parent=self`) for its children.
 3. **build and register children**: each child's spec comes from a pure builder in
-   :mod:`kubexpose.k8s` and is registered as `self.child(cls, f"{name}-<suffix>", child, **props)`:
+   :mod:`kubexpose.k8s`; a child is declared by its class annotation and registered as
+   `self.add("<attribute>", name, child, adoption, **props)` (Pulumi name `<name>-<attribute with dashes>`):
    through the SDK, or by the registrar the run installed (:mod:`kubexpose.registrar`; the render's fast
    path records children as the SDK would send them) when `declare` was given the component's `inputs`
    and the registrar took them.
