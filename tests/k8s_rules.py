@@ -176,12 +176,8 @@ def service_violations(svc: dict[str, Any], node_port_range: tuple[int, int] = (
         seen.add((protocol, p.get("port")))
         if len(ports) > 1 and not p.get("name"):
             out.append("port name missing with several ports")
-        if "appProtocol" in p:  # a qualified name: optional DNS subdomain prefix, '/', name of at most 63
-            prefix, slash, rest = str(p["appProtocol"]).rpartition("/")
-            if not (0 < len(rest) <= 63 and re.fullmatch(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?", rest)) or (
-                slash and not _subdomain(prefix)
-            ):
-                out.append(f"appProtocol {p['appProtocol']!r}")
+        if "appProtocol" in p and not _label_key(str(p["appProtocol"])):  # a qualified name, as a label key is
+            out.append(f"appProtocol {p['appProtocol']!r}")
         if p.get("name"):
             if not (len(p["name"]) <= 63 and LABEL_1123.match(p["name"])):
                 out.append(f"port name {p['name']!r}")

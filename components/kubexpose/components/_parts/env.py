@@ -39,20 +39,21 @@ def check_references(
     """`pairs` (env values), each `$(NAME)` reference checked: to a variable `env` or `env_refs` defines (or a
     Service link), and not in a cycle; a value known only later is checked when known, against the variables the
     order (:func:`~kubexpose.k8s.pod.env_order`) puts before it. Returns `pairs` with those values wrapped."""
-    defined = [name for name, _ in pairs] + [name for name, _ in refs]
-    entries = [(name, value) for name, value in pairs] + [(name, None) for name, _ in refs]
+    entries = [*pairs, *((name, None) for name, _ in refs)]
+    defined = {name for name, _ in entries}
     order = [entries[i][0] for i in env_order(entries)]
     out = []
     for name, value in pairs:
         field = f"env[{name!r}]"
         if isinstance(value, pulumi.Output):
             before = set(order[: order.index(name)])
-            value = check.input(field, value, functools.partial(_late_references, check, field, set(defined), before))
+            value = check.input(field, value, functools.partial(_late_references, check, field, defined, before))
         else:
-            _undefined(check, field, value, set(defined))
+            _undefined(check, field, value, defined)
         out.append((name, value))
+    values = dict(pairs)
     for name, value in pairs:  # a cycle keeps a reference from ever expanding
-        chain = _cycle(name, dict(pairs))
+        chain = _cycle(name, values)
         if chain:
             check.fail(
                 f"env[{name!r}]",

@@ -31,10 +31,6 @@ from .probes import check_probe_ports, default_probe, parse_probe, probe_port_wa
 from .security import parse_security_contexts
 from .volumes import parse_mounts, parse_writable_paths
 
-# -- argument types shared by every component that runs a container --------------------------------
-# They are what other languages see (the schema is derived from them). Python may pass any field of the
-# matching Kubernetes type (e.g. a port name where a number is typed); it is checked against that type.
-
 
 def check_image(check: Checker, image: Any) -> Any:
     """An image reference a container runtime can pull (`[registry/]path[:tag][@digest]`), or an Output
