@@ -43,11 +43,13 @@ def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
 
     from kubexpose.k8s.metadata import NAME_LABEL, object_metadata
     from kubexpose.k8s.pod import (
+        DEFAULT_DRAIN_SECONDS,
         ContainerPort,
         PodModel,
         default_liveness_probe,
         default_readiness_probe,
         default_resources,
+        default_rollout,
         deployment_spec,
         secure_container_context,
         secure_pod_context,
@@ -70,11 +72,12 @@ def app_manifests(i: int) -> tuple[dict[str, Any], dict[str, Any]]:
         readiness_probe=default_readiness_probe(8080),
         liveness_probe=default_liveness_probe(8080),
         service_account="default",
+        drain_seconds=DEFAULT_DRAIN_SECONDS,
     )
     port = Port(80, 8080, "http", "TCP", None)
     service = ServiceModel(type=ServiceSpecType.NODE_PORT, ports=(port,), selector=labels)
     return (
-        {"metadata": meta, "spec": dict(deployment_spec(labels, labels, 1, pod))},
+        {"metadata": meta, "spec": dict(deployment_spec(labels, labels, 1, pod, strategy=default_rollout()))},
         {"metadata": meta, "spec": dict(service_spec(service))},
     )
 

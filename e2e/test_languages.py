@@ -65,6 +65,9 @@ def python_consumer() -> None:
             "env_refs": {"POD_IP": {"field": "status.podIP"}},
             "writable_paths": ["/tmp"],
             "readiness_probe": {"http_get": {"path": "/healthz", "port": 8080}},
+            "drain_seconds": 10,
+            "termination_grace_period_seconds": 40,
+            "rollout": {"max_surge": 1},
         },
     )
     payments = ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443})
@@ -72,6 +75,7 @@ def python_consumer() -> None:
     pulumi.export("ordersUrl", orders.url)
     pulumi.export("ordersInCluster", orders.endpoint)
     pulumi.export("ordersPortForward", orders.port_forward)
+    pulumi.export("ordersLogs", orders.logs)
     pulumi.export("paymentsDns", payments.cluster_dns)
     pulumi.export("ordersDbEndpoint", orders_db.endpoint)
 

@@ -162,6 +162,12 @@ def test_upgrading_from_the_last_release_keeps_every_live_object(
                 "the upgrade rolled Pods (a new ReplicaSet) although CHANGELOG.md's upgrade note says no Pod restarts: "
                 "a change to the pod template needs a changelog line saying why the Pods roll"
             )
+        elif "every app's Pods roll once" in upgrade_note():
+            after = _replica_sets(cluster)
+            unrolled = sorted(app for app in sets if not after[app] - sets[app])
+            assert unrolled == [], (
+                f"CHANGELOG.md's upgrade note says every app's Pods roll once; these did not: {unrolled}"
+            )
         stack.preview(expect_no_changes=True, on_output=print)
     finally:
         stack.destroy(on_output=print)

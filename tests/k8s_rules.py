@@ -289,6 +289,48 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
         if len(paths) != len(set(paths)):
             out.append(f"mountPaths {paths!r} repeat")
         out += env_violations(container.get("env") or [])
+        if container.get("terminationMessagePolicy", "File") not in ("File", "FallbackToLogsOnError"):
+            out.append(f"terminationMessagePolicy {container['terminationMessagePolicy']!r}")
+        sleep = ((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep")
+        grace = pod.get("terminationGracePeriodSeconds", 30)
+        if sleep is not None and not (isinstance(sleep.get("seconds"), int) and 0 <= sleep["seconds"] <= grace):
+            out.append(f"preStop sleep {sleep!r} is not within the grace period {grace}")
+    if (
+        not isinstance(pod.get("terminationGracePeriodSeconds", 0), int)
+        or pod.get("terminationGracePeriodSeconds", 0) < 0
+    ):
+        out.append(f"terminationGracePeriodSeconds {pod['terminationGracePeriodSeconds']!r}")
+    out += strategy_violations(spec.get("strategy") or {})
+    return out
+
+
+def _int_or_percent(value: Any) -> int | None:
+    """An IntOrString count of Pods as the Deployment validation reads it (`N` or `N%`), None when it is neither."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+%", value):
+        return int(value[:-1])
+    return None
+
+
+def strategy_violations(strategy: dict[str, Any]) -> list[str]:
+    """apps/v1 `validateDeploymentStrategy`: a known type, no `rollingUpdate` with `Recreate`, non-negative
+    numbers or percents, `maxUnavailable` at most 100%, and not both 0 (the rollout could never progress)."""
+    kind = strategy.get("type", "RollingUpdate")
+    rolling = strategy.get("rollingUpdate")
+    if kind not in ("RollingUpdate", "Recreate"):
+        return [f"strategy type {kind!r}"]
+    if kind == "Recreate":
+        return ["rollingUpdate with a Recreate strategy"] if rolling is not None else []
+    rolling = rolling or {}
+    surge, unavailable = (_int_or_percent(rolling.get(k, "25%")) for k in ("maxSurge", "maxUnavailable"))
+    out: list[str] = []
+    if surge is None or surge < 0 or unavailable is None or unavailable < 0:
+        out.append(f"rollingUpdate {rolling!r} is not made of counts or percents >= 0")
+    elif str(rolling.get("maxUnavailable", "")).endswith("%") and unavailable > 100:
+        out.append(f"maxUnavailable {rolling['maxUnavailable']!r} above 100%")
+    elif surge == 0 and unavailable == 0:
+        out.append("maxSurge and maxUnavailable both 0")
     return out
 
 

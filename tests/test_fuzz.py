@@ -245,6 +245,20 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "readiness_probe": probes,
         "liveness_probe": probes,
         "startup_probe": probes,
+        "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),
+        "termination_grace_period_seconds": mostly(st.integers(0, 90), st.just(-3)),
+        "rollout": st.one_of(
+            st.fixed_dictionaries({"strategy": mostly(st.just("Recreate"), st.just("Blue"))}),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "strategy": st.just("RollingUpdate"),
+                    "max_surge": st.one_of(st.integers(-1, 3), st.sampled_from(["0%", "25%", "150%", "x"])),
+                    "max_unavailable": st.one_of(st.integers(-1, 3), st.sampled_from(["0%", "50%", "101%"])),
+                    "max_unavailable_percent": st.integers(-1, 101),
+                },
+            ),
+        ),
         "revision_history_limit": mostly(st.integers(0, 12), st.one_of(st.integers(-2, -1), st.just("3"))),
         "resources": st.fixed_dictionaries({}, optional={"requests": resource_lists, "limits": resource_lists}),
         "security_context": st.fixed_dictionaries(

@@ -303,6 +303,25 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
     }
 
 
+def test_the_drain_grace_period_and_rollout_reach_the_deployment_from_another_language(provider: Provider) -> None:
+    """Online Boutique's 5 s grace period without a drain, and a Recreate rollout, as another language sends them;
+    the `logs` output comes back in the component's state."""
+    inputs = {**APP, "drainSeconds": 0.0, "terminationGracePeriodSeconds": 5.0, "rollout": {"strategy": "Recreate"}}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    spec = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]
+    assert spec["strategy"] == {"type": "Recreate"}
+    assert spec["template"]["spec"]["terminationGracePeriodSeconds"] == 5
+    assert "lifecycle" not in spec["template"]["spec"]["containers"][0]
+    assert state["logs"] == (
+        "kubectl logs -n default --selector app.kubernetes.io/name=web --all-containers --prefix --tail 100"
+    )
+    inputs = {**APP, "drainSeconds": 10.0, "rollout": {"maxSurge": 2.0, "maxUnavailablePercent": 10.0}}
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    spec = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]
+    assert spec["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2, "maxUnavailable": "10%"}}
+    assert spec["template"]["spec"]["containers"][0]["lifecycle"] == {"preStop": {"sleep": {"seconds": 10}}}
+
+
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .inputs import PortArgs as PortArgs
     from .inputs import ProbeArgs as ProbeArgs
     from .inputs import ResourcesArgs as ResourcesArgs
+    from .inputs import RolloutArgs as RolloutArgs
     from .inputs import SeccompProfileArgs as SeccompProfileArgs
     from .inputs import SecurityContextArgs as SecurityContextArgs
     from .inputs import ServiceType as ServiceType
@@ -80,6 +81,7 @@ _EXPORTS = {
     "PortArgs": ".inputs",
     "ProbeArgs": ".inputs",
     "ResourcesArgs": ".inputs",
+    "RolloutArgs": ".inputs",
     "SeccompProfileArgs": ".inputs",
     "SecurityContextArgs": ".inputs",
     "ServiceType": ".inputs",

@@ -317,6 +317,24 @@ class ContainerPortArgs(TypedDict):
     """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
 
 
+class RolloutArgs(TypedDict):
+    """How a change to the app replaces its Pods."""
+
+    strategy: NotRequired[str]
+    """`RollingUpdate` (new Pods start before old ones stop) or `Recreate` (every old Pod stops first: for a
+    ReadWriteOnce volume only one Pod can mount). Default: `RollingUpdate`."""
+    max_surge: NotRequired[int]
+    """Pods above the replica count during a rolling update (Python may also give a percent text, e.g. `"25%"`).
+    Default: 25%, at least one Pod."""
+    max_surge_percent: NotRequired[int]
+    """`max_surge` as a percent of the replicas. Default: none."""
+    max_unavailable: NotRequired[int]
+    """Pods below the replica count during a rolling update (Python may also give `"25%"`). Default: 0, so a
+    rollout never takes a ready Pod away before its replacement is ready."""
+    max_unavailable_percent: NotRequired[int]
+    """`max_unavailable` as a percent of the replicas (0-100). Default: none."""
+
+
 class ExposedDeploymentArgs(TypedDict):
     """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
 
@@ -341,6 +359,14 @@ class ExposedDeploymentArgs(TypedDict):
     """Number of Pods. Default: 1."""
     revision_history_limit: NotRequired[int]
     """Old ReplicaSets kept for `kubectl rollout undo` (0 keeps none). Default: Kubernetes' (10)."""
+    drain_seconds: NotRequired[int]
+    """Seconds a stopping Pod keeps serving while its endpoint leaves the Service and every load balancer, before
+    the container gets SIGTERM (a pre-stop `sleep`, no shell needed); 0 sends SIGTERM at once. Default: 5."""
+    termination_grace_period_seconds: NotRequired[int]
+    """Seconds a stopping Pod has in all (the drain, then the app's own shutdown after SIGTERM) before it is
+    killed; longer than `drain_seconds`. Default: Kubernetes' (30)."""
+    rollout: NotRequired[RolloutArgs]
+    """How a change replaces the Pods. Default: a rolling update with `max_unavailable` 0 and `max_surge` 25%."""
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
@@ -460,6 +486,7 @@ __all__ = [
     "PortArgs",
     "ProbeArgs",
     "ResourcesArgs",
+    "RolloutArgs",
     "SeccompProfileArgs",
     "SecurityContextArgs",
     "ServiceType",

@@ -35,6 +35,9 @@ func program(ctx *pulumi.Context) error {
 		ReadinessProbe: &kubexpose.ProbeArgs{
 			HttpGet: &kubexpose.HttpGetArgs{Path: pulumi.StringRef("/healthz"), Port: 8080},
 		},
+		DrainSeconds:                  pulumi.IntRef(10), // a stopping Pod keeps serving 10 s while it leaves the load balancers
+		TerminationGracePeriodSeconds: pulumi.IntRef(40),
+		Rollout:                       &kubexpose.RolloutArgs{MaxSurge: pulumi.IntRef(1)},
 	})
 	if err != nil {
 		return err
@@ -58,6 +61,7 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("ordersUrl", orders.Url)
 	ctx.Export("ordersInCluster", orders.Endpoint)
 	ctx.Export("ordersPortForward", orders.PortForward)
+	ctx.Export("ordersLogs", orders.Logs)
 	ctx.Export("paymentsDns", payments.ClusterDns)
 	ctx.Export("ordersDbEndpoint", ordersDb.Endpoint)
 	return nil

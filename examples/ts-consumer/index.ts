@@ -22,6 +22,9 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     envRefs: { POD_IP: { field: "status.podIP" } },
     writablePaths: ["/tmp"],
     readinessProbe: healthz,
+    drainSeconds: 10, // a stopping Pod keeps serving 10 s while it leaves the load balancers
+    terminationGracePeriodSeconds: 40,
+    rollout: { maxSurge: 1 },
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.
@@ -35,5 +38,6 @@ const ordersDb = new kubexpose.ExternalAlias("orders-db", {
 export const ordersUrl = orders.url;
 export const ordersInCluster = orders.endpoint;
 export const ordersPortForward = orders.portForward;
+export const ordersLogs = orders.logs;
 export const paymentsDns = payments.clusterDns;
 export const ordersDbEndpoint = ordersDb.endpoint;

@@ -23,8 +23,9 @@ from ._parts.adopt import Adoption, parse_adopt
 from ._parts.base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from ._parts.env import declare_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
-from ._parts.outputs import service_outputs
+from ._parts.outputs import logs_command, service_outputs
 from ._parts.replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
+from ._parts.rollout import parse_rollout, parse_shutdown
 from ._parts.routing import check_callers, parse_admission, parse_route
 from ._parts.workload import check_image, parse_container_ports, parse_pod, warn_on_image, warn_on_probe_ports
 
@@ -42,6 +43,7 @@ class _App:
     replicas: Any
     """An int, an Output of one, or None when an autoscaler owns the number."""
     revision_history_limit: int | None
+    strategy: dict[str, Any]
     budget: Budget | None
     autoscaling: Autoscaling | None
     creates_service_account: bool
@@ -94,6 +96,8 @@ class ExposedDeployment(KubexposeComponent):
     `http://<node address>:<node port>`; absent when internal or not yet known."""
     port_forward: pulumi.Output[str]
     """A ready `kubectl port-forward` command for debugging from a laptop."""
+    logs: pulumi.Output[str]
+    """A ready `kubectl logs` command: the last lines of every container of every Pod of the app."""
 
     def __init__(
         self,
@@ -137,9 +141,16 @@ class ExposedDeployment(KubexposeComponent):
             pod = replace(pod, service_account=self.name_of(account, name))  # Pods wait for their account
         env = declare_env(name, namespace, app.labels, pod, child)
         deployment = deployment_spec(
-            app.selector, app.labels, app.replicas, pod, env.env, env.template_metadata, app.revision_history_limit
+            app.selector,
+            app.labels,
+            app.replicas,
+            pod,
+            env.env,
+            env.template_metadata,
+            app.revision_history_limit,
+            app.strategy,
         )
-        self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
+        deployed = self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
         if app.budget is not None:
             budget = pdb_spec(app.selector, app.budget)
             self.add("disruption_budget", name, child, adoption, metadata=metadata(), spec=budget)
@@ -187,6 +198,7 @@ class ExposedDeployment(KubexposeComponent):
                 "endpoint": outputs.endpoint,
                 "url": url,
                 "port_forward": outputs.port_forward,
+                "logs": self.in_namespace(logs_command(app.selector), namespace, deployed),
             }
         )
 
@@ -248,10 +260,13 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     account = args.get("service_account")
     if account is not None:
         account = check.dns_subdomain("service_account", account, "ServiceAccount")
+    shutdown = parse_shutdown(check, args)
     pod = replace(
         parse_pod(check, name, args, image, container_ports, ports),
         service_account=account or name,
         spread=tuple(spread_constraints(selector, profile.zones)) if spread else (),
+        drain_seconds=shutdown.drain_seconds,
+        termination_grace_period_seconds=shutdown.grace_seconds,
     )
     if scaling is not None:
         check_requests(check, scaling, pod.resources)
@@ -264,6 +279,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         selector=selector,
         replicas=replicas,
         revision_history_limit=history,
+        strategy=parse_rollout(check, args.get("rollout")),
         budget=budget,
         autoscaling=scaling,
         creates_service_account=account is None,

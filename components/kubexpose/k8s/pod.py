@@ -50,6 +50,19 @@ def default_resources() -> dict[str, Any]:
     }
 
 
+DEFAULT_DRAIN_SECONDS = 5
+"""The drain (pre-stop wait) of every Pod: long enough for kube-proxy and the usual load balancers to stop sending
+a stopping Pod new requests."""
+KUBERNETES_GRACE_SECONDS = 30
+"""`terminationGracePeriodSeconds` when a Pod does not set it."""
+
+
+def default_rollout() -> dict[str, Any]:
+    """A rolling update that never takes a ready Pod away before its replacement is ready: `maxUnavailable: 0`,
+    and Kubernetes' own surge (25%, which rounds up to at least one Pod)."""
+    return {"type": "RollingUpdate", "rolling_update": {"max_surge": "25%", "max_unavailable": 0}}
+
+
 def default_readiness_probe(port: int | str) -> dict[str, Any]:
     """TCP readiness on `port`, every 5 s."""
     return {"tcp_socket": {"port": port}, "period_seconds": 5}
@@ -129,7 +142,15 @@ class PodModel:
     """Secrets holding registry credentials."""
     spread: tuple[Mapping[str, Any], ...] = ()
     """`topologySpreadConstraints` of the Pods."""
+    drain_seconds: int = 0
+    """Seconds a stopping container keeps serving before SIGTERM (a pre-stop `sleep`); 0: none."""
+    termination_grace_period_seconds: int | None = None
+    """Seconds a stopping Pod has in all before it is killed; None: Kubernetes' (30)."""
 
+
+CRASH_REASONS = "FallbackToLogsOnError"
+"""Every container's `terminationMessagePolicy`: a container that fails without writing a termination message
+reports the end of its log instead, which pulumi-kubernetes shows in a failed `pulumi up`."""
 
 ENV_SECRET_VERSION = "kubexpose.dev/env-secret-version"
 """Pod template annotation holding the `resourceVersion` of the component's env Secret: a changed
@@ -214,6 +235,9 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         container["liveness_probe"] = pod.liveness_probe
     if pod.startup_probe is not None:
         container["startup_probe"] = pod.startup_probe
+    if pod.drain_seconds:
+        container["lifecycle"] = {"pre_stop": {"sleep": {"seconds": pod.drain_seconds}}}
+    container["termination_message_policy"] = CRASH_REASONS
     spec: dict[str, Any] = {
         "containers": [container],
         "automount_service_account_token": pod.automount_service_account_token,
@@ -232,6 +256,8 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         spec["image_pull_secrets"] = [{"name": name} for name in pod.image_pull_secrets]
     if pod.spread:
         spec["topology_spread_constraints"] = [dict(c) for c in pod.spread]
+    if pod.termination_grace_period_seconds is not None:
+        spec["termination_grace_period_seconds"] = pod.termination_grace_period_seconds
     return spec
 
 
@@ -251,6 +277,7 @@ def deployment_spec(
     env: Any = None,
     metadata: Any = None,
     revision_history_limit: int | None = None,
+    strategy: Mapping[str, Any] | None = None,
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
     `replicas` (None: an autoscaler owns it), label values, `env` and `metadata` (default: the labels
@@ -266,4 +293,6 @@ def deployment_spec(
         spec = {"replicas": replicas, **spec}
     if revision_history_limit is not None:
         spec["revision_history_limit"] = revision_history_limit
+    if strategy is not None:
+        spec["strategy"] = dict(strategy)
     return cast(DeploymentSpecArgsDict, spec)

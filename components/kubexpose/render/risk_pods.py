@@ -21,8 +21,43 @@ def _number(value: Any) -> float:
     return float(str(value).rstrip("%"))
 
 
+def _pre_stop(container: Mapping[str, Any]) -> bool:
+    return bool((container.get("lifecycle") or {}).get("preStop"))
+
+
+def _rollout(name: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Finding]:
+    """A switch to `Recreate`, or a rolling update that may now take ready Pods away (Kubernetes' default
+    `maxUnavailable` is 25%)."""
+    before, after = old.get("type", "RollingUpdate"), new.get("type", "RollingUpdate")
+    if after == "Recreate" and before != "Recreate":
+        return [
+            Finding(
+                "availability",
+                True,
+                name,
+                f"strategy {before} -> Recreate: every rollout stops all Pods before new ones start",
+                "that the app may be down during each rollout",
+            )
+        ]
+    if before == after == "RollingUpdate":
+        was = (old.get("rollingUpdate") or {}).get("maxUnavailable", "25%")
+        now = (new.get("rollingUpdate") or {}).get("maxUnavailable", "25%")
+        if _number(was) == 0 and _number(now) > 0:
+            return [
+                Finding(
+                    "availability",
+                    True,
+                    name,
+                    f"rollingUpdate.maxUnavailable {was} -> {now}: a rollout may take ready Pods away first",
+                    "that the app tolerates fewer Pods during a rollout",
+                )
+            ]
+    return []
+
+
 def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
-    """Replicas reduced, a PodDisruptionBudget removed or loosened, probes removed."""
+    """Replicas reduced, a PodDisruptionBudget removed or loosened, probes or the preStop wait removed, a rollout
+    that may stop ready Pods first."""
     kind = (new or old or {}).get("kind")
     name = ref(new or old or {})
     out: list[Finding] = []
@@ -32,8 +67,20 @@ def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
             out.append(
                 Finding("availability", True, name, f"replicas {before} -> {after}", "that the load fits fewer Pods")
             )
+        out += _rollout(name, spec_of(old).get("strategy") or {}, spec_of(new).get("strategy") or {})
         old_containers = {c.get("name"): c for c in pod_of(old).get("containers") or []}
         for c in pod_of(new).get("containers") or []:
+            if _pre_stop(old_containers.get(c.get("name"), {})) and not _pre_stop(c):
+                out.append(
+                    Finding(
+                        "availability",
+                        True,
+                        name,
+                        f"preStop wait removed (container {c.get('name')}): a stopping Pod gets SIGTERM while it "
+                        "still receives requests",
+                        "that the app drains on SIGTERM, or that dropped requests at each rollout are fine",
+                    )
+                )
             for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
                 if probe in old_containers.get(c.get("name"), {}) and probe not in c:
                     out.append(

@@ -34,7 +34,7 @@ from ...errors import ArgumentsError
 from ...k8s.validation import Checker
 from ...profile import StackProfile
 from ...registrar import Registrar, current
-from .outputs import Fixed, Out, known
+from .outputs import Fixed, Out, in_namespace, known
 
 R = TypeVar("R")
 _NO_INPUTS: Any = object()
@@ -192,6 +192,13 @@ class KubexposeComponent(pulumi.ComponentResource):
         """An output whose value is known at declaration and that depends on child `depends_on`: an Output,
         or on the fast path a :class:`~kubexpose.components.outputs.Fixed` value (see :meth:`finish`)."""
         return known(value, depends_on) if self._kubexpose_registrar is None else Fixed(value)
+
+    def in_namespace(self, template: str, namespace: Any, depends_on: pulumi.Resource) -> Out:
+        """:meth:`fixed` of `template` with its `{namespace}` filled in; once the namespace is known when it is an
+        Output."""
+        if isinstance(namespace, pulumi.Output):
+            return in_namespace(template, namespace, depends_on)
+        return self.fixed(template.format(namespace=namespace), depends_on)
 
     def finish(self, outputs: Mapping[str, Out]) -> None:
         """Set every output attribute and register them (the last step of `__init__`).

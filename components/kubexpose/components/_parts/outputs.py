@@ -1,6 +1,8 @@
-"""The typed outputs every component with a Service offers: names, DNS, endpoint, url, port-forward."""
+"""The typed outputs every component with a Service offers: names, DNS, endpoint, url, port-forward; and the
+`kubectl logs` command of a component that runs Pods."""
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,14 +105,22 @@ def service_outputs(
         url_output = known(None, service)
     return Outputs(
         known(name, service),
-        _in_namespace(dns, namespace, service),
+        in_namespace(dns, namespace, service),
         known(endpoint, service),
         url_output,
-        _in_namespace(forward, namespace, service),
+        in_namespace(forward, namespace, service),
     )
 
 
-def _in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) -> pulumi.Output[str]:
+def logs_command(selector: Mapping[str, str]) -> str:
+    """`kubectl logs` of every container of every Pod `selector` selects (a template with `{namespace}`): the last
+    100 lines each, prefixed with the Pod and container (add `--previous` for a container that crashed and
+    restarted)."""
+    labels = ",".join(f"{key}={value}" for key, value in selector.items())
+    return f"kubectl logs -n {{namespace}} --selector {labels} --all-containers --prefix --tail 100"
+
+
+def in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) -> pulumi.Output[str]:
     """`template` with its `{namespace}` filled in: known at declaration for a plain namespace, else
     once the namespace Output is."""
     if isinstance(namespace, pulumi.Output):
