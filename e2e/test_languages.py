@@ -68,6 +68,9 @@ def python_consumer() -> None:
             "drain_seconds": 10,
             "termination_grace_period_seconds": 40,
             "rollout": {"max_surge": 1},
+            "node_selector": {"kubernetes.io/os": "linux"},
+            "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoSchedule"}],
+            "pod_anti_affinity": [{"apps": ["orders"], "weight": 50}],
         },
     )
     payments = ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443})

@@ -301,6 +301,68 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
     ):
         out.append(f"terminationGracePeriodSeconds {pod['terminationGracePeriodSeconds']!r}")
     out += strategy_violations(spec.get("strategy") or {})
+    out += scheduling_violations(pod)
+    return out
+
+
+def scheduling_violations(pod: dict[str, Any]) -> list[str]:
+    """core/v1 `ValidatePodSpec` on placement: the node selector's labels, `validateTolerations`,
+    `ValidateNodeSelectorRequirement`, the affinity terms' weights, topology keys and label selectors, and the
+    priority class name."""
+    out = _labels(pod.get("nodeSelector") or {}, "nodeSelector")
+    for t in pod.get("tolerations") or []:
+        if t.get("key") and not _label_key(t["key"]):
+            out.append(f"toleration key {t['key']!r}")
+        operator = t.get("operator", "Equal")
+        if not t.get("key") and operator != "Exists":
+            out.append("toleration without a key and operator not Exists")
+        if operator not in ("Equal", "Exists") or (operator == "Exists" and t.get("value")):
+            out.append(f"toleration operator {operator!r} with value {t.get('value')!r}")
+        if operator == "Equal" and _labels({"k": t.get("value", "")}, "toleration value"):
+            out.append(f"toleration value {t.get('value')!r}")
+        if t.get("effect", "") not in ("", "NoSchedule", "PreferNoSchedule", "NoExecute"):
+            out.append(f"toleration effect {t['effect']!r}")
+        if "tolerationSeconds" in t and t.get("effect") != "NoExecute":
+            out.append("tolerationSeconds without effect NoExecute")
+    affinity = pod.get("affinity") or {}
+    node = affinity.get("nodeAffinity") or {}
+    required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
+    terms = [] if required is None else required.get("nodeSelectorTerms") or [None]
+    preferred = node.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+    terms += [p.get("preference") for p in preferred]
+    for term in terms:
+        if term is None:
+            out.append("required node affinity without a term")
+            continue
+        for r in term.get("matchExpressions") or []:
+            values, op = r.get("values") or [], r.get("operator")
+            if not _label_key(r.get("key", "")):
+                out.append(f"node requirement key {r.get('key')!r}")
+            if (
+                op not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+                or (op in ("In", "NotIn") and not values)
+                or (op in ("Exists", "DoesNotExist") and values)
+                or (op in ("Gt", "Lt") and (len(values) != 1 or not re.fullmatch(r"-?[0-9]+", values[0])))
+            ):
+                out.append(f"node requirement {op!r} with values {values!r}")
+    weights = [p.get("weight") for p in preferred]
+    for kind in ("podAffinity", "podAntiAffinity"):
+        block = affinity.get(kind) or {}
+        weighted = block.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+        weights += [w.get("weight") for w in weighted]
+        for term in (block.get("requiredDuringSchedulingIgnoredDuringExecution") or []) + [
+            w.get("podAffinityTerm") or {} for w in weighted
+        ]:
+            if not _label_key(term.get("topologyKey", "")):
+                out.append(f"{kind} topologyKey {term.get('topologyKey')!r}")
+            selector = term.get("labelSelector") or {}
+            out += _labels(selector.get("matchLabels") or {}, f"{kind} selector")
+            for e in selector.get("matchExpressions") or []:
+                out += _labels({e.get("key", ""): v for v in e.get("values") or [""]}, f"{kind} selector")
+            out += [f"{kind} namespace {n!r}" for n in term.get("namespaces") or [] if not LABEL_1123.match(n)]
+    out += [f"affinity weight {w!r}" for w in weights if not (isinstance(w, int) and 1 <= w <= 100)]
+    if "priorityClassName" in pod and not _subdomain(pod["priorityClassName"]):
+        out.append(f"priorityClassName {pod['priorityClassName']!r}")
     return out
 
 

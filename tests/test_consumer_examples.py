@@ -118,9 +118,19 @@ def _yaml_values(where: str, token: str, path: tuple[str, ...], value: Any) -> l
     return [Use(where, token, path, isinstance(value, str) and "${" in value)]
 
 
+_MAPS = {
+    name
+    for block in [r["inputProperties"] for r in SCHEMA["resources"].values()]
+    + [t.get("properties", {}) for t in SCHEMA["types"].values()]
+    for name, prop in block.items()
+    if "additionalProperties" in prop
+}
+"""Properties the schema types as maps (`env`, `labels`, `nodeSelector`, ...)."""
+
+
 def _is_env_map(path: tuple[str, ...]) -> bool:
     """Maps whose keys are the user's (variable names, label keys), not properties."""
-    return path[-1] in ("env", "envRefs", "labels", "serviceAnnotations", "annotations", "requests", "limits")
+    return path[-1] in _MAPS
 
 
 # -- TypeScript -------------------------------------------------------------------------------------------

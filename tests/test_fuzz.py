@@ -146,6 +146,33 @@ quantity = mostly(
 resource_lists = st.dictionaries(st.sampled_from(["cpu", "memory"]), quantity, max_size=2)
 
 
+node_requirements = st.lists(
+    st.fixed_dictionaries(
+        {
+            "key": mostly(st.sampled_from(["kubernetes.io/arch", "cpus"]), st.just("a b")),
+            "operator": st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "Is"]),
+        },
+        optional={"values": st.lists(st.sampled_from(["arm64", "4", "-1", "x"]), max_size=2)},
+    ),
+    max_size=2,
+)
+pod_terms = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "apps": st.lists(mostly(good_label, any_name), max_size=2),
+            "labels": st.dictionaries(mostly(good_label, any_name), st.sampled_from(["a", ""]), max_size=1),
+            "topology_key": mostly(
+                st.sampled_from(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]), any_name
+            ),
+            "namespaces": st.lists(mostly(good_label, any_name), max_size=1),
+            "weight": st.integers(0, 101),
+        },
+    ),
+    max_size=2,
+)
+
+
 @st.composite
 def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
     args: dict[str, Any] = {
@@ -245,6 +272,37 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "readiness_probe": probes,
         "liveness_probe": probes,
         "startup_probe": probes,
+        "node_selector": st.dictionaries(
+            mostly(st.sampled_from(["kubernetes.io/os", "pool", "example.com/tier"]), st.just("a b")),
+            mostly(st.sampled_from(["linux", "prod", ""]), st.just("x y")),
+            max_size=2,
+        ),
+        "tolerations": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "key": mostly(st.sampled_from(["pool", "example.com/gpu"]), st.just("bad key")),
+                    "operator": mostly(st.sampled_from(["Equal", "Exists"]), st.just("Equals")),
+                    "value": st.sampled_from(["prod", ""]),
+                    "effect": mostly(st.sampled_from(["NoSchedule", "PreferNoSchedule", "NoExecute"]), st.just("No")),
+                    "toleration_seconds": st.integers(-5, 600),
+                },
+            ),
+            max_size=2,
+        ),
+        "node_affinity": st.fixed_dictionaries(
+            {},
+            optional={
+                "required": st.lists(st.fixed_dictionaries({"match_expressions": node_requirements}), max_size=2),
+                "preferred": st.lists(
+                    st.fixed_dictionaries({"weight": st.integers(0, 101), "match_expressions": node_requirements}),
+                    max_size=2,
+                ),
+            },
+        ),
+        "pod_affinity": pod_terms,
+        "pod_anti_affinity": pod_terms,
+        "priority_class_name": mostly(good_label, any_name),
         "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),
         "termination_grace_period_seconds": mostly(st.integers(0, 90), st.just(-3)),
         "rollout": st.one_of(

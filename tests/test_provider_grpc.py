@@ -303,6 +303,36 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
     }
 
 
+def test_scheduling_reaches_the_pod_from_another_language(provider: Provider) -> None:
+    """A TypeScript, Go or YAML program's scheduling fields (camelCase on the wire); label keys stay as written."""
+    requirement = {"key": "kubernetes.io/arch", "operator": "In", "values": ["arm64"]}
+    inputs = {
+        **APP,
+        "nodeSelector": {"node_pool": "prod"},
+        "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30.0}],
+        "nodeAffinity": {"preferred": [{"weight": 10.0, "matchExpressions": [requirement]}]},
+        "podAntiAffinity": [{"labels": {"team_name": "shop"}, "topologyKey": "topology.kubernetes.io/zone"}],
+        "priorityClassName": "business-critical",
+    }
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    pod = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"node_pool": "prod"}
+    assert pod["tolerations"] == [{"key": "pool", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}]
+    assert pod["affinity"] == {
+        "nodeAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 10, "preference": {"matchExpressions": [requirement]}}
+            ]
+        },
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"team_name": "shop"}}, "topologyKey": "topology.kubernetes.io/zone"}
+            ]
+        },
+    }
+    assert pod["priorityClassName"] == "business-critical"
+
+
 def test_the_drain_grace_period_and_rollout_reach_the_deployment_from_another_language(provider: Provider) -> None:
     """Online Boutique's 5 s grace period without a drain, and a Recreate rollout, as another language sends them;
     the `logs` output comes back in the component's state."""

@@ -42,8 +42,13 @@ if TYPE_CHECKING:
     from .inputs import HttpHeaderArgs as HttpHeaderArgs
     from .inputs import LoadBalancerArgs as LoadBalancerArgs
     from .inputs import MountArgs as MountArgs
+    from .inputs import NodeAffinityArgs as NodeAffinityArgs
+    from .inputs import NodeRequirementArgs as NodeRequirementArgs
+    from .inputs import NodeTermArgs as NodeTermArgs
+    from .inputs import PodAffinityTermArgs as PodAffinityTermArgs
     from .inputs import PodSecurityContextArgs as PodSecurityContextArgs
     from .inputs import PortArgs as PortArgs
+    from .inputs import PreferredNodeTermArgs as PreferredNodeTermArgs
     from .inputs import ProbeArgs as ProbeArgs
     from .inputs import ResourcesArgs as ResourcesArgs
     from .inputs import RolloutArgs as RolloutArgs
@@ -52,6 +57,7 @@ if TYPE_CHECKING:
     from .inputs import ServiceType as ServiceType
     from .inputs import SpreadArgs as SpreadArgs
     from .inputs import TcpSocketArgs as TcpSocketArgs
+    from .inputs import TolerationArgs as TolerationArgs
     from .profile import LoadBalancerSettings as LoadBalancerSettings
     from .profile import StackProfile as StackProfile
 
@@ -80,6 +86,12 @@ _EXPORTS = {
     "PodSecurityContextArgs": ".inputs",
     "PortArgs": ".inputs",
     "ProbeArgs": ".inputs",
+    "NodeAffinityArgs": ".inputs",
+    "NodeRequirementArgs": ".inputs",
+    "NodeTermArgs": ".inputs",
+    "PodAffinityTermArgs": ".inputs",
+    "PreferredNodeTermArgs": ".inputs",
+    "TolerationArgs": ".inputs",
     "ResourcesArgs": ".inputs",
     "RolloutArgs": ".inputs",
     "SeccompProfileArgs": ".inputs",

@@ -19,6 +19,7 @@ from pulumi_kubernetes.core.v1 import ServiceSpecType
 from . import _sdk
 from .claims import ProgramState, at_program_end
 from .errors import ConfigError, ValidationError
+from .k8s.scheduling import Scheduling, parse_scheduling
 from .k8s.validation import Checker
 
 CONFIG_NAMESPACE = "kubexpose"
@@ -93,6 +94,8 @@ class StackProfile:
     """The Gateway apps with `http` attach to (instead of an Ingress). Default: none."""
     zones: bool = False
     """The cluster's nodes span zones: apps with 2+ replicas also spread across `topology.kubernetes.io/zone`."""
+    scheduling: Scheduling = field(default_factory=Scheduling)
+    """Where every app's Pods run unless the app says otherwise (`kubexpose:scheduling`). Default: anywhere."""
     stack: str = field(default="<explicit>", compare=False)
     """The stack the profile was read for (named in config errors)."""
 
@@ -411,6 +414,41 @@ def _gateway(r: _Reader, value: Any) -> GatewaySettings:
     return GatewaySettings(**kwargs)
 
 
+_SCHEDULING_FIELDS = {
+    "nodeSelector": "node_selector",
+    "tolerations": "tolerations",
+    "nodeAffinity": "node_affinity",
+    "podAffinity": "pod_affinity",
+    "podAntiAffinity": "pod_anti_affinity",
+    "priorityClassName": "priority_class_name",
+}
+_CAMEL_FIELDS = {**_SCHEDULING_FIELDS, "tolerationSeconds": "toleration_seconds", "matchExpressions": "match_expressions",
+                 "topologyKey": "topology_key"}  # fmt: skip
+"""The camelCase fields of `kubexpose:scheduling` (as in the schema) and their names in an app's arguments."""
+
+
+def _snake(value: Any, free: bool = False) -> Any:
+    """A scheduling block with the field names of an app's arguments; label maps (`free`) keep their keys."""
+    if isinstance(value, Mapping) and not free:
+        return {_CAMEL_FIELDS.get(k, k): _snake(v, k in ("nodeSelector", "labels")) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake(v) for v in value]
+    return value
+
+
+def _scheduling(r: _Reader, value: Any) -> Scheduling:
+    example = "{nodeSelector: {pool: prod}, tolerations: [{key: pool, value: prod, effect: NoSchedule}]}"
+    block = _block(r, value, _SCHEDULING_FIELDS, [], example)
+    camel = {snake: name for name, snake in _CAMEL_FIELDS.items()}
+    try:
+        return parse_scheduling(Checker("profile", r.stack), _snake(block))
+    except ValidationError as err:  # named as the stack file writes it
+        detail = re.sub(r"[a-z]+(?:_[a-z]+)+", lambda m: camel.get(m.group(0), m.group(0)), str(err).split(": ", 1)[1])
+        raise ConfigError(
+            f"stack '{r.stack}': config '{CONFIG_NAMESPACE}:{r.key}' {detail}", f"{CONFIG_NAMESPACE}:{r.key}"
+        ) from None
+
+
 _KEYS: dict[str, tuple[str, Any]] = {
     "publicServiceType": ("public_service_type", _public_service_type),
     "namespace": ("namespace", _namespace),
@@ -422,4 +460,5 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "ingress": ("ingress", _ingress),
     "gateway": ("gateway", _gateway),
     "zones": ("zones", _bool),
+    "scheduling": ("scheduling", _scheduling),
 }

@@ -38,6 +38,11 @@ func program(ctx *pulumi.Context) error {
 		DrainSeconds:                  pulumi.IntRef(10), // a stopping Pod keeps serving 10 s while it leaves the load balancers
 		TerminationGracePeriodSeconds: pulumi.IntRef(40),
 		Rollout:                       &kubexpose.RolloutArgs{MaxSurge: pulumi.IntRef(1)},
+		NodeSelector:                  map[string]string{"kubernetes.io/os": "linux"},
+		Tolerations: []kubexpose.TolerationArgs{ // a tainted node pool
+			{Key: pulumi.StringRef("pool"), Operator: pulumi.StringRef("Exists"), Effect: pulumi.StringRef("NoSchedule")},
+		},
+		PodAntiAffinity: []kubexpose.PodAffinityTermArgs{{Apps: []string{"orders"}, Weight: pulumi.IntRef(50)}},
 	})
 	if err != nil {
 		return err

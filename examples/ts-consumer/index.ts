@@ -25,6 +25,9 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     drainSeconds: 10, // a stopping Pod keeps serving 10 s while it leaves the load balancers
     terminationGracePeriodSeconds: 40,
     rollout: { maxSurge: 1 },
+    nodeSelector: { "kubernetes.io/os": "linux" },
+    tolerations: [{ key: "pool", operator: "Exists", effect: "NoSchedule" }], // a tainted node pool
+    podAntiAffinity: [{ apps: ["orders"], weight: 50 }], // rather not two orders Pods on one node
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.

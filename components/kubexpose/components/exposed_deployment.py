@@ -16,6 +16,7 @@ from ..k8s.network_policy import Admission, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
 from ..k8s.ports import normalize_ports
 from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spec
+from ..k8s.scheduling import parse_scheduling
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
 from ..profile import GatewaySettings, IngressSettings, StackProfile
@@ -265,6 +266,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         parse_pod(check, name, args, image, container_ports, ports),
         service_account=account or name,
         spread=tuple(spread_constraints(selector, profile.zones)) if spread else (),
+        scheduling=parse_scheduling(check, args).over(profile.scheduling).pod_fields(),
         drain_seconds=shutdown.drain_seconds,
         termination_grace_period_seconds=shutdown.grace_seconds,
     )

@@ -142,6 +142,8 @@ class PodModel:
     """Secrets holding registry credentials."""
     spread: tuple[Mapping[str, Any], ...] = ()
     """`topologySpreadConstraints` of the Pods."""
+    scheduling: Mapping[str, Any] = field(default_factory=dict)
+    """Pod spec fields that place the Pods: `node_selector`, `tolerations`, `affinity`, `priority_class_name`."""
     drain_seconds: int = 0
     """Seconds a stopping container keeps serving before SIGTERM (a pre-stop `sleep`); 0: none."""
     termination_grace_period_seconds: int | None = None
@@ -256,6 +258,7 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         spec["image_pull_secrets"] = [{"name": name} for name in pod.image_pull_secrets]
     if pod.spread:
         spec["topology_spread_constraints"] = [dict(c) for c in pod.spread]
+    spec.update(pod.scheduling)
     if pod.termination_grace_period_seconds is not None:
         spec["termination_grace_period_seconds"] = pod.termination_grace_period_seconds
     return spec

@@ -13,6 +13,35 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
+from .placement import (
+    AutoscalingArgs,
+    DisruptionBudgetArgs,
+    NodeAffinityArgs,
+    NodeRequirementArgs,
+    NodeTermArgs,
+    PodAffinityTermArgs,
+    PreferredNodeTermArgs,
+    RolloutArgs,
+    SpreadArgs,
+    TolerationArgs,
+)
+from .pod import (
+    CapabilitiesArgs,
+    ContainerPortArgs,
+    EnvRefArgs,
+    ExecArgs,
+    GrpcArgs,
+    HttpGetArgs,
+    HttpHeaderArgs,
+    MountArgs,
+    PodSecurityContextArgs,
+    ProbeArgs,
+    ResourcesArgs,
+    SeccompProfileArgs,
+    SecurityContextArgs,
+    TcpSocketArgs,
+)
+
 
 class Exposure(StrEnum):
     """Who may call an app: the stack turns PUBLIC into its public Service type."""
@@ -111,230 +140,6 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
 
 
-class ResourcesArgs(TypedDict):
-    """CPU and memory for the container, as Kubernetes quantities."""
-
-    requests: NotRequired[Mapping[str, str]]
-    """What the scheduler reserves, e.g. `{"cpu": "100m", "memory": "128Mi"}`. Default: 50m CPU, 64Mi."""
-    limits: NotRequired[Mapping[str, str]]
-    """The most the container may use, e.g. `{"cpu": "1", "memory": "256Mi"}`. Default: 500m CPU, 256Mi."""
-
-
-class HttpHeaderArgs(TypedDict):
-    """A header an HTTP probe sends."""
-
-    name: str
-    """Header name, e.g. `Host` or `X-Probe`. Required."""
-    value: str
-    """Header value. Required."""
-
-
-class HttpGetArgs(TypedDict):
-    """An HTTP GET probe: success is a status from 200 to 399."""
-
-    port: int
-    """Container port number to call. Required."""
-    path: NotRequired[str]
-    """Path to request, e.g. `/healthz`. Default: `/`."""
-    scheme: NotRequired[str]
-    """`HTTP` or `HTTPS`. Default: `HTTP`."""
-    http_headers: NotRequired[Sequence[HttpHeaderArgs]]
-    """Headers to send with the request (e.g. a `Host` for a virtual host). Default: none."""
-
-
-class GrpcArgs(TypedDict):
-    """A gRPC probe: success is `SERVING` from the standard gRPC health service (`grpc.health.v1.Health/Check`)."""
-
-    port: int
-    """Container port number of the gRPC server. Required."""
-    service: NotRequired[str]
-    """Service name sent in the health check request. Default: empty (the server's overall health)."""
-
-
-class TcpSocketArgs(TypedDict):
-    """A TCP probe: success is an accepted connection."""
-
-    port: int
-    """Container port number to connect to. Required."""
-
-
-class ExecArgs(TypedDict):
-    """A command probe: success is exit status 0."""
-
-    command: Sequence[str]
-    """The command and its arguments, run in the container (no shell). Required."""
-
-
-class ProbeArgs(TypedDict):
-    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, `grpc`, or `disabled`."""
-
-    http_get: NotRequired[HttpGetArgs]
-    """Probe with an HTTP GET."""
-    tcp_socket: NotRequired[TcpSocketArgs]
-    """Probe by opening a TCP connection."""
-    exec: NotRequired[ExecArgs]
-    """Probe by running a command."""
-    grpc: NotRequired[GrpcArgs]
-    """Probe with the gRPC health checking protocol."""
-    initial_delay_seconds: NotRequired[int]
-    """Seconds after the container starts before the first probe. Default: 0."""
-    period_seconds: NotRequired[int]
-    """Seconds between probes. Default: 10."""
-    timeout_seconds: NotRequired[int]
-    """Seconds before a probe times out. Default: 1."""
-    success_threshold: NotRequired[int]
-    """Successes in a row that count as healthy again (1 for liveness). Default: 1."""
-    failure_threshold: NotRequired[int]
-    """Failures in a row that count as unhealthy. Default: 3."""
-    disabled: NotRequired[bool]
-    """`true`: no probe at all, not even the default (Python may also pass None). Default: false."""
-
-
-class CapabilitiesArgs(TypedDict):
-    """Linux capabilities to add to or drop from the container."""
-
-    add: NotRequired[Sequence[str]]
-    """Capabilities to add, e.g. `["NET_BIND_SERVICE"]`. Default: none."""
-    drop: NotRequired[Sequence[str]]
-    """Capabilities to drop. Default: `["ALL"]`."""
-
-
-class SecurityContextArgs(TypedDict):
-    """Container security-context fields, merged over the secure defaults."""
-
-    allow_privilege_escalation: NotRequired[bool]
-    """Let a process gain more privileges than its parent. Default: false."""
-    privileged: NotRequired[bool]
-    """Run the container privileged. Default: false."""
-    read_only_root_filesystem: NotRequired[bool]
-    """Mount the root filesystem read-only (`writable_paths` become emptyDirs). Default: true."""
-    run_as_non_root: NotRequired[bool]
-    """Refuse to start as UID 0. Default: true."""
-    run_as_user: NotRequired[int]
-    """UID of the container's processes. Default: the Pod's (10001)."""
-    run_as_group: NotRequired[int]
-    """GID of the container's processes. Default: the Pod's (10001)."""
-    capabilities: NotRequired[CapabilitiesArgs]
-    """Capabilities to add or drop. Default: drop ALL."""
-
-
-class SeccompProfileArgs(TypedDict):
-    """The seccomp profile of the Pod's containers."""
-
-    type: str
-    """`RuntimeDefault`, `Localhost` or `Unconfined`. Required."""
-    localhost_profile: NotRequired[str]
-    """Profile file on the node, for `Localhost`. Default: none."""
-
-
-class PodSecurityContextArgs(TypedDict):
-    """Pod security-context fields, merged over the secure defaults."""
-
-    run_as_non_root: NotRequired[bool]
-    """Refuse to start containers as UID 0. Default: true."""
-    run_as_user: NotRequired[int]
-    """UID of every container's processes. Default: 10001."""
-    run_as_group: NotRequired[int]
-    """GID of every container's processes. Default: 10001."""
-    fs_group: NotRequired[int]
-    """Group that owns mounted volumes. Default: 10001."""
-    supplemental_groups: NotRequired[Sequence[int]]
-    """Extra groups of every container's processes. Default: none."""
-    seccomp_profile: NotRequired[SeccompProfileArgs]
-    """Seccomp profile. Default: `RuntimeDefault`."""
-
-
-class MountArgs(TypedDict):
-    """A ConfigMap or Secret mounted read-only into the container (exactly one of `config_map`, `secret`)."""
-
-    config_map: NotRequired[str]
-    """Name of an existing ConfigMap in the namespace."""
-    secret: NotRequired[str]
-    """Name of an existing Secret in the namespace."""
-    path: str
-    """Absolute directory the keys appear in, e.g. `/etc/app`; no other mount or writable path inside or above it. Required."""
-    items: NotRequired[Mapping[str, str]]
-    """Only these keys, each at a relative path under `path` (`{"app.yaml": "app.yaml"}`). Default: every key."""
-
-
-class EnvRefArgs(TypedDict):
-    """Where an environment variable's value comes from: a key of a Secret or ConfigMap, or a Pod field."""
-
-    secret: NotRequired[str]
-    """Name of an existing Secret in the namespace (with `key`)."""
-    config_map: NotRequired[str]
-    """Name of an existing ConfigMap in the namespace (with `key`)."""
-    key: NotRequired[str]
-    """The key inside the Secret or ConfigMap."""
-    field: NotRequired[str]
-    """A Pod field from the downward API, e.g. `status.podIP` or `metadata.name`."""
-
-
-class DisruptionBudgetArgs(TypedDict):
-    """How many of the app's Pods a voluntary disruption (a node drain) may take at once."""
-
-    enabled: NotRequired[bool]
-    """`false`: no PodDisruptionBudget. Default: true (for 2+ replicas)."""
-    max_unavailable: NotRequired[int]
-    """Pods that may be down at once (Python may also give a percent text, e.g. `"25%"`). Default: 1."""
-    max_unavailable_percent: NotRequired[int]
-    """`max_unavailable` as a percent of the replicas (1-99). Default: none."""
-    min_available: NotRequired[int]
-    """Pods that must stay up (instead of `max_unavailable`; Python may give `"50%"`). Default: none."""
-    min_available_percent: NotRequired[int]
-    """`min_available` as a percent of the replicas (1-99). Default: none."""
-
-
-class SpreadArgs(TypedDict):
-    """Spreading of the app's Pods over nodes (and zones, when the stack says `kubexpose:zones`)."""
-
-    enabled: NotRequired[bool]
-    """`false`: no topology spread constraints. Default: true (for 2+ replicas)."""
-
-
-class AutoscalingArgs(TypedDict):
-    """A HorizontalPodAutoscaler for the app (then `replicas` is left to it)."""
-
-    min_replicas: int
-    """Fewest Pods, at least 1. Required."""
-    max_replicas: int
-    """Most Pods, at least `min_replicas`. Required."""
-    cpu_utilization: NotRequired[int]
-    """Target average CPU use, percent of the CPU request (1-500: above 100 when limits allow). Default: 80
-    when no target is given."""
-    memory_utilization: NotRequired[int]
-    """Target average memory use, percent of the memory request (1-500). Default: none."""
-
-
-class ContainerPortArgs(TypedDict):
-    """A port the container declares (needed for a named `target_port`)."""
-
-    container_port: int
-    """Port number inside the container. Required."""
-    name: NotRequired[str]
-    """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
-    protocol: NotRequired[str]
-    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
-
-
-class RolloutArgs(TypedDict):
-    """How a change to the app replaces its Pods."""
-
-    strategy: NotRequired[str]
-    """`RollingUpdate` (new Pods start before old ones stop) or `Recreate` (every old Pod stops first: for a
-    ReadWriteOnce volume only one Pod can mount). Default: `RollingUpdate`."""
-    max_surge: NotRequired[int]
-    """Pods above the replica count during a rolling update (Python may also give a percent text, e.g. `"25%"`).
-    Default: 25%, at least one Pod."""
-    max_surge_percent: NotRequired[int]
-    """`max_surge` as a percent of the replicas. Default: none."""
-    max_unavailable: NotRequired[int]
-    """Pods below the replica count during a rolling update (Python may also give `"25%"`). Default: 0, so a
-    rollout never takes a ready Pod away before its replacement is ready."""
-    max_unavailable_percent: NotRequired[int]
-    """`max_unavailable` as a percent of the replicas (0-100). Default: none."""
-
-
 class ExposedDeploymentArgs(TypedDict):
     """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
 
@@ -359,6 +164,20 @@ class ExposedDeploymentArgs(TypedDict):
     """Number of Pods. Default: 1."""
     revision_history_limit: NotRequired[int]
     """Old ReplicaSets kept for `kubectl rollout undo` (0 keeps none). Default: Kubernetes' (10)."""
+    node_selector: NotRequired[Mapping[str, str]]
+    """Node labels the Pods' nodes must have, e.g. `{"kubernetes.io/arch": "arm64"}`. Default: the stack's
+    (`kubexpose:scheduling`), else none."""
+    tolerations: NotRequired[Sequence[TolerationArgs]]
+    """Taints the Pods tolerate (a dedicated node pool). Default: the stack's, else none."""
+    node_affinity: NotRequired[NodeAffinityArgs]
+    """Nodes the Pods must (`required`) or should (`preferred`) run on. Default: the stack's, else none."""
+    pod_affinity: NotRequired[Sequence[PodAffinityTermArgs]]
+    """Pods to run near (e.g. a cache on the same node). Default: the stack's, else none."""
+    pod_anti_affinity: NotRequired[Sequence[PodAffinityTermArgs]]
+    """Pods to run away from (e.g. the app's own Pods on other nodes, beyond spreading). Default: the stack's, else
+    none."""
+    priority_class_name: NotRequired[str]
+    """The PriorityClass of the Pods (it must exist in the cluster). Default: the stack's, else none."""
     drain_seconds: NotRequired[int]
     """Seconds a stopping Pod keeps serving while its endpoint leaves the Service and every load balancer, before
     the container gets SIGTERM (a pre-stop `sleep`, no shell needed); 0 sends SIGTERM at once. Default: 5."""
@@ -482,8 +301,13 @@ __all__ = [
     "HttpHeaderArgs",
     "LoadBalancerArgs",
     "MountArgs",
+    "NodeAffinityArgs",
+    "NodeRequirementArgs",
+    "NodeTermArgs",
+    "PodAffinityTermArgs",
     "PodSecurityContextArgs",
     "PortArgs",
+    "PreferredNodeTermArgs",
     "ProbeArgs",
     "ResourcesArgs",
     "RolloutArgs",
@@ -492,4 +316,5 @@ __all__ = [
     "ServiceType",
     "SpreadArgs",
     "TcpSocketArgs",
+    "TolerationArgs",
 ]

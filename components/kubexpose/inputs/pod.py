@@ -1,0 +1,175 @@
+"""Input types of what runs in a Pod: the container's resources, probes, security contexts, mounts, env sources and
+ports."""
+
+from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
+
+
+class ResourcesArgs(TypedDict):
+    """CPU and memory for the container, as Kubernetes quantities."""
+
+    requests: NotRequired[Mapping[str, str]]
+    """What the scheduler reserves, e.g. `{"cpu": "100m", "memory": "128Mi"}`. Default: 50m CPU, 64Mi."""
+    limits: NotRequired[Mapping[str, str]]
+    """The most the container may use, e.g. `{"cpu": "1", "memory": "256Mi"}`. Default: 500m CPU, 256Mi."""
+
+
+class HttpHeaderArgs(TypedDict):
+    """A header an HTTP probe sends."""
+
+    name: str
+    """Header name, e.g. `Host` or `X-Probe`. Required."""
+    value: str
+    """Header value. Required."""
+
+
+class HttpGetArgs(TypedDict):
+    """An HTTP GET probe: success is a status from 200 to 399."""
+
+    port: int
+    """Container port number to call. Required."""
+    path: NotRequired[str]
+    """Path to request, e.g. `/healthz`. Default: `/`."""
+    scheme: NotRequired[str]
+    """`HTTP` or `HTTPS`. Default: `HTTP`."""
+    http_headers: NotRequired[Sequence[HttpHeaderArgs]]
+    """Headers to send with the request (e.g. a `Host` for a virtual host). Default: none."""
+
+
+class GrpcArgs(TypedDict):
+    """A gRPC probe: success is `SERVING` from the standard gRPC health service (`grpc.health.v1.Health/Check`)."""
+
+    port: int
+    """Container port number of the gRPC server. Required."""
+    service: NotRequired[str]
+    """Service name sent in the health check request. Default: empty (the server's overall health)."""
+
+
+class TcpSocketArgs(TypedDict):
+    """A TCP probe: success is an accepted connection."""
+
+    port: int
+    """Container port number to connect to. Required."""
+
+
+class ExecArgs(TypedDict):
+    """A command probe: success is exit status 0."""
+
+    command: Sequence[str]
+    """The command and its arguments, run in the container (no shell). Required."""
+
+
+class ProbeArgs(TypedDict):
+    """A readiness or liveness probe: exactly one of `http_get`, `tcp_socket`, `exec`, `grpc`, or `disabled`."""
+
+    http_get: NotRequired[HttpGetArgs]
+    """Probe with an HTTP GET."""
+    tcp_socket: NotRequired[TcpSocketArgs]
+    """Probe by opening a TCP connection."""
+    exec: NotRequired[ExecArgs]
+    """Probe by running a command."""
+    grpc: NotRequired[GrpcArgs]
+    """Probe with the gRPC health checking protocol."""
+    initial_delay_seconds: NotRequired[int]
+    """Seconds after the container starts before the first probe. Default: 0."""
+    period_seconds: NotRequired[int]
+    """Seconds between probes. Default: 10."""
+    timeout_seconds: NotRequired[int]
+    """Seconds before a probe times out. Default: 1."""
+    success_threshold: NotRequired[int]
+    """Successes in a row that count as healthy again (1 for liveness). Default: 1."""
+    failure_threshold: NotRequired[int]
+    """Failures in a row that count as unhealthy. Default: 3."""
+    disabled: NotRequired[bool]
+    """`true`: no probe at all, not even the default (Python may also pass None). Default: false."""
+
+
+class CapabilitiesArgs(TypedDict):
+    """Linux capabilities to add to or drop from the container."""
+
+    add: NotRequired[Sequence[str]]
+    """Capabilities to add, e.g. `["NET_BIND_SERVICE"]`. Default: none."""
+    drop: NotRequired[Sequence[str]]
+    """Capabilities to drop. Default: `["ALL"]`."""
+
+
+class SecurityContextArgs(TypedDict):
+    """Container security-context fields, merged over the secure defaults."""
+
+    allow_privilege_escalation: NotRequired[bool]
+    """Let a process gain more privileges than its parent. Default: false."""
+    privileged: NotRequired[bool]
+    """Run the container privileged. Default: false."""
+    read_only_root_filesystem: NotRequired[bool]
+    """Mount the root filesystem read-only (`writable_paths` become emptyDirs). Default: true."""
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of the container's processes. Default: the Pod's (10001)."""
+    run_as_group: NotRequired[int]
+    """GID of the container's processes. Default: the Pod's (10001)."""
+    capabilities: NotRequired[CapabilitiesArgs]
+    """Capabilities to add or drop. Default: drop ALL."""
+
+
+class SeccompProfileArgs(TypedDict):
+    """The seccomp profile of the Pod's containers."""
+
+    type: str
+    """`RuntimeDefault`, `Localhost` or `Unconfined`. Required."""
+    localhost_profile: NotRequired[str]
+    """Profile file on the node, for `Localhost`. Default: none."""
+
+
+class PodSecurityContextArgs(TypedDict):
+    """Pod security-context fields, merged over the secure defaults."""
+
+    run_as_non_root: NotRequired[bool]
+    """Refuse to start containers as UID 0. Default: true."""
+    run_as_user: NotRequired[int]
+    """UID of every container's processes. Default: 10001."""
+    run_as_group: NotRequired[int]
+    """GID of every container's processes. Default: 10001."""
+    fs_group: NotRequired[int]
+    """Group that owns mounted volumes. Default: 10001."""
+    supplemental_groups: NotRequired[Sequence[int]]
+    """Extra groups of every container's processes. Default: none."""
+    seccomp_profile: NotRequired[SeccompProfileArgs]
+    """Seccomp profile. Default: `RuntimeDefault`."""
+
+
+class MountArgs(TypedDict):
+    """A ConfigMap or Secret mounted read-only into the container (exactly one of `config_map`, `secret`)."""
+
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace."""
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace."""
+    path: str
+    """Absolute directory the keys appear in, e.g. `/etc/app`; no other mount or writable path inside or above it. Required."""
+    items: NotRequired[Mapping[str, str]]
+    """Only these keys, each at a relative path under `path` (`{"app.yaml": "app.yaml"}`). Default: every key."""
+
+
+class EnvRefArgs(TypedDict):
+    """Where an environment variable's value comes from: a key of a Secret or ConfigMap, or a Pod field."""
+
+    secret: NotRequired[str]
+    """Name of an existing Secret in the namespace (with `key`)."""
+    config_map: NotRequired[str]
+    """Name of an existing ConfigMap in the namespace (with `key`)."""
+    key: NotRequired[str]
+    """The key inside the Secret or ConfigMap."""
+    field: NotRequired[str]
+    """A Pod field from the downward API, e.g. `status.podIP` or `metadata.name`."""
+
+
+class ContainerPortArgs(TypedDict):
+    """A port the container declares (needed for a named `target_port`)."""
+
+    container_port: int
+    """Port number inside the container. Required."""
+    name: NotRequired[str]
+    """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
+    protocol: NotRequired[str]
+    """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
