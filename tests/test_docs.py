@@ -213,6 +213,20 @@ def routed_app(block: Block, tmp_path: Path) -> None:
     assert result.get("Ingress", "api").inputs["spec"]["rules"][0]["host"] == "api.shop.example.com"
 
 
+def transform_snippet(block: Block, tmp_path: Path) -> None:
+    """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
+    import pulumi
+
+    result = run_program(
+        lambda: exec(
+            compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment, "pulumi": pulumi}
+        )
+    )
+    options = {r.type: dict(r.options) for r in result.registrations if r.custom}
+    assert options.pop("kubernetes:apps/v1:Deployment") == {"ignoreChanges": ["spec.replicas"]}
+    assert options and all(o == {} for o in options.values()), options
+
+
 def adopt_snippet(block: Block, tmp_path: Path) -> None:
     """The move onto kubexpose keeps both raw resources (aliased: no delete) and the Deployment's selector."""
     import pulumi_kubernetes as k8s
@@ -342,6 +356,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", 'pip install "kubexpose @ git+', typescript_walkthrough),
     ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
+    ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),
     ("docs/_index.md", "resources:", language_excerpt),

@@ -54,6 +54,8 @@ class Registered:
     inputs: dict[str, Any]
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
+    request: Any = None
+    """The RegisterResourceRequest itself (its resource options)."""
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Cluster(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.EngineS
                     json_format.MessageToDict(request.object),
                     list(request.dependencies),
                     {k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                    request,
                 )
             )
         if not request.custom:
@@ -126,7 +129,9 @@ class Provider:
         inputs: dict[str, Any],
         config: dict[str, str] | None = None,
         dependencies: dict[str, list[str]] | None = None,
+        **options: Any,
     ) -> dict[str, Any]:
+        """`options`: ConstructRequest fields (the component's resource options, e.g. `retainOnDelete=True`)."""
         self.cluster.registered.clear()
         request = provider_pb2.ConstructRequest(
             project="shop",
@@ -139,6 +144,7 @@ class Provider:
             name=name,
             parent=STACK_URN,
             organization="acme",
+            **options,
         )
         request.inputs.update(inputs)
         for key, urns in (dependencies or {}).items():
@@ -301,6 +307,18 @@ def test_grpc_probes_and_probe_headers_reach_the_pod_from_another_language(provi
         "path": "/_healthz",
         "httpHeaders": [{"name": "Cookie", "value": "shop_session-id=x-readiness-probe"}],
     }
+
+
+def test_a_components_timeouts_and_retention_from_another_language_reach_its_children(provider: Provider) -> None:
+    """A TypeScript `{customTimeouts: {create: "3m"}, retainOnDelete: true}` on an ExposedDeployment: the CLI sends
+    them in the ConstructRequest; the children are registered with them."""
+    timeouts = provider_pb2.ConstructRequest.CustomTimeouts(create="3m")
+    provider.construct("kubexpose:index:ExposedDeployment", "web", APP, customTimeouts=timeouts, retainOnDelete=True)
+    children = [r for r in provider.cluster.registered if r.type.startswith("kubernetes:")]
+    assert {r.type for r in children} >= {"kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service"}
+    for child in children:
+        assert child.request.customTimeouts.create == "3m", child.type
+        assert child.request.retainOnDelete, child.type
 
 
 def test_scheduling_reaches_the_pod_from_another_language(provider: Provider) -> None:

@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 import pulumi
+import pulumi.provider.server
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
@@ -54,6 +55,7 @@ class KubexposeProvider(ComponentProvider):
 
     def __init__(self) -> None:
         require_provider_sdk()
+        _keep_custom_timeouts()
         super().__init__(COMPONENTS, PACKAGE, version=VERSION)
         # Docstrings keep their source indentation; every language's docs want it gone.
         derived = _clean_descriptions(json.loads(_plain_nouns(self.schema or "{}")))
@@ -175,6 +177,30 @@ def _as_python(value: Any, prop: PropertyDefinition | None) -> Any:
     if prop.additional_properties is not None and isinstance(value, dict):
         return {key: _as_python(item, prop.additional_properties) for key, item in sorted(value.items())}
     return value
+
+
+def _keep_custom_timeouts() -> None:
+    """Give a component the `customTimeouts` another language sets on it (kubexpose passes them to its children).
+
+    The SDK's `ProviderServicer._construct_options` builds the `CustomTimeouts` of a ConstructRequest and drops it
+    (never assigned: up to pulumi 3.272 at least), so a TypeScript `{customTimeouts: {create: "20m"}}` on an
+    ExposedDeployment would never reach its Deployment's await. Wrapped once; a fixed SDK's value is kept."""
+    servicer = pulumi.provider.server.ProviderServicer
+    built = servicer._construct_options
+    if getattr(built, "kubexpose", False):
+        return
+
+    def options(request: Any) -> pulumi.ResourceOptions:
+        opts = built(request)
+        timeouts = request.customTimeouts
+        if opts.custom_timeouts is None and (timeouts.create or timeouts.update or timeouts.delete):
+            opts.custom_timeouts = pulumi.CustomTimeouts(
+                create=timeouts.create or None, update=timeouts.update or None, delete=timeouts.delete or None
+            )
+        return opts
+
+    options.kubexpose = True  # type: ignore[attr-defined]
+    servicer._construct_options = staticmethod(options)  # type: ignore[method-assign,assignment]
 
 
 def schema_text() -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
@@ -94,6 +95,9 @@ class Registration:
     aliases: tuple[str, ...] = ()
     """Earlier URNs the program declared for this resource (`ResourceOptions(aliases=...)`), as URNs; the
     aliases a child inherits from its parent's are not listed (:mod:`kubexpose.render.identity` adds them)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The resource options the engine receives for it beyond the parent: `customTimeouts`, `retainOnDelete`,
+    `deletedWith`, `ignoreChanges`, `replaceOnChanges`, `protect` (those set)."""
 
     @property
     def kind(self) -> str | None:

@@ -163,6 +163,7 @@ class _RecordingMonitor(SDK.MockMonitor, SDK.monitor_stub):  # type: ignore[misc
                     dependencies=tuple(request.dependencies),
                     parent=request.parent,
                     aliases=self._aliases(request),
+                    options=_options(request),
                 )
             return response
 
@@ -464,3 +465,20 @@ def _run(
             SDK.SETTINGS.rpc_manager.clear()
             SDK.SETTINGS.outputs.clear()
     return ProgramRun(list(mocks.registrations), exports, handler.messages)
+
+
+def _options(request: Any) -> dict[str, Any]:
+    """The resource options of a RegisterResource request that are set (see :attr:`Registration.options`)."""
+    out: dict[str, Any] = {}
+    if request.HasField("customTimeouts"):
+        out["customTimeouts"] = {k: v for k, v in json_format.MessageToDict(request.customTimeouts).items() if v}
+    for key in ("retainOnDelete", "protect"):
+        if request.HasField(key) and getattr(request, key):
+            out[key] = True
+    for key in ("deletedWith",):
+        if getattr(request, key):
+            out[key] = getattr(request, key)
+    for key in ("ignoreChanges", "replaceOnChanges"):
+        if list(getattr(request, key)):
+            out[key] = list(getattr(request, key))
+    return out

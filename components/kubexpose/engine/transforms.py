@@ -61,10 +61,31 @@ class Transforms:
             response = _invoke(callback, _transform_request(out), self.loop)
             out.object.CopyFrom(response.properties)
             if response.HasField("options"):
-                del out.aliases[:]
-                out.aliases.extend(response.options.aliases)
-                out.provider = response.options.provider
+                _apply_options(out, response.options)
         return out
+
+
+def _apply_options(out: Any, options: Any) -> None:
+    """A transform's options onto the request, as the engine takes them (the option fields a program sets)."""
+    del out.aliases[:]
+    out.aliases.extend(options.aliases)
+    out.provider = options.provider
+    for ours, theirs in (
+        ("ignoreChanges", "ignore_changes"),
+        ("replaceOnChanges", "replace_on_changes"),
+        ("additionalSecretOutputs", "additional_secret_outputs"),
+    ):
+        del getattr(out, ours)[:]
+        getattr(out, ours).extend(getattr(options, theirs))
+    out.protect = options.protect
+    out.retainOnDelete = options.retain_on_delete
+    out.deletedWith = options.deleted_with
+    timeouts = options.custom_timeouts
+    if options.HasField("custom_timeouts") and (timeouts.create or timeouts.update or timeouts.delete):
+        for key in ("create", "update", "delete"):
+            setattr(out.customTimeouts, key, getattr(timeouts, key))
+    else:
+        out.ClearField("customTimeouts")
 
 
 def _transform_request(request: Any) -> Any:
@@ -81,6 +102,11 @@ def _transform_request(request: Any) -> Any:
         additional_secret_outputs=list(request.additionalSecretOutputs),
     )
     options.providers.update(dict(request.providers))
+    if request.deletedWith:
+        options.deleted_with = request.deletedWith
+    if request.HasField("customTimeouts"):
+        for key in ("create", "update", "delete"):
+            setattr(options.custom_timeouts, key, getattr(request.customTimeouts, key))
     if request.protect:
         options.protect = True
     if request.retainOnDelete:

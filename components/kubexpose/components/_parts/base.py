@@ -92,6 +92,22 @@ def children_of(component: type) -> dict[str, type]:
 _CHILDREN: dict[type, dict[str, type]] = {}
 
 
+PASSED_TO_CHILDREN = ("custom_timeouts", "retain_on_delete", "deleted_with")
+"""Resource options a component gives every child it makes, beyond what the engine passes on by itself (`parent`,
+`providers`, `protect`): each means the same for every child (how long `pulumi up` waits for an object, keep the
+objects when the component goes, delete them with another resource). `ignore_changes` and `replace_on_changes` name
+properties of one child's type, so they stay on the component; a transform targets one child
+(docs/_index.md, "Resource options and the children")."""
+
+
+def children_options(component: pulumi.Resource, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """The options of `component`'s children: `parent`, and :data:`PASSED_TO_CHILDREN` as `opts` give them."""
+    passed = {key: getattr(opts, key, None) for key in PASSED_TO_CHILDREN}
+    return pulumi.ResourceOptions(
+        parent=component, **{key: value for key, value in passed.items() if value is not None}
+    )
+
+
 class KubexposeComponent(pulumi.ComponentResource):
     """Base of every kubexpose component (see the module docstring for the contract)."""
 
@@ -152,7 +168,7 @@ class KubexposeComponent(pulumi.ComponentResource):
                 return pulumi.ResourceOptions(parent=self)
             registrar.took_the_sdk_path(f"{self.kind} '{name}': {reason}")
         pulumi.ComponentResource.__init__(self, self.type_token, name, None, opts)
-        return pulumi.ResourceOptions(parent=self)
+        return children_options(self, opts)
 
     def child(self, cls: type[R], name: str, opts: pulumi.ResourceOptions, **props: Any) -> R:
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:

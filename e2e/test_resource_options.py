@@ -1,0 +1,82 @@
+"""Resource options a component passes to its children, through the real engine and provider (issue 35, point 6):
+a component's `custom_timeouts` is its Deployment's await, and `retain_on_delete` keeps its objects on `destroy`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import eventually, make_project, ours
+from pulumi import automation as auto
+
+NS = "options"
+IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
+DEFAULT_AWAIT = 600
+"""pulumi-kubernetes' default create timeout of a Deployment, in seconds."""
+
+
+def stuck() -> None:
+    """An app no node can take (no node has the label): its Deployment never becomes ready."""
+    from kubexpose import ExposedDeployment
+
+    ExposedDeployment(
+        "stuck",
+        {"image": IMAGE, "port": 80, "node_selector": {"pool": "nowhere"}},
+        pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="20s")),
+    )
+
+
+def kept() -> None:
+    from kubexpose import ExposedDeployment
+
+    ExposedDeployment("kept", {"image": IMAGE, "port": 80}, pulumi.ResourceOptions(retain_on_delete=True))
+
+
+def _stack(kubexpose_live: Any, tmp_path: Path, program: Any, name: str) -> Any:
+    project = make_project(tmp_path / name, f"e2e-{name}", {"test": f"config:\n  kubexpose:namespace: {NS}\n"})
+    return kubexpose_live.stack("test", program, project, copy_name=name)
+
+
+def test_a_components_custom_timeouts_is_its_deployments_await(
+    kubexpose_live: Any, cluster: Any, tmp_path: Path
+) -> None:
+    cluster.kubectl("create", "namespace", NS, check=False)
+    stack = _stack(kubexpose_live, tmp_path, stuck, "timeouts")
+    try:
+        started = time.monotonic()
+        with pytest.raises(auto.CommandError) as failed:
+            stack.up(on_output=print)
+        waited = time.monotonic() - started
+        assert "stuck-deployment" in str(failed.value), failed.value
+        # The Deployment's await gave up at the component's 20 s, not at the provider's default 10 minutes.
+        assert waited < DEFAULT_AWAIT / 2, (
+            f"up failed after {waited:.0f} s: the component's custom_timeouts was not used"
+        )
+        assert cluster.get_json("deployment", "stuck", "-n", NS)["spec"]["template"]["spec"]["nodeSelector"] == {
+            "pool": "nowhere"
+        }
+    finally:
+        stack.destroy(on_output=print)
+        eventually(lambda: ours(cluster, ["stuck"]) == [], timeout=120)
+
+
+def test_retain_on_delete_on_a_component_keeps_every_object_it_made(
+    kubexpose_live: Any, cluster: Any, tmp_path: Path
+) -> None:
+    cluster.kubectl("create", "namespace", NS, check=False)
+    stack = _stack(kubexpose_live, tmp_path, kept, "retained")
+    try:
+        assert stack.up(on_output=print).summary.result == "succeeded"
+        made = ours(cluster, ["kept"])
+        assert {"Deployment/options/kept", "Service/options/kept", "NetworkPolicy/options/kept"} <= set(made), made
+        stack.destroy(on_output=print)
+        assert {"Deployment/options/kept", "Service/options/kept", "NetworkPolicy/options/kept"} <= set(
+            ours(cluster, ["kept"])
+        ), "destroy deleted an object of a component with retain_on_delete"
+    finally:
+        for kind in ("deployment", "service", "networkpolicy", "serviceaccount"):
+            cluster.kubectl("delete", kind, "kept", "-n", NS, "--ignore-not-found", check=False)
+        eventually(lambda: ours(cluster, ["kept"]) == [], timeout=120)
