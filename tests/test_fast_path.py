@@ -231,7 +231,7 @@ def test_a_program_that_touches_a_child_runs_again_on_the_sdk_path(touch, reason
     ("declare", "reason"),
     [
         (lambda: _app(namespace=pulumi.Output.from_input("shop")), "an input is an Output"),
-        (lambda: _app(image=pulumi.Output.secret(IMAGE)), "an input is an Output"),
+        (lambda: _app(env={"TOKEN": pulumi.Output.secret("t0ken")}), "an input is an Output"),
         (
             lambda: ExposedDeployment("web", {"image": IMAGE, "port": 80}, pulumi.ResourceOptions(protect=True)),
             "its opts set protect",
@@ -275,7 +275,7 @@ def test_a_program_that_touches_a_child_runs_again_on_the_sdk_path(touch, reason
     ],
     ids=[
         "output namespace",
-        "secret image",
+        "secret env value",
         "protect",
         "transformations",
         "parent",

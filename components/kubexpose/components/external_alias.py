@@ -231,7 +231,7 @@ def _ports(check: Checker, args: Mapping[str, Any], ip_target: bool) -> Any:
 
     raw_ports, raw_port = args.get("ports"), args.get("port")
     if holds_output(raw_ports) or holds_output(raw_port):
-        return pulumi.Output.all(raw_ports, raw_port).apply(lambda both: parse(both[0], both[1]))
+        return check.input("ports", pulumi.Output.all(raw_ports, raw_port), lambda both: parse(both[0], both[1]))
     return parse(raw_ports, raw_port)
 
 

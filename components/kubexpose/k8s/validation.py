@@ -19,6 +19,7 @@ import pulumi
 
 from .._values import any_leaf
 from ..errors import ValidationError
+from .secret_fields import SECRET_FIXES
 from .shown import SECRET_SHOWN as SECRET_SHOWN
 from .shown import hide
 
@@ -149,15 +150,32 @@ class Checker:
             listener(err)
         return err
 
-    def input(self, field: str, value: Any, validate: Callable[[Any], T]) -> Any:
+    def input(self, field: str, value: Any, validate: Callable[[Any], T], secret_ok: bool = False) -> Any:
         """`validate(value)` now for a plain value; for an Output, when its value is known (an error then
         fails the update with the same message, the value hidden when the Output is secret; an unknown
         value in a preview is not checked). A secret the offline render could not decrypt is not checked
-        either, and reported as such (see :func:`not_checked`)."""
+        either, and reported as such (see :func:`not_checked`).
+
+        A secret Output is refused unless `secret_ok` (an env value, which reaches the Pod through a Secret):
+        pulumi-kubernetes stores every other field of an object in plain text in the state."""
         if isinstance(value, pulumi.Output):
             secret = pulumi.Output.from_input(cast(Any, value.is_secret()))
-            return pulumi.Output.all(value, secret).apply(lambda both: self.secretly(both[0], validate, both[1], field))
+
+            def known(both: list[Any]) -> T:
+                if both[1] and not secret_ok and not unreadable(both[0]):
+                    self.refuse_secret(field, both[0])
+                return self.secretly(both[0], validate, both[1], field)
+
+            return pulumi.Output.all(value, secret).apply(known)
         return self.secretly(value, validate, False, field)
+
+    def refuse_secret(self, field: str, value: Any) -> NoReturn:
+        """Fail for a secret value in `field`, which would be stored in plain text, with where it belongs (the value
+        itself is never shown)."""
+        top = field.split("[", 1)[0].split(".", 1)[0]
+        problem = "is a secret, which pulumi-kubernetes would store in plain text in the state"
+        fix = SECRET_FIXES.get(top, SECRET_FIXES[""])
+        raise self._error(f"{field} {SECRET_SHOWN} {problem}; {fix}", field, reason=f"{SECRET_SHOWN} {problem}")
 
     def secretly(self, value: Any, validate: Callable[[Any], T], secret: bool = True, field: str = "") -> T:
         """`validate(value)`; when `secret`, a failure's message shows `[secret]` instead of the value."""

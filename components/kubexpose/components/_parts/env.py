@@ -47,7 +47,9 @@ def check_references(
         field = f"env[{name!r}]"
         if isinstance(value, pulumi.Output):
             before = set(order[: order.index(name)])
-            value = check.input(field, value, functools.partial(_late_references, check, field, defined, before))
+            value = check.input(
+                field, value, functools.partial(_late_references, check, field, defined, before), secret_ok=True
+            )
         else:
             _undefined(check, field, value, defined)
         out.append((name, value))
@@ -123,7 +125,10 @@ def env_values(check: Checker, env: Any) -> tuple[tuple[str, Any], ...]:
                 "is not a valid environment variable name",
                 "use letters, digits, '_', '-' and '.', not starting with a digit",
             )
-        out.append((key, check.input(f"env[{key!r}]", value, functools.partial(env_text, check, f"env[{key!r}]"))))
+        checked = check.input(
+            f"env[{key!r}]", value, functools.partial(env_text, check, f"env[{key!r}]"), secret_ok=True
+        )
+        out.append((key, checked))
     return tuple(out)
 
 

@@ -1,8 +1,11 @@
 """Resource options a component passes to its children, through the real engine and provider (issue 35, point 6):
-a component's `custom_timeouts` is its Deployment's await, and `retain_on_delete` keeps its objects on `destroy`."""
+a component's `custom_timeouts` is its Deployment's await, and `retain_on_delete` keeps its objects on `destroy`.
+And no secret in plain state (point 8): the state file of a stack that tried a secret `args` entry and then put the
+secret in `env` holds the secret nowhere in plain text."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -80,3 +83,48 @@ def test_retain_on_delete_on_a_component_keeps_every_object_it_made(
         for kind in ("deployment", "service", "networkpolicy", "serviceaccount"):
             cluster.kubectl("delete", kind, "kept", "-n", NS, "--ignore-not-found", check=False)
         eventually(lambda: ours(cluster, ["kept"]) == [], timeout=120)
+
+
+SECRET = "s3cret-token-91c2"
+TRY = {"args_secret": True}
+"""What the `tokened` program tries: the secret as an `args` entry (refused), or through `env` (taken)."""
+
+
+def tokened() -> None:
+    from kubexpose import ExposedDeployment
+
+    token = pulumi.Output.secret(SECRET)
+    if TRY["args_secret"]:
+        args = {"args": ["--token", token]}
+    else:
+        args = {"env": {"TOKEN": token}, "args": ["--token=$(TOKEN)"]}
+    ExposedDeployment("tokened", {"image": IMAGE, "port": 80, **args})
+
+
+def _state(stack: Any) -> str:
+    return json.dumps(stack.export_stack().deployment)
+
+
+def test_the_state_holds_no_secret_in_plain_text(kubexpose_live: Any, cluster: Any, tmp_path: Path) -> None:
+    cluster.kubectl("create", "namespace", NS, check=False)
+    stack = _stack(kubexpose_live, tmp_path, tokened, "secrets")
+    try:
+        TRY["args_secret"] = True
+        with pytest.raises(auto.CommandError) as refused:
+            stack.up(on_output=print)
+        assert "args [secret] is a secret, which pulumi-kubernetes would store in plain text" in str(refused.value)
+        assert SECRET not in str(refused.value)
+        assert SECRET not in _state(stack)
+        TRY["args_secret"] = False
+        assert stack.up(on_output=print).summary.result == "succeeded"
+        state = _state(stack)
+        assert "tokened-deployment" in state and "tokened-env" in state
+        assert SECRET not in state, "the secret is in the state in plain text"
+        live = cluster.get_json("deployment", "tokened", "-n", NS)["spec"]["template"]["spec"]["containers"][0]
+        assert live["args"] == ["--token=$(TOKEN)"]
+        assert live["env"] == [
+            {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "tokened-env", "key": "TOKEN"}}}
+        ]
+    finally:
+        stack.destroy(on_output=print)
+        eventually(lambda: ours(cluster, ["tokened"]) == [], timeout=120)
