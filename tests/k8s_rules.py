@@ -256,7 +256,17 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
     if not selector.items() <= template_labels.items():
         out.append("selector does not match the pod template labels")
     out += _labels(template_labels, "pod labels")
-    for container in ((spec.get("template") or {}).get("spec") or {}).get("containers") or []:
+    pod_spec = (spec.get("template") or {}).get("spec") or {}
+    init = pod_spec.get("initContainers") or []
+    names = [c.get("name") for c in (pod_spec.get("containers") or []) + init]
+    if len(names) != len(set(names)) or not all(isinstance(n, str) and LABEL_1123.match(n) for n in names):
+        out.append(f"container names {names!r} are not unique DNS labels")
+    for c in init:  # validateInitContainers: a sidecar is `restartPolicy: Always`; a step runs once, without probes
+        if "restartPolicy" in c and c["restartPolicy"] != "Always":
+            out.append(f"init container restartPolicy {c['restartPolicy']!r}")
+        if "restartPolicy" not in c and {"readinessProbe", "livenessProbe", "startupProbe", "lifecycle"} & set(c):
+            out.append(f"init container {c.get('name')!r} (not a sidecar) has probes or a lifecycle")
+    for container in (pod_spec.get("containers") or []) + init:
         for p in container.get("ports") or []:
             if not _port(p.get("containerPort")):
                 out.append(f"containerPort {p.get('containerPort')!r}")
@@ -276,7 +286,7 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
     volumes = [v.get("name") for v in pod.get("volumes") or []]
     if len(volumes) != len(set(volumes)) or not all(isinstance(v, str) and LABEL_1123.match(v) for v in volumes):
         out.append(f"volume names {volumes!r} are not unique DNS labels")
-    for container in pod.get("containers") or []:
+    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
         paths = [m.get("mountPath") for m in container.get("volumeMounts") or []]
         for m in container.get("volumeMounts") or []:
             if m.get("name") not in volumes:

@@ -146,6 +146,31 @@ quantity = mostly(
 resource_lists = st.dictionaries(st.sampled_from(["cpu", "memory"]), quantity, max_size=2)
 
 
+def side_containers(probes: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """A sidecar or an init step: a name (sometimes the app's or a bad one), an image, and some of the fields the
+    app's container takes."""
+    optional: dict[str, Any] = {
+        "args": st.lists(st.sampled_from(["--v", "$(MODE)"]), max_size=2),
+        "env": st.dictionaries(st.sampled_from(["MODE", "LEVEL"]), st.sampled_from(["a", "$(MODE)"]), max_size=2),
+        "container_ports": st.lists(st.fixed_dictionaries({"container_port": port_number}), max_size=1),
+        "writable_paths": st.lists(st.sampled_from(["/tmp", "/var/log/app"]), max_size=2, unique=True),
+        "security_context": st.fixed_dictionaries({}, optional={"run_as_user": st.integers(1, 70000)}),
+    }
+    if probes:
+        optional["readiness_probe"] = st.fixed_dictionaries(
+            {"tcp_socket": st.fixed_dictionaries({"port": port_number})}
+        )
+    else:
+        optional["readiness_probe"] = st.just({"tcp_socket": {"port": 80}}) | st.none()
+    return st.fixed_dictionaries(
+        {
+            "name": mostly(st.sampled_from(["shipper", "proxy", "migrate"]), st.sampled_from(["web", "Bad"])),
+            "image": mostly(st.just("fluent/fluent-bit:3.1"), st.just("Bad/Image")),
+        },
+        optional=optional,
+    )
+
+
 node_requirements = st.lists(
     st.fixed_dictionaries(
         {
@@ -303,6 +328,8 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "pod_affinity": pod_terms,
         "pod_anti_affinity": pod_terms,
         "priority_class_name": mostly(good_label, any_name),
+        "sidecars": st.lists(side_containers(probes=True), max_size=2),
+        "init_containers": st.lists(side_containers(probes=False), max_size=1),
         "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),
         "termination_grace_period_seconds": mostly(st.integers(0, 90), st.just(-3)),
         "rollout": st.one_of(

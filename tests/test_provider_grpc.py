@@ -42,6 +42,9 @@ from pulumi.runtime.proto import (
 
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 """How the wire marks a secret value (`{sig: secret, value: ...}`)."""
+SECRET_OUTPUT = {"4dabf18193072939515e22adb298388d": "d0e6a833031e9bbcd3f4e8bde6ca49a4", "secret": True}
+"""How the engine sends a secret nested in an input to a provider that takes output values (`{sig: output value,
+value: ..., secret: true}`): the secret stays on that one value."""
 STACK_URN = "urn:pulumi:dev::shop::pulumi:pulumi:Stack::shop-dev"
 
 
@@ -319,6 +322,37 @@ def test_a_components_timeouts_and_retention_from_another_language_reach_its_chi
     for child in children:
         assert child.request.customTimeouts.create == "3m", child.type
         assert child.request.retainOnDelete, child.type
+
+
+def test_a_sidecar_and_an_init_step_reach_the_pod_from_another_language(provider: Provider) -> None:
+    """`sidecars` / `initContainers` as TypeScript, Go or YAML send them; a sidecar's secret env value goes into the
+    app's Secret under its own key."""
+    inputs = {
+        **APP,
+        "sidecars": [
+            {
+                "name": "shipper",
+                "image": "fluent/fluent-bit:3.1",
+                "env": {"TOKEN": {**SECRET_OUTPUT, "value": "t0ken"}, "MODE": "ship"},
+                "containerPorts": [{"containerPort": 2020.0, "name": "metrics"}],
+                "writablePaths": ["/tmp"],
+            }
+        ],
+        "initContainers": [{"name": "migrate", "image": "ghcr.io/acme/migrate:1.0", "args": ["up"]}],
+    }
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    pod = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
+    shipper, migrate = pod["initContainers"]
+    assert (shipper["name"], shipper["restartPolicy"], migrate["name"]) == ("shipper", "Always", "migrate")
+    assert shipper["ports"] == [{"containerPort": 2020, "protocol": "TCP", "name": "metrics"}]
+    assert shipper["env"] == [  # a map from another language comes in the order of its names
+        {"name": "MODE", "value": "ship"},
+        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "web-env", "key": "shipper.TOKEN"}}},
+    ]
+    assert migrate["args"] == ["up"] and "restartPolicy" not in migrate
+    assert "t0ken" not in json.dumps(pod)
+    secret = provider.cluster.get("kubernetes:core/v1:Secret", "web-env")
+    assert secret.inputs["stringData"] == {**SECRET_SIG, "value": {"shipper.TOKEN": "t0ken"}}
 
 
 def test_scheduling_reaches_the_pod_from_another_language(provider: Provider) -> None:

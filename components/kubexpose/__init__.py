@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .inputs import AdoptServiceArgs as AdoptServiceArgs
     from .inputs import AutoscalingArgs as AutoscalingArgs
     from .inputs import CapabilitiesArgs as CapabilitiesArgs
+    from .inputs import ContainerArgs as ContainerArgs
     from .inputs import ContainerPortArgs as ContainerPortArgs
     from .inputs import DisruptionBudgetArgs as DisruptionBudgetArgs
     from .inputs import EnvRefArgs as EnvRefArgs
@@ -67,6 +68,7 @@ _EXPORTS = {
     "AutoscalingArgs": ".inputs",
     "CapabilitiesArgs": ".inputs",
     "ConfigError": ".errors",
+    "ContainerArgs": ".inputs",
     "ContainerPortArgs": ".inputs",
     "DisruptionBudgetArgs": ".inputs",
     "EnvRefArgs": ".inputs",

@@ -43,6 +43,10 @@ func program(ctx *pulumi.Context) error {
 			{Key: pulumi.StringRef("pool"), Operator: pulumi.StringRef("Exists"), Effect: pulumi.StringRef("NoSchedule")},
 		},
 		PodAntiAffinity: []kubexpose.PodAffinityTermArgs{{Apps: []string{"orders"}, Weight: pulumi.IntRef(50)}},
+		// A native sidecar beside the app, sharing its writable /tmp.
+		Sidecars: []kubexpose.ContainerArgs{
+			{Name: "log-shipper", Image: pulumi.String("fluent/fluent-bit:3.1"), WritablePaths: []string{"/tmp"}},
+		},
 	})
 	if err != nil {
 		return err

@@ -28,6 +28,8 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     nodeSelector: { "kubernetes.io/os": "linux" },
     tolerations: [{ key: "pool", operator: "Exists", effect: "NoSchedule" }], // a tainted node pool
     podAntiAffinity: [{ apps: ["orders"], weight: 50 }], // rather not two orders Pods on one node
+    // A native sidecar beside the app, sharing its writable /tmp.
+    sidecars: [{ name: "log-shipper", image: "fluent/fluent-bit:3.1", writablePaths: ["/tmp"] }],
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.

@@ -22,6 +22,7 @@ from ..k8s.validation import Checker
 from ..profile import GatewaySettings, IngressSettings, StackProfile
 from ._parts.adopt import Adoption, parse_adopt
 from ._parts.base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
+from ._parts.containers import parse_side_containers
 from ._parts.env import declare_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
 from ._parts.outputs import logs_command, service_outputs
@@ -122,7 +123,8 @@ class ExposedDeployment(KubexposeComponent):
         )
         adoption = app.adoption
         namespace = app.claim.namespace
-        warn_on_image(self, check, app.pod.image)
+        for image in (app.pod.image, *(c.model.image for c in app.pod.init_containers)):
+            warn_on_image(self, check, image)
         warn_on_probe_ports(self, check, app.pod)
         if app.service.headless:
             pulumi.log.warn(
@@ -150,6 +152,7 @@ class ExposedDeployment(KubexposeComponent):
             env.template_metadata,
             app.revision_history_limit,
             app.strategy,
+            env.init_env,
         )
         deployed = self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
         if app.budget is not None:
@@ -267,6 +270,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         service_account=account or name,
         spread=tuple(spread_constraints(selector, profile.zones)) if spread else (),
         scheduling=parse_scheduling(check, args).over(profile.scheduling).pod_fields(),
+        init_containers=parse_side_containers(check, args, name),
         drain_seconds=shutdown.drain_seconds,
         termination_grace_period_seconds=shutdown.grace_seconds,
     )

@@ -27,6 +27,7 @@ from .placement import (
 )
 from .pod import (
     CapabilitiesArgs,
+    ContainerArgs,
     ContainerPortArgs,
     EnvRefArgs,
     ExecArgs,
@@ -178,6 +179,13 @@ class ExposedDeploymentArgs(TypedDict):
     none."""
     priority_class_name: NotRequired[str]
     """The PriorityClass of the Pods (it must exist in the cluster). Default: the stack's, else none."""
+    init_containers: NotRequired[Sequence[ContainerArgs]]
+    """Steps that run to completion, one after another, before the app starts (a migration, a wait for a
+    database); after the sidecars. Default: none."""
+    sidecars: NotRequired[Sequence[ContainerArgs]]
+    """Containers that run beside the app for the Pod's whole life (a log shipper, a proxy): Kubernetes' native
+    sidecars (init containers with `restartPolicy: Always`), started before the app and stopped after it.
+    Default: none."""
     drain_seconds: NotRequired[int]
     """Seconds a stopping Pod keeps serving while its endpoint leaves the Service and every load balancer, before
     the container gets SIGTERM (a pre-stop `sleep`, no shell needed); 0 sends SIGTERM at once. Default: 5."""
@@ -288,6 +296,7 @@ __all__ = [
     "AdoptServiceArgs",
     "AutoscalingArgs",
     "CapabilitiesArgs",
+    "ContainerArgs",
     "ContainerPortArgs",
     "DisruptionBudgetArgs",
     "EnvRefArgs",

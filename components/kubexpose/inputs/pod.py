@@ -4,6 +4,8 @@ ports."""
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
+import pulumi
+
 
 class ResourcesArgs(TypedDict):
     """CPU and memory for the container, as Kubernetes quantities."""
@@ -173,3 +175,39 @@ class ContainerPortArgs(TypedDict):
     """IANA service name (at most 15 of `[-a-z0-9]`). Default: none."""
     protocol: NotRequired[str]
     """`TCP`, `UDP` or `SCTP`. Default: `TCP`."""
+
+
+class ContainerArgs(TypedDict):
+    """A container beside the app's: an init step, or a sidecar. It starts from the same secure and resource defaults
+    as the app's container."""
+
+    name: str
+    """The container's name (a DNS label, unique in the Pod). Required."""
+    image: pulumi.Input[str]
+    """Container image, with a fixed tag or digest. Required."""
+    image_pull_policy: NotRequired[str]
+    """`Always`, `IfNotPresent` or `Never`. Default: `Always`."""
+    command: NotRequired[Sequence[str]]
+    """Entrypoint override. Default: the image's."""
+    args: NotRequired[Sequence[str]]
+    """Arguments. Default: the image's."""
+    env: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Environment variables; a secret value goes into the app's Secret `<app>-env` (key `<container>.<NAME>`) and
+    reaches the container through `secretKeyRef`. Default: none."""
+    env_refs: NotRequired[Mapping[str, EnvRefArgs]]
+    """Variables read from a Secret, a ConfigMap or the Pod, as the app's `env_refs`. Default: none."""
+    container_ports: NotRequired[Sequence[ContainerPortArgs]]
+    """Ports the container declares (a sidecar's are never Service ports). Default: none."""
+    resources: NotRequired[ResourcesArgs]
+    """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
+    security_context: NotRequired[SecurityContextArgs]
+    """Security-context fields over the secure defaults, as the app's."""
+    writable_paths: NotRequired[Sequence[str]]
+    """Absolute paths mounted as writable `emptyDir`s; a path the app (or another container) also lists is the same
+    volume, shared (e.g. a log folder a sidecar ships). Default: none."""
+    readiness_probe: NotRequired[ProbeArgs | None]
+    """A sidecar's readiness probe (an init step takes none). Default: none."""
+    liveness_probe: NotRequired[ProbeArgs | None]
+    """A sidecar's liveness probe. Default: none."""
+    startup_probe: NotRequired[ProbeArgs | None]
+    """A sidecar's startup probe: the containers after it start once it succeeds. Default: none."""

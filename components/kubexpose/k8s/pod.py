@@ -144,6 +144,8 @@ class PodModel:
     """`topologySpreadConstraints` of the Pods."""
     scheduling: Mapping[str, Any] = field(default_factory=dict)
     """Pod spec fields that place the Pods: `node_selector`, `tolerations`, `affinity`, `priority_class_name`."""
+    init_containers: tuple[SideContainer, ...] = ()
+    """Sidecars and init steps, in the order Kubernetes starts them."""
     drain_seconds: int = 0
     """Seconds a stopping container keeps serving before SIGTERM (a pre-stop `sleep`); 0: none."""
     termination_grace_period_seconds: int | None = None
@@ -153,6 +155,16 @@ class PodModel:
 CRASH_REASONS = "FallbackToLogsOnError"
 """Every container's `terminationMessagePolicy`: a container that fails without writing a termination message
 reports the end of its log instead, which pulumi-kubernetes shows in a failed `pulumi up`."""
+
+
+@dataclass(frozen=True)
+class SideContainer:
+    """A container of the Pod beside the app's: a native sidecar (`restartPolicy: Always`) or an init step."""
+
+    model: PodModel
+    """Its container fields (the Pod-level fields of `model` are not used)."""
+    sidecar: bool
+
 
 ENV_SECRET_VERSION = "kubexpose.dev/env-secret-version"
 """Pod template annotation holding the `resourceVersion` of the component's env Secret: a changed
@@ -197,12 +209,14 @@ def env_order(entries: Sequence[tuple[str, Any]]) -> list[int]:
     return order
 
 
-def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset[str] = frozenset()) -> list[Any]:
+def container_env(
+    pod: PodModel, secret_name: Any = None, secret_vars: frozenset[str] = frozenset(), key_prefix: str = ""
+) -> list[Any]:
     """The container's `env`: plain values, the variables in `secret_vars` through `secretKeyRef` to the
-    key of the same name in Secret `secret_name`, then the `env_refs`; a variable that refers to another
+    key `<key_prefix><name>` in Secret `secret_name`, then the `env_refs`; a variable that refers to another
     (`$(NAME)`) after it (:func:`env_order`)."""
     env: list[Any] = [
-        {"name": name, "value_from": {"secret_key_ref": {"name": secret_name, "key": name}}}
+        {"name": name, "value_from": {"secret_key_ref": {"name": secret_name, "key": key_prefix + name}}}
         if name in secret_vars
         else _env_var(name, value)
         for name, value in pod.env
@@ -213,8 +227,9 @@ def container_env(pod: PodModel, secret_name: Any = None, secret_vars: frozenset
     return [env[i] for i in env_order(entries)]
 
 
-def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
-    """The Pod template's `spec`; `env` (a list or an Output of one) replaces :func:`container_env`."""
+def container_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
+    """The container `pod` describes (its own fields; the Pod's are :func:`pod_spec`'s); `env` (a list or an Output
+    of one) replaces :func:`container_env`."""
     container: dict[str, Any] = {
         "name": pod.container_name,
         "image": pod.image,
@@ -223,6 +238,8 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         "resources": pod.resources,
         "security_context": dict(pod.security_context),
     }
+    if not pod.ports:
+        del container["ports"]
     if pod.command is not None:
         container["command"] = list(pod.command) if isinstance(pod.command, tuple) else pod.command
     if pod.args is not None:
@@ -240,18 +257,32 @@ def pod_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
     if pod.drain_seconds:
         container["lifecycle"] = {"pre_stop": {"sleep": {"seconds": pod.drain_seconds}}}
     container["termination_message_policy"] = CRASH_REASONS
+    mounts: list[dict[str, Any]] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths]
+    mounts += [{"name": m.volume, "mount_path": m.path, "read_only": True} for m in pod.mounts]
+    if mounts:
+        container["volume_mounts"] = mounts
+    return container
+
+
+def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> dict[str, Any]:
+    """The Pod template's `spec`; `env` (a list or an Output of one) replaces :func:`container_env` of the app's
+    container, `init_env` (one per init container) of the others'."""
     spec: dict[str, Any] = {
-        "containers": [container],
+        "containers": [container_spec(pod, env)],
         "automount_service_account_token": pod.automount_service_account_token,
         "security_context": dict(pod.pod_security_context),
     }
-    volumes = [{"name": volume, "empty_dir": {}} for volume, _ in pod.writable_paths]
+    if pod.init_containers:
+        given = list(init_env) or [None] * len(pod.init_containers)
+        spec["init_containers"] = [
+            container_spec(c.model, e) | ({"restart_policy": "Always"} if c.sidecar else {})
+            for c, e in zip(pod.init_containers, given, strict=True)
+        ]
+    writable = [pod.writable_paths, *(c.model.writable_paths for c in pod.init_containers)]
+    volumes = [{"name": volume, "empty_dir": {}} for volume in dict.fromkeys(v for paths in writable for v, _ in paths)]
     volumes += [m.volume_spec() for m in pod.mounts]
     if volumes:
         spec["volumes"] = volumes
-        container["volume_mounts"] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths] + [
-            {"name": m.volume, "mount_path": m.path, "read_only": True} for m in pod.mounts
-        ]
     if pod.service_account is not None:
         spec["service_account_name"] = pod.service_account
     if pod.image_pull_secrets:
@@ -281,6 +312,7 @@ def deployment_spec(
     metadata: Any = None,
     revision_history_limit: int | None = None,
     strategy: Mapping[str, Any] | None = None,
+    init_env: Sequence[Any] = (),
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
     `replicas` (None: an autoscaler owns it), label values, `env` and `metadata` (default: the labels
@@ -289,7 +321,7 @@ def deployment_spec(
         "selector": {"match_labels": dict(selector)},
         "template": {
             "metadata": template_metadata(labels, pod.annotations) if metadata is None else metadata,
-            "spec": pod_spec(pod, env),
+            "spec": pod_spec(pod, env, init_env),
         },
     }
     if replicas is not None:

@@ -7,6 +7,7 @@ The rules follow ``pkg/apis/core/validation/validation.go`` and apimachinery's
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import ipaddress
@@ -32,20 +33,6 @@ HAS_LETTER = re.compile(r"[a-z]")
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 """A ConfigMap or Secret key."""
 ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-
-_ALNUM = r"[a-z0-9]+"
-_SEPARATOR = r"(?:[._]|__|[-]+)"
-_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?"
-IMAGE_REFERENCE = re.compile(
-    rf"^(?P<name>(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
-)
-"""An image reference as container runtimes parse it (the grammar of distribution/reference, `regexp.go`):
-`[domain[:port]/]path[:tag][@digest]`, the path in lower case. Written here as one expression: the grammar
-is a handful of rules, and no kept Python package carries it."""
 
 T = TypeVar("T")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
@@ -123,6 +110,14 @@ class Checker:
         self.origin = _caller_outside_packages()
         """`(file, line)` of the program line that declared the component: an error raised later, inside an
         Output, has no program frame in its traceback, so it carries this one."""
+        self.prefix = ""
+        """Put before every field this checker names (a nested container's `sidecars[0].`)."""
+
+    def within(self, prefix: str) -> Checker:
+        """A checker for the fields of a nested argument: the same component, every field named `<prefix><field>`."""
+        nested = copy.copy(self)
+        nested.prefix = self.prefix + prefix
+        return nested
 
     def fail(self, field: str, value: Any, problem: str, fix: str) -> NoReturn:
         """Raise a ValidationError naming the component, the field, the bad value and the fix.
@@ -143,6 +138,7 @@ class Checker:
 
     def _error(self, text: str, field: str, reason: str | None = None) -> ValidationError:
         """The error naming this component, carrying the program line that declared it (every raise goes here)."""
+        text, field = self.prefix + text, self.prefix + field
         err = ValidationError(f"{self.kind} '{self.name}': {text}", field)
         err.reason = reason
         err.origin = self.origin

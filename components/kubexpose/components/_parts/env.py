@@ -222,79 +222,101 @@ def env_text(check: Checker, field: str, value: Any) -> str:
 
 @dataclass(frozen=True)
 class PodEnv:
-    """The container's `env` and the Pod template's metadata (None: just the labels), each a value or an Output."""
+    """The containers' `env` and the Pod template's metadata (None: just the labels), each a value or an Output."""
 
     env: Any
     template_metadata: Any = None
+    init_env: tuple[Any, ...] = ()
+    """The `env` of each init container (sidecars and init steps), in order."""
+
+
+def _computed(model: PodModel) -> bool:
+    return isinstance(model.env, pulumi.Output) or any(isinstance(v, pulumi.Output) for _, v in model.env)
 
 
 def declare_env(
     name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
 ) -> PodEnv:
-    """The container's env, with every secret value moved into a Secret `<name>-env` the component owns.
+    """The containers' env, with every secret value moved into a Secret `<name>-env` the component owns.
 
     An env value that is a secret Output (`config.require_secret(...)`, `pulumi.Output.secret(...)`, a
     resource's secret output) becomes a key of that Secret (its data secret in Pulumi's state) and
-    reaches the container through `valueFrom.secretKeyRef`: the Deployment never holds it. Whether an
-    Output is secret is known only once it resolves (during a preview too, even when its value is
-    not), so the Secret is declared then, and only when some value is secret. The Pod template
-    carries the Secret's `resourceVersion` (:data:`ENV_SECRET_VERSION`), so a changed secret rolls
-    the Pods; under mocks, which give no `resourceVersion`, the annotation is left out."""
-    if isinstance(pod.env, pulumi.Output):
-        return _declare_computed_env(name, namespace, labels, pod, opts)
-    computed = [(key, value) for key, value in pod.env if isinstance(value, pulumi.Output)]
-    if not computed:
-        return PodEnv(container_env(pod) or None)
+    reaches the container through `valueFrom.secretKeyRef`: the Deployment never holds it. The app's variables are
+    keys of their own name; a sidecar's or init step's `<container>.<NAME>`. Whether an Output is secret is known
+    only once it resolves (during a preview too, even when its value is not), so the Secret is declared then, and
+    only when some value is secret; an `env` given as one secret Output (a map holding a secret, as another
+    language sends it) goes into the Secret whole. The Pod template carries the Secret's `resourceVersion`
+    (:data:`ENV_SECRET_VERSION`), so a changed secret rolls the Pods; under mocks, which give no
+    `resourceVersion`, the annotation is left out."""
+    models = [pod, *(c.model for c in pod.init_containers)]
+    prefixes = ["", *(f"{m.container_name}." for m in models[1:])]
+    if not any(_computed(m) for m in models):
+        return PodEnv(container_env(pod) or None, None, tuple(container_env(m) or None for m in models[1:]))
 
-    async def secrecy() -> list[bool]:
-        return [await value.is_secret() for _, value in computed]
+    async def secrecy() -> list[Any]:
+        """Per container: whether its whole `env` Output is secret, or the names of its secret values."""
+        out: list[Any] = []
+        for m in models:
+            if isinstance(m.env, pulumi.Output):
+                out.append(await m.env.is_secret())
+            else:
+                out.append(frozenset([k for k, v in m.env if isinstance(v, pulumi.Output) and await v.is_secret()]))
+        return out
 
-    def declare(flags: list[bool]) -> Any:
-        secret_vars = frozenset(key for (key, _), secret in zip(computed, flags, strict=True) if secret)
-        if not secret_vars:
-            return pulumi.Output.from_input(
-                {"env": container_env(pod), "metadata": template_metadata(labels, pod.annotations)}
-            )
-        secret = _env_secret(
-            name, namespace, labels, {key: value for key, value in pod.env if key in secret_vars}, opts
-        )
-        return pulumi.Output.from_input(
-            {"env": container_env(pod, secret.metadata.name, secret_vars), "metadata": _rolling(secret, labels, pod)}
-        )
-
-    both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
-    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
-
-
-def _declare_computed_env(
-    name: str, namespace: Any, labels: Mapping[str, Any], pod: PodModel, opts: pulumi.ResourceOptions
-) -> PodEnv:
-    """`env` given as one Output: when it is secret (as a map holding a secret value arrives from another
-    language: the wire marks the whole map secret), every variable goes into the Secret."""
-    env: pulumi.Output[Any] = pod.env
-
-    async def secrecy() -> bool:
-        return await env.is_secret()
-
-    def declare(secret: bool) -> Any:
-        if not secret:
-            return env.apply(
-                lambda pairs: {
-                    "env": container_env(replace(pod, env=pairs)),
-                    "metadata": template_metadata(labels, pod.annotations),
-                }
-            )
-        owned = _env_secret(name, namespace, labels, env.apply(dict), opts)
-        listed = env.apply(
-            lambda pairs: container_env(replace(pod, env=pairs), owned.metadata.name, frozenset(k for k, _ in pairs))
-        )
-        # The list holds names and references only: not secret, so diffs of the Deployment stay readable.
-        return pulumi.Output.from_input(
-            {"env": pulumi.Output.unsecret(listed), "metadata": _rolling(owned, labels, pod)}
-        )
+    def declare(flags: list[Any]) -> Any:
+        secret = None
+        if any(flags):
+            pieces: list[Any] = []
+            for m, prefix, flag in zip(models, prefixes, flags, strict=True):
+                if isinstance(m.env, pulumi.Output) and flag:
+                    pieces.append(m.env.apply(functools.partial(_keyed, prefix)))
+                elif flag:
+                    pieces.append({prefix + k: v for k, v in m.env if k in flag})
+            data = pieces[0] if len(pieces) == 1 else pulumi.Output.all(*pieces).apply(_merged)
+            secret = _env_secret(name, namespace, labels, data, opts)
+        envs = [_env_of(m, prefix, flag, secret) for m, prefix, flag in zip(models, prefixes, flags, strict=True)]
+        metadata = template_metadata(labels, pod.annotations) if secret is None else _rolling(secret, labels, pod)
+        return pulumi.Output.from_input({"envs": envs, "metadata": metadata})
 
     both = pulumi.Output.from_input(cast(Any, secrecy())).apply(declare)
-    return PodEnv(both.apply(lambda d: d["env"]), both.apply(lambda d: d["metadata"]))
+    return PodEnv(
+        both.apply(lambda d: d["envs"][0]),
+        both.apply(lambda d: d["metadata"]),
+        tuple(
+            both.apply(functools.partial(_nth_env, i)) if _computed(m) else (container_env(m) or None)
+            for i, m in enumerate(models)
+            if i
+        ),
+    )
+
+
+def _keyed(prefix: str, pairs: Any) -> dict[str, Any]:
+    return {prefix + key: value for key, value in pairs}
+
+
+def _nth_env(i: int, declared: Mapping[str, Any]) -> Any:
+    return declared["envs"][i]
+
+
+def _merged(pieces: list[Mapping[str, Any]]) -> dict[str, Any]:
+    return {key: value for piece in pieces for key, value in piece.items()}
+
+
+def _env_of(model: PodModel, prefix: str, flag: Any, secret: k8s.core.v1.Secret | None) -> Any:
+    """One container's env: its secret values (`flag`: the names, or True for a whole secret `env` Output) through
+    `secret`; the list of a whole secret Output holds names and references only, so it is made plain (the
+    Deployment's diffs stay readable)."""
+    if isinstance(model.env, pulumi.Output):
+        if not flag or secret is None:
+            return model.env.apply(lambda pairs: container_env(replace(model, env=pairs)))
+        owned = secret.metadata.name
+        listed = model.env.apply(
+            lambda pairs: container_env(replace(model, env=pairs), owned, frozenset(k for k, _ in pairs), prefix)
+        )
+        return pulumi.Output.unsecret(listed)
+    if flag and secret is not None:
+        return container_env(model, secret.metadata.name, flag, prefix)
+    return container_env(model)
 
 
 def _env_secret(

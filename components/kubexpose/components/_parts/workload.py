@@ -14,6 +14,7 @@ from pulumi_kubernetes.core.v1 import (
     ResourceRequirementsArgsDict,
 )
 
+from ...k8s.images import IMAGE_REFERENCE
 from ...k8s.pod import (
     ContainerPort,
     PodModel,
@@ -24,7 +25,7 @@ from ...k8s.pod import (
 from ...k8s.ports import Port
 from ...k8s.quantity import canonical_resources, check_resources
 from ...k8s.schema import check_fields
-from ...k8s.validation import IMAGE_REFERENCE, Checker, is_iana_name
+from ...k8s.validation import Checker, is_iana_name
 from .base import check_bool
 from .env import check_references, env_refs_of, env_values, parse_env
 from .probes import check_probe_ports, default_probe, parse_probe, probe_port_warnings
