@@ -283,6 +283,13 @@ def deployment_violations(dep: dict[str, Any]) -> list[str]:
         if len(keys) != len(set(keys)):  # the list's merge key under server-side apply
             out.append(f"container ports {keys!r} repeat a (containerPort, protocol)")
     pod = (spec.get("template") or {}).get("spec") or {}
+    for v in pod.get("volumes") or []:  # an emptyDir: medium "" or Memory, a sizeLimit a quantity above 0
+        empty = v.get("emptyDir")
+        if empty is not None and (
+            empty.get("medium", "") not in ("", "Memory")
+            or ("sizeLimit" in empty and not ((_amount(empty["sizeLimit"]) or 0) > 0))
+        ):
+            out.append(f"emptyDir {empty!r}")
     volumes = [v.get("name") for v in pod.get("volumes") or []]
     if len(volumes) != len(set(volumes)) or not all(isinstance(v, str) and LABEL_1123.match(v) for v in volumes):
         out.append(f"volume names {volumes!r} are not unique DNS labels")

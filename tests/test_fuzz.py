@@ -328,6 +328,11 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
         "pod_affinity": pod_terms,
         "pod_anti_affinity": pod_terms,
         "priority_class_name": mostly(good_label, any_name),
+        "memory_paths": st.dictionaries(
+            mostly(st.sampled_from(["/dev/shm", "/cache"]), st.just("shm")),
+            mostly(st.sampled_from(["64Mi", "0.5Gi", "", "1G"]), st.sampled_from(["0", "x"])),
+            max_size=2,
+        ),
         "sidecars": st.lists(side_containers(probes=True), max_size=2),
         "init_containers": st.lists(side_containers(probes=False), max_size=1),
         "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),

@@ -339,10 +339,12 @@ def test_a_sidecar_and_an_init_step_reach_the_pod_from_another_language(provider
             }
         ],
         "initContainers": [{"name": "migrate", "image": "ghcr.io/acme/migrate:1.0", "args": ["up"]}],
+        "memoryPaths": {"/dev/shm": "0.5Gi"},
     }
     provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
     pod = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
     shipper, migrate = pod["initContainers"]
+    assert {"name": "mem-dev-shm", "emptyDir": {"medium": "Memory", "sizeLimit": "512Mi"}} in pod["volumes"]
     assert (shipper["name"], shipper["restartPolicy"], migrate["name"]) == ("shipper", "Always", "migrate")
     assert shipper["ports"] == [{"containerPort": 2020, "protocol": "TCP", "name": "metrics"}]
     assert shipper["env"] == [  # a map from another language comes in the order of its names

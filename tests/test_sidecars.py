@@ -150,3 +150,47 @@ def test_a_secret_argument_of_a_sidecar_is_refused_naming_the_sidecar() -> None:
         ValidationError, match=r"sidecars\[0\].args \[secret\] is a secret.*args=\['--token=\$\(TOKEN\)'\]"
     ):
         run_program(program)
+
+
+def test_a_memory_path_is_an_empty_dir_in_memory_with_its_size_limit_as_the_server_stores_it(run: Runner) -> None:
+    pod = pod_spec(run(app({"writable_paths": ["/tmp"], "memory_paths": {"/dev/shm": "0.25Gi", "/cache": ""}})))
+    assert pod["volumes"] == [
+        {"name": "w-tmp", "emptyDir": {}},
+        {"name": "mem-dev-shm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}},
+        {"name": "mem-cache", "emptyDir": {"medium": "Memory"}},
+    ]
+    assert pod["containers"][0]["volumeMounts"][1:] == [
+        {"name": "mem-dev-shm", "mountPath": "/dev/shm"},
+        {"name": "mem-cache", "mountPath": "/cache"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        ({"/tmp": "64Mi"}, r"memory_paths\['/tmp'\] '64Mi' is also in writable_paths"),
+        ({"dev/shm": "1Mi"}, r"memory_paths key 'dev/shm' is not an absolute path"),
+        ({"/x": "lots"}, r"memory_paths\['/x'\] 'lots' is not a size above 0"),
+        ({"/x": "0"}, r"memory_paths\['/x'\] '0' is not a size above 0"),
+        (["/x"], r"memory_paths \['/x'\] is not a mapping"),
+    ],
+)
+def test_a_bad_memory_path_is_refused_with_the_fix(run: Runner, paths: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match=r"ExposedDeployment 'web': " + message):
+        run(app({"writable_paths": ["/tmp"], "memory_paths": paths}))
+
+
+def test_a_sidecar_relaxing_a_secure_default_is_a_diff_finding_and_a_policy_violation() -> None:
+    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.render.manifests import manifests
+    from kubexpose.render.risk import security
+
+    def deployment(sidecar: dict[str, Any]) -> dict[str, Any]:
+        objects = manifests(run_program(app({"sidecars": [{**SHIPPER, **sidecar}]})))
+        return next(o for o in objects if o["kind"] == "Deployment")
+
+    secure, relaxed = deployment({}), deployment({"security_context": {"read_only_root_filesystem": False}})
+    assert [f.reason for f in security(secure, relaxed)] == ["readOnlyRootFilesystem turned off (container shipper)"]
+    assert check_manifests([secure]) == []
+    (violation,) = check_manifests([relaxed])
+    assert "readOnlyRootFilesystem (container shipper)" in violation

@@ -232,6 +232,10 @@ class ExposedDeploymentArgs(TypedDict):
     Default: none."""
     writable_paths: NotRequired[Sequence[str]]
     """Absolute paths mounted as writable `emptyDir`s (the root filesystem is read-only). Default: none."""
+    memory_paths: NotRequired[Mapping[str, str]]
+    """Absolute paths mounted as writable `emptyDir`s in memory (tmpfs: fast, gone with the Pod, counted against the
+    memory limit), each with its size limit (`{"/dev/shm": "256Mi"}`; `""`: none beyond the memory limit).
+    Default: none."""
     security_context: NotRequired[SecurityContextArgs]
     """Container security-context fields over the secure defaults (e.g. `{"read_only_root_filesystem": False}`)."""
     pod_security_context: NotRequired[PodSecurityContextArgs]

@@ -132,6 +132,8 @@ class PodModel:
     startup_probe: Mapping[str, Any] | None = None
     writable_paths: tuple[tuple[str, str], ...] = ()
     """`(volume name, mount path)` pairs, each an `emptyDir`."""
+    in_memory: Mapping[str, str | None] = field(default_factory=dict)
+    """Volumes of `writable_paths` in memory (`medium: Memory`), each with its `sizeLimit` (None: none)."""
     mounts: tuple[Mount, ...] = ()
     """ConfigMaps and Secrets mounted read-only."""
     annotations: Mapping[str, Any] = field(default_factory=dict)
@@ -279,7 +281,11 @@ def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> di
             for c, e in zip(pod.init_containers, given, strict=True)
         ]
     writable = [pod.writable_paths, *(c.model.writable_paths for c in pod.init_containers)]
-    volumes = [{"name": volume, "empty_dir": {}} for volume in dict.fromkeys(v for paths in writable for v, _ in paths)]
+    memory = {k: v for m in (pod, *(c.model for c in pod.init_containers)) for k, v in m.in_memory.items()}
+    volumes = [
+        {"name": volume, "empty_dir": _empty_dir(memory, volume)}
+        for volume in dict.fromkeys(v for paths in writable for v, _ in paths)
+    ]
     volumes += [m.volume_spec() for m in pod.mounts]
     if volumes:
         spec["volumes"] = volumes
@@ -293,6 +299,13 @@ def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> di
     if pod.termination_grace_period_seconds is not None:
         spec["termination_grace_period_seconds"] = pod.termination_grace_period_seconds
     return spec
+
+
+def _empty_dir(memory: Mapping[str, str | None], volume: str) -> dict[str, Any]:
+    if volume not in memory:
+        return {}
+    size = memory[volume]
+    return {"medium": "Memory"} if size is None else {"medium": "Memory", "size_limit": size}
 
 
 def template_metadata(labels: Mapping[str, Any], annotations: Mapping[str, Any]) -> dict[str, Any]:

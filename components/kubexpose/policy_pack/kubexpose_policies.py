@@ -110,7 +110,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
     missing: list[str] = []
     if pod.get("automountServiceAccountToken") is not False:
         missing.append("automountServiceAccountToken: false")
-    for container in pod.get("containers") or []:
+    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):  # sidecars too
         for label, ok in _SECURE_CHECKS:
             if not ok(pod, container):
                 missing.append(f"{label} (container {container.get('name')})")

@@ -181,8 +181,9 @@ def security(old: Obj | None, new: Obj | None) -> list[Finding]:
                 "that the app needs the Kubernetes API",
             )
         )
-    old_containers = {c.get("name"): c for c in old_pod.get("containers") or []}
-    for c in new_pod.get("containers") or []:
+    every = ("containers", "initContainers")  # a sidecar is an init container
+    old_containers = {c.get("name"): c for key in every for c in old_pod.get(key) or []}
+    for c in [c for key in every for c in new_pod.get(key) or []]:
         before = old_containers.get(c.get("name"))
         if before is None:
             continue

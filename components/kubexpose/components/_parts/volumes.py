@@ -7,6 +7,7 @@ from typing import Any
 from ...k8s.pod import (
     Mount,
 )
+from ...k8s.quantity import canonical, parse_quantity
 from ...k8s.validation import CONFIG_KEY, Checker
 
 _VOLUME_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
@@ -63,6 +64,34 @@ def _items(check: Checker, field: str, value: Any) -> tuple[tuple[str, str], ...
             check.fail(f"{field}[{key!r}]", path, "is not a relative path without '..'", "give e.g. 'conf/app.yaml'")
         out.append((key, path))
     return tuple(out)
+
+
+def parse_memory_paths(
+    check: Checker, value: Any, writable: tuple[tuple[str, str], ...]
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str | None]]:
+    """`{path: size limit}`: writable `emptyDir`s in memory (tmpfs; what they hold counts against the container's
+    memory limit), as `(volume, path)` pairs and each volume's `sizeLimit` (None: none beyond the memory limit)."""
+    if value is None:
+        return (), {}
+    if not isinstance(value, Mapping):
+        check.fail("memory_paths", value, "is not a mapping", "give e.g. memory_paths={'/dev/shm': '256Mi'}")
+    paths: list[tuple[str, str]] = []
+    sizes: dict[str, str | None] = {}
+    taken = {path for _, path in writable}
+    for path, size in value.items():
+        field = f"memory_paths[{path!r}]"
+        if not isinstance(path, str) or not path.startswith("/") or ":" in path:
+            check.fail("memory_paths key", path, "is not an absolute path", "give e.g. '/dev/shm'")
+        if path in taken:
+            check.fail(field, size, "is also in writable_paths", "list the path once: here for memory, there for disk")
+        if size in (None, ""):
+            size = None
+        elif (amount := parse_quantity(size)) is None or amount <= 0:
+            check.fail(field, size, "is not a size above 0", "give e.g. '64Mi', or '' for none beyond the memory limit")
+        base = _VOLUME_NAME_CHARS.sub("-", path.lower()).strip("-")[:53].strip("-") or "root"
+        paths.append((f"mem-{base}", path))
+        sizes[f"mem-{base}"] = None if size is None else canonical(size)
+    return tuple(paths), sizes
 
 
 def parse_writable_paths(check: Checker, paths: Any) -> tuple[tuple[str, str], ...]:

@@ -30,7 +30,7 @@ from .base import check_bool
 from .env import check_references, env_refs_of, env_values, parse_env
 from .probes import check_probe_ports, default_probe, parse_probe, probe_port_warnings
 from .security import parse_security_contexts
-from .volumes import parse_mounts, parse_writable_paths
+from .volumes import parse_memory_paths, parse_mounts, parse_writable_paths
 
 
 def check_image(check: Checker, image: Any) -> Any:
@@ -148,6 +148,8 @@ def parse_pod(
         else:
             lists[field] = tuple(_strings(check, field, value))
     writable = parse_writable_paths(check, args.get("writable_paths"))
+    memory, in_memory = parse_memory_paths(check, args.get("memory_paths"), writable)
+    writable += memory
     env: Any = args.get("env")
     if isinstance(env, pulumi.Output):
         # The whole mapping computed (or, from another language, a map holding a secret: the wire then
@@ -177,6 +179,7 @@ def parse_pod(
         automount_service_account_token=check_bool(check, args, "automount_service_account_token", False),
         pod_security_context=pod_security_context,
         writable_paths=writable,
+        in_memory=in_memory,
         mounts=parse_mounts(check, args.get("mounts"), writable),
         annotations=check.annotations("pod_annotations", args.get("pod_annotations")),
         image_pull_secrets=_names(check, "image_pull_secrets", args.get("image_pull_secrets"), "Secret"),
