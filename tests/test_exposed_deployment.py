@@ -470,3 +470,16 @@ def test_a_ports_app_protocol_reaches_the_service_and_a_bad_one_is_refused(run: 
         ValidationError, match=r"ports\[0\].app_protocol 'h2c/' is not a qualified name; use at most 63 .*; use an IANA"
     ):
         run(app({"ports": bad}))
+
+
+def test_an_empty_or_zero_value_is_written_as_pulumi_kubernetes_applies_it(run: Runner) -> None:
+    """pulumi-kubernetes' typed round trip leaves out a zero count, an empty string or list (e2e/test_provider_types.py
+    reads which from the provider's types); the render does too, so it equals what `pulumi up` applies."""
+    probe = {"tcp_socket": {"port": 80}, "period_seconds": 0, "timeout_seconds": 0, "failure_threshold": 0}
+    pod = pod_spec(
+        run(app({"readiness_probe": probe, "command": [], "args": [], "tolerations": [{"key": "a", "value": ""}]}))
+    )
+    container = pod["containers"][0]
+    assert container["readinessProbe"] == {"tcpSocket": {"port": 80}}
+    assert "command" not in container and "args" not in container
+    assert pod["tolerations"] == [{"key": "a"}]

@@ -242,10 +242,9 @@ def container_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
     }
     if not pod.ports:
         del container["ports"]
-    if pod.command is not None:
-        container["command"] = list(pod.command) if isinstance(pod.command, tuple) else pod.command
-    if pod.args is not None:
-        container["args"] = list(pod.args) if isinstance(pod.args, tuple) else pod.args
+    for key, value in (("command", pod.command), ("args", pod.args)):
+        if value is not None and value != ():  # an empty list is none: pulumi-kubernetes applies none
+            container[key] = list(value) if isinstance(value, tuple) else value
     if env is None:
         env = container_env(pod) or None
     if env is not None:

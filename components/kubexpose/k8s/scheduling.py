@@ -134,7 +134,7 @@ def _tolerations(check: Checker, field: str, value: Any) -> tuple[Mapping[str, A
         if operator == "Exists":
             if item.get("value") not in (None, ""):
                 check.fail(f"{at}.value", item["value"], "is given with operator 'Exists'", "drop it, or use 'Equal'")
-        elif item.get("value") is not None:
+        elif item.get("value") not in (None, ""):  # "" is no value, as pulumi-kubernetes applies it
             toleration["value"] = check.label_value(f"{at}.value", item["value"])
         if "operator" in item:
             toleration["operator"] = operator

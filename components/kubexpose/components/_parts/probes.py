@@ -53,7 +53,9 @@ def parse_probe(check: Checker, field: str, args: Mapping[str, Any]) -> Probe:
         value = {("exec_" if k == "exec" else k): v for k, v in value.items()}
     check_fields(check, field, value, ProbeArgsDict)
     _probe_values(check, field, value)
-    return Probe(True, value)
+    # A count of 0 means Kubernetes' default: pulumi-kubernetes applies none (its typed Probe omits a zero integer),
+    # and the server then writes the default; so does the render (e2e/test_server_agreement.py checks every field).
+    return Probe(True, {k: v for k, v in value.items() if not (k in _PROBE_COUNTS and v == 0 and v is not False)})
 
 
 _PROBE_HANDLERS = ("http_get", "tcp_socket", "exec_", "grpc")
@@ -108,7 +110,9 @@ def _probe_values(check: Checker, field: str, value: Mapping[str, Any]) -> None:
             f"{field}.success_threshold",
             success,
             f"is not 1, which Kubernetes requires of a {field.split('_')[0]} probe",
-            "drop it (one success ends a liveness failure)",
+            "drop it (one success ends a liveness failure)"
+            if field == "liveness_probe"
+            else "drop it (one success ends the start; the readiness probe decides when traffic comes)",
         )
 
 
