@@ -459,3 +459,15 @@ def test_every_documented_pulumi_or_kubectl_command_stands_on_a_line_of_its_own(
         if words[0] in ("pulumi", "kubectl") and "&&" in words
     ]
     assert joined == []
+
+
+def test_the_argument_table_lists_every_argument_of_exposed_deployment() -> None:
+    """docs/_index.md's table under `ExposedDeployment(...)`: each argument in a row's first column (with its default
+    in the second); docs/reference.md is generated from the same fields."""
+    from kubexpose.inputs import ExposedDeploymentArgs
+
+    text = (ROOT / "docs" / "_index.md").read_text()
+    section = text[text.index("### `ExposedDeployment(name") : text.index("### HTTP routes")]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`(\w+)`", row[1]) if row[2].strip()}
+    assert sorted(set(ExposedDeploymentArgs.__annotations__) - named) == []

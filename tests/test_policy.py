@@ -125,7 +125,7 @@ def test_the_pack_catches_a_forbidden_type_in_a_rendered_stack() -> None:
 
 def test_policy_names_are_unique_and_enforced() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 9
     assert all(str(p.enforcement_level.value) == "mandatory" for p in POLICIES)
 
 
@@ -244,3 +244,17 @@ def test_an_autoscaled_deployment_is_judged_by_its_min_replicas() -> None:
     assert len(stack_policy_violations(budgets_allow_drains, manifests)) == 1
     _by(manifests, "HorizontalPodAutoscaler", "backend")["spec"]["minReplicas"] = 3
     assert stack_policy_violations(budgets_allow_drains, manifests) == []
+
+
+def test_a_drain_as_long_as_the_grace_period_is_a_violation() -> None:
+    from kubexpose import ExposedDeployment
+    from kubexpose.engine.run import run_program
+    from kubexpose.render.manifests import manifests
+
+    args = {"image": "nginxinc/nginx-unprivileged:1.27-alpine", "port": 80, "drain_seconds": 20}
+    rendered_app = manifests(run_program(lambda: ExposedDeployment("web", args)))
+    assert check_manifests(rendered_app) == []
+    deployment = next(m for m in rendered_app if m["kind"] == "Deployment")
+    deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 20  # as a raw Deployment might say
+    (violation,) = check_manifests([deployment])
+    assert violation.startswith("Deployment 'web': container web waits 20 s before SIGTERM, but the Pod's grace period")

@@ -122,6 +122,25 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
         )
 
 
+def drain_within_grace_period(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A container's pre-stop wait (`lifecycle.preStop.sleep`) ends before the Pod's grace period: the kubelet kills
+    the container when the grace period ends, so a wait as long as it leaves the app no time to shut down."""
+    if args.resource_type != DEPLOYMENT:
+        return
+    pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    grace = pod.get("terminationGracePeriodSeconds", 30)
+    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
+        sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds")
+        if isinstance(sleep, int) and isinstance(grace, int) and sleep >= grace:
+            report_violation(
+                f"Deployment '{_name(args.props, args.name)}': container {container.get('name')} waits {sleep} s "
+                f"before SIGTERM, but the Pod's grace period is {grace} s: the kubelet kills it while it still "
+                "drains; make terminationGracePeriodSeconds longer than the wait (kubexpose: drain_seconds, "
+                "termination_grace_period_seconds).",
+                None,
+            )
+
+
 def _pod_labels(deployment: PolicyResource) -> dict[str, str]:
     template = ((deployment.props.get("spec") or {}).get("template") or {}).get("metadata") or {}
     return dict(template.get("labels") or {})
@@ -356,6 +375,12 @@ POLICIES = [
         config_schema=PolicyConfigSchema(
             properties={"exemptDeployments": {"type": "array", "items": {"type": "string"}, "default": []}}
         ),
+    ),
+    ResourceValidationPolicy(
+        name="kubexpose-drain-within-grace-period",
+        description="A container's pre-stop wait ends before the Pod's termination grace period.",
+        validate=drain_within_grace_period,
+        enforcement_level=EnforcementLevel.MANDATORY,
     ),
     StackValidationPolicy(
         name="kubexpose-service-selects-a-deployment",
