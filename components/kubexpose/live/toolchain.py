@@ -97,15 +97,18 @@ KUBERNETES = Tool(
     f"kubernetes-{KUBERNETES_VERSION}", ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
 )
 ETCD = Tool(f"etcd-{ETCD_VERSION}", ("etcd",))
-KWOK = Tool(f"kwok-{KWOK_VERSION}", ("kwok", "kwok-stages.yaml"))
 KWOK_STAGES: tuple[str, ...] = (
     "node/fast/node-initialize.yaml",
     "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
     "pod/fast/pod-ready.yaml",
     "pod/fast/pod-complete.yaml",
     "pod/fast/pod-delete.yaml",
+    "pod/chaos/pod-container-running-failed.yaml",
 )
-"""kwok's "fast" stages (what kwokctl uses by default): nodes Ready with leases, Pods Ready at once."""
+"""kwok's "fast" stages (what kwokctl uses by default): nodes Ready with leases, Pods Ready at once; and its chaos
+stage that fails the containers of a Pod labelled `pod-container-running-failed.stage.kwok.x-k8s.io: "true"` with the
+message of its annotation `...kwok.x-k8s.io/message` (a crashing app, for the crash-reason scenario)."""
+KWOK = Tool(f"kwok-{KWOK_VERSION}-stages-{len(KWOK_STAGES)}c", ("kwok", "kwok-stages.yaml"))
 PULUMI = Tool(f"pulumi-{PULUMI_VERSION}", ("pulumi",))
 PROVIDER = Tool(f"pulumi-kubernetes-{PROVIDER_MODULE_VERSION}-as-{PROVIDER_VERSION}", ("pulumi-resource-kubernetes",))
 GEN_SDK = Tool(
@@ -275,6 +278,15 @@ def build_kwok() -> None:
     _go(["build", "-ldflags", ldflags, "-o", str(out / "kwok"), "sigs.k8s.io/kwok/cmd/kwok"], root)
     info = json.loads(_go(["mod", "download", "-json", f"sigs.k8s.io/kwok@{KWOK_VERSION}"], root))
     stages = [(Path(info["Dir"]) / "kustomize" / "stage" / f).read_text() for f in KWOK_STAGES]
+    # The chaos stage fails a Running Pod, after the fast pod-ready stage made it Ready: `pulumi up` would have seen
+    # the rollout succeed. Taking Pending Pods too (its weight wins over pod-ready's), it fails them before.
+    running = "      values:\n      - 'Running'\n"
+    assert stages[-1].count(running) == 1, "kwok's pod-container-running-failed stage changed"
+    stages[-1] = stages[-1].replace(running, "      values:\n      - 'Pending'\n      - 'Running'\n")
+    # Its template writes the message unquoted: a message holding ": " (most do) is then no YAML, and the stage fails.
+    unquoted = "message: {{ $failureMessage }}"
+    assert stages[-1].count(unquoted) == 1, "kwok's pod-container-running-failed stage changed"
+    stages[-1] = stages[-1].replace(unquoted, "message: {{ $failureMessage | Quote }}")
     (out / "kwok-stages.yaml").write_text("\n---\n".join(stages))
     _install(out, KWOK)
 
