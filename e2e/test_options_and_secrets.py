@@ -86,16 +86,24 @@ def test_retain_on_delete_on_a_component_keeps_every_object_it_made(
 
 
 SECRET = "s3cret-token-91c2"
-TRY = {"args_secret": True}
-"""What the `tokened` program tries: the secret as an `args` entry (refused), or through `env` (taken)."""
+TRY = {"field": "args"}
+"""Where the `tokened` program puts the secret: a field that refuses it, or `env` (taken)."""
+REFUSED = {
+    "args": lambda token: {"args": ["--token", token]},
+    "image": lambda token: {"image": token.apply(lambda _: IMAGE)},
+    "labels['team']": lambda token: {"labels": {"team": token.apply(lambda _: "shop")}},
+    "service_annotations['note']": lambda token: {"service_annotations": {"note": token}},
+    "sidecars[0].command": lambda token: {"sidecars": [{"name": "shipper", "image": IMAGE, "command": ["run", token]}]},
+}
+"""A secret in each of these fields is refused (every field but `env` takes the same check)."""
 
 
 def tokened() -> None:
     from kubexpose import ExposedDeployment
 
     token = pulumi.Output.secret(SECRET)
-    if TRY["args_secret"]:
-        args = {"args": ["--token", token]}
+    if TRY["field"] in REFUSED:
+        args = REFUSED[TRY["field"]](token)
     else:
         args = {"env": {"TOKEN": token}, "args": ["--token=$(TOKEN)"]}
     ExposedDeployment("tokened", {"image": IMAGE, "port": 80, **args})
@@ -109,13 +117,16 @@ def test_the_state_holds_no_secret_in_plain_text(kubexpose_live: Any, cluster: A
     cluster.kubectl("create", "namespace", NS, check=False)
     stack = _stack(kubexpose_live, tmp_path, tokened, "secrets")
     try:
-        TRY["args_secret"] = True
-        with pytest.raises(auto.CommandError) as refused:
-            stack.up(on_output=print)
-        assert "args [secret] is a secret, which pulumi-kubernetes would store in plain text" in str(refused.value)
-        assert SECRET not in str(refused.value)
-        assert SECRET not in _state(stack)
-        TRY["args_secret"] = False
+        for field in REFUSED:
+            TRY["field"] = field
+            with pytest.raises(auto.CommandError) as refused:
+                stack.up(on_output=print)
+            assert f"{field} [secret] is a secret, which pulumi-kubernetes would store in plain text" in str(
+                refused.value
+            ), field
+            assert SECRET not in str(refused.value)
+            assert SECRET not in _state(stack), f"a refused secret in {field} reached the state"
+        TRY["field"] = "env"
         assert stack.up(on_output=print).summary.result == "succeeded"
         state = _state(stack)
         assert "tokened-deployment" in state and "tokened-env" in state

@@ -386,3 +386,62 @@ def test_inputs_kubexpose_refuses_are_mostly_refused_by_the_api_server(cluster: 
         )
         for what, server_refuses, _message, _server in rows:
             print(f"  {'server refuses' if server_refuses else 'server accepts'}: {what}")
+
+
+EVERY_NEW_FIELD: dict[str, Any] = {
+    "replicas": 3,
+    "ports": [{"port": 80, "target_port": 8080, "name": "http", "app_protocol": "kubernetes.io/h2c"}],
+    "container_ports": [{"container_port": 8080, "name": "http"}, {"container_port": 9555, "name": "grpc"}],
+    "revision_history_limit": 3,
+    "readiness_probe": {"http_get": {"port": "http", "path": "/_healthz",
+                                     "http_headers": [{"name": "Cookie", "value": "shop_session-id=probe"}]}},
+    "liveness_probe": {"grpc": {"port": 9555, "service": "health"}, "period_seconds": 0, "failure_threshold": 5},
+    "startup_probe": {"tcp_socket": {"port": 8080}, "period_seconds": 5, "failure_threshold": 60},
+    "env": {"OTEL_RESOURCE_ATTRIBUTES": "service.name=$(OTEL_SERVICE_NAME)"},
+    "env_refs": {"OTEL_SERVICE_NAME": {"field": "metadata.labels['app.kubernetes.io/name']"}},
+    "drain_seconds": 10,
+    "termination_grace_period_seconds": 45,
+    "rollout": {"max_surge_percent": 50, "max_unavailable": 0},
+    "node_selector": {"kubernetes.io/os": "linux"},
+    "tolerations": [{"key": "pool", "operator": "Equal", "value": "prod", "effect": "NoSchedule"},
+                    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+                     "toleration_seconds": 30}],
+    "node_affinity": {
+        "required": [{"match_expressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}],
+        "preferred": [{"weight": 20, "match_expressions": [{"key": "cpus", "operator": "Gt", "values": ["4"]}]}],
+    },
+    "pod_affinity": [{"apps": ["cache"], "topology_key": "topology.kubernetes.io/zone", "weight": 50}],
+    "pod_anti_affinity": [{"apps": ["web"]}, {"labels": {"tier": "batch"}, "namespaces": ["jobs"], "weight": 10}],
+    "priority_class_name": "business-critical",
+    "writable_paths": ["/tmp", "/var/log/app"],
+    "memory_paths": {"/dev/shm": "0.25Gi", "/cache": ""},
+    "sidecars": [{"name": "shipper", "image": "fluent/fluent-bit:3.1", "writable_paths": ["/var/log/app"],
+                  "env": {"MODE": "ship"}, "container_ports": [{"container_port": 2020, "name": "metrics"}],
+                  "readiness_probe": {"http_get": {"port": "metrics", "path": "/api/v1/health"}},
+                  "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}}}],
+    "init_containers": [{"name": "migrate", "image": "ghcr.io/acme/migrate:1.0", "args": ["up"],
+                         "security_context": {"run_as_user": 20000}}],
+}  # fmt: skip
+"""Every input issue 35 added (and those it completed), in one app."""
+
+
+def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:
+    result = run_program(
+        lambda: ExposedDeployment("web", {**BASE, **EVERY_NEW_FIELD}, profile=StackProfile(namespace="agree"))
+    )
+    objects = manifests(result)
+    verdict = dry_run(cluster, objects, real=True, stored=True)
+    assert verdict.returncode == 0, verdict.stderr
+    out = json.loads(verdict.stdout)
+    live = {(o["kind"], o["metadata"]["name"]): o for o in (out["items"] if out.get("kind") == "List" else [out])}
+    drift = {
+        f"{o['kind']}/{o['metadata']['name']}": found
+        for o in objects
+        if o["kind"] != "Namespace" and (found := differences(o, live[(o["kind"], o["metadata"]["name"])]))
+    }
+    assert drift == {}
+    pod = live[("Deployment", "web")]["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["initContainers"]] == ["shipper", "migrate"]
+    assert pod["initContainers"][0]["restartPolicy"] == "Always"
+    assert pod["affinity"]["nodeAffinity"] and pod["priorityClassName"] == "business-critical"
+    assert pod["containers"][0]["livenessProbe"]["periodSeconds"] == 10  # 0 was left out: the server's default

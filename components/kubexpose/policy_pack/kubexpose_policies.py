@@ -22,6 +22,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import unknown_checking_proxy
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -110,7 +111,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
     missing: list[str] = []
     if pod.get("automountServiceAccountToken") is not False:
         missing.append("automountServiceAccountToken: false")
-    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):  # sidecars too
+    for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:  # sidecars too
         for label, ok in _SECURE_CHECKS:
             if not ok(pod, container):
                 missing.append(f"{label} (container {container.get('name')})")
@@ -129,7 +130,7 @@ def drain_within_grace_period(args: ResourceValidationArgs, report_violation: Re
         return
     pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
     grace = pod.get("terminationGracePeriodSeconds", 30)
-    for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
+    for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
         sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds")
         if isinstance(sleep, int) and isinstance(grace, int) and sleep >= grace:
             report_violation(
@@ -429,9 +430,10 @@ def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str,
         violations.append(message)
 
     resources: list[PolicyResource] = []
-    for m in manifests:
-        token = resource_type(m)
-        name = _name(m, "unnamed")
+    for given in manifests:
+        token = resource_type(given)
+        name = _name(given, "unnamed")
+        m = unknown_checking_proxy(dict(given))  # as the policy host hands a rule its props: lists and dicts proxied
         urn = f"urn:pulumi:render::project::{token}::{name}"
         for policy in POLICIES:
             if isinstance(policy, ResourceValidationPolicy):
