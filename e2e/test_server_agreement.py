@@ -87,14 +87,23 @@ def test_every_generated_program_kubexpose_accepts_the_api_server_accepts(
         f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
     )
     # What the render writes is what the server stores, field for field (the server only adds defaults).
-    out = json.loads(verdict.stdout)
+    _, drift = stored_drift(objects, verdict.stdout)
+    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+
+
+def stored_drift(
+    objects: list[dict[str, Any]], stored: str
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, list[str]]]:
+    """The objects the server printed (`stored`: `kubectl apply -o json`) by (kind, name), and every field of
+    `objects` each of them stores otherwise."""
+    out = json.loads(stored)
     live = {(o["kind"], o["metadata"]["name"]): o for o in (out["items"] if out.get("kind") == "List" else [out])}
     drift = {
         f"{o['kind']}/{o['metadata']['name']}": found
         for o in objects
         if o["kind"] != "Namespace" and (found := differences(o, live[(o["kind"], o["metadata"]["name"])]))
     }
-    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+    return live, drift
 
 
 QUANTITIES = [
@@ -432,13 +441,7 @@ def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: 
     objects = manifests(result)
     verdict = dry_run(cluster, objects, real=True, stored=True)
     assert verdict.returncode == 0, verdict.stderr
-    out = json.loads(verdict.stdout)
-    live = {(o["kind"], o["metadata"]["name"]): o for o in (out["items"] if out.get("kind") == "List" else [out])}
-    drift = {
-        f"{o['kind']}/{o['metadata']['name']}": found
-        for o in objects
-        if o["kind"] != "Namespace" and (found := differences(o, live[(o["kind"], o["metadata"]["name"])]))
-    }
+    live, drift = stored_drift(objects, verdict.stdout)
     assert drift == {}
     pod = live[("Deployment", "web")]["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["shipper", "migrate"]
