@@ -110,6 +110,14 @@ def ours(cluster: ControlPlane, names: Iterable[str]) -> list[str]:
     return sorted(f"{i['kind']}/{i['metadata'].get('namespace')}/{i['metadata']['name']}" for i in items)
 
 
+def namespaced_stack(live: Any, cluster: ControlPlane, folder: Path, program: Any, name: str, namespace: str) -> Any:
+    """Stack `test` of a project `e2e-<name>` in `folder` running the inline `program`, whose stack puts every object
+    in `namespace` (made in the cluster when it is not there)."""
+    cluster.kubectl("create", "namespace", namespace, check=False)
+    project = make_project(folder / name, f"e2e-{name}", {"test": f"config:\n  kubexpose:namespace: {namespace}\n"})
+    return live.stack("test", program, project, copy_name=name)
+
+
 def make_project(folder: Path, name: str, stacks: dict[str, str]) -> Path:
     """A Pulumi project folder (``Pulumi.yaml`` + one stack file per entry of ``stacks``) for an inline program."""
     folder.mkdir(parents=True, exist_ok=True)

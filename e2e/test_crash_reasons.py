@@ -10,7 +10,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import eventually, make_project, ours
+from conftest import eventually, namespaced_stack, ours
 from pulumi import automation as auto
 
 NS = "crash"
@@ -34,9 +34,7 @@ def crashing() -> None:
 
 
 def test_a_failing_container_fails_up_with_its_reason(kubexpose_live: Any, cluster: Any, tmp_path: Path) -> None:
-    cluster.kubectl("create", "namespace", NS, check=False)
-    project = make_project(tmp_path / "crash", "e2e-crash", {"test": f"config:\n  kubexpose:namespace: {NS}\n"})
-    stack = kubexpose_live.stack("test", crashing, project, copy_name="crash")
+    stack = namespaced_stack(kubexpose_live, cluster, tmp_path, crashing, "crash", NS)
     output: list[str] = []
     try:
         with pytest.raises(auto.CommandError) as failed:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import eventually, make_project, ours
+from conftest import eventually, namespaced_stack, ours
 from pulumi import automation as auto
 
 NS = "options"
@@ -38,16 +38,10 @@ def kept() -> None:
     ExposedDeployment("kept", {"image": IMAGE, "port": 80}, pulumi.ResourceOptions(retain_on_delete=True))
 
 
-def _stack(kubexpose_live: Any, tmp_path: Path, program: Any, name: str) -> Any:
-    project = make_project(tmp_path / name, f"e2e-{name}", {"test": f"config:\n  kubexpose:namespace: {NS}\n"})
-    return kubexpose_live.stack("test", program, project, copy_name=name)
-
-
 def test_a_components_custom_timeouts_is_its_deployments_await(
     kubexpose_live: Any, cluster: Any, tmp_path: Path
 ) -> None:
-    cluster.kubectl("create", "namespace", NS, check=False)
-    stack = _stack(kubexpose_live, tmp_path, stuck, "timeouts")
+    stack = namespaced_stack(kubexpose_live, cluster, tmp_path, stuck, "timeouts", NS)
     try:
         started = time.monotonic()
         with pytest.raises(auto.CommandError) as failed:
@@ -69,8 +63,7 @@ def test_a_components_custom_timeouts_is_its_deployments_await(
 def test_retain_on_delete_on_a_component_keeps_every_object_it_made(
     kubexpose_live: Any, cluster: Any, tmp_path: Path
 ) -> None:
-    cluster.kubectl("create", "namespace", NS, check=False)
-    stack = _stack(kubexpose_live, tmp_path, kept, "retained")
+    stack = namespaced_stack(kubexpose_live, cluster, tmp_path, kept, "retained", NS)
     try:
         assert stack.up(on_output=print).summary.result == "succeeded"
         made = ours(cluster, ["kept"])
@@ -114,8 +107,7 @@ def _state(stack: Any) -> str:
 
 
 def test_the_state_holds_no_secret_in_plain_text(kubexpose_live: Any, cluster: Any, tmp_path: Path) -> None:
-    cluster.kubectl("create", "namespace", NS, check=False)
-    stack = _stack(kubexpose_live, tmp_path, tokened, "secrets")
+    stack = namespaced_stack(kubexpose_live, cluster, tmp_path, tokened, "secrets", NS)
     try:
         for field in REFUSED:
             TRY["field"] = field

@@ -30,6 +30,14 @@ def app(args: dict[str, Any], profile: StackProfile = LOCAL, name: str = "web"):
     return program
 
 
+def deployment_manifest(args: dict[str, Any]) -> dict[str, Any]:
+    """The Deployment manifest, as the render writes it, of the app `app(args)` declares."""
+    from kubexpose.engine.run import run_program
+    from kubexpose.render.manifests import manifests
+
+    return next(o for o in manifests(run_program(app(args))) if o["kind"] == "Deployment")
+
+
 def service_spec(result: ProgramRun, name: str = "web") -> dict[str, Any]:
     return result.get("Service", name).inputs["spec"]
 

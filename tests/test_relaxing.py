@@ -6,19 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_exposed_deployment import deployment_manifest
 
-from kubexpose import ExposedDeployment
-from kubexpose.engine.run import run_program
 from kubexpose.policy_pack.kubexpose_policies import check_manifests
-from kubexpose.render.manifests import manifests
 from kubexpose.render.risk import availability, security
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"
-
-
-def deployment(args: dict[str, Any]) -> dict[str, Any]:
-    objects = manifests(run_program(lambda: ExposedDeployment("web", {"image": IMAGE, "port": 80, **args})))
-    return next(o for o in objects if o["kind"] == "Deployment")
 
 
 ROWS = [
@@ -41,15 +34,17 @@ ROWS = [
 def test_each_relaxation_is_one_argument_and_visible_in_review(
     args: dict[str, Any], findings: list[str], refused: bool
 ) -> None:
-    secure, relaxed = deployment({}), deployment(args)
+    secure, relaxed = deployment_manifest({}), deployment_manifest(args)
     assert [f.reason for f in security(secure, relaxed)] == findings
     assert bool(check_manifests([relaxed])) is refused
     assert check_manifests([relaxed], {"kubexpose-secure-pod-defaults": {"exemptDeployments": ["web"]}}) == []
 
 
 def test_turning_off_probes_the_drain_and_the_safe_rollout_are_availability_findings() -> None:
-    secure = deployment({})
-    relaxed = deployment({"readiness_probe": {"disabled": True}, "drain_seconds": 0, "rollout": {"max_unavailable": 1}})
+    secure = deployment_manifest({})
+    relaxed = deployment_manifest(
+        {"readiness_probe": {"disabled": True}, "drain_seconds": 0, "rollout": {"max_unavailable": 1}}
+    )
     reasons = [f.reason for f in availability(secure, relaxed)]
     assert "readinessProbe removed (container web)" in reasons
     assert any(r.startswith("preStop wait removed") for r in reasons)

@@ -9,11 +9,10 @@ from typing import Any
 import pulumi
 import pytest
 from conftest import Runner
-from test_exposed_deployment import IMAGE, app, pod_spec
+from test_exposed_deployment import IMAGE, app, deployment_manifest, pod_spec
 
 from kubexpose import ExposedDeployment, ValidationError
 from kubexpose.engine.run import run_program
-from kubexpose.render.manifests import manifests
 from kubexpose.render.risk import availability
 
 
@@ -89,7 +88,7 @@ def test_a_drain_the_grace_period_cannot_hold_is_refused_with_the_fix(
         ),
     ],
 )
-def test_the_rollout_strategy_reaches_the_deployment(
+def test_the_rollout_strategy_reaches_thedeployment_manifest(
     run: Runner, rollout: dict[str, Any], strategy: dict[str, Any]
 ) -> None:
     assert deployment(run, {"rollout": rollout})["strategy"] == strategy
@@ -147,12 +146,6 @@ def test_the_logs_output_is_the_kubectl_logs_command_of_every_pod_of_the_app(fas
     )
 
 
-def _deployment(args: dict[str, Any]) -> dict[str, Any]:
-    """The Deployment manifest of an app rendered with `args`."""
-    objects = manifests(run_program(app(args)))
-    return next(o for o in objects if o["kind"] == "Deployment")
-
-
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
@@ -173,10 +166,10 @@ def _deployment(args: dict[str, Any]) -> dict[str, Any]:
 def test_kubexpose_diff_reports_a_weaker_shutdown_or_rollout_as_an_availability_finding(
     args: dict[str, Any], reason: str
 ) -> None:
-    before, after = _deployment({}), _deployment(args)
+    before, after = deployment_manifest({}), deployment_manifest(args)
     assert [(f.cls, f.raised, f.reason) for f in availability(before, after)] == [("availability", True, reason)]
     assert availability(after, before) == []  # restoring the defaults is no risk
-    assert availability(before, _deployment({"drain_seconds": 10, "rollout": {"max_surge": 2}})) == []
+    assert availability(before, deployment_manifest({"drain_seconds": 10, "rollout": {"max_surge": 2}})) == []
 
 
 def test_the_independent_rules_refuse_what_the_api_server_refuses_in_a_strategy_and_a_drain() -> None:
@@ -196,7 +189,7 @@ def test_the_independent_rules_refuse_what_the_api_server_refuses_in_a_strategy_
         {"type": "BlueGreen"},
     ):
         assert strategy_violations(bad), bad
-    good = _deployment({})
+    good = deployment_manifest({})
     assert deployment_violations(good) == []
     pod = good["spec"]["template"]["spec"]
     pod["terminationGracePeriodSeconds"] = 4

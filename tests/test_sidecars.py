@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 from conftest import Runner
-from test_exposed_deployment import IMAGE, app, pod_spec
+from test_exposed_deployment import IMAGE, app, deployment_manifest, pod_spec
 
 from kubexpose import ValidationError
 from kubexpose.engine.run import run_program
@@ -182,14 +182,10 @@ def test_a_bad_memory_path_is_refused_with_the_fix(run: Runner, paths: Any, mess
 
 def test_a_sidecar_relaxing_a_secure_default_is_a_diff_finding_and_a_policy_violation() -> None:
     from kubexpose.policy_pack.kubexpose_policies import check_manifests
-    from kubexpose.render.manifests import manifests
     from kubexpose.render.risk import security
 
-    def deployment(sidecar: dict[str, Any]) -> dict[str, Any]:
-        objects = manifests(run_program(app({"sidecars": [{**SHIPPER, **sidecar}]})))
-        return next(o for o in objects if o["kind"] == "Deployment")
-
-    secure, relaxed = deployment({}), deployment({"security_context": {"read_only_root_filesystem": False}})
+    secure = deployment_manifest({"sidecars": [SHIPPER]})
+    relaxed = deployment_manifest({"sidecars": [{**SHIPPER, "security_context": {"read_only_root_filesystem": False}}]})
     assert [f.reason for f in security(secure, relaxed)] == ["readOnlyRootFilesystem turned off (container shipper)"]
     assert check_manifests([secure]) == []
     (violation,) = check_manifests([relaxed])

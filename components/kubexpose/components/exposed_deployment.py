@@ -21,7 +21,14 @@ from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker
 from ..profile import GatewaySettings, IngressSettings, StackProfile
 from ._parts.adopt import Adoption, parse_adopt
-from ._parts.base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
+from ._parts.base import (
+    KubexposeComponent,
+    check_args,
+    check_bool,
+    resolve_namespace,
+    resolve_profile,
+    whole_number,
+)
 from ._parts.containers import parse_side_containers
 from ._parts.env import declare_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
@@ -252,13 +259,9 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     )
     count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
     history = args.get("revision_history_limit")
-    if history is not None and (not isinstance(history, int) or isinstance(history, bool) or not 0 <= history < 2**31):
-        check.fail(
-            "revision_history_limit",
-            history,
-            "is not a whole number >= 0",
-            "give how many old ReplicaSets to keep for rollbacks, e.g. revision_history_limit=3",
-        )
+    if history is not None:
+        fix = "give how many old ReplicaSets to keep for rollbacks, e.g. revision_history_limit=3"
+        history = whole_number(check, "revision_history_limit", history, fix)
     budget = parse_budget(check, args.get("disruption_budget"), count)
     spread = enabled(check, args, "spread") and (count is None or count >= 2)
     account = args.get("service_account")

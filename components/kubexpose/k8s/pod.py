@@ -236,12 +236,10 @@ def container_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
         "name": pod.container_name,
         "image": pod.image,
         "image_pull_policy": pod.image_pull_policy,
-        "ports": [p.spec() for p in pod.ports],
+        **({"ports": [p.spec() for p in pod.ports]} if pod.ports else {}),
         "resources": pod.resources,
         "security_context": dict(pod.security_context),
     }
-    if not pod.ports:
-        del container["ports"]
     for key, value in (("command", pod.command), ("args", pod.args)):
         if value is not None and value != ():  # an empty list is none: pulumi-kubernetes applies none
             container[key] = list(value) if isinstance(value, tuple) else value
@@ -279,11 +277,11 @@ def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> di
             container_spec(c.model, e) | ({"restart_policy": "Always"} if c.sidecar else {})
             for c, e in zip(pod.init_containers, given, strict=True)
         ]
-    writable = [pod.writable_paths, *(c.model.writable_paths for c in pod.init_containers)]
-    memory = {k: v for m in (pod, *(c.model for c in pod.init_containers)) for k, v in m.in_memory.items()}
+    models = (pod, *(c.model for c in pod.init_containers))  # a path two containers list is one shared volume
+    memory = {volume: size for m in models for volume, size in m.in_memory.items()}
     volumes = [
         {"name": volume, "empty_dir": _empty_dir(memory, volume)}
-        for volume in dict.fromkeys(v for paths in writable for v, _ in paths)
+        for volume in dict.fromkeys(volume for m in models for volume, _ in m.writable_paths)
     ]
     volumes += [m.volume_spec() for m in pod.mounts]
     if volumes:

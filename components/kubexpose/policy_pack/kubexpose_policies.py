@@ -99,6 +99,11 @@ _SECURE_CHECKS: list[tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any]],
 ]  # fmt: skip
 
 
+def _containers(pod: Mapping[str, Any]) -> list[Any]:
+    """Every container of a Pod spec, its init containers (sidecars among them) included."""
+    return [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]
+
+
 def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Deployments keep kubexpose's secure Pod defaults unless an exception is granted by config."""
     if args.resource_type != DEPLOYMENT:
@@ -111,7 +116,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
     missing: list[str] = []
     if pod.get("automountServiceAccountToken") is not False:
         missing.append("automountServiceAccountToken: false")
-    for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:  # sidecars too
+    for container in _containers(pod):  # sidecars too
         for label, ok in _SECURE_CHECKS:
             if not ok(pod, container):
                 missing.append(f"{label} (container {container.get('name')})")
@@ -130,7 +135,7 @@ def drain_within_grace_period(args: ResourceValidationArgs, report_violation: Re
         return
     pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
     grace = pod.get("terminationGracePeriodSeconds", 30)
-    for container in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
+    for container in _containers(pod):
         sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds")
         if isinstance(sleep, int) and isinstance(grace, int) and sleep >= grace:
             report_violation(

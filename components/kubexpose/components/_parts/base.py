@@ -65,6 +65,17 @@ def check_args(check: Checker, args: Any, fields: frozenset[str], example: str) 
     return args
 
 
+MAX_INT32 = 2**31 - 1
+"""The largest value of a Kubernetes `int32` field (counts, seconds)."""
+
+
+def whole_number(check: Checker, field: str, value: Any, fix: str, unit: str = "") -> int:
+    """`value` as a whole number from 0 to :data:`MAX_INT32` (`unit`, e.g. " of seconds", names what it counts)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT32:
+        check.fail(field, value, f"is not a whole number{unit} >= 0", fix)
+    return value
+
+
 def check_bool(check: Checker, args: Mapping[str, Any], field: str, default: bool) -> bool:
     """A boolean argument, `default` when absent."""
     value = args.get(field, default)

@@ -20,6 +20,13 @@ def enabled(check: Checker, args: Mapping[str, Any], field: str) -> bool:
     return check_bool(check, raw, "enabled", True) if "enabled" in raw else True
 
 
+def percent_number(value: Any) -> Any:
+    """A percent text (`"25%"`) as its number; any other value as given (its checks then refuse it)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,9}%", value):
+        return int(value[:-1])
+    return value
+
+
 BUDGET_KEYS = ("max_unavailable", "max_unavailable_percent", "min_available", "min_available_percent")
 
 
@@ -57,9 +64,7 @@ def parse_budget(check: Checker, raw: Any, count: int | None) -> Budget | None:
     value = raw[key]
     minimum = key.startswith("min")
     if key.endswith("_percent") or isinstance(value, str):
-        number = value
-        if isinstance(value, str) and re.fullmatch(r"\d{1,3}%", value):
-            number = int(value[:-1])
+        number = percent_number(value)
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
             check.fail(
                 field, value, "is not a percent from 1 to 99", "0% or 100% would block every drain or protect nothing"

@@ -6,18 +6,18 @@ The cure is a short wait before SIGTERM (the drain, a pre-stop `sleep` that need
 period longer than that wait, and a rolling update that starts a new Pod before it stops an old one.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...k8s.pod import DEFAULT_DRAIN_SECONDS, KUBERNETES_GRACE_SECONDS, default_rollout
 from ...k8s.validation import Checker
+from .base import whole_number
+from .replicas import percent_number
 
 _ROLLOUT_FIELDS = frozenset(
     {"strategy", "max_surge", "max_surge_percent", "max_unavailable", "max_unavailable_percent"}
 )
-_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -28,21 +28,25 @@ class Shutdown:
     grace_seconds: int | None
 
 
-def _seconds(check: Checker, field: str, value: Any, example: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX:
-        check.fail(field, value, "is not a whole number of seconds >= 0", f"give e.g. {field}={example}")
-    return value
-
-
 def parse_shutdown(check: Checker, args: Mapping[str, Any]) -> Shutdown:
     """`drain_seconds` (default 5) and `termination_grace_period_seconds` (default Kubernetes' 30), the drain
     shorter than the grace period: the app needs time of its own after SIGTERM, and the kubelet kills the
     container when the grace period ends, drain or not."""
     given_drain = args.get("drain_seconds")
-    drain = DEFAULT_DRAIN_SECONDS if given_drain is None else _seconds(check, "drain_seconds", given_drain, "5")
+    drain = (
+        DEFAULT_DRAIN_SECONDS
+        if given_drain is None
+        else whole_number(check, "drain_seconds", given_drain, "give e.g. drain_seconds=5", " of seconds")
+    )
     grace = args.get("termination_grace_period_seconds")
     if grace is not None:
-        grace = _seconds(check, "termination_grace_period_seconds", grace, "30")
+        grace = whole_number(
+            check,
+            "termination_grace_period_seconds",
+            grace,
+            "give e.g. termination_grace_period_seconds=30",
+            " of seconds",
+        )
     if drain > 0 and drain >= (KUBERNETES_GRACE_SECONDS if grace is None else grace):
         if grace is None:
             check.fail(
@@ -113,15 +117,11 @@ def _amount(check: Checker, raw: Mapping[str, Any], key: str, default: Any, top:
     value = raw[given[0]]
     bound = "" if top is None else f" to {top}"
     if given[0].endswith("_percent") or isinstance(value, str):
-        number = value
-        if isinstance(value, str) and re.fullmatch(r"\d{1,9}%", value):
-            number = int(value[:-1])
+        number = percent_number(value)
         if isinstance(number, bool) or not isinstance(number, int) or number < 0 or (top and number > top):
             check.fail(field, value, f"is not a percent from 0{bound}", f"give e.g. {key}_percent=25")
         return f"{number}%"
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX:
-        check.fail(field, value, "is not a whole number >= 0", f"give e.g. {key}=1, or a percent such as '25%'")
-    return value
+    return whole_number(check, field, value, f"give e.g. {key}=1, or a percent such as '25%'")
 
 
 def _is_zero(amount: int | str) -> bool:
