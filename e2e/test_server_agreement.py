@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 import pytest
 from conftest import STACKS, differences, rendered
 from hypothesis import HealthCheck, given, settings
@@ -448,3 +449,23 @@ def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: 
     assert pod["initContainers"][0]["restartPolicy"] == "Always"
     assert pod["affinity"]["nodeAffinity"] and pod["priorityClassName"] == "business-critical"
     assert pod["containers"][0]["livenessProbe"]["periodSeconds"] == 10  # 0 was left out: the server's default
+
+
+def test_an_app_with_files_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:
+    """Issue 36's files: the ConfigMap (text in any script, an empty file) and the Deployment's projected volume,
+    subPath mounts and hash annotation are stored as rendered."""
+    files = {"/etc/app/config.yaml": "level: info\nname: héllo wörld ✓\n", "/etc/app/empty": "", "/srv/a.html": "<h1>"}
+
+    def program() -> None:
+        secret = {"/etc/app/token": pulumi.Output.secret("t0ken")}
+        ExposedDeployment("web", {**BASE, "files": {**files, **secret}}, profile=StackProfile(namespace="agree"))
+
+    result = run_program(program)
+    objects = manifests(result)
+    assert "ConfigMap" in {o["kind"] for o in objects}
+    verdict = dry_run(cluster, objects, real=True, stored=True)
+    assert verdict.returncode == 0, verdict.stderr
+    written = [o for o in objects if o["kind"] != "Secret"]  # a render leaves Secrets out (their values with them)
+    live, drift = stored_drift(written, verdict.stdout)
+    assert drift == {}
+    assert live[("ConfigMap", "web-files")]["data"]["etc-app-empty"] == ""

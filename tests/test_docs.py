@@ -213,6 +213,20 @@ def routed_app(block: Block, tmp_path: Path) -> None:
     assert result.get("Ingress", "api").inputs["spec"]["rules"][0]["host"] == "api.shop.example.com"
 
 
+def files_snippet(block: Block, tmp_path: Path) -> None:
+    """The config-files example puts the plain file into the ConfigMap and the secret one into the Secret."""
+    import pulumi
+
+    class Config:
+        def require_secret(self, key: str) -> Any:
+            return pulumi.Output.secret(f"{key}: s3cret")
+
+    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
+    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    assert list(result.get("ConfigMap", "api-files").inputs["data"]) == ["etc-api-config.yaml"]
+    assert list(result.get("Secret", "api-files").inputs["stringData"]) == ["etc-api-db.ini"]
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -356,6 +370,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", 'pip install "kubexpose @ git+', typescript_walkthrough),
     ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
+    ("docs/_index.md", 'api = ExposedDeployment("api", {', files_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

@@ -333,6 +333,11 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             mostly(st.sampled_from(["64Mi", "0.5Gi", "", "1G"]), st.sampled_from(["0", "x"])),
             max_size=2,
         ),
+        "files": st.dictionaries(
+            mostly(st.sampled_from(["/etc/app/config.yaml", "/etc/app.d/x.conf", "/srv/index.html"]), st.just("etc")),
+            mostly(st.sampled_from(["level: info\n", "", "<h1>héllo</h1>\n"]), st.just(7)),
+            max_size=2,
+        ),
         "sidecars": st.lists(side_containers(probes=True), max_size=2),
         "init_containers": st.lists(side_containers(probes=False), max_size=1),
         "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),

@@ -532,3 +532,39 @@ def test_production_fields_and_a_route_arrive_typed_from_another_language(provid
     assert cluster.get("kubernetes:networking.k8s.io/v1:Ingress", "web-ingress").inputs["spec"]["tls"] == [
         {"hosts": ["shop.example.com"], "secretName": "shop-tls"}
     ]
+
+
+def test_files_reach_the_pod_from_another_language_a_secret_one_through_the_secret(provider: Provider) -> None:
+    """`files` as TypeScript, Go or YAML send it: a map whose secret leaf arrives as an engine output value; the plain
+    file goes into the ConfigMap, the secret one into the Secret, both under one volume."""
+    token = {**SECRET_OUTPUT, "value": "t0ken"}
+    inputs = {**APP, "files": {"/etc/app/config.yaml": "level: info\n", "/etc/app/token": token}}
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    config = provider.cluster.get("kubernetes:core/v1:ConfigMap", "web-files")
+    assert config.inputs["data"] == {"etc-app-config.yaml": "level: info\n"}
+    secret_files = provider.cluster.get("kubernetes:core/v1:Secret", "web-secret-files")
+    assert secret_files.inputs["stringData"] == {**SECRET_SIG, "value": {"etc-app-token": "t0ken"}}
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert "t0ken" not in json.dumps(deployment.inputs)
+    pod = deployment.inputs["spec"]["template"]["spec"]
+    assert pod["volumes"][-1]["projected"]["sources"] == [
+        {"configMap": {"name": "web-files"}},
+        {"secret": {"name": "web-files"}},
+    ]
+    assert "kubexpose.dev/files-sha256" in deployment.inputs["spec"]["template"]["metadata"]["annotations"]
+
+
+def test_files_another_language_marks_secret_as_a_whole_all_go_into_the_secret(provider: Provider) -> None:
+    """A map holding a secret value (not an output value) arrives secret as a whole: every file goes into the Secret
+    (none into the ConfigMap), the paths stay readable in the Deployment."""
+    inputs = {**APP, "files": {"/etc/app/config.yaml": "level: info\n", "/etc/app/token": {**SECRET_SIG, "value": "t0"}}}
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    assert not [r for r in provider.cluster.registered if r.type == "kubernetes:core/v1:ConfigMap"]
+    secret_files = provider.cluster.get("kubernetes:core/v1:Secret", "web-secret-files")
+    assert secret_files.inputs["stringData"] == {
+        **SECRET_SIG,
+        "value": {"etc-app-config.yaml": "level: info\n", "etc-app-token": "t0"},
+    }
+    pod = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
+    assert pod["volumes"][-1] == {"name": "files", "secret": {"secretName": "web-files"}}
+    assert [m["mountPath"] for m in pod["containers"][0]["volumeMounts"]][-2:] == ["/etc/app/config.yaml", "/etc/app/token"]

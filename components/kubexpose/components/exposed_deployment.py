@@ -31,6 +31,7 @@ from ._parts.base import (
 )
 from ._parts.containers import parse_side_containers
 from ._parts.env import declare_env
+from ._parts.files import declare_files, parse_files, with_annotations
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
 from ._parts.outputs import logs_command, service_outputs
 from ._parts.replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
@@ -58,6 +59,8 @@ class _App:
     creates_service_account: bool
     service: ServiceModel
     pod: PodModel
+    files: Any
+    """The checked `files` (a tuple of FileModel, or an Output of one)."""
     network_policy: bool
     admission: Admission
     route: RouteModel | None
@@ -150,16 +153,18 @@ class ExposedDeployment(KubexposeComponent):
             )
             pod = replace(pod, service_account=self.name_of(account, name))  # Pods wait for their account
         env = declare_env(name, namespace, app.labels, pod, child)
+        files = declare_files(self.child, name, namespace, app.labels, app.files, child)
         deployment = deployment_spec(
             app.selector,
             app.labels,
             app.replicas,
             pod,
             env.env,
-            env.template_metadata,
+            with_annotations(env.template_metadata, files.annotations, app.labels, pod.annotations),
             app.revision_history_limit,
             app.strategy,
             env.init_env,
+            files,
         )
         deployed = self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
         if app.budget is not None:
@@ -277,6 +282,9 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         drain_seconds=shutdown.drain_seconds,
         termination_grace_period_seconds=shutdown.grace_seconds,
     )
+    taken = [(m.path, f"mounts[{i}]") for i, m in enumerate(pod.mounts)]
+    taken += [(path, "writable_paths") for _, path in pod.writable_paths]
+    files = parse_files(check, args.get("files"), taken)
     if scaling is not None:
         check_requests(check, scaling, pod.resources)
     route, router_port = parse_route(check, args, profile, ports, service_type)
@@ -294,6 +302,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         creates_service_account=account is None,
         service=service,
         pod=pod,
+        files=files,
         network_policy=network_policy,
         admission=admission,
         route=route,

@@ -264,6 +264,11 @@ class ExposedDeploymentArgs(TypedDict):
     """Annotations on the Pods (e.g. `prometheus.io/scrape`). Default: none."""
     mounts: NotRequired[Sequence[MountArgs]]
     """ConfigMaps and Secrets mounted read-only. Default: none."""
+    files: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Config files by absolute path, each with its content: `{"/etc/app/config.yaml": "level: info\\n"}`. They go
+    into the ConfigMap `<name>-files` the component owns (a secret Output's content into the Secret `<name>-files`)
+    and are mounted read-only at their paths; a changed file rolls the Pods once, an unchanged one never. Default:
+    none."""
     http: NotRequired[HttpArgs]
     """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
     as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""

@@ -229,9 +229,9 @@ def container_env(
     return [env[i] for i in env_order(entries)]
 
 
-def container_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
+def container_spec(pod: PodModel, env: Any = None, files_mounts: Any = ()) -> dict[str, Any]:
     """The container `pod` describes (its own fields; the Pod's are :func:`pod_spec`'s); `env` (a list or an Output
-    of one) replaces :func:`container_env`."""
+    of one) replaces :func:`container_env`; `files_mounts` (a list or an Output of one) come after its mounts."""
     container: dict[str, Any] = {
         "name": pod.container_name,
         "image": pod.image,
@@ -258,16 +258,19 @@ def container_spec(pod: PodModel, env: Any = None) -> dict[str, Any]:
     container["termination_message_policy"] = CRASH_REASONS
     mounts: list[dict[str, Any]] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths]
     mounts += [{"name": m.volume, "mount_path": m.path, "read_only": True} for m in pod.mounts]
-    if mounts:
-        container["volume_mounts"] = mounts
+    if isinstance(files_mounts, pulumi.Output):
+        container["volume_mounts"] = files_mounts.apply(lambda more: [*mounts, *more] or None)
+    elif mounts or files_mounts:
+        container["volume_mounts"] = [*mounts, *files_mounts]
     return container
 
 
-def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> dict[str, Any]:
+def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = (), files: Any = None) -> dict[str, Any]:
     """The Pod template's `spec`; `env` (a list or an Output of one) replaces :func:`container_env` of the app's
-    container, `init_env` (one per init container) of the others'."""
+    container, `init_env` (one per init container) of the others'; `files` (a
+    :class:`~kubexpose.components._parts.files.PodFiles`) adds the config files' volume and the app's mounts."""
     spec: dict[str, Any] = {
-        "containers": [container_spec(pod, env)],
+        "containers": [container_spec(pod, env, () if files is None else files.mounts)],
         "automount_service_account_token": pod.automount_service_account_token,
         "security_context": dict(pod.pod_security_context),
     }
@@ -284,8 +287,11 @@ def pod_spec(pod: PodModel, env: Any = None, init_env: Sequence[Any] = ()) -> di
         for volume in dict.fromkeys(volume for m in models for volume, _ in m.writable_paths)
     ]
     volumes += [m.volume_spec() for m in pod.mounts]
-    if volumes:
-        spec["volumes"] = volumes
+    extra = None if files is None else files.volume
+    if isinstance(extra, pulumi.Output):
+        spec["volumes"] = extra.apply(lambda more: [*volumes, more] if more else volumes or None)
+    elif volumes or extra:
+        spec["volumes"] = [*volumes, extra] if extra else volumes
     if pod.service_account is not None:
         spec["service_account_name"] = pod.service_account
     if pod.image_pull_secrets:
@@ -323,6 +329,7 @@ def deployment_spec(
     revision_history_limit: int | None = None,
     strategy: Mapping[str, Any] | None = None,
     init_env: Sequence[Any] = (),
+    files: Any = None,
 ) -> DeploymentSpecArgsDict:
     """A Deployment `spec` whose selector is `selector` and whose Pods carry `labels` (a superset);
     `replicas` (None: an autoscaler owns it), label values, `env` and `metadata` (default: the labels
@@ -331,7 +338,7 @@ def deployment_spec(
         "selector": {"match_labels": dict(selector)},
         "template": {
             "metadata": template_metadata(labels, pod.annotations) if metadata is None else metadata,
-            "spec": pod_spec(pod, env, init_env),
+            "spec": pod_spec(pod, env, init_env, files),
         },
     }
     if replicas is not None:

@@ -11,6 +11,7 @@ values (they are left out of it), so none can appear in a report.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -345,6 +346,18 @@ def identity_findings(
     return out, None
 
 
+def _text_change(path: str, old: Any, new: Any) -> list[str]:
+    """A change of a text of several lines (a config file in a ConfigMap) as a unified diff of its lines; none for
+    anything else."""
+    texts = [v for v in (old, new) if v is not None]
+    if not texts or not all(isinstance(v, str) for v in texts) or not any("\n" in v.rstrip("\n") for v in texts):
+        return []
+    body = difflib.unified_diff(
+        (old or "").splitlines(), (new or "").splitlines(), "before", "after", lineterm="", n=2
+    )
+    return [f"  - `{path}`:", "", "    ```diff", *(f"    {line}" for line in body), "    ```", ""]
+
+
 def _show(value: Any) -> str:
     return "(none)" if value is None else json.dumps(value) if not isinstance(value, str) else value
 
@@ -395,7 +408,8 @@ def markdown(report: Report) -> str:
             lines.append(f"- renamed `{Change(c.renamed_from, '').ref}` → `{c.ref}`")
         else:
             lines.append(f"- changed `{c.ref}`")
-        lines += [f"  - `{path}`: {_show(a)} → {_show(b)}" for path, a, b in c.fields]
+        for path, a, b in c.fields:
+            lines += _text_change(path, a, b) or [f"  - `{path}`: {_show(a)} → {_show(b)}"]
     return "\n".join(lines).rstrip() + "\n"
 
 
