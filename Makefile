@@ -42,7 +42,7 @@ test: $(VENV)/.installed
 	$(MAKE) -C examples/consumer-stack test PYTHON=$(PYTHON)
 
 test-floor: $(FLOOR)/.installed
-	$(FLOOR)/bin/python -c "import importlib.metadata as m; print('floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes', 'PyYAML')))"
+	$(FLOOR)/bin/python -c "import importlib.metadata as m; print('floor:', *(f'{d} {m.version(d)}' for d in ('pulumi', 'pulumi-kubernetes', 'PyYAML', 'jsonpatch')))"
 	$(FLOOR)/bin/python -m pytest
 
 test-provider-floor: $(PROVIDER_FLOOR)/.installed

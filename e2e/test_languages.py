@@ -72,6 +72,7 @@ def python_consumer() -> None:
             "tolerations": [{"key": "pool", "operator": "Exists", "effect": "NoSchedule"}],
             "pod_anti_affinity": [{"apps": ["orders"], "weight": 50}],
             "sidecars": [{"name": "log-shipper", "image": "fluent/fluent-bit:3.1", "writable_paths": ["/tmp"]}],
+            "files": {"/etc/orders/config.yaml": "level: info\n"},
         },
     )
     payments = ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443})

@@ -111,6 +111,7 @@ FLOORS = [
         "kubexpose._moved",
         "kubexpose.registrar",
         "kubexpose._values",
+        "kubexpose._wire",
     ),
     ("kubexpose.inputs",),
     ("kubexpose.k8s",),

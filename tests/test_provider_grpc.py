@@ -557,7 +557,10 @@ def test_files_reach_the_pod_from_another_language_a_secret_one_through_the_secr
 def test_files_another_language_marks_secret_as_a_whole_all_go_into_the_secret(provider: Provider) -> None:
     """A map holding a secret value (not an output value) arrives secret as a whole: every file goes into the Secret
     (none into the ConfigMap), the paths stay readable in the Deployment."""
-    inputs = {**APP, "files": {"/etc/app/config.yaml": "level: info\n", "/etc/app/token": {**SECRET_SIG, "value": "t0"}}}
+    inputs = {
+        **APP,
+        "files": {"/etc/app/config.yaml": "level: info\n", "/etc/app/token": {**SECRET_SIG, "value": "t0"}},
+    }
     provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
     assert not [r for r in provider.cluster.registered if r.type == "kubernetes:core/v1:ConfigMap"]
     secret_files = provider.cluster.get("kubernetes:core/v1:Secret", "web-secret-files")
@@ -567,4 +570,7 @@ def test_files_another_language_marks_secret_as_a_whole_all_go_into_the_secret(p
     }
     pod = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
     assert pod["volumes"][-1] == {"name": "files", "secret": {"secretName": "web-files"}}
-    assert [m["mountPath"] for m in pod["containers"][0]["volumeMounts"]][-2:] == ["/etc/app/config.yaml", "/etc/app/token"]
+    assert [m["mountPath"] for m in pod["containers"][0]["volumeMounts"]][-2:] == [
+        "/etc/app/config.yaml",
+        "/etc/app/token",
+    ]

@@ -47,6 +47,8 @@ func program(ctx *pulumi.Context) error {
 		Sidecars: []kubexpose.ContainerArgs{
 			{Name: "log-shipper", Image: pulumi.String("fluent/fluent-bit:3.1"), WritablePaths: []string{"/tmp"}},
 		},
+		// A config file the component owns (the ConfigMap orders-files): a change rolls the Pods once.
+		Files: map[string]pulumi.StringInput{"/etc/orders/config.yaml": pulumi.String("level: info\n")},
 	})
 	if err != nil {
 		return err

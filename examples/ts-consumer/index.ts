@@ -30,6 +30,8 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     podAntiAffinity: [{ apps: ["orders"], weight: 50 }], // rather not two orders Pods on one node
     // A native sidecar beside the app, sharing its writable /tmp.
     sidecars: [{ name: "log-shipper", image: "fluent/fluent-bit:3.1", writablePaths: ["/tmp"] }],
+    // A config file the component owns (the ConfigMap orders-files): a change rolls the Pods once.
+    files: { "/etc/orders/config.yaml": "level: info\n" },
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.

@@ -25,15 +25,17 @@ from ._parts.base import (
     KubexposeComponent,
     check_args,
     check_bool,
+    children_of,
     resolve_namespace,
     resolve_profile,
     whole_number,
 )
 from ._parts.containers import parse_side_containers
-from ._parts.env import declare_env
-from ._parts.files import declare_files, parse_files, with_annotations
+from ._parts.env import PodEnv, declare_env, plain_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
+from ._parts.files import PodFiles, declare_files, parse_files, plain_files, with_annotations
 from ._parts.outputs import logs_command, service_outputs
+from ._parts.patches import Patches, parse_patches, patched
 from ._parts.replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
 from ._parts.rollout import parse_rollout, parse_shutdown
 from ._parts.routing import check_callers, parse_admission, parse_route
@@ -68,6 +70,20 @@ class _App:
     ingress: IngressSettings | None
     gateway: GatewaySettings | None
     adoption: Adoption
+    patches: Patches
+
+
+PATCHABLE = (
+    "Deployment",
+    "Service",
+    "NetworkPolicy",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+)
+"""The kinds of object an ExposedDeployment's `patches` may change (its own Secrets and ConfigMap hold what its
+arguments give: no patch reaches them)."""
 
 
 class ExposedDeployment(KubexposeComponent):
@@ -121,6 +137,7 @@ class ExposedDeployment(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         app = _parse(check, name, args, resolve_profile(profile))
+        _check_patches(check, name, app)
         child = self.declare(
             check,
             name,
@@ -130,6 +147,7 @@ class ExposedDeployment(KubexposeComponent):
             slow_because="its HTTPRoute is a custom resource"
             if app.route and app.gateway
             else app.adoption.slow_because,
+            patches=app.patches,
         )
         adoption = app.adoption
         namespace = app.claim.namespace
@@ -154,45 +172,18 @@ class ExposedDeployment(KubexposeComponent):
             pod = replace(pod, service_account=self.name_of(account, name))  # Pods wait for their account
         env = declare_env(name, namespace, app.labels, pod, child)
         files = declare_files(self.child, name, namespace, app.labels, app.files, child)
-        deployment = deployment_spec(
-            app.selector,
-            app.labels,
-            app.replicas,
-            pod,
-            env.env,
-            with_annotations(env.template_metadata, files.annotations, app.labels, pod.annotations),
-            app.revision_history_limit,
-            app.strategy,
-            env.init_env,
-            files,
-        )
-        deployed = self.add("deployment", name, child, adoption, metadata=metadata(), spec=deployment)
-        if app.budget is not None:
-            budget = pdb_spec(app.selector, app.budget)
-            self.add("disruption_budget", name, child, adoption, metadata=metadata(), spec=budget)
-        if app.autoscaling is not None:
-            self.add("autoscaler", name, child, adoption, metadata=metadata(), spec=hpa_spec(name, app.autoscaling))
-        service_metadata = object_metadata(name, namespace, app.labels, app.service.annotations)
-        self.add("service", name, child, adoption, metadata=service_metadata, spec=service_spec(app.service))
-        if app.network_policy:
-            policy = network_policy_spec(app.selector, app.service.ports, app.admission)
-            self.add("network_policy", name, child, adoption, metadata=metadata(), spec=policy)
+        props = _children(name, app, pod, env, files)
+        deployed = self.add("deployment", name, child, adoption, **props["deployment"])
+        for attribute in ("disruption_budget", "autoscaler", "service", "network_policy", "ingress"):
+            if attribute in props:
+                self.add(attribute, name, child, adoption, **props[attribute])
         if app.admission.callers:
             at_program_end(
                 f"allowed_callers:{id(self)}",
                 functools.partial(check_callers, check, namespace, app.admission.callers),
             )
         self.http_route = None
-        if app.route is not None and app.ingress is not None:
-            self.add(
-                "ingress",
-                name,
-                child,
-                adoption,
-                metadata=object_metadata(name, namespace, app.labels, app.ingress.annotations),
-                spec=ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
-            )
-        elif app.route is not None and app.gateway is not None:
+        if app.route is not None and app.gateway is not None and app.ingress is None:
             gateway = app.gateway
             self.http_route = k8s.apiextensions.CustomResource(
                 f"{name}-http-route",
@@ -217,6 +208,63 @@ class ExposedDeployment(KubexposeComponent):
                 "logs": self.in_namespace(logs_command(app.selector), namespace, deployed),
             }
         )
+
+
+def _children(name: str, app: _App, pod: PodModel, env: PodEnv, files: PodFiles) -> dict[str, dict[str, Any]]:
+    """The constructor arguments of every child after the ServiceAccount, by attribute (absent: not made)."""
+    namespace = app.claim.namespace
+    metadata = functools.partial(object_metadata, name, namespace, app.labels)
+    template = with_annotations(env.template_metadata, files.annotations, app.labels, pod.annotations)
+    spec = deployment_spec(
+        app.selector,
+        app.labels,
+        app.replicas,
+        pod,
+        env.env,
+        template,
+        app.revision_history_limit,
+        app.strategy,
+        env.init_env,
+        files,
+    )
+    out: dict[str, dict[str, Any]] = {"deployment": {"metadata": metadata(), "spec": spec}}
+    if app.budget is not None:
+        out["disruption_budget"] = {"metadata": metadata(), "spec": pdb_spec(app.selector, app.budget)}
+    if app.autoscaling is not None:
+        out["autoscaler"] = {"metadata": metadata(), "spec": hpa_spec(name, app.autoscaling)}
+    service_metadata = object_metadata(name, namespace, app.labels, app.service.annotations)
+    out["service"] = {"metadata": service_metadata, "spec": service_spec(app.service)}
+    if app.network_policy:
+        out["network_policy"] = {
+            "metadata": metadata(),
+            "spec": network_policy_spec(app.selector, app.service.ports, app.admission),
+        }
+    if app.route is not None and app.ingress is not None:
+        out["ingress"] = {
+            "metadata": object_metadata(name, namespace, app.labels, app.ingress.annotations),
+            "spec": ingress_spec(app.route, name, app.ingress.class_name, app.ingress.tls_secret),
+        }
+    return out
+
+
+def _check_patches(check: Checker, name: str, app: _App) -> None:
+    """Every patch applied to the children as the component builds them (env and files as declared, before any
+    Secret exists), so a patch that does not apply or breaks a guarantee is refused before anything is registered."""
+    if not app.patches:
+        return
+    props = _children(name, app, app.pod, plain_env(app.pod), plain_files(name, app.files))
+    props["service_account"] = {"metadata": object_metadata(name, app.claim.namespace, app.labels)}
+    classes = children_of(ExposedDeployment)
+    made = {classes[attribute].__name__ for attribute in props}
+    for kind in app.patches.by_kind:
+        if kind not in made:
+            check.fail(
+                "patches key", kind, f"names no object of this app (it writes {', '.join(sorted(made))})", "drop it"
+            )
+    for attribute, child_props in props.items():
+        cls = classes[attribute]
+        if cls.__name__ in app.patches.by_kind:
+            patched(check, name, cls.__name__, cls, child_props, app.patches.by_kind[cls.__name__])
 
 
 def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
@@ -310,4 +358,5 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         ingress=profile.ingress if route else None,
         gateway=profile.gateway if route else None,
         adoption=adoption,
+        patches=parse_patches(check, args.get("patches"), PATCHABLE),
     )

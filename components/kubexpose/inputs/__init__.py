@@ -9,7 +9,7 @@ them in words that hold in every language (`kubexpose.provider`).
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -139,6 +139,21 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by number (Python may also give its name). Default: the first."""
     port_name: NotRequired[str]
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
+
+
+class PatchOperationArgs(TypedDict):
+    """One JSON Patch operation (RFC 6902) on an object the component writes, addressed as `kubectl get -o yaml` shows
+    it (camelCase names): the escape hatch for a field kubexpose has no argument for."""
+
+    op: str
+    """`add`, `remove`, `replace`, `test`, `move` or `copy`."""
+    path: str
+    """A JSON Pointer into the object, e.g. `/spec/template/spec/hostAliases` (`~1` stands for `/` in a name:
+    `/metadata/annotations/example.com~1team`)."""
+    value: NotRequired[Any]
+    """The value to add, replace with or test for (plain data; not an Output: it is checked before registration)."""
+    from_path: NotRequired[str]
+    """The JSON Pointer a `move` or `copy` takes its value from (JSON Patch's `from`)."""
 
 
 class ExposedDeploymentArgs(TypedDict):
@@ -275,6 +290,12 @@ class ExposedDeploymentArgs(TypedDict):
     adopt: NotRequired[AdoptArgs]
     """Take over the live objects of an earlier program's resources (moving from raw pulumi-kubernetes resources):
     `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
+    patches: NotRequired[Mapping[str, Sequence[PatchOperationArgs]]]
+    """JSON Patch operations per kind of object the component writes (`Deployment`, `Service`, `NetworkPolicy`,
+    `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`), applied as the last step on every
+    path, checked against the Kubernetes types, and refused where they would change what kubexpose's guarantees rest
+    on (names, namespace, selectors, env and the Secret routing). The object is annotated `kubexpose.dev/patched`.
+    Default: none."""
 
 
 class ExternalAliasArgs(TypedDict):
@@ -322,6 +343,7 @@ __all__ = [
     "NodeAffinityArgs",
     "NodeRequirementArgs",
     "NodeTermArgs",
+    "PatchOperationArgs",
     "PodAffinityTermArgs",
     "PodSecurityContextArgs",
     "PortArgs",

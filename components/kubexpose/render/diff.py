@@ -347,14 +347,11 @@ def identity_findings(
 
 
 def _text_change(path: str, old: Any, new: Any) -> list[str]:
-    """A change of a text of several lines (a config file in a ConfigMap) as a unified diff of its lines; none for
-    anything else."""
+    """A change of a text of several lines (a config file in a ConfigMap) as a unified diff; none for anything else."""
     texts = [v for v in (old, new) if v is not None]
     if not texts or not all(isinstance(v, str) for v in texts) or not any("\n" in v.rstrip("\n") for v in texts):
         return []
-    body = difflib.unified_diff(
-        (old or "").splitlines(), (new or "").splitlines(), "before", "after", lineterm="", n=2
-    )
+    body = difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), "before", "after", lineterm="", n=2)
     return [f"  - `{path}`:", "", "    ```diff", *(f"    {line}" for line in body), "    ```", ""]
 
 

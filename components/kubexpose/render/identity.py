@@ -24,6 +24,7 @@ from typing import Any
 from ..engine.mocks import make_urn
 from ..engine.run import ProgramRun, Registration
 from ..inputs import AdoptArgs, AdoptServiceArgs
+from ..components._parts.patches import PATCHED
 from .findings import CLUSTER_SCOPED
 
 FILE = "pulumi-identity.jsonl"
@@ -54,6 +55,8 @@ class Identity:
     """`(kind, namespace, name)` of the Kubernetes object it writes (None for a component)."""
     replace_on: Mapping[str, Any] = field(default_factory=dict)
     """The fields whose change makes pulumi-kubernetes replace the object (besides name and namespace)."""
+    patched: tuple[str, ...] = ()
+    """The `patches` operations (`op path`) applied to the object: what kubexpose did not write itself."""
 
     @property
     def ref(self) -> str:
@@ -72,6 +75,8 @@ class Identity:
             kind, namespace, name = self.object
             out["object"] = {"kind": kind, "namespace": namespace, "name": name}
             out["replaceOn"] = dict(self.replace_on)
+        if self.patched:
+            out["patched"] = list(self.patched)
         return out
 
     @classmethod
@@ -87,6 +92,7 @@ class Identity:
             tuple(data.get("aliases") or ()),
             key,
             dict(data.get("replaceOn") or {}),
+            tuple(data.get("patched") or ()),
         )
 
 
@@ -160,7 +166,11 @@ def _identity(reg: Registration, parent: str, aliases: tuple[str, ...]) -> Ident
     namespace = str((reg.inputs.get("metadata") or {}).get("namespace") or "")
     namespace = "" if kind in CLUSTER_SCOPED else namespace or "default"  # as `kubexpose diff` keys objects
     key = (str(kind), namespace, str(reg.object_name))
-    return Identity(reg.urn, reg.type, reg.name, parent, True, aliases, key, replace_on(str(kind), reg.inputs))
+    marked = ((reg.inputs.get("metadata") or {}).get("annotations") or {}).get(PATCHED)
+    patched = tuple(marked.split("; ")) if isinstance(marked, str) and marked else ()
+    return Identity(
+        reg.urn, reg.type, reg.name, parent, True, aliases, key, replace_on(str(kind), reg.inputs), patched
+    )
 
 
 def to_text(found: Sequence[Identity], project: str, stack: str) -> str:

@@ -35,6 +35,7 @@ from ...k8s.validation import Checker
 from ...profile import StackProfile
 from ...registrar import Registrar, current
 from .outputs import Fixed, Out, in_namespace, known
+from .patches import patched
 
 R = TypeVar("R")
 _NO_INPUTS: Any = object()
@@ -157,13 +158,16 @@ class KubexposeComponent(pulumi.ComponentResource):
         *,
         inputs: Any = _NO_INPUTS,
         slow_because: str | None = None,
+        patches: Any = None,
     ) -> pulumi.ResourceOptions:
         """Claim `taken` for this program run, register the component, return its children's options.
 
         With a registrar installed for the run (:mod:`kubexpose.registrar`: the render's fast path) the
         component is registered by it when its `opts` and its checked `inputs` (raw args and parsed model)
-        allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children."""
+        allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children. `patches` (a
+        :class:`~kubexpose.components._parts.patches.Patches`, checked) are applied to each child in :meth:`child`."""
         claim(check, taken)
+        self._kubexpose_patches = (check, patches)
         for attribute in children_of(type(self)):  # a child the component goes without stays None
             setattr(self, attribute, None)
         self._kubexpose_registrar: Registrar | None = None
@@ -185,6 +189,9 @@ class KubexposeComponent(pulumi.ComponentResource):
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
         registered with `opts`, or by the run's registrar (unless `opts` carry aliases, which only the SDK's
         registration records)."""
+        check, patches = self.__dict__.get("_kubexpose_patches") or (None, None)
+        if patches and cls.__name__ in patches.by_kind:
+            props = patched(check, self._name, cls.__name__, cls, props, patches.by_kind[cls.__name__])
         registrar = self._kubexpose_registrar
         if registrar is not None and not opts.aliases:
             stand_in = registrar.record_child(f"{self.kind} '{self._name}'", cls, name, self._kubexpose_urn, props)

@@ -230,6 +230,15 @@ class PodEnv:
     """The `env` of each init container (sidecars and init steps), in order."""
 
 
+def plain_env(pod: PodModel) -> PodEnv:
+    """The containers' env as declared, secret values in place (a dry run of the children: nothing is declared)."""
+
+    def env_of(model: PodModel) -> Any:
+        return model.env if isinstance(model.env, pulumi.Output) else (container_env(model) or None)
+
+    return PodEnv(env_of(pod), None, tuple(env_of(c.model) for c in pod.init_containers))
+
+
 def _computed(model: PodModel) -> bool:
     return isinstance(model.env, pulumi.Output) or any(isinstance(v, pulumi.Output) for _, v in model.env)
 

@@ -157,6 +157,16 @@ def _volume(name: str, plain: bool, secret: bool) -> dict[str, Any]:
     return {"name": FILES_VOLUME, "config_map": {"name": f"{name}-files"}}
 
 
+def plain_files(name: str, files: Any) -> PodFiles:
+    """What the Pod template gains from `files` as declared (a dry run of the children: nothing is declared; a
+    content known only later counts as plain)."""
+    if isinstance(files, pulumi.Output) or not files:
+        return PodFiles()
+    data = {f.key: f.content for f in files}
+    known = not any(isinstance(v, pulumi.Output) for v in data.values())
+    return PodFiles(_volume(name, True, False), _mounts(files), {FILES_SHA256: files_digest(data)} if known else {})
+
+
 def declare_files(
     child: Any, name: str, namespace: Any, labels: Mapping[str, Any], files: Any, opts: pulumi.ResourceOptions
 ) -> PodFiles:
@@ -207,7 +217,9 @@ def declare_files(
             )
             annotations.append(
                 secret.metadata.apply(
-                    lambda meta: {FILES_SECRET_VERSION: meta["resource_version"]} if meta.get("resource_version") else {}
+                    lambda meta: (
+                        {FILES_SECRET_VERSION: meta["resource_version"]} if meta.get("resource_version") else {}
+                    )
                 )
             )
         merged = pulumi.Output.all(*annotations).apply(lambda parts: {k: v for p in parts for k, v in p.items()})
