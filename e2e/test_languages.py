@@ -73,6 +73,7 @@ def python_consumer() -> None:
             "pod_anti_affinity": [{"apps": ["orders"], "weight": 50}],
             "sidecars": [{"name": "log-shipper", "image": "fluent/fluent-bit:3.1", "writable_paths": ["/tmp"]}],
             "files": {"/etc/orders/config.yaml": "level: info\n"},
+            "patches": {"Deployment": [{"op": "add", "path": "/spec/minReadySeconds", "value": 5}]},
         },
     )
     payments = ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443})

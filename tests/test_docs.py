@@ -227,6 +227,19 @@ def files_snippet(block: Block, tmp_path: Path) -> None:
     assert list(result.get("Secret", "api-files").inputs["stringData"]) == ["etc-api-db.ini"]
 
 
+def patches_snippet(block: Block, tmp_path: Path) -> None:
+    """The patches example patches both objects, each marked with its operations."""
+    result = run_program(
+        lambda: exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment})
+    )
+    deployment = result.get("Deployment", "web").inputs
+    assert deployment["spec"]["minReadySeconds"] == 10
+    assert deployment["spec"]["template"]["spec"]["hostAliases"][0]["hostnames"] == ["db.internal"]
+    assert result.get("Service", "web").inputs["spec"]["publishNotReadyAddresses"] is True
+    marked = deployment["metadata"]["annotations"]["kubexpose.dev/patched"]
+    assert marked == "add /spec/template/spec/hostAliases; add /spec/minReadySeconds"
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -371,6 +384,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
     ("docs/_index.md", 'api = ExposedDeployment("api", {', files_snippet),
+    ("docs/_index.md", 'web = ExposedDeployment("web", {', patches_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

@@ -338,6 +338,24 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             mostly(st.sampled_from(["level: info\n", "", "<h1>héllo</h1>\n"]), st.just(7)),
             max_size=2,
         ),
+        "patches": st.dictionaries(
+            mostly(st.sampled_from(["Deployment", "Service"]), st.just("Deploy")),
+            st.lists(
+                st.sampled_from(
+                    [
+                        {"op": "add", "path": "/spec/template/spec/hostname", "value": "web"},
+                        {"op": "add", "path": "/spec/minReadySeconds", "value": 5},
+                        {"op": "add", "path": "/metadata/annotations", "value": {"example.com/team": "shop"}},
+                        {"op": "add", "path": "/spec/publishNotReadyAddresses", "value": True},
+                        {"op": "replace", "path": "/metadata/name", "value": "other"},
+                        {"op": "remove", "path": "/spec/nothing"},
+                    ]
+                ),
+                min_size=1,
+                max_size=2,
+            ),
+            max_size=2,
+        ),
         "sidecars": st.lists(side_containers(probes=True), max_size=2),
         "init_containers": st.lists(side_containers(probes=False), max_size=1),
         "drain_seconds": mostly(st.integers(0, 40), st.one_of(st.just(-1), st.just(True))),

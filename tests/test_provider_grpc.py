@@ -574,3 +574,18 @@ def test_files_another_language_marks_secret_as_a_whole_all_go_into_the_secret(p
         "/etc/app/config.yaml",
         "/etc/app/token",
     ]
+
+
+def test_a_patch_reaches_the_object_from_another_language(provider: Provider) -> None:
+    """`patches` as TypeScript, Go or YAML send it: the value is any data, its whole numbers as floats."""
+    ops = [
+        {"op": "add", "path": "/spec/minReadySeconds", "value": 5.0},
+        {"op": "add", "path": "/spec/template/spec/hostAliases", "value": [{"ip": "10.0.0.1", "hostnames": ["db"]}]},
+    ]
+    provider.construct("kubexpose:index:ExposedDeployment", "web", {**APP, "patches": {"Deployment": ops}})
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs
+    assert deployment["spec"]["minReadySeconds"] == 5
+    assert deployment["spec"]["template"]["spec"]["hostAliases"] == [{"ip": "10.0.0.1", "hostnames": ["db"]}]
+    assert deployment["metadata"]["annotations"]["kubexpose.dev/patched"] == (
+        "add /spec/minReadySeconds; add /spec/template/spec/hostAliases"
+    )

@@ -49,6 +49,10 @@ func program(ctx *pulumi.Context) error {
 		},
 		// A config file the component owns (the ConfigMap orders-files): a change rolls the Pods once.
 		Files: map[string]pulumi.StringInput{"/etc/orders/config.yaml": pulumi.String("level: info\n")},
+		// A field kubexpose has no argument for, patched as data (checked, and marked on the object).
+		Patches: map[string][]kubexpose.PatchOperationArgs{
+			"Deployment": {{Op: "add", Path: "/spec/minReadySeconds", Value: 5}},
+		},
 	})
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     sidecars: [{ name: "log-shipper", image: "fluent/fluent-bit:3.1", writablePaths: ["/tmp"] }],
     // A config file the component owns (the ConfigMap orders-files): a change rolls the Pods once.
     files: { "/etc/orders/config.yaml": "level: info\n" },
+    // A field kubexpose has no argument for, patched as data (checked, and marked on the object).
+    patches: { Deployment: [{ op: "add", path: "/spec/minReadySeconds", value: 5 }] },
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.

@@ -83,8 +83,11 @@ def _operation(check: Checker, field: str, op: Any) -> dict[str, Any]:
 
 
 def _plain_data(check: Checker, field: str, value: Any) -> Any:
+    """`value` as JSON data; a whole number another language sent as a float (`5.0`) as the integer it is."""
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(
+            json.dumps(value), parse_float=lambda text: int(float(text)) if float(text).is_integer() else float(text)
+        )
     except (TypeError, ValueError):
         check.fail(field, value, "is not plain data (text, numbers, booleans, lists, mappings)", "give JSON data")
 
