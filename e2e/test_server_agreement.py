@@ -24,7 +24,7 @@ from conftest import STACKS, differences, rendered
 from hypothesis import HealthCheck, given, settings
 from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
 
-from kubexpose import ExposedDeployment, StackProfile, ValidationError
+from kubexpose import ExposedDeployment, ExternalAlias, StackProfile, ValidationError
 from kubexpose.engine.run import run_program
 from kubexpose.k8s.quantity import canonical
 from kubexpose.live.cluster import ControlPlane
@@ -451,21 +451,43 @@ def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: 
     assert pod["containers"][0]["livenessProbe"]["periodSeconds"] == 10  # 0 was left out: the server's default
 
 
-def test_an_app_with_files_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:
-    """Issue 36's files: the ConfigMap (text in any script, an empty file) and the Deployment's projected volume,
-    subPath mounts and hash annotation are stored as rendered."""
+def test_an_app_with_files_patches_and_egress_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:
+    """Issue 36's objects: the files' ConfigMap (text in any script, an empty file) and the Deployment's projected
+    volume, subPath mounts and hash annotation; a patched Deployment and Service; restricted egress and the
+    ExternalAliases' policies for their callers: each stored as rendered."""
     files = {"/etc/app/config.yaml": "level: info\nname: héllo wörld ✓\n", "/etc/app/empty": "", "/srv/a.html": "<h1>"}
+    patches = {
+        "Deployment": [
+            {
+                "op": "add",
+                "path": "/spec/template/spec/hostAliases",
+                "value": [{"ip": "10.0.0.1", "hostnames": ["db"]}],
+            },
+            {"op": "add", "path": "/spec/minReadySeconds", "value": 5},
+        ],
+        "Service": [{"op": "add", "path": "/spec/publishNotReadyAddresses", "value": True}],
+    }
 
     def program() -> None:
+        profile = StackProfile(namespace="agree", egress_restricted=True)
+        ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443}, profile=profile)
+        ExternalAlias("orders-db", {"addresses": ["10.20.0.5", "fd00::5"], "port": 5432}, profile=profile)
         secret = {"/etc/app/token": pulumi.Output.secret("t0ken")}
-        ExposedDeployment("web", {**BASE, "files": {**files, **secret}}, profile=StackProfile(namespace="agree"))
+        env = {"PAYMENTS": "https://payments", "DB": "orders-db:5432", "CATALOG": "catalog.shop:3550"}
+        egress = {"networks": [{"cidr": "203.0.113.0/24", "ports": [443]}]}
+        args = {**BASE, "files": {**files, **secret}, "patches": patches, "env": env, "egress": egress}
+        ExposedDeployment("web", args, profile=profile)
 
-    result = run_program(program)
-    objects = manifests(result)
-    assert "ConfigMap" in {o["kind"] for o in objects}
+    objects = manifests(run_program(program))
+    assert {"ConfigMap", "NetworkPolicy", "EndpointSlice"} <= {o["kind"] for o in objects}
     verdict = dry_run(cluster, objects, real=True, stored=True)
     assert verdict.returncode == 0, verdict.stderr
     written = [o for o in objects if o["kind"] != "Secret"]  # a render leaves Secrets out (their values with them)
     live, drift = stored_drift(written, verdict.stdout)
     assert drift == {}
     assert live[("ConfigMap", "web-files")]["data"]["etc-app-empty"] == ""
+    assert live[("NetworkPolicy", "web")]["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert live[("NetworkPolicy", "orders-db-callers")]["spec"]["egress"][0]["to"][1] == {
+        "ipBlock": {"cidr": "fd00::5/128"}
+    }
+    assert live[("Deployment", "web")]["spec"]["minReadySeconds"] == 5

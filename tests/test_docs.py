@@ -240,6 +240,21 @@ def patches_snippet(block: Block, tmp_path: Path) -> None:
     assert marked == "add /spec/template/spec/hostAliases; add /spec/minReadySeconds"
 
 
+def egress_snippet(block: Block, tmp_path: Path) -> None:
+    """The egress example allows DNS, the catalog app, the payments alias (its label) and the network."""
+    result = run_program(
+        lambda: exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment})
+    )
+    rules = result.get("NetworkPolicy", "web").inputs["spec"]["egress"]
+    assert [rule["to"][0] for rule in rules[1:]] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "payments"}}},
+        {"ipBlock": {"cidr": "203.0.113.0/24"}},
+    ]
+    assert rules[1]["to"][1] == {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "productcatalog"}}}
+    labels = result.get("Deployment", "web").inputs["spec"]["template"]["metadata"]["labels"]
+    assert labels["calls.kubexpose.dev/payments"] == "true"
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -385,6 +400,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", "from pathlib import Path", live_snippet),
     ("docs/_index.md", 'api = ExposedDeployment("api", {', files_snippet),
     ("docs/_index.md", 'web = ExposedDeployment("web", {', patches_snippet),
+    ("docs/_index.md", 'caller = ExposedDeployment("web", {', egress_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

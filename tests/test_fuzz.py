@@ -88,6 +88,7 @@ profiles = st.builds(
     ingress=st.sampled_from([None, IngressSettings("nginx", tls_secret="tls", namespace="ingress-nginx")]),
     gateway=st.sampled_from([None, GatewaySettings("shared", "gateways", section_name="https", tls=True)]),
     zones=st.booleans(),
+    egress_restricted=st.booleans(),
 )
 
 hosts = mostly(
@@ -337,6 +338,22 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             mostly(st.sampled_from(["/etc/app/config.yaml", "/etc/app.d/x.conf", "/srv/index.html"]), st.just("etc")),
             mostly(st.sampled_from(["level: info\n", "", "<h1>héllo</h1>\n"]), st.just(7)),
             max_size=2,
+        ),
+        "egress": st.fixed_dictionaries(
+            {},
+            optional={
+                "restricted": mostly(st.booleans(), st.just("yes")),
+                "apps": st.lists(mostly(st.sampled_from(["orders", "cart.shop"]), st.just("a.b.c")), max_size=2),
+                "networks": st.lists(
+                    st.fixed_dictionaries(
+                        {"cidr": mostly(st.sampled_from(["10.20.0.0/16", "203.0.113.7/32", "fd00::/8"]), st.just("x"))},
+                        optional={
+                            "ports": st.lists(mostly(st.integers(1, 65535), st.just(0)), max_size=2, unique=True)
+                        },
+                    ),
+                    max_size=2,
+                ),
+            },
         ),
         "patches": st.dictionaries(
             mostly(st.sampled_from(["Deployment", "Service"]), st.just("Deploy")),

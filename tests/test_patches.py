@@ -31,7 +31,11 @@ def test_operations_apply_in_order_with_kubernetes_names(run: Runner) -> None:
     ops = [
         {"op": "replace", "path": "/spec/template/spec/containers/0/imagePullPolicy", "value": "IfNotPresent"},
         {"op": "add", "path": "/spec/template/spec/dnsConfig", "value": {"options": [{"name": "ndots", "value": "2"}]}},
-        {"op": "copy", "from_path": "/spec/template/spec/containers/0/name", "path": "/spec/template/metadata/labels/x"},
+        {
+            "op": "copy",
+            "from_path": "/spec/template/spec/containers/0/name",
+            "path": "/spec/template/metadata/labels/x",
+        },
         {"op": "move", "from_path": "/spec/template/metadata/labels/x", "path": "/spec/template/metadata/labels/y"},
         {"op": "test", "path": "/spec/template/spec/containers/0/name", "value": "web"},
     ]
@@ -170,3 +174,25 @@ def test_the_identity_file_marks_a_patched_object(tmp_path: Any) -> None:
     found = {i.ref: i.patched for i in parse((out / FILE).read_text(), FILE).resources if i.object}
     assert found.pop("Deployment default/web") == ("add /spec/template/spec/hostname",)
     assert set(found.values()) == {()}  # only the patched object is marked
+
+
+def test_a_patch_beside_a_secret_env_value_applies_and_keeps_its_routing(run: Runner) -> None:
+    """With a secret env value the Pod template's metadata and the container's env are known only once the Secret
+    is declared: a patch elsewhere applies, one into them is refused (a TypeScript program's env found it)."""
+
+    def program(ops: list[dict[str, Any]]) -> Any:
+        def declare() -> None:
+            from kubexpose import ExposedDeployment
+
+            env = {"TOKEN": pulumi.Output.secret("t0ken"), "MODE": "live"}
+            ExposedDeployment("web", {"image": "ghcr.io/acme/web:1.0.0", "port": 80, "env": env,
+                                      "patches": {"Deployment": ops}})  # fmt: skip
+
+        return declare
+
+    result = run(program([{"op": "add", "path": "/spec/minReadySeconds", "value": 5}]))
+    assert result.get("Deployment", "web").inputs["spec"]["minReadySeconds"] == 5
+    assert pod_spec(result)["containers"][0]["env"][0]["valueFrom"]["secretKeyRef"]["name"] == "web-env"
+    with pytest.raises(ValidationError, match=r"patches\['Deployment'\]\[0\] 'add /spec/template/metadata/labels/x' goes "
+                       r"into a value known only later"):  # fmt: skip
+        run(program([{"op": "add", "path": "/spec/template/metadata/labels/x", "value": "y"}]))

@@ -96,6 +96,8 @@ class StackProfile:
     """The cluster's nodes span zones: apps with 2+ replicas also spread across `topology.kubernetes.io/zone`."""
     scheduling: Scheduling = field(default_factory=Scheduling)
     """Where every app's Pods run unless the app says otherwise (`kubexpose:scheduling`). Default: anywhere."""
+    egress_restricted: bool = False
+    """`kubexpose:egress: restricted`: every app may call only what the program says it calls. Default: open."""
     stack: str = field(default="<explicit>", compare=False)
     """The stack the profile was read for (named in config errors)."""
 
@@ -282,6 +284,12 @@ def _public_service_type(r: _Reader, value: Any) -> ServiceSpecType:
     return allowed[value]
 
 
+def _egress(r: _Reader, value: Any) -> bool:
+    if value not in ("open", "restricted"):
+        raise r.fail(value, "is not an egress setting", "use restricted (apps call only what they declare) or open")
+    return value == "restricted"
+
+
 def _namespace(r: _Reader, value: Any) -> str:
     return str(r.checked(Checker("profile", r.stack).dns_label, "namespace", value))
 
@@ -461,4 +469,5 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "gateway": ("gateway", _gateway),
     "zones": ("zones", _bool),
     "scheduling": ("scheduling", _scheduling),
+    "egress": ("egress_restricted", _egress),
 }

@@ -12,7 +12,7 @@ from ..claims import Claim, at_program_end
 from ..inputs import AdoptArgs, ExposedDeploymentArgs, Exposure
 from ..k8s.availability import Autoscaling, Budget, hpa_spec, pdb_spec, spread_constraints
 from ..k8s.metadata import NAME_LABEL, object_metadata
-from ..k8s.network_policy import Admission, network_policy_spec
+from ..k8s.network_policy import Admission, Egress, network_policy_spec
 from ..k8s.pod import PodModel, deployment_spec
 from ..k8s.ports import normalize_ports
 from ..k8s.route import HTTP_ROUTE_API, RouteModel, http_route_spec, ingress_spec
@@ -31,6 +31,7 @@ from ._parts.base import (
     whole_number,
 )
 from ._parts.containers import parse_side_containers
+from ._parts.egress import parse_egress
 from ._parts.env import PodEnv, declare_env, plain_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
 from ._parts.files import PodFiles, declare_files, parse_files, plain_files, with_annotations
@@ -65,6 +66,8 @@ class _App:
     """The checked `files` (a tuple of FileModel, or an Output of one)."""
     network_policy: bool
     admission: Admission
+    egress: Egress | None
+    """Restricted egress (None: open)."""
     route: RouteModel | None
     node_address: str
     ingress: IngressSettings | None
@@ -214,7 +217,8 @@ def _children(name: str, app: _App, pod: PodModel, env: PodEnv, files: PodFiles)
     """The constructor arguments of every child after the ServiceAccount, by attribute (absent: not made)."""
     namespace = app.claim.namespace
     metadata = functools.partial(object_metadata, name, namespace, app.labels)
-    template = with_annotations(env.template_metadata, files.annotations, app.labels, pod.annotations)
+    calls = app.egress.pod_labels() if app.egress is not None else None
+    template = with_annotations(env.template_metadata, files.annotations, app.labels, pod.annotations, calls)
     spec = deployment_spec(
         app.selector,
         app.labels,
@@ -237,7 +241,7 @@ def _children(name: str, app: _App, pod: PodModel, env: PodEnv, files: PodFiles)
     if app.network_policy:
         out["network_policy"] = {
             "metadata": metadata(),
-            "spec": network_policy_spec(app.selector, app.service.ports, app.admission),
+            "spec": network_policy_spec(app.selector, app.service.ports, app.admission, app.egress),
         }
     if app.route is not None and app.ingress is not None:
         out["ingress"] = {
@@ -338,6 +342,8 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
     route, router_port = parse_route(check, args, profile, ports, service_type)
     network_policy = check_bool(check, args, "network_policy", True)
     admission = parse_admission(check, args, service_type, network_policy, profile, router_port)
+    env = [pair for m in (pod, *(c.model for c in pod.init_containers)) if isinstance(m.env, tuple) for pair in m.env]
+    egress = parse_egress(check, args, profile, env, name, network_policy)
     return _App(
         claim=Claim(namespace, name, node_ports, ((route.host, route.path),) if route else ()),
         labels=labels,
@@ -353,6 +359,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         files=files,
         network_policy=network_policy,
         admission=admission,
+        egress=egress,
         route=route,
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,

@@ -1,6 +1,7 @@
 """ExternalAlias: a stable in-cluster name for something outside the cluster."""
 
 import functools
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,12 +14,13 @@ from ..claims import Claim
 from ..inputs import AdoptServiceArgs, ExternalAliasArgs
 from ..k8s.endpoint_slice import FAMILIES, by_family, endpoints, slice_labels, slice_ports
 from ..k8s.metadata import NAME_LABEL, object_metadata
+from ..k8s.network_policy import callers_policy_spec
 from ..k8s.ports import Port, normalize_ports
 from ..k8s.service import ServiceModel, service_spec
 from ..k8s.validation import Checker, holds_output, is_ip
 from ..profile import StackProfile
 from ._parts.adopt import Adoption, parse_adopt
-from ._parts.base import KubexposeComponent, check_args, resolve_namespace, resolve_profile
+from ._parts.base import KubexposeComponent, check_args, check_bool, resolve_namespace, resolve_profile
 from ._parts.outputs import service_outputs
 
 _ARG_FIELDS = frozenset(ExternalAliasArgs.__annotations__)
@@ -41,6 +43,8 @@ class _Alias:
     """The endpoint IPs (empty for a DNS name), or an Output of them (checked when known)."""
     node_address: str
     adoption: Adoption
+    callers_egress: bool
+    """Write the `<name>-callers` NetworkPolicy for callers with restricted egress."""
 
 
 class ExternalAlias(KubexposeComponent):
@@ -109,6 +113,14 @@ class ExternalAlias(KubexposeComponent):
             )
             for family, addresses in _families(alias.ips)
         ]
+        if alias.callers_egress:
+            self.child(
+                k8s.networking.v1.NetworkPolicy,
+                f"{name}-callers",
+                child,
+                metadata=object_metadata(f"{name}-callers", namespace, alias.labels),
+                spec=_callers_spec(name, alias),
+            )
         state = self.recorded_state(self.service)
         outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address, state)
         endpoint = outputs.endpoint
@@ -135,6 +147,18 @@ def _families(ips: Any) -> list[tuple[str, Any]]:
     if isinstance(ips, pulumi.Output):
         return [(family, ips.apply(functools.partial(_of_family, family))) for family in FAMILIES]
     return by_family(ips)
+
+
+def _callers_spec(name: str, alias: _Alias) -> Any:
+    """The egress its callers need: the addresses (as /32 or /128 blocks), any address for a DNS name; its ports."""
+
+    def spec(ips: Sequence[str], ports: Sequence[Port]) -> dict[str, Any]:
+        blocks = [f"{ip}/{ipaddress.ip_address(ip).max_prefixlen}" for ip in ips] or ["0.0.0.0/0", "::/0"]
+        return callers_policy_spec(name, blocks, ports)
+
+    if isinstance(alias.ips, pulumi.Output) or isinstance(alias.ports, pulumi.Output):
+        return pulumi.Output.all(alias.ips, alias.ports).apply(lambda both: spec(*both))
+    return spec(alias.ips, alias.ports)
 
 
 def _of_family(family: str, ips: Sequence[str]) -> list[str]:
@@ -193,6 +217,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
         ips=ips,
         node_address=profile.node_address,
         adoption=parse_adopt(check, args.get("adopt"), _ADOPT_FIELDS),
+        callers_egress=check_bool(check, args, "callers_egress", profile.egress_restricted),
     )
 
 

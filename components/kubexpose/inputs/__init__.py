@@ -141,6 +141,28 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
 
 
+class NetworkArgs(TypedDict):
+    """Addresses outside the cluster an app may call."""
+
+    cidr: str
+    """An IPv4 or IPv6 block, e.g. `10.20.0.0/16` or `203.0.113.7/32`."""
+    ports: NotRequired[Sequence[int]]
+    """TCP ports. Default: every port."""
+
+
+class EgressArgs(TypedDict):
+    """Whom an app's Pods may call."""
+
+    restricted: NotRequired[bool]
+    """Allow only DNS, the apps and ExternalAliases the app calls (named in an `env` value such as `orders:8080` or
+    `http://orders.shop`, or in `apps`) and the `networks`. Default: the stack's (`kubexpose:egress`), else open."""
+    apps: NotRequired[Sequence[str]]
+    """Apps or ExternalAliases the app calls that no `env` value names: `name` (the app's namespace) or
+    `name.namespace`. Default: none."""
+    networks: NotRequired[Sequence[NetworkArgs]]
+    """Addresses outside the cluster the app calls. Default: none."""
+
+
 class PatchOperationArgs(TypedDict):
     """One JSON Patch operation (RFC 6902) on an object the component writes, addressed as `kubectl get -o yaml` shows
     it (camelCase names): the escape hatch for a field kubexpose has no argument for."""
@@ -265,6 +287,9 @@ class ExposedDeploymentArgs(TypedDict):
     Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
     allowed_namespaces: NotRequired[Sequence[str]]
     """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    egress: NotRequired[EgressArgs]
+    """Whom the app's Pods may call: with `restricted`, only DNS and what the program says the app calls (the
+    NetworkPolicy gains `Egress` rules). Default: the stack's (`kubexpose:egress`), else anyone."""
     disruption_budget: NotRequired[DisruptionBudgetArgs]
     """The app's PodDisruptionBudget. Default: `maxUnavailable: 1` for 2+ replicas, none for one."""
     spread: NotRequired[SpreadArgs]
@@ -319,6 +344,10 @@ class ExternalAliasArgs(TypedDict):
     adopt: NotRequired[AdoptServiceArgs]
     """Take over the live Service of an earlier program's resource (`{"service": "external-service"}`): its
     alias keeps the object instead of deleting it. Default: none."""
+    callers_egress: NotRequired[bool]
+    """Write the NetworkPolicy `<name>-callers` that lets the Pods of apps with restricted egress that call this
+    alias reach its addresses (any address for a DNS name: it cannot be limited by address) on its ports.
+    Default: when the stack restricts egress (`kubexpose:egress: restricted`)."""
 
 
 __all__ = [
@@ -329,6 +358,7 @@ __all__ = [
     "ContainerArgs",
     "ContainerPortArgs",
     "DisruptionBudgetArgs",
+    "EgressArgs",
     "EnvRefArgs",
     "ExecArgs",
     "ExposedDeploymentArgs",
@@ -340,6 +370,7 @@ __all__ = [
     "HttpHeaderArgs",
     "LoadBalancerArgs",
     "MountArgs",
+    "NetworkArgs",
     "NodeAffinityArgs",
     "NodeRequirementArgs",
     "NodeTermArgs",

@@ -32,8 +32,68 @@ class Admission:
     `router_port`)."""
 
 
+CALLS_PREFIX = "calls.kubexpose.dev/"
+"""A Pod label `calls.kubexpose.dev/<name>` says the Pod calls the app or ExternalAlias `<name>` (an ExternalAlias's
+`<name>-callers` NetworkPolicy selects the callers by it)."""
+DNS_PEER = {
+    "namespace_selector": {"match_labels": {NAMESPACE_NAME_LABEL: "kube-system"}},
+    "pod_selector": {"match_labels": {"k8s-app": "kube-dns"}},
+}
+"""The cluster's DNS Pods: CoreDNS (and kube-dns before it) run as `k8s-app: kube-dns` in `kube-system`."""
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Whom an app's Pods may call (restricted egress): DNS always, then these."""
+
+    apps: tuple[tuple[str, str | None], ...] = ()
+    """Apps and ExternalAliases by `(name, namespace)` (None: the app's own namespace)."""
+    networks: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """`(cidr, TCP ports)` outside the cluster (no ports: every port)."""
+
+    def pod_labels(self) -> dict[str, str]:
+        """The labels that say whom the Pods call (for the ExternalAliases among them)."""
+        return {f"{CALLS_PREFIX}{name}": "true" for name, _ in self.apps}
+
+
+def egress_rules(egress: Egress) -> list[dict[str, Any]]:
+    """DNS to the cluster's DNS Pods, the named apps (any port: each app's own NetworkPolicy admits its ports), and
+    the networks on their ports."""
+    rules: list[dict[str, Any]] = [
+        {"to": [DNS_PEER], "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+    ]
+    if egress.apps:
+        rules.append({"to": [_app_peer(name, namespace) for name, namespace in egress.apps]})
+    for cidr, ports in egress.networks:
+        rule: dict[str, Any] = {"to": [{"ip_block": {"cidr": cidr}}]}
+        if ports:
+            rule["ports"] = [{"port": port, "protocol": "TCP"} for port in ports]
+        rules.append(rule)
+    return rules
+
+
+def _app_peer(name: str, namespace: str | None) -> dict[str, Any]:
+    peer: dict[str, Any] = {"pod_selector": {"match_labels": {NAME_LABEL: name}}}
+    if namespace is not None:
+        peer["namespace_selector"] = {"match_labels": {NAMESPACE_NAME_LABEL: namespace}}
+    return peer
+
+
+def callers_policy_spec(name: str, blocks: Sequence[str], ports: Sequence[Port]) -> dict[str, Any]:
+    """An ExternalAlias's policy for its callers: the Pods labelled as calling `name` may reach `blocks` (CIDRs) on
+    the alias's ports (every port when it has none)."""
+    rule: dict[str, Any] = {"to": [{"ip_block": {"cidr": block}} for block in blocks]}
+    if ports:
+        rule["ports"] = [_port(p) for p in ports]
+    return {
+        "pod_selector": {"match_labels": {f"{CALLS_PREFIX}{name}": "true"}},
+        "policy_types": ["Egress"],
+        "egress": [rule],
+    }
+
+
 def network_policy_spec(
-    selector: Mapping[str, str], ports: Sequence[Port], admission: Admission
+    selector: Mapping[str, str], ports: Sequence[Port], admission: Admission, egress: Egress | None = None
 ) -> NetworkPolicySpecArgsDict:
     """Admit the callers `admission` names on the target ports: anyone for a public app; the named apps
     and namespaces; by default the Pods of the app's own namespace. A router is admitted on its port."""
@@ -55,7 +115,11 @@ def network_policy_spec(
             else {"namespace_selector": {}}
         )
         rules.append({"ports": [_port(admission.router_port)], "from": [router]})
-    spec = {"pod_selector": {"match_labels": dict(selector)}, "policy_types": ["Ingress"], "ingress": rules}
+    spec: dict[str, Any] = {"pod_selector": {"match_labels": dict(selector)}, "policy_types": ["Ingress"]}
+    spec["ingress"] = rules
+    if egress is not None:
+        spec["policy_types"] = ["Ingress", "Egress"]
+        spec["egress"] = egress_rules(egress)
     return cast(NetworkPolicySpecArgsDict, spec)
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..components._parts.patches import PATCHED
 from ..engine.mocks import make_urn
 from ..engine.run import ProgramRun, Registration
 from ..inputs import AdoptArgs, AdoptServiceArgs
-from ..components._parts.patches import PATCHED
 from .findings import CLUSTER_SCOPED
 
 FILE = "pulumi-identity.jsonl"
@@ -168,9 +168,7 @@ def _identity(reg: Registration, parent: str, aliases: tuple[str, ...]) -> Ident
     key = (str(kind), namespace, str(reg.object_name))
     marked = ((reg.inputs.get("metadata") or {}).get("annotations") or {}).get(PATCHED)
     patched = tuple(marked.split("; ")) if isinstance(marked, str) and marked else ()
-    return Identity(
-        reg.urn, reg.type, reg.name, parent, True, aliases, key, replace_on(str(kind), reg.inputs), patched
-    )
+    return Identity(reg.urn, reg.type, reg.name, parent, True, aliases, key, replace_on(str(kind), reg.inputs), patched)
 
 
 def to_text(found: Sequence[Identity], project: str, stack: str) -> str:

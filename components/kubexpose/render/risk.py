@@ -135,13 +135,46 @@ def _ranges(obj: Obj) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(r, strict=False) for r in spec_of(obj).get("loadBalancerSourceRanges") or []]
 
 
-def _peers(obj: Obj | None) -> set[tuple[str, str]]:
-    """Every `(ports, peer)` a NetworkPolicy admits, as comparable JSON; peer `*` for a rule open to all."""
+def _peers(obj: Obj | None, direction: str = "ingress") -> set[tuple[str, str]]:
+    """Every `(ports, peer)` a NetworkPolicy admits (`ingress`) or lets its Pods call (`egress`), as comparable
+    JSON; peer `*` for a rule open to all."""
     out: set[tuple[str, str]] = set()
-    for rule in spec_of(obj).get("ingress") or []:
+    for rule in spec_of(obj).get(direction) or []:
         ports = json.dumps(rule.get("ports") or "all", sort_keys=True)
-        for peer in rule.get("from") or ["*"]:
+        for peer in rule.get("from" if direction == "ingress" else "to") or ["*"]:
             out.add((ports, json.dumps(peer, sort_keys=True)))
+    return out
+
+
+def _restricts_egress(obj: Obj | None) -> bool:
+    return "Egress" in (spec_of(obj).get("policyTypes") or [])
+
+
+def egress_exposure(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """A NetworkPolicy letting its Pods call more (egress opened, a destination added, a new egress-only policy such
+    as an ExternalAlias's for its callers) or less."""
+    if (new or old or {}).get("kind") != "NetworkPolicy" or new is None:
+        return []
+    name, check = ref(new), "that these Pods may call these destinations"
+    if old is None:
+        egress_only = spec_of(new).get("policyTypes") == ["Egress"]
+        return (
+            [Finding("exposure", True, name, "lets its Pods call " + _shown(_peers(new, "egress")), check)]
+            if (egress_only)
+            else []
+        )
+    if not _restricts_egress(old) and not _restricts_egress(new):
+        return []
+    if not _restricts_egress(new):
+        return [Finding("exposure", True, name, "egress open: its Pods may call anything", check)]
+    if not _restricts_egress(old):
+        return [Finding("exposure", False, name, "egress restricted to " + _shown(_peers(new, "egress")), check)]
+    before, after = _peers(old, "egress"), _peers(new, "egress")
+    added = sorted(p for p in after - before if not any(_covers(o, p) for o in before))
+    removed = sorted(p for p in before - after if not any(_covers(n, p) for n in after))
+    out = [Finding("exposure", True, name, "may call more: " + _shown(added), check)] if added else []
+    if removed:
+        out.append(Finding("exposure", False, name, "may call less: " + _shown(removed), "that nothing needs them"))
     return out
 
 
@@ -320,6 +353,7 @@ def moved(removed: Iterable[Obj], added: Iterable[Obj]) -> list[Finding]:
 RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [
     service_exposure,
     network_policy_exposure,
+    egress_exposure,
     route_exposure,
     replacement,
     availability,

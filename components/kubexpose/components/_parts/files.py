@@ -257,17 +257,24 @@ def _within_limit(data: Mapping[str, str], name: str) -> Mapping[str, str]:
     return data
 
 
-def with_annotations(metadata: Any, extra: Any, labels: Mapping[str, Any], annotations: Mapping[str, Any]) -> Any:
+def with_annotations(
+    metadata: Any, extra: Any, labels: Mapping[str, Any], annotations: Mapping[str, Any], extra_labels: Any = None
+) -> Any:
     """The Pod template's `metadata` (None: the labels and the Pods' `annotations`) with the `extra` annotations (a
-    dict, an Output of one, or None) added; an Output when either is one."""
-    if not extra:
+    dict, an Output of one, or None) and `extra_labels` added; an Output when either is one."""
+    if not extra and not extra_labels:
         return metadata
     base = template_metadata(labels, annotations) if metadata is None else metadata
     if isinstance(base, pulumi.Output) or isinstance(extra, pulumi.Output):
-        return pulumi.Output.all(base, extra).apply(lambda both: _annotated(*both))
-    return _annotated(base, extra)
+        return pulumi.Output.all(base, extra or {}).apply(lambda both: _annotated(*both, extra_labels or {}))
+    return _annotated(base, extra or {}, extra_labels or {})
 
 
-def _annotated(metadata: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def _annotated(
+    metadata: Mapping[str, Any], extra: Mapping[str, Any], extra_labels: Mapping[str, Any]
+) -> dict[str, Any]:
     merged = {**(metadata.get("annotations") or {}), **extra}
-    return {**metadata, "annotations": merged} if merged else dict(metadata)
+    out = {**metadata, "labels": {**(metadata.get("labels") or {}), **extra_labels}}
+    if merged:
+        out["annotations"] = merged
+    return out

@@ -116,6 +116,8 @@ def patched(
     before = {what: (why, _frozen(value)) for what, (why, value) in _guarded(kind, owner, doc).items()}
     for i, op in enumerate(ops):
         field = f"patches[{kind!r}][{i}]"
+        if any(_through_later(doc, op[key]) for key in ("path", "from") if key in op):
+            check.fail(field, _shown(op), "goes into a value known only later", "patch a field given as plain data")
         try:
             jsonpatch.apply_patch(doc, [op], in_place=True)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as err:
@@ -142,6 +144,20 @@ def patched(
     return {back.get(key, key): value for key, value in doc.items() if key not in ("apiVersion", "kind")}
 
 
+def _through_later(doc: Any, pointer: str) -> bool:
+    """Whether the walk to `pointer` meets a value known only later (an Output) before its last step."""
+    for part in jsonpointer.JsonPointer(pointer).parts:
+        if _later(doc):
+            return True
+        if isinstance(doc, Mapping):
+            doc = doc.get(part)
+        elif isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+            doc = doc[int(part)]
+        else:
+            return False
+    return False
+
+
 def _later(value: Any) -> bool:
     return isinstance(value, pulumi.Output) or hasattr(value, "__await__")
 
@@ -164,42 +180,56 @@ def _args_type(cls: type) -> type:
     return getattr(module, f"{cls.__name__}Args")  # type: ignore[no-any-return]
 
 
+def _dig(value: Any, *keys: Any) -> Any:
+    """`value[k1][k2]...`, None where a key is missing; a value known only later (an Output) is returned where the
+    walk meets it, as one opaque value (a patch cannot change what it holds, only replace it)."""
+    for key in keys:
+        if isinstance(value, Mapping):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int):
+            value = value[key] if key < len(value) else None
+        else:
+            return value
+    return value
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 def _guarded(kind: str, owner: str, doc: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
     """What a patch may not change, by what a message calls it: `(why it matters, its value)`."""
-    meta = doc.get("metadata") or {}
-    spec = doc.get("spec") or {}
     out: dict[str, tuple[str, Any]] = {
-        "metadata.name": ("names the object (and the DNS name of a Service)", meta.get("name")),
-        "metadata.namespace": ("places it with the app", meta.get("namespace")),
-        f"the label {NAME_LABEL}": ("selects the app's Pods", (meta.get("labels") or {}).get(NAME_LABEL)),
-        "kubexpose's annotations": ("kubexpose reads back", _own(meta.get("annotations"))),
+        "metadata.name": ("names the object (and the DNS name of a Service)", _dig(doc, "metadata", "name")),
+        "metadata.namespace": ("places it with the app", _dig(doc, "metadata", "namespace")),
+        f"the label {NAME_LABEL}": ("selects the app's Pods", _dig(doc, "metadata", "labels", NAME_LABEL)),
+        "kubexpose's annotations": ("kubexpose reads back", _own(_dig(doc, "metadata", "annotations"))),
     }
     if kind == "Deployment":
-        template = spec.get("template") or {}
-        selector = spec.get("selector") or {}
-        labels = (template.get("metadata") or {}).get("labels") or {}
-        matched = (selector.get("matchLabels") or {}) if isinstance(selector, Mapping) else {}
-        pod = template.get("spec") or {}
-        containers = [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]
+        selector = _dig(doc, "spec", "selector")
+        matched = _dig(selector, "matchLabels")
+        labels = _dig(doc, "spec", "template", "metadata", "labels")
+        pod = _dig(doc, "spec", "template", "spec")
+        containers = [*_items(_dig(pod, "containers")), *_items(_dig(pod, "initContainers"))]
         out["spec.selector"] = ("is immutable: a change replaces the Deployment", selector)
         out["the Pods' selector labels"] = ("the Service, budget and policy select by", _pick(labels, matched))
         out["a container's env"] = (
             "routes secret values through the app's Secret (give env / env_refs)",
-            [(c.get("name"), c.get("env"), c.get("envFrom")) for c in containers if isinstance(c, Mapping)],
+            [(_dig(c, "name"), _dig(c, "env"), _dig(c, "envFrom")) for c in containers],
         )
         out["the config files' volume"] = (
             "the files' ConfigMap and Secret are mounted from (give files)",
-            [v for v in pod.get("volumes") or [] if isinstance(v, Mapping) and v.get("name") == "files"],
+            [v for v in _items(_dig(pod, "volumes")) if _dig(v, "name") == "files"],
         )
         out["kubexpose's Pod template annotations"] = (
             "roll the Pods when a Secret or file changes",
-            _own((template.get("metadata") or {}).get("annotations")),
+            _own(_dig(doc, "spec", "template", "metadata", "annotations")),
         )
     elif kind in ("Service", "NetworkPolicy", "PodDisruptionBudget"):
         key = {"Service": "selector", "NetworkPolicy": "podSelector", "PodDisruptionBudget": "selector"}[kind]
-        out[f"spec.{key}"] = ("selects the app's Pods", spec.get(key))
+        out[f"spec.{key}"] = ("selects the app's Pods", _dig(doc, "spec", key))
     elif kind == "HorizontalPodAutoscaler":
-        out["spec.scaleTargetRef"] = ("names the app's Deployment", spec.get("scaleTargetRef"))
+        out["spec.scaleTargetRef"] = ("names the app's Deployment", _dig(doc, "spec", "scaleTargetRef"))
     return out
 
 
@@ -215,12 +245,14 @@ def _frozen(value: Any) -> Any:
 
 def _own(annotations: Any) -> Any:
     if not isinstance(annotations, Mapping):
-        return {}
+        return annotations
     return {k: v for k, v in annotations.items() if isinstance(k, str) and k.startswith("kubexpose.dev/")}
 
 
-def _pick(labels: Any, keys: Mapping[str, Any]) -> Any:
-    return {k: labels.get(k) for k in keys} if isinstance(labels, Mapping) else labels
+def _pick(labels: Any, keys: Any) -> Any:
+    if isinstance(labels, Mapping) and isinstance(keys, Mapping):
+        return {k: labels.get(k) for k in keys}
+    return labels
 
 
 def _unknown_field(value: Any, typ: Any, path: str) -> tuple[str, str, str] | None:
