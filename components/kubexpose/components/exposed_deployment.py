@@ -35,6 +35,7 @@ from ._parts.egress import parse_egress
 from ._parts.env import PodEnv, declare_env, plain_env
 from ._parts.exposure import parse_exposure, parse_service, parse_service_type
 from ._parts.files import PodFiles, declare_files, parse_files, plain_files, with_annotations
+from ._parts.migration import Migration, migration_labels, migration_props, parse_migration
 from ._parts.outputs import logs_command, service_outputs
 from ._parts.patches import Patches, parse_patches, patched
 from ._parts.replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
@@ -68,6 +69,7 @@ class _App:
     admission: Admission
     egress: Egress | None
     """Restricted egress (None: open)."""
+    migration: Migration | None
     route: RouteModel | None
     node_address: str
     ingress: IngressSettings | None
@@ -84,6 +86,7 @@ PATCHABLE = (
     "PodDisruptionBudget",
     "HorizontalPodAutoscaler",
     "Ingress",
+    "Job",
 )
 """The kinds of object an ExposedDeployment's `patches` may change (its own Secrets and ConfigMap hold what its
 arguments give: no patch reaches them)."""
@@ -176,7 +179,13 @@ class ExposedDeployment(KubexposeComponent):
         env = declare_env(name, namespace, app.labels, pod, child)
         files = declare_files(self.child, name, namespace, app.labels, app.files, child)
         props = _children(name, app, pod, env, files)
-        deployed = self.add("deployment", name, child, adoption, **props["deployment"])
+        before_rollout = child
+        if app.migration is not None:
+            labels = migration_labels(name, app.labels, app.selector)
+            job_props = migration_props(name, namespace, app.migration, pod, labels, env.env, files)
+            job = self.child(k8s.batch.v1.Job, f"{name}-migration", child, **job_props)
+            before_rollout = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[job]))
+        deployed = self.add("deployment", name, before_rollout, adoption, **props["deployment"])
         for attribute in ("disruption_budget", "autoscaler", "service", "network_policy", "ingress"):
             if attribute in props:
                 self.add(attribute, name, child, adoption, **props[attribute])
@@ -256,9 +265,13 @@ def _check_patches(check: Checker, name: str, app: _App) -> None:
     Secret exists), so a patch that does not apply or breaks a guarantee is refused before anything is registered."""
     if not app.patches:
         return
-    props = _children(name, app, app.pod, plain_env(app.pod), plain_files(name, app.files))
+    env, files = plain_env(app.pod), plain_files(name, app.files)
+    props = _children(name, app, app.pod, env, files)
     props["service_account"] = {"metadata": object_metadata(name, app.claim.namespace, app.labels)}
-    classes = children_of(ExposedDeployment)
+    classes: dict[str, type] = {**children_of(ExposedDeployment), "migration": k8s.batch.v1.Job}
+    if app.migration is not None:
+        labels = migration_labels(name, app.labels, app.selector)
+        props["migration"] = migration_props(name, app.claim.namespace, app.migration, app.pod, labels, env.env, files)
     made = {classes[attribute].__name__ for attribute in props}
     for kind in app.patches.by_kind:
         if kind not in made:
@@ -360,6 +373,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _App:
         network_policy=network_policy,
         admission=admission,
         egress=egress,
+        migration=parse_migration(check, args.get("migration")),
         route=route,
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,

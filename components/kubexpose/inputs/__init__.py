@@ -141,6 +141,22 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
 
 
+class MigrationArgs(TypedDict):
+    """A command that runs to completion before each rollout of the app (a database migration)."""
+
+    command: Sequence[str]
+    """The command, e.g. `["./manage.py", "migrate"]`. Required."""
+    args: NotRequired[Sequence[str]]
+    """Its arguments. Default: none."""
+    image: NotRequired[pulumi.Input[str]]
+    """The image it runs in. Default: the app's."""
+    backoff_limit: NotRequired[int]
+    """How often a failed run is retried before the `up` fails. Default: 0 (a migration that failed once stops)."""
+    deadline_seconds: NotRequired[int]
+    """Seconds the run may take in all (`activeDeadlineSeconds`). Default: none (the `up` waits up to its
+    custom timeout, 10 minutes by default)."""
+
+
 class NetworkArgs(TypedDict):
     """Addresses outside the cluster an app may call."""
 
@@ -287,6 +303,11 @@ class ExposedDeploymentArgs(TypedDict):
     Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
     allowed_namespaces: NotRequired[Sequence[str]]
     """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    migration: NotRequired[MigrationArgs]
+    """A command run as a Job, in the app's image, env, Secret, files and security context, that must succeed before
+    the Deployment changes: named from its content, it runs again only when the Job would differ (a new image,
+    command or env); a failure stops the `up` with the Job's reason and the old Pods keep serving. A migration is
+    never rolled back. Default: none."""
     egress: NotRequired[EgressArgs]
     """Whom the app's Pods may call: with `restricted`, only DNS and what the program says the app calls (the
     NetworkPolicy gains `Egress` rules). Default: the stack's (`kubexpose:egress`), else anyone."""
@@ -369,6 +390,7 @@ __all__ = [
     "HttpGetArgs",
     "HttpHeaderArgs",
     "LoadBalancerArgs",
+    "MigrationArgs",
     "MountArgs",
     "NetworkArgs",
     "NodeAffinityArgs",

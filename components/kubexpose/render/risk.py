@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
-from .risk_pods import availability, security
+from .risk_pods import availability, migration, security
 
 __all__ = [
     "CLASSES",
@@ -357,6 +357,7 @@ RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [
     route_exposure,
     replacement,
     availability,
+    migration,
     security,
 ]
 """Every per-object rule, in the order the report lists their findings."""

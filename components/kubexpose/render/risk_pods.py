@@ -210,3 +210,23 @@ def security(old: Obj | None, new: Obj | None) -> list[Finding]:
                 )
             )
     return out
+
+
+def migration(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """A migration Job that is new (its name is a hash of its content): it runs before the rollout, and is never
+    rolled back."""
+    if new is None or old is not None or new.get("kind") != "Job":
+        return []
+    if ((new.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/component") != "migration":
+        return []
+    containers = ((((new.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers")) or [{}]
+    command = " ".join([*(containers[0].get("command") or []), *(containers[0].get("args") or [])])
+    return [
+        Finding(
+            "availability",
+            True,
+            ref(new),
+            f"the migration `{command}` runs before the rollout (in {containers[0].get('image')})",
+            "that it is safe on the live data and for the version still serving: a migration is never rolled back",
+        )
+    ]
