@@ -74,6 +74,7 @@ def python_consumer() -> None:
             "sidecars": [{"name": "log-shipper", "image": "fluent/fluent-bit:3.1", "writable_paths": ["/tmp"]}],
             "files": {"/etc/orders/config.yaml": "level: info\n"},
             "patches": {"Deployment": [{"op": "add", "path": "/spec/minReadySeconds", "value": 5}]},
+            "migration": {"command": ["./orders", "migrate", "up"]},
         },
     )
     payments = ExternalAlias("payments", {"target": "api.payments.example.com", "port": 443})

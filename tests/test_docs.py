@@ -255,6 +255,24 @@ def egress_snippet(block: Block, tmp_path: Path) -> None:
     assert labels["calls.kubexpose.dev/payments"] == "true"
 
 
+def migration_snippet(block: Block, tmp_path: Path) -> None:
+    """The migration example declares the Job the Deployment waits for, the secret through the app's Secret."""
+    import pulumi
+
+    class Config:
+        def require_secret(self, key: str) -> Any:
+            return pulumi.Output.secret(f"postgres://{key}")
+
+    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
+    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    (job,) = result.k8s("Job")
+    assert str(job.object_name).startswith("orders-migrate-")
+    container = job.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["./orders", "migrate", "up"]
+    assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "orders-env", "key": "DB_URL"}
+    assert job.urn in result.get("Deployment", "orders").dependencies
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -401,6 +419,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("docs/_index.md", 'api = ExposedDeployment("api", {', files_snippet),
     ("docs/_index.md", 'web = ExposedDeployment("web", {', patches_snippet),
     ("docs/_index.md", 'caller = ExposedDeployment("web", {', egress_snippet),
+    ("docs/_index.md", 'orders = ExposedDeployment("orders", {', migration_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

@@ -355,6 +355,15 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
                 ),
             },
         ),
+        "migration": st.fixed_dictionaries(
+            {"command": mostly(st.just(["./migrate", "up"]), st.just([]))},
+            optional={
+                "args": st.lists(st.sampled_from(["--all", ""]), max_size=2),
+                "image": mostly(st.just("ghcr.io/acme/migrate:2.0"), st.just("Bad Image")),
+                "backoff_limit": mostly(st.integers(0, 6), st.just(-1)),
+                "deadline_seconds": mostly(st.integers(1, 900), st.just(0)),
+            },
+        ),
         "patches": st.dictionaries(
             mostly(st.sampled_from(["Deployment", "Service"]), st.just("Deploy")),
             st.lists(

@@ -53,6 +53,8 @@ func program(ctx *pulumi.Context) error {
 		Patches: map[string][]kubexpose.PatchOperationArgs{
 			"Deployment": {{Op: "add", Path: "/spec/minReadySeconds", Value: 5}},
 		},
+		// Runs to completion (a Job in the app's image and env) before each rollout; never rolled back.
+		Migration: &kubexpose.MigrationArgs{Command: []string{"./orders", "migrate", "up"}},
 	})
 	if err != nil {
 		return err

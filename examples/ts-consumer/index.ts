@@ -34,6 +34,8 @@ const orders = new kubexpose.ExposedDeployment("orders", {
     files: { "/etc/orders/config.yaml": "level: info\n" },
     // A field kubexpose has no argument for, patched as data (checked, and marked on the object).
     patches: { Deployment: [{ op: "add", path: "/spec/minReadySeconds", value: 5 }] },
+    // Runs to completion (a Job in the app's image and env) before each rollout; never rolled back.
+    migration: { command: ["./orders", "migrate", "up"] },
 });
 
 // A stable in-cluster name for an external API, and one for a database at a fixed address.
