@@ -18,7 +18,7 @@ NS = "migrations"
 IMAGE_A = "nginxinc/nginx-unprivileged:1.27-alpine"
 IMAGE_B = "nginxinc/nginx-unprivileged:1.28-alpine"
 STAGE = "pod-container-running-failed.stage.kwok.x-k8s.io"
-REASON = "relation \"orders\" already exists"
+REASON = 'relation "orders" already exists'
 
 
 def program() -> None:

@@ -110,7 +110,11 @@ def test_an_external_alias_lets_the_apps_that_call_it_reach_its_addresses(run: R
         {"to": [{"ipBlock": {"cidr": "10.20.0.5/32"}}, {"ipBlock": {"cidr": "fd00::5/128"}}],
          "ports": [{"port": 5432, "protocol": "TCP"}]}
     ]  # fmt: skip
-    assert sorted(r.object_name for r in result.k8s("NetworkPolicy")) == ["orders-db-callers", "payments-callers", "web"]
+    assert sorted(r.object_name for r in result.k8s("NetworkPolicy")) == [
+        "orders-db-callers",
+        "payments-callers",
+        "web",
+    ]
     labels = result.get("Deployment", "web").inputs["spec"]["template"]["metadata"]["labels"]
     assert labels["calls.kubexpose.dev/payments"] == labels["calls.kubexpose.dev/orders-db"] == "true"
 
@@ -168,5 +172,7 @@ def test_the_stack_setting_is_read_and_a_bad_value_refused_with_the_fix() -> Non
 
     assert StackProfile.from_mapping({"egress": "restricted"}, stack="prod").egress_restricted is True
     assert StackProfile.from_mapping({"egress": "open"}, stack="prod").egress_restricted is False
-    with pytest.raises(ConfigError, match=r"stack 'prod': config 'kubexpose:egress' = 'closed' is not an egress setting"):
+    with pytest.raises(
+        ConfigError, match=r"stack 'prod': config 'kubexpose:egress' = 'closed' is not an egress setting"
+    ):
         StackProfile.from_mapping({"egress": "closed"}, stack="prod")

@@ -24,7 +24,9 @@ def job(result: ProgramRun) -> Any:
 
 
 def test_the_migration_runs_in_the_apps_pod_and_the_deployment_waits_for_it(run: Runner) -> None:
-    result = run(app({"migration": {**MIGRATE, "args": ["--all"]}, "env": {"MODE": "live"}, "writable_paths": ["/tmp"]}))
+    result = run(
+        app({"migration": {**MIGRATE, "args": ["--all"]}, "env": {"MODE": "live"}, "writable_paths": ["/tmp"]})
+    )
     migration = job(result)
     spec = migration.inputs["spec"]
     pod = spec["template"]["spec"]
@@ -37,7 +39,9 @@ def test_the_migration_runs_in_the_apps_pod_and_the_deployment_waits_for_it(run:
     assert not {"readinessProbe", "livenessProbe", "ports", "lifecycle"} & set(container)
     assert (pod["restartPolicy"], spec["backoffLimit"], pod["serviceAccountName"]) == ("Never", 0, "web")
     labels = spec["template"]["metadata"]["labels"]
-    assert labels["app.kubernetes.io/name"] == "web-migration"  # the Service (app.kubernetes.io/name: web) never selects it
+    assert (
+        labels["app.kubernetes.io/name"] == "web-migration"
+    )  # the Service (app.kubernetes.io/name: web) never selects it
     assert migration.urn in result.get("Deployment", "web").dependencies
 
 
@@ -77,7 +81,9 @@ def test_the_render_writes_the_job_on_both_paths() -> None:
 
 def test_a_patch_reaches_the_job(run: Runner) -> None:
     ops = [{"op": "add", "path": "/spec/ttlSecondsAfterFinished", "value": 3600}]
-    assert job(run(app({"migration": MIGRATE, "patches": {"Job": ops}}))).inputs["spec"]["ttlSecondsAfterFinished"] == 3600
+    assert (
+        job(run(app({"migration": MIGRATE, "patches": {"Job": ops}}))).inputs["spec"]["ttlSecondsAfterFinished"] == 3600
+    )
 
 
 @pytest.mark.parametrize(

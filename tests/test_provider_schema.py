@@ -92,7 +92,8 @@ def test_input_type_tokens_are_plain_nouns_so_generated_sdks_add_args_once() -> 
     Python class `PortArgs`, and every input type of kubexpose.inputs is in the schema under that token."""
     tokens = {token.removeprefix("kubexpose:index:") for token in SCHEMA["types"]}
     assert [t for t in tokens if t.endswith("Args")] == []
-    classes = {n for n in kubexpose.inputs.__all__ if n not in ("ExposedDeploymentArgs", "ExternalAliasArgs")}
+    args = ("AppArgs", "ExposedDeploymentArgs", "ExposedStatefulSetArgs", "ExternalAliasArgs")  # a component's own
+    classes = {n for n in kubexpose.inputs.__all__ if n not in args}
     assert tokens == {n.removesuffix("Args") for n in classes}
     text = schema_text()
     assert "kubexpose:index:PortArgs" not in text and '"$ref": "#/types/kubexpose:index:Port"' in text
@@ -147,8 +148,22 @@ def _descriptions(value: Any, where: str = "") -> list[tuple[str, str]]:
     return []
 
 
+def app_inputs(component: str) -> dict[str, Any]:
+    return SCHEMA["resources"][f"kubexpose:index:{component}"]["inputProperties"]
+
+
 def test_the_schema_names_the_components_and_their_shapes() -> None:
-    assert sorted(SCHEMA["resources"]) == ["kubexpose:index:ExposedDeployment", "kubexpose:index:ExternalAlias"]
+    assert sorted(SCHEMA["resources"]) == [
+        "kubexpose:index:ExposedDeployment",
+        "kubexpose:index:ExposedStatefulSet",
+        "kubexpose:index:ExternalAlias",
+    ]
+    stateful = SCHEMA["resources"]["kubexpose:index:ExposedStatefulSet"]
+    assert sorted(stateful["requiredInputs"]) == ["image", "volumes"]
+    assert stateful["inputProperties"]["volumes"]["items"]["$ref"] == "#/types/kubexpose:index:VolumeClaim"
+    assert not {"autoscaling", "rollout", "adopt"} & set(stateful["inputProperties"])
+    assert stateful["inputProperties"]["env"] == app_inputs("ExposedDeployment")["env"]  # inherited, described
+    assert stateful["properties"]["podDnsNames"]["type"] == "array"
     app = SCHEMA["resources"]["kubexpose:index:ExposedDeployment"]
     assert app["isComponent"] is True
     assert app["requiredInputs"] == ["image"]

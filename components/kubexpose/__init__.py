@@ -22,19 +22,23 @@ from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .components.exposed_deployment import ExposedDeployment as ExposedDeployment
+    from .components.exposed_stateful_set import ExposedStatefulSet as ExposedStatefulSet
     from .components.external_alias import ExternalAlias as ExternalAlias
     from .errors import ConfigError as ConfigError
     from .errors import ValidationError as ValidationError
     from .inputs import AdoptArgs as AdoptArgs
     from .inputs import AdoptServiceArgs as AdoptServiceArgs
+    from .inputs import AppArgs as AppArgs
     from .inputs import AutoscalingArgs as AutoscalingArgs
     from .inputs import CapabilitiesArgs as CapabilitiesArgs
     from .inputs import ContainerArgs as ContainerArgs
     from .inputs import ContainerPortArgs as ContainerPortArgs
     from .inputs import DisruptionBudgetArgs as DisruptionBudgetArgs
+    from .inputs import EgressArgs as EgressArgs
     from .inputs import EnvRefArgs as EnvRefArgs
     from .inputs import ExecArgs as ExecArgs
     from .inputs import ExposedDeploymentArgs as ExposedDeploymentArgs
+    from .inputs import ExposedStatefulSetArgs as ExposedStatefulSetArgs
     from .inputs import Exposure as Exposure
     from .inputs import ExternalAliasArgs as ExternalAliasArgs
     from .inputs import GrpcArgs as GrpcArgs
@@ -42,16 +46,20 @@ if TYPE_CHECKING:
     from .inputs import HttpGetArgs as HttpGetArgs
     from .inputs import HttpHeaderArgs as HttpHeaderArgs
     from .inputs import LoadBalancerArgs as LoadBalancerArgs
+    from .inputs import MigrationArgs as MigrationArgs
     from .inputs import MountArgs as MountArgs
+    from .inputs import NetworkArgs as NetworkArgs
     from .inputs import NodeAffinityArgs as NodeAffinityArgs
     from .inputs import NodeRequirementArgs as NodeRequirementArgs
     from .inputs import NodeTermArgs as NodeTermArgs
+    from .inputs import PatchOperationArgs as PatchOperationArgs
     from .inputs import PodAffinityTermArgs as PodAffinityTermArgs
     from .inputs import PodSecurityContextArgs as PodSecurityContextArgs
     from .inputs import PortArgs as PortArgs
     from .inputs import PreferredNodeTermArgs as PreferredNodeTermArgs
     from .inputs import ProbeArgs as ProbeArgs
     from .inputs import ResourcesArgs as ResourcesArgs
+    from .inputs import RetentionArgs as RetentionArgs
     from .inputs import RolloutArgs as RolloutArgs
     from .inputs import SeccompProfileArgs as SeccompProfileArgs
     from .inputs import SecurityContextArgs as SecurityContextArgs
@@ -59,10 +67,20 @@ if TYPE_CHECKING:
     from .inputs import SpreadArgs as SpreadArgs
     from .inputs import TcpSocketArgs as TcpSocketArgs
     from .inputs import TolerationArgs as TolerationArgs
+    from .inputs import VolumeClaimArgs as VolumeClaimArgs
     from .profile import LoadBalancerSettings as LoadBalancerSettings
     from .profile import StackProfile as StackProfile
 
 _EXPORTS = {
+    "ExposedStatefulSet": ".components.exposed_stateful_set",
+    "VolumeClaimArgs": ".inputs",
+    "RetentionArgs": ".inputs",
+    "PatchOperationArgs": ".inputs",
+    "NetworkArgs": ".inputs",
+    "MigrationArgs": ".inputs",
+    "ExposedStatefulSetArgs": ".inputs",
+    "EgressArgs": ".inputs",
+    "AppArgs": ".inputs",
     "AdoptArgs": ".inputs",
     "AdoptServiceArgs": ".inputs",
     "AutoscalingArgs": ".inputs",

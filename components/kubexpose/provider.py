@@ -17,10 +17,13 @@ Two things differ from a Python program using the components directly:
   cluster refuses a clash.
 """
 
+import ast
 import inspect
+import itertools
 import json
 import re
 import sys
+import textwrap
 from typing import Any
 
 import pulumi
@@ -34,6 +37,7 @@ from pulumi.provider.server import ComponentInitError
 from ._sdk import require_provider_sdk
 from .claims import see_one_component_at_a_time
 from .components.exposed_deployment import ExposedDeployment
+from .components.exposed_stateful_set import ExposedStatefulSet
 from .components.external_alias import ExternalAlias
 from .errors import ValidationError
 
@@ -41,7 +45,7 @@ PACKAGE = "kubexpose"
 """The package name other languages use (`kubexpose:index:ExposedDeployment`)."""
 VERSION = "0.3.0"
 """The package version written into the schema (the same as the Python distribution's)."""
-COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExternalAlias]
+COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExposedStatefulSet, ExternalAlias]
 KUBERNETES_SCHEMA = "4.25.0"
 """The pulumi-kubernetes schema the outputs' resource types refer to, whatever version is installed, so the schema
 is the same in every environment (the types it names, Deployment, Service, NetworkPolicy and EndpointSlice, are in
@@ -58,7 +62,7 @@ class KubexposeProvider(ComponentProvider):
         _keep_custom_timeouts()
         super().__init__(COMPONENTS, PACKAGE, version=VERSION)
         # Docstrings keep their source indentation; every language's docs want it gone.
-        derived = _clean_descriptions(json.loads(_plain_nouns(self.schema or "{}")))
+        derived = _clean_descriptions(_inherited_descriptions(json.loads(_plain_nouns(self.schema or "{}"))))
         self.schema = _pin_kubernetes(json.dumps(derived, indent=2, sort_keys=True) + "\n", derived)
 
     def construct(
@@ -137,6 +141,68 @@ def for_every_language(text: str) -> str:
         return re.sub(r"\b(True|False)\b", lambda m: _LITERALS[m.group(1)], span)
 
     return _CODE.sub(code, _PYTHON_ONLY.sub("", text))
+
+
+def _inherited_descriptions(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each component input an Args type inherits (`ExposedDeploymentArgs(AppArgs)`) described by
+    its docstring in the base it comes from: the SDK's analyzer reads the docstrings of the class's own source only."""
+    for component in COMPONENTS:
+        resource = schema.get("resources", {}).get(f"{PACKAGE}:index:{component.__name__}")
+        args = inspect.signature(component.__init__).parameters["args"].annotation
+        if resource is None or not isinstance(args, type):
+            continue
+        docs = {_camel(name): text for base in _bases(args) for name, text in _field_docs(base).items()}
+        for name, prop in resource.get("inputProperties", {}).items():
+            if "description" not in prop and name in docs:
+                _describe(prop, docs[name])
+    return schema
+
+
+def _describe(prop: dict[str, Any], text: str) -> None:
+    """`text` as the description of `prop`, its items and its map values, as the analyzer writes one."""
+    prop.setdefault("description", text)
+    for inner in (prop.get("items"), prop.get("additionalProperties")):
+        if isinstance(inner, dict):
+            _describe(inner, text)
+
+
+def _bases(typ: type) -> list[type]:
+    """The TypedDicts `typ` can derive from: those of its module whose fields are all its fields (Python 3.11 keeps
+    no base of a TypedDict)."""
+    module = sys.modules[typ.__module__]
+    fields = set(typ.__annotations__)
+    return [
+        other
+        for other in vars(module).values()
+        if isinstance(other, type)
+        and other is not typ
+        and issubclass(other, dict)
+        and set(getattr(other, "__annotations__", {})) < fields
+    ]
+
+
+def _field_docs(typ: type) -> dict[str, str]:
+    """`{field: docstring}` of the annotated fields in the class body of `typ`."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(typ))).body[0]
+    out: dict[str, str] = {}
+    statements = getattr(body, "body", [])
+    for node, after in itertools.pairwise(statements):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            )
+        ):
+            out[node.target.id] = after.value.value
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 def _clean_descriptions(value: Any) -> Any:

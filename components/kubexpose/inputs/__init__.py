@@ -141,6 +141,30 @@ class HttpArgs(TypedDict):
     """Service port the router sends traffic to, by name (instead of `port`). Default: none."""
 
 
+class VolumeClaimArgs(TypedDict):
+    """A volume each Pod of a stateful app gets for itself (a PersistentVolumeClaim from a claim template)."""
+
+    name: str
+    """The volume's name (the claims are `<name>-<app>-<ordinal>`). Required."""
+    path: str
+    """Absolute directory it is mounted at, writable, e.g. `/data`. Required."""
+    size: str
+    """Its size, e.g. `10Gi` (written as the API server stores it). Required."""
+    storage_class: NotRequired[str]
+    """The StorageClass. Default: the cluster's default class."""
+    access_mode: NotRequired[str]
+    """`ReadWriteOnce`, `ReadWriteOncePod`, `ReadWriteMany` or `ReadOnlyMany`. Default: `ReadWriteOnce`."""
+
+
+class RetentionArgs(TypedDict):
+    """What happens to the Pods' volumes when the app goes or shrinks."""
+
+    when_deleted: NotRequired[str]
+    """`Retain` or `Delete`: the claims when the app is deleted. Default: `Retain` (the data outlives the app)."""
+    when_scaled: NotRequired[str]
+    """`Retain` or `Delete`: the claims of Pods a scale-down removes. Default: `Retain`."""
+
+
 class MigrationArgs(TypedDict):
     """A command that runs to completion before each rollout of the app (a database migration)."""
 
@@ -194,8 +218,9 @@ class PatchOperationArgs(TypedDict):
     """The JSON Pointer a `move` or `copy` takes its value from (JSON Patch's `from`)."""
 
 
-class ExposedDeploymentArgs(TypedDict):
-    """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
+class AppArgs(TypedDict):
+    """What every app component takes: the container, its Pod and how callers reach it (ExposedDeployment and
+    ExposedStatefulSet add their own)."""
 
     image: pulumi.Input[str]
     """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
@@ -245,8 +270,6 @@ class ExposedDeploymentArgs(TypedDict):
     termination_grace_period_seconds: NotRequired[int]
     """Seconds a stopping Pod has in all (the drain, then the app's own shutdown after SIGTERM) before it is
     killed; longer than `drain_seconds`. Default: Kubernetes' (30)."""
-    rollout: NotRequired[RolloutArgs]
-    """How a change replaces the Pods. Default: a rolling update with `max_unavailable` 0 and `max_surge` 25%."""
     namespace: NotRequired[pulumi.Input[str]]
     """Namespace of the Deployment and Service. Default: the stack profile's (`default`)."""
     env: NotRequired[Mapping[str, pulumi.Input[str]]]
@@ -315,8 +338,6 @@ class ExposedDeploymentArgs(TypedDict):
     """The app's PodDisruptionBudget. Default: `maxUnavailable: 1` for 2+ replicas, none for one."""
     spread: NotRequired[SpreadArgs]
     """Spreading of the Pods. Default: over nodes (and zones with `kubexpose:zones`) for 2+ replicas."""
-    autoscaling: NotRequired[AutoscalingArgs]
-    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
     service_account: NotRequired[str]
     """An existing ServiceAccount for the Pods. Default: one named after the app, made for it (no token mounted)."""
     image_pull_secrets: NotRequired[Sequence[str]]
@@ -333,15 +354,34 @@ class ExposedDeploymentArgs(TypedDict):
     http: NotRequired[HttpArgs]
     """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
     as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
-    adopt: NotRequired[AdoptArgs]
-    """Take over the live objects of an earlier program's resources (moving from raw pulumi-kubernetes resources):
-    `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
     patches: NotRequired[Mapping[str, Sequence[PatchOperationArgs]]]
     """JSON Patch operations per kind of object the component writes (`Deployment`, `Service`, `NetworkPolicy`,
     `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`), applied as the last step on every
     path, checked against the Kubernetes types, and refused where they would change what kubexpose's guarantees rest
     on (names, namespace, selectors, env and the Secret routing). The object is annotated `kubexpose.dev/patched`.
     Default: none."""
+
+
+class ExposedDeploymentArgs(AppArgs):
+    """Inputs of :class:`ExposedDeployment`. Only `image` and a port are required."""
+
+    rollout: NotRequired[RolloutArgs]
+    """How a change replaces the Pods. Default: a rolling update with `max_unavailable` 0 and `max_surge` 25%."""
+    autoscaling: NotRequired[AutoscalingArgs]
+    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
+    adopt: NotRequired[AdoptArgs]
+    """Take over the live objects of an earlier program's resources (moving from raw pulumi-kubernetes resources):
+    `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
+
+
+class ExposedStatefulSetArgs(AppArgs):
+    """Inputs of :class:`ExposedStatefulSet`: an app's, and the volumes each Pod keeps. Only `image`, a port and
+    `volumes` are required."""
+
+    volumes: Sequence[VolumeClaimArgs]
+    """The volumes each Pod gets for itself, kept across restarts, drains and rollouts. Required."""
+    retention: NotRequired[RetentionArgs]
+    """What happens to the volumes when the app is deleted or scaled down. Default: kept in both cases."""
 
 
 class ExternalAliasArgs(TypedDict):
@@ -374,6 +414,7 @@ class ExternalAliasArgs(TypedDict):
 __all__ = [
     "AdoptArgs",
     "AdoptServiceArgs",
+    "AppArgs",
     "AutoscalingArgs",
     "CapabilitiesArgs",
     "ContainerArgs",
@@ -383,6 +424,7 @@ __all__ = [
     "EnvRefArgs",
     "ExecArgs",
     "ExposedDeploymentArgs",
+    "ExposedStatefulSetArgs",
     "Exposure",
     "ExternalAliasArgs",
     "GrpcArgs",
@@ -403,6 +445,7 @@ __all__ = [
     "PreferredNodeTermArgs",
     "ProbeArgs",
     "ResourcesArgs",
+    "RetentionArgs",
     "RolloutArgs",
     "SeccompProfileArgs",
     "SecurityContextArgs",
@@ -410,4 +453,5 @@ __all__ = [
     "SpreadArgs",
     "TcpSocketArgs",
     "TolerationArgs",
+    "VolumeClaimArgs",
 ]

@@ -190,7 +190,7 @@ class KubexposeComponent(pulumi.ComponentResource):
         registered with `opts`, or by the run's registrar (unless `opts` carry aliases, which only the SDK's
         registration records)."""
         check, patches = self.__dict__.get("_kubexpose_patches") or (None, None)
-        if patches and cls.__name__ in patches.by_kind:
+        if patches and check is not None and cls.__name__ in patches.by_kind:
             props = patched(check, self._name, cls.__name__, cls, props, patches.by_kind[cls.__name__])
         registrar = self._kubexpose_registrar
         if registrar is not None and not opts.aliases:

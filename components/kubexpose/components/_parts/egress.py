@@ -90,9 +90,9 @@ def parse_egress(
         parts = entry.split(".") if isinstance(entry, str) else [entry]
         if len(parts) > 2:
             check.fail(f"egress.apps[{i}]", entry, "is not a name or name.namespace", "give e.g. 'orders.shop'")
-        called = check.dns_label(f"egress.apps[{i}]", parts[0])
+        app = check.dns_label(f"egress.apps[{i}]", parts[0])
         namespace = check.dns_label(f"egress.apps[{i}]", parts[1]) if len(parts) == 2 else None
-        apps[(called, namespace)] = None
+        apps[(app, namespace)] = None
     networks = []
     for i, item in enumerate(_list(check, "egress.networks", raw.get("networks"), "[{'cidr': '10.20.0.0/16'}]")):
         field = f"egress.networks[{i}]"

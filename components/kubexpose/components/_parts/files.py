@@ -266,7 +266,7 @@ def with_annotations(
         return metadata
     base = template_metadata(labels, annotations) if metadata is None else metadata
     if isinstance(base, pulumi.Output) or isinstance(extra, pulumi.Output):
-        return pulumi.Output.all(base, extra or {}).apply(lambda both: _annotated(*both, extra_labels or {}))
+        return pulumi.Output.all(base, extra or {}).apply(lambda both: _annotated(both[0], both[1], extra_labels or {}))
     return _annotated(base, extra or {}, extra_labels or {})
 
 
