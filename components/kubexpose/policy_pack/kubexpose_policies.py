@@ -26,6 +26,9 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+WORKLOADS = (DEPLOYMENT, STATEFUL_SET)
+"""The kinds whose Pods kubexpose writes: the rules about Pods read both."""
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
@@ -106,7 +109,7 @@ def _containers(pod: Mapping[str, Any]) -> list[Any]:
 
 def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Deployments keep kubexpose's secure Pod defaults unless an exception is granted by config."""
-    if args.resource_type != DEPLOYMENT:
+    if args.resource_type not in WORKLOADS:
         return
     exempt = set(args.get_config().get("exemptDeployments") or [])
     name = _name(args.props, args.name)
@@ -122,7 +125,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
                 missing.append(f"{label} (container {container.get('name')})")
     if missing:
         report_violation(
-            f"Deployment '{name}' lacks secure Pod defaults: {', '.join(missing)}; keep kubexpose's defaults "
+            f"{args.resource_type.rsplit(':', 1)[-1]} '{name}' lacks secure Pod defaults: {', '.join(missing)}; keep kubexpose's defaults "
             "or list the Deployment in exemptDeployments with a reason.",
             None,
         )
@@ -131,7 +134,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
 def drain_within_grace_period(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """A container's pre-stop wait (`lifecycle.preStop.sleep`) ends before the Pod's grace period: the kubelet kills
     the container when the grace period ends, so a wait as long as it leaves the app no time to shut down."""
-    if args.resource_type != DEPLOYMENT:
+    if args.resource_type not in WORKLOADS:
         return
     pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
     grace = pod.get("terminationGracePeriodSeconds", 30)
@@ -139,12 +142,38 @@ def drain_within_grace_period(args: ResourceValidationArgs, report_violation: Re
         sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds")
         if isinstance(sleep, int) and isinstance(grace, int) and sleep >= grace:
             report_violation(
-                f"Deployment '{_name(args.props, args.name)}': container {container.get('name')} waits {sleep} s "
+                f"{args.resource_type.rsplit(':', 1)[-1]} '{_name(args.props, args.name)}': container {container.get('name')} waits {sleep} s "
                 f"before SIGTERM, but the Pod's grace period is {grace} s: the kubelet kills it while it still "
                 "drains; make terminationGracePeriodSeconds longer than the wait (kubexpose: drain_seconds, "
                 "termination_grace_period_seconds).",
                 None,
             )
+
+
+def data_on_volumes(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """A path the Pod template declares as data (`kubexpose.dev/data-paths`, an ExposedStatefulSet's volumes) is
+    mounted from a claim, never from an emptyDir, which every restart, drain or rollout empties."""
+    if args.resource_type not in WORKLOADS:
+        return
+    spec = args.props.get("spec") or {}
+    template = spec.get("template") or {}
+    declared = ((template.get("metadata") or {}).get("annotations") or {}).get("kubexpose.dev/data-paths") or ""
+    volumes = {v.get("name"): v for v in (template.get("spec") or {}).get("volumes") or []}
+    claims = {(c.get("metadata") or {}).get("name") for c in spec.get("volumeClaimTemplates") or []}
+    for container in _containers(template.get("spec") or {}):
+        for mount in container.get("volumeMounts") or []:
+            volume = volumes.get(mount.get("name")) or {}
+            if (
+                mount.get("mountPath") in declared.split(",")
+                and mount.get("name") not in claims
+                and ("persistentVolumeClaim" not in volume)
+            ):
+                report_violation(
+                    f"{args.resource_type.rsplit(':', 1)[-1]} '{_name(args.props, args.name)}' keeps data at "
+                    f"{mount.get('mountPath')} (kubexpose.dev/data-paths) on volume {mount.get('name')}, which is no "
+                    "claim: a restart, drain or rollout empties it. Mount a claim there (ExposedStatefulSet volumes).",
+                    None,
+                )
 
 
 def _pod_labels(deployment: PolicyResource) -> dict[str, str]:
@@ -158,7 +187,7 @@ def _namespace(resource: PolicyResource) -> str:
 
 def services_select_a_deployment(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every Service with a selector must select the Pod labels of some Deployment in its namespace."""
-    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    deployments = [r for r in args.resources if r.resource_type in WORKLOADS]
     for service in (r for r in args.resources if r.resource_type == SERVICE):
         selector = (service.props.get("spec") or {}).get("selector") or {}
         if not selector:
@@ -223,7 +252,7 @@ def calls_are_admitted(args: StackValidationArgs, report_violation: ReportViolat
     """A Deployment calling a Service (an env value naming it) must be admitted by the NetworkPolicies that
     select the Service's Pods: otherwise the call times out in the cluster."""
     services = {(_namespace(r), _name(r.props, r.name)): r for r in args.resources if r.resource_type == SERVICE}
-    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    deployments = [r for r in args.resources if r.resource_type in WORKLOADS]
     policies = [r for r in args.resources if r.resource_type == NETWORK_POLICY]
     for caller in deployments:
         for name, namespace, port in _calls(caller):
@@ -319,7 +348,7 @@ def _budget_pods(value: Any, replicas: int) -> int:
 def budgets_allow_drains(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """A PodDisruptionBudget must let a node drain evict at least one Pod of each Deployment it covers
     (else `kubectl drain` and cluster upgrades hang) and still protect something."""
-    deployments = [r for r in args.resources if r.resource_type == DEPLOYMENT]
+    deployments = [r for r in args.resources if r.resource_type in WORKLOADS]
     for pdb in (r for r in args.resources if r.resource_type == PDB):
         spec = pdb.props.get("spec") or {}
         selector = (spec.get("selector") or {}).get("matchLabels") or {}
@@ -381,6 +410,12 @@ POLICIES = [
         config_schema=PolicyConfigSchema(
             properties={"exemptDeployments": {"type": "array", "items": {"type": "string"}, "default": []}}
         ),
+    ),
+    ResourceValidationPolicy(
+        name="kubexpose-data-on-volumes",
+        description="A path declared as data is mounted from a claim, never an emptyDir.",
+        validate=data_on_volumes,
+        enforcement_level=EnforcementLevel.MANDATORY,
     ),
     ResourceValidationPolicy(
         name="kubexpose-drain-within-grace-period",

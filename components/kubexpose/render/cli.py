@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument(
         "--fail-on",
         default="",
-        help="exit 3 on a raised finding of these classes: exposure,replacement,availability,security",
+        help="exit 3 on a raised finding of these classes: exposure,replacement,data,availability,security",
     )
     compare.add_argument("--format", choices=("markdown", "json"), default="markdown")
     compare.add_argument(

@@ -362,6 +362,7 @@ def _show(value: Any) -> str:
 _TITLES = {
     "exposure": "Exposure",
     "replacement": "Replacement / downtime",
+    "data": "Data",
     "availability": "Availability",
     "security": "Security",
 }

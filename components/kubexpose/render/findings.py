@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-CLASSES = ("exposure", "replacement", "availability", "security")
+CLASSES = ("exposure", "replacement", "data", "availability", "security")
 
 
 Obj = Mapping[str, Any]

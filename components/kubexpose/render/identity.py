@@ -139,6 +139,9 @@ def replace_on(kind: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return {"spec.clusterIP": spec.get("clusterIP"), "externalName": spec.get("type") == "ExternalName"}
     if kind == "Secret":
         return {"type": inputs.get("type", "Opaque")}
+    if kind == "StatefulSet":
+        fields = ("volumeClaimTemplates", "serviceName", "podManagementPolicy", "revisionHistoryLimit", "selector")
+        return {f"spec.{f}": spec.get(f) for f in fields if f in spec}
     return {}
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
-from .risk_pods import availability, migration, security
+from .risk_pods import availability, migration, security, stateful_data
 
 __all__ = [
     "CLASSES",
@@ -356,6 +356,7 @@ RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [
     egress_exposure,
     route_exposure,
     replacement,
+    stateful_data,
     availability,
     migration,
     security,

@@ -230,3 +230,46 @@ def migration(old: Obj | None, new: Obj | None) -> list[Finding]:
             "that it is safe on the live data and for the version still serving: a migration is never rolled back",
         )
     ]
+
+
+_STATEFUL_FORCE_NEW = ("volumeClaimTemplates", "serviceName", "podManagementPolicy", "revisionHistoryLimit", "selector")
+"""A StatefulSet's fields whose change makes pulumi-kubernetes replace it (`provider/pkg/provider/diff.go`)."""
+
+
+def stateful_data(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """A StatefulSet replaced (a claim template or another force-new field changed: its Pods stop, its claims stay
+    as they are), and a retention policy or a removal that deletes volumes."""
+    if (new or old or {}).get("kind") != "StatefulSet":
+        return []
+    out = []
+    if old is not None and new is not None:
+        changed = [f for f in _STATEFUL_FORCE_NEW if spec_of(old).get(f) != spec_of(new).get(f)]
+        if changed:
+            out.append(
+                Finding(
+                    "replacement",
+                    True,
+                    ref(new),
+                    f"spec.{', spec.'.join(changed)} changed: the StatefulSet is deleted and created again (every Pod "
+                    "stops; existing claims keep their old size and class)",
+                    "the downtime; a claim's size grows by editing the claim (if its StorageClass allows expansion)",
+                )
+            )
+    before, after = _retention(old), _retention(new)
+    for when, what in (("whenDeleted", "deleting the app"), ("whenScaled", "a scale-down")):
+        if after.get(when) == "Delete" and before.get(when) != "Delete" and new is not None:
+            out.append(
+                Finding("data", True, ref(new), f"{what} now deletes the Pods' volumes ({when}: Delete)", _KEEP)
+            )
+        if before.get(when) == "Delete" and after.get(when) != "Delete" and new is not None:
+            out.append(Finding("data", False, ref(new), f"{what} keeps the Pods' volumes again ({when}: Retain)", _KEEP))
+    if new is None and old is not None and before.get("whenDeleted") == "Delete":
+        out.append(Finding("data", True, ref(old), "removed with whenDeleted: Delete: its volumes are deleted", _KEEP))
+    return out
+
+
+_KEEP = "that no data there is needed, or a backup exists"
+
+
+def _retention(obj: Obj | None) -> Mapping[str, Any]:
+    return spec_of(obj).get("persistentVolumeClaimRetentionPolicy") or {}
