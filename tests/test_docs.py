@@ -273,6 +273,21 @@ def migration_snippet(block: Block, tmp_path: Path) -> None:
     assert job.urn in result.get("Deployment", "orders").dependencies
 
 
+def stateful_snippet(block: Block, tmp_path: Path) -> None:
+    """The stateful example writes a StatefulSet with its claim template, the headless Service and the client one."""
+    from kubexpose import ExposedStatefulSet
+
+    def program() -> None:
+        ExposedDeployment("api", {"image": "ghcr.io/acme/api:1.0.0", "port": 80})
+        exec(compile(block.body, str(block), "exec"), {"ExposedStatefulSet": ExposedStatefulSet})
+
+    result = run_program(program)
+    spec = result.get("StatefulSet", "cache").inputs["spec"]
+    assert spec["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast-ssd"
+    assert result.get("Service", "cache-pods").inputs["spec"]["clusterIP"] == "None"
+    assert result.get("Service", "cache").inputs["spec"]["type"] == "ClusterIP"
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -416,10 +431,11 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("README.md", 'pip install "kubexpose @ git+', typescript_walkthrough),
     ("README.md", "kubexpose sdk nodejs", without_language_host),
     ("README.md", "from pathlib import Path", live_snippet),
-    ("docs/_index.md", 'api = ExposedDeployment("api", {', files_snippet),
-    ("docs/_index.md", 'web = ExposedDeployment("web", {', patches_snippet),
-    ("docs/_index.md", 'caller = ExposedDeployment("web", {', egress_snippet),
-    ("docs/_index.md", 'orders = ExposedDeployment("orders", {', migration_snippet),
+    ("docs/_index.md", "api = ExposedDeployment(", files_snippet),
+    ("docs/_index.md", "web = ExposedDeployment(", patches_snippet),
+    ("docs/_index.md", "caller = ExposedDeployment(", egress_snippet),
+    ("docs/_index.md", "orders = ExposedDeployment(", migration_snippet),
+    ("docs/_index.md", "cache = ExposedStatefulSet(", stateful_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

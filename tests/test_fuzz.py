@@ -21,10 +21,18 @@ from k8s_rules import render_violations
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 from upstream import validate_http_route
 
-from kubexpose import ExposedDeployment, ExternalAlias, LoadBalancerSettings, StackProfile, ValidationError
+from kubexpose import (
+    ExposedDeployment,
+    ExposedStatefulSet,
+    ExternalAlias,
+    LoadBalancerSettings,
+    StackProfile,
+    ValidationError,
+)
 from kubexpose.components.exposed_deployment import ExposedDeploymentArgs
 from kubexpose.components.external_alias import ExternalAliasArgs
 from kubexpose.engine.run import run_program
+from kubexpose.inputs import ExposedStatefulSetArgs
 from kubexpose.profile import GatewaySettings, IngressSettings
 from kubexpose.render.manifests import manifests
 
@@ -451,6 +459,7 @@ def assert_valid(objs: list[dict[str, Any]], profile: StackProfile) -> None:
 
 FIELDS = {
     "ExposedDeployment": set(ExposedDeploymentArgs.__annotations__) | {"name", "args"},
+    "ExposedStatefulSet": set(ExposedStatefulSetArgs.__annotations__) | {"name", "args"},
     "ExternalAlias": set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexpose"},
 }
 
@@ -484,6 +493,42 @@ targets = st.one_of(
     ),
     st.text(max_size=20),
 )
+
+
+@st.composite
+def stateful_args(draw: st.DrawFn) -> dict[str, Any]:
+    """An ExposedStatefulSet's arguments: an app's (those an ExposedDeployment alone takes left out) and volumes."""
+    args = {k: v for k, v in draw(deployment_args()).items() if k not in ("autoscaling", "rollout", "adopt")}
+    volume = st.fixed_dictionaries(
+        {
+            "name": mostly(st.sampled_from(["data", "wal"]), st.just("Data")),
+            "path": mostly(st.sampled_from(["/data", "/var/lib/wal"]), st.just("data")),
+            "size": mostly(st.sampled_from(["1Gi", "0.5Gi", "100M", "1e9"]), st.just("0")),
+        },
+        optional={
+            "storage_class": mostly(st.sampled_from(["fast", "standard-rwo"]), st.just("Fast")),
+            "access_mode": mostly(st.sampled_from(["ReadWriteOnce", "ReadWriteOncePod"]), st.just("RW")),
+        },
+    )
+    args["volumes"] = draw(st.lists(volume, min_size=1, max_size=2))
+    if draw(st.booleans()):
+        args["retention"] = draw(
+            st.fixed_dictionaries(
+                {}, optional={"when_deleted": st.sampled_from(["Retain", "Delete"]), "when_scaled": mostly(
+                    st.sampled_from(["Retain", "Delete"]), st.just("Drop"))}
+            )
+        )  # fmt: skip
+    return args
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(name=any_name, args=stateful_args(), profile=profiles)
+def test_an_exposed_stateful_set_is_rejected_by_name_or_valid_for_kubernetes(
+    name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    rejected_by_name_or_valid(
+        lambda: ExposedStatefulSet(name, args, profile=profile), "ExposedStatefulSet", name, profile
+    )
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

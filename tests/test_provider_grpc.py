@@ -589,3 +589,26 @@ def test_a_patch_reaches_the_object_from_another_language(provider: Provider) ->
     assert deployment["metadata"]["annotations"]["kubexpose.dev/patched"] == (
         "add /spec/minReadySeconds; add /spec/template/spec/hostAliases"
     )
+
+
+def test_a_stateful_app_reaches_its_objects_from_another_language(provider: Provider) -> None:
+    """`ExposedStatefulSet` as TypeScript, Go or YAML send it: its inherited inputs (ports, env) and its volumes."""
+    inputs = {
+        "image": "redis:7.4-alpine",
+        "ports": [{"port": 6379.0, "name": "redis"}],
+        "replicas": 2.0,
+        "volumes": [{"name": "data", "path": "/data", "size": "0.5Gi", "storageClass": "fast"}],
+        "retention": {"whenScaled": "Delete"},
+        "env": {"MODE": "cache"},
+    }
+    provider.construct("kubexpose:index:ExposedStatefulSet", "cache", inputs)
+    stateful = provider.cluster.get("kubernetes:apps/v1:StatefulSet", "cache-stateful-set").inputs["spec"]
+    assert stateful["replicas"] == 2 and stateful["serviceName"] == "cache-pods"
+    assert stateful["volumeClaimTemplates"][0]["spec"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": "512Mi"}},
+        "storageClassName": "fast",
+    }
+    assert stateful["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Delete"}
+    headless = provider.cluster.get("kubernetes:core/v1:Service", "cache-pods-service").inputs["spec"]
+    assert headless["clusterIP"] == "None"

@@ -62,8 +62,7 @@ def test_each_pod_keeps_its_volume_and_its_name(run: Runner) -> None:
     }
     assert result.exports["pods"] == [f"db-{i}.db-pods.shop.svc.cluster.local" for i in range(3)]
     assert result.exports["endpoint"] == "db:6379"
-    order = [(r.kind, r.object_name) for r in result.registrations if r.kind in ("Service", "StatefulSet")]
-    assert order.index(("Service", "db-pods")) < order.index(("StatefulSet", "db"))  # its governing Service first
+    assert result.get("Service", "db-pods").urn in result.get("StatefulSet", "db").dependencies  # governing first
 
 
 def test_what_an_exposed_deployment_gets_a_stateful_app_gets(run: Runner) -> None:

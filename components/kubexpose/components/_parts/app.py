@@ -154,7 +154,8 @@ def declare_app(
         job = component.child(k8s.batch.v1.Job, f"{name}-migration", child, **job_props)
         before_rollout = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[job]))
     if "pods_service" in props:  # a StatefulSet's governing Service exists before its Pods
-        component.add("pods_service", name, child, adoption, **props.pop("pods_service"))
+        governing = component.add("pods_service", name, child, adoption, **props.pop("pods_service"))
+        before_rollout = pulumi.ResourceOptions.merge(before_rollout, pulumi.ResourceOptions(depends_on=[governing]))
     deployed = component.add(workload, name, before_rollout, adoption, **props[workload])
     for attribute in ("disruption_budget", "autoscaler", "service", "network_policy", "ingress"):
         if attribute in props:
