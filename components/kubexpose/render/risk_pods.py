@@ -258,11 +258,11 @@ def stateful_data(old: Obj | None, new: Obj | None) -> list[Finding]:
     before, after = _retention(old), _retention(new)
     for when, what in (("whenDeleted", "deleting the app"), ("whenScaled", "a scale-down")):
         if after.get(when) == "Delete" and before.get(when) != "Delete" and new is not None:
-            out.append(
-                Finding("data", True, ref(new), f"{what} now deletes the Pods' volumes ({when}: Delete)", _KEEP)
-            )
+            out.append(Finding("data", True, ref(new), f"{what} now deletes the Pods' volumes ({when}: Delete)", _KEEP))
         if before.get(when) == "Delete" and after.get(when) != "Delete" and new is not None:
-            out.append(Finding("data", False, ref(new), f"{what} keeps the Pods' volumes again ({when}: Retain)", _KEEP))
+            out.append(
+                Finding("data", False, ref(new), f"{what} keeps the Pods' volumes again ({when}: Retain)", _KEEP)
+            )
     if new is None and old is not None and before.get("whenDeleted") == "Delete":
         out.append(Finding("data", True, ref(old), "removed with whenDeleted: Delete: its volumes are deleted", _KEEP))
     return out
