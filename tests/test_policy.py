@@ -125,7 +125,7 @@ def test_the_pack_catches_a_forbidden_type_in_a_rendered_stack() -> None:
 
 def test_policy_names_are_unique_and_enforced() -> None:
     names = [p.name for p in POLICIES]
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 10
     assert all(str(p.enforcement_level.value) == "mandatory" for p in POLICIES)
 
 
