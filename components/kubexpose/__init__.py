@@ -1,11 +1,11 @@
 """kubexpose: Pulumi components that run a container and expose it with the right Kubernetes Service.
 
-Public surface: the two components, every input type they take (also in :mod:`kubexpose.inputs`), the stack
+Public surface: the three components, every input type they take (also in :mod:`kubexpose.inputs`), the stack
 profile and the errors::
 
     from kubexpose import ExposedDeployment, ExposedDeploymentArgs, ExternalAlias, PortArgs, ProbeArgs, StackProfile
 
-Subpackages: :mod:`kubexpose.components` (the two components; their helpers are private, in `_parts`),
+Subpackages: :mod:`kubexpose.components` (the three components; their helpers are private, in `_parts`),
 :mod:`kubexpose.k8s` (pure Kubernetes spec builders and validation), :mod:`kubexpose.testing` (the pytest test
 kit), :mod:`kubexpose.engine` (the offline engine the render and the kit run on) and :mod:`kubexpose.render`
 (offline render and the `kubexpose` command). The library never imports the last three.
