@@ -160,3 +160,17 @@ def test_the_identity_file_knows_what_replaces_a_stateful_set() -> None:
     spec = objects({})[("StatefulSet", "db")]
     fields = replace_on("StatefulSet", spec)
     assert set(fields) == {"spec.volumeClaimTemplates", "spec.serviceName", "spec.selector"}
+
+
+def test_the_summary_topology_and_review_show_the_stateful_app() -> None:
+    from kubexpose.render.report import summary, topology
+    from kubexpose.render.risk import availability, security
+
+    rendered = [o for o in objects({"replicas": 3}).values() if o["kind"] != "Secret"]
+    assert "db (StatefulSet)  3" in summary(rendered)
+    assert '["StatefulSet db<br/>3 replica(s)<br/>PDB maxUnavailable 1"]' in topology("test", rendered)
+    before = objects({"replicas": 3})[("StatefulSet", "db")]
+    relax = {"op": "replace", "path": "/spec/template/spec/containers/0/securityContext/privileged", "value": True}
+    after = objects({"replicas": 2, "patches": {"StatefulSet": [relax]}})[("StatefulSet", "db")]
+    assert [f.reason for f in security(before, after)] == ["not privileged turned off (container db)"]
+    assert [f.reason for f in availability(before, after)] == ["replicas 3 -> 2"]

@@ -355,8 +355,9 @@ class AppArgs(TypedDict):
     """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
     as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
     patches: NotRequired[Mapping[str, Sequence[PatchOperationArgs]]]
-    """JSON Patch operations per kind of object the component writes (`Deployment`, `Service`, `NetworkPolicy`,
-    `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`), applied as the last step on every
+    """JSON Patch operations per kind of object the component writes (`Deployment` or `StatefulSet`, `Service`,
+    `NetworkPolicy`, `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`, the migration's
+    `Job`), applied as the last step on every
     path, checked against the Kubernetes types, and refused where they would change what kubexpose's guarantees rest
     on (names, namespace, selectors, env and the Secret routing). The object is annotated `kubexpose.dev/patched`.
     Default: none."""

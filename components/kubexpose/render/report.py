@@ -157,12 +157,17 @@ def _budget_of(deployment: dict[str, Any], budgets: BudgetIndex) -> dict[str, An
     return (matching[0].get("spec") or {}) if matching else None
 
 
+WORKLOADS = ("Deployment", "StatefulSet")
+"""The kinds whose Pods the summary and the topology show."""
+
+
 def workloads(objs: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, str, str, str]]:
-    """`(namespace, Deployment) -> (replicas, disruption budget, spread, service account)`, as the summary shows them."""
+    """`(namespace, Deployment or StatefulSet) -> (replicas, disruption budget, spread, service account)`, as the
+    summary shows them."""
     budgets, scalers = _budgets(objs), _scalers(objs)
     out = {}
     for d in objs:
-        if d.get("kind") != "Deployment":
+        if d.get("kind") not in WORKLOADS:
             continue
         meta, spec = d.get("metadata") or {}, d.get("spec") or {}
         key = (str(meta.get("namespace") or "default"), str(meta.get("name")))
@@ -209,7 +214,14 @@ def summary(objs: list[dict[str, Any]], node_address: str | None = None) -> str:
             )
         )
     apps = [("DEPLOYMENT", "REPLICAS", "DISRUPTION BUDGET", "SPREAD", "SERVICE ACCOUNT")]
-    apps += [(name, *row) for (_, name), row in sorted(workloads(objs).items(), key=lambda kv: kv[0][1])]
+    stateful = {
+        (namespace_of(o), str((o.get("metadata") or {}).get("name"))) for o in objs if o.get("kind") == "StatefulSet"
+    }
+    apps += [
+        (f"{name} (StatefulSet)" if key in stateful else name, *row)
+        for key, row in sorted(workloads(objs).items(), key=lambda kv: kv[0][1])
+        for name in [key[1]]
+    ]
     text = _table(rows)
     return text + ("\n" + _table(apps) if len(apps) > 1 else "")
 
@@ -281,7 +293,7 @@ def _called_names(deployment: dict[str, Any]) -> set[str]:
 
 def topology(stack: str, objs: list[dict[str, Any]]) -> str:
     """A Mermaid flowchart: external callers -> public Services -> Deployments; aliases -> external hosts."""
-    services, deployments = _services(objs), [o for o in objs if o.get("kind") == "Deployment"]
+    services, deployments = _services(objs), [o for o in objs if o.get("kind") in WORKLOADS]
     slices = _alias_ips(objs)
     routed = routes(objs)
     routers: dict[str, str] = {}
@@ -295,7 +307,7 @@ def topology(stack: str, objs: list[dict[str, Any]]) -> str:
     for i, d in enumerate(deployments):
         meta, spec = d.get("metadata") or {}, d.get("spec") or {}
         replicas, budget, _, _ = shapes[(str(meta.get("namespace") or "default"), str(meta.get("name")))]
-        label = f"Deployment {meta.get('name')}<br/>{replicas} replica(s)"
+        label = f"{d.get('kind')} {meta.get('name')}<br/>{replicas} replica(s)"
         if budget != "-":
             label += f"<br/>PDB {budget}"
         by_ns.setdefault(meta.get("namespace") or "default", []).append(f'    {_node_id("d", d)}["{label}"]')

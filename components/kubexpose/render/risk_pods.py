@@ -61,7 +61,7 @@ def availability(old: Obj | None, new: Obj | None) -> list[Finding]:
     kind = (new or old or {}).get("kind")
     name = ref(new or old or {})
     out: list[Finding] = []
-    if kind == "Deployment" and old and new:
+    if kind in ("Deployment", "StatefulSet") and old and new:
         before, after = spec_of(old).get("replicas"), spec_of(new).get("replicas")
         if isinstance(before, int) and isinstance(after, int) and after < before:
             out.append(
@@ -163,7 +163,7 @@ def _pinned(image: Any) -> bool:
 
 def security(old: Obj | None, new: Obj | None) -> list[Finding]:
     """A secure Pod default turned off, a service-account token mounted, an image no longer pinned."""
-    if (new or old or {}).get("kind") != "Deployment" or not (old and new):
+    if (new or old or {}).get("kind") not in ("Deployment", "StatefulSet") or not (old and new):
         return []
     name = ref(new)
     out = []

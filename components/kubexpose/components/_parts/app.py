@@ -90,9 +90,10 @@ PATCHABLE = (
     "HorizontalPodAutoscaler",
     "Ingress",
     "Job",
+    "StatefulSet",
 )
-"""The kinds of object an ExposedDeployment's `patches` may change (its own Secrets and ConfigMap hold what its
-arguments give: no patch reaches them)."""
+"""The kinds of object an app component's `patches` may change, among those it writes (a patch for a kind it does not
+write is refused); its own Secrets and ConfigMap hold what its arguments give: no patch reaches them."""
 
 
 Shape = Callable[[str, "App", dict[str, dict[str, Any]]], dict[str, dict[str, Any]]]

@@ -205,7 +205,7 @@ def _guarded(kind: str, owner: str, doc: Mapping[str, Any]) -> dict[str, tuple[s
         f"the label {NAME_LABEL}": ("selects the app's Pods", _dig(doc, "metadata", "labels", NAME_LABEL)),
         "kubexpose's annotations": ("kubexpose reads back", _own(_dig(doc, "metadata", "annotations"))),
     }
-    if kind == "Deployment":
+    if kind in ("Deployment", "StatefulSet"):
         selector = _dig(doc, "spec", "selector")
         matched = _dig(selector, "matchLabels")
         labels = _dig(doc, "spec", "template", "metadata", "labels")
@@ -220,6 +220,10 @@ def _guarded(kind: str, owner: str, doc: Mapping[str, Any]) -> dict[str, tuple[s
         out["the config files' volume"] = (
             "the files' ConfigMap and Secret are mounted from (give files)",
             [v for v in _items(_dig(pod, "volumes")) if _dig(v, "name") == "files"],
+        )
+        out["spec.serviceName"] = (
+            "names the Service that gives each Pod its DNS name",
+            _dig(doc, "spec", "serviceName"),
         )
         out["kubexpose's Pod template annotations"] = (
             "roll the Pods when a Secret or file changes",
