@@ -176,15 +176,14 @@ def declare_files(
     (in a preview too), so with Output contents the objects are declared then."""
     if not isinstance(files, pulumi.Output) and not files:
         return PodFiles()
+
+    def config_map(data: Any) -> None:
+        metadata = object_metadata(f"{name}-files", namespace, labels)
+        child(k8s.core.v1.ConfigMap, f"{name}-files", opts, metadata=metadata, data=data)
+
     if not isinstance(files, pulumi.Output) and not any(isinstance(f.content, pulumi.Output) for f in files):
         data = {f.key: f.content for f in files}
-        child(
-            k8s.core.v1.ConfigMap,
-            f"{name}-files",
-            opts,
-            metadata=object_metadata(f"{name}-files", namespace, labels),
-            data=data,
-        )
+        config_map(data)
         return PodFiles(_volume(name, True, False), _mounts(files), {FILES_SHA256: files_digest(data)})
 
     async def secrecy(known: Sequence[FileModel]) -> list[bool]:
@@ -199,13 +198,7 @@ def declare_files(
         annotations: list[Any] = []
         if plain:
             data = pulumi.Output.from_input(plain).apply(lambda d: _within_limit(d, name))
-            child(
-                k8s.core.v1.ConfigMap,
-                f"{name}-files",
-                opts,
-                metadata=object_metadata(f"{name}-files", namespace, labels),
-                data=data,
-            )
+            config_map(data)
             annotations.append(data.apply(lambda d: {FILES_SHA256: files_digest(d)}))
         if hidden:
             secret = k8s.core.v1.Secret(
