@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from conftest import STACKS, rendered
 from hypothesis import HealthCheck, given, settings
-from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
+from test_fuzz import any_name, deployment_args, profiles, stateful_args  # tests/ is on the path (e2e/conftest.py)
 
-from kubexpose import ExposedDeployment, ValidationError
+from kubexpose import ExposedDeployment, ExposedStatefulSet, ValidationError
 from kubexpose.engine.run import run_program
 from kubexpose.live import toolchain
 from kubexpose.render.manifests import manifests
@@ -112,10 +112,29 @@ def test_every_generated_program_is_written_as_the_provider_applies_it(
     assert found == {}, f"the render of {name!r} {args!r} writes empty values the provider leaves out"
 
 
+@settings(
+    max_examples=FUZZ or 50,
+    deadline=None,
+    derandomize=not FUZZ,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(name=any_name, args=stateful_args(), profile=profiles)
+def test_every_generated_stateful_app_is_written_as_the_provider_applies_it(
+    omitted: dict[str, set[str]], name: str, args: dict[str, Any], profile: Any
+) -> None:
+    try:
+        result = run_program(lambda: ExposedStatefulSet(name, args, profile=profile), fast=True)
+    except ValidationError:
+        return
+    found = check(manifests(result), omitted)
+    assert found == {}, f"the render of {name!r} {args!r} writes empty values the provider leaves out"
+
+
 ZEROS = {
     "readiness_probe": {"tcp_socket": {"port": 80}, "period_seconds": 0, "timeout_seconds": 0, "failure_threshold": 0},
     "liveness_probe": {
-        "http_get": {"port": 80, "path": "/healthz"},
+        "http_get": {"port": 80, "path": "/healthz", "http_headers": []},
         "initial_delay_seconds": 0,
         "success_threshold": 0,
     },

@@ -22,9 +22,9 @@ import pulumi
 import pytest
 from conftest import STACKS, differences, rendered
 from hypothesis import HealthCheck, given, settings
-from test_fuzz import any_name, deployment_args, profiles  # tests/ is on the path (e2e/conftest.py)
+from test_fuzz import any_name, deployment_args, profiles, stateful_args  # tests/ is on the path (e2e/conftest.py)
 
-from kubexpose import ExposedDeployment, ExternalAlias, StackProfile, ValidationError
+from kubexpose import ExposedDeployment, ExposedStatefulSet, ExternalAlias, StackProfile, ValidationError
 from kubexpose.engine.run import run_program
 from kubexpose.k8s.quantity import canonical
 from kubexpose.live.cluster import ControlPlane
@@ -52,6 +52,31 @@ def dry_run(
     return applied
 
 
+IMAGE_STATEFUL = "postgres:16-alpine"
+
+
+def taken_over(cluster: ControlPlane, objects: list[dict[str, Any]]) -> str:
+    """What server-side apply answers when a second field manager applies ``objects`` (not forced, a dry run) after a
+    first applied them for real, as `pulumi up` after `kubectl apply --server-side` of the render: "" when it takes
+    them without a conflict. A field the render writes otherwise than the server stores it conflicts only when it is
+    inside an atomic list (a claim template without its defaults), which a dry run of one manager never shows."""
+    body = "\n".join(json.dumps(o) for o in objects if o["kind"] != "Namespace")
+    for ns in sorted({o["metadata"].get("namespace") for o in objects} - {None}):
+        cluster.kubectl("create", "namespace", ns, check=False)
+    try:
+        first = cluster.kubectl("apply", "--server-side", "--field-manager=kubectl", "-f", "-", input=body, check=False)
+        assert first.returncode == 0, first.stderr
+        second = cluster.kubectl(
+            "apply", "--server-side", "--dry-run=server", "--field-manager=pulumi-kubernetes-e2e", "-f", "-",
+            input=body, check=False,
+        )  # fmt: skip
+        return second.stderr.strip() if second.returncode else ""
+    finally:
+        cluster.kubectl("delete", "--ignore-not-found", "--wait=true", "-f", "-", input=body, check=False)
+        for ns in sorted({o["metadata"].get("namespace") for o in objects if o["kind"] == "StatefulSet"}):
+            cluster.kubectl("delete", "pvc", "--all", "-n", ns, "--wait=false", check=False)  # Retain leaves them
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_api_server_accepts_every_object_of_each_stack_render(cluster: ControlPlane, stack: str) -> None:
     objects = rendered(stack).manifests
@@ -60,6 +85,27 @@ def test_the_api_server_accepts_every_object_of_each_stack_render(cluster: Contr
     assert result.stdout.count("serverside-applied (server dry run)") == len(
         [o for o in objects if o["kind"] != "Namespace"]
     )
+    assert taken_over(cluster, objects) == ""
+
+
+def test_a_second_field_manager_is_refused_a_claim_template_without_its_defaults(cluster: ControlPlane) -> None:
+    """The check above can fail: a claim template as a user would write it (no `apiVersion`, `kind`, `volumeMode`,
+    `status`) is refused to the second manager."""
+    objects = manifests(
+        run_program(lambda: ExposedStatefulSet("db", STATEFUL, profile=StackProfile(namespace="agree")))
+    )
+    for o in objects:
+        if o["kind"] == "StatefulSet":
+            o["spec"]["volumeClaimTemplates"] = [
+                {"metadata": t["metadata"], "spec": {k: v for k, v in t["spec"].items() if k != "volumeMode"}}
+                for t in o["spec"]["volumeClaimTemplates"]
+            ]
+    refused = taken_over(cluster, objects)
+    assert "conflict" in refused and ".spec.volumeClaimTemplates" in refused, refused
+
+
+STATEFUL = {"image": IMAGE_STATEFUL, "ports": [{"port": 5432, "name": "pg"}],
+            "volumes": [{"name": "data", "path": "/var/lib/postgresql/data", "size": "1Gi"}]}  # fmt: skip
 
 
 # 40 programs a run, the same 40 each run (CI must not land or fail by luck); KUBEXPOSE_E2E_FUZZ=N draws N
@@ -90,6 +136,34 @@ def test_every_generated_program_kubexpose_accepts_the_api_server_accepts(
     # What the render writes is what the server stores, field for field (the server only adds defaults).
     _, drift = stored_drift(objects, verdict.stdout)
     assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+
+
+@settings(
+    max_examples=FUZZ or 15,
+    deadline=None,
+    derandomize=not FUZZ,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(name=any_name, args=stateful_args(), profile=profiles)
+def test_every_generated_stateful_app_is_stored_as_rendered_and_taken_over_without_conflict(
+    cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    """ExposedStatefulSet's generated programs (15 a run): accepted, stored as rendered, and applied by a second field
+    manager after a first (the claim templates are an atomic list: each field as the server stores it)."""
+    try:
+        result = run_program(lambda: ExposedStatefulSet(name, args, profile=profile), fast=True)
+    except ValidationError:
+        return
+    objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
+    verdict = dry_run(cluster, objects, stored=True)
+    assert verdict.returncode == 0, (
+        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
+    )
+    _, drift = stored_drift(objects, verdict.stdout)
+    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
 
 
 def stored_drift(
@@ -444,6 +518,7 @@ def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: 
     assert verdict.returncode == 0, verdict.stderr
     live, drift = stored_drift(objects, verdict.stdout)
     assert drift == {}
+    assert taken_over(cluster, objects) == ""
     pod = live[("Deployment", "web")]["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["shipper", "migrate"]
     assert pod["initContainers"][0]["restartPolicy"] == "Always"
@@ -485,6 +560,7 @@ def test_an_app_with_files_patches_and_egress_is_stored_as_the_render_writes_it(
     written = [o for o in objects if o["kind"] != "Secret"]  # a render leaves Secrets out (their values with them)
     live, drift = stored_drift(written, verdict.stdout)
     assert drift == {}
+    assert taken_over(cluster, written) == ""
     assert live[("ConfigMap", "web-files")]["data"]["etc-app-empty"] == ""
     assert live[("NetworkPolicy", "web")]["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert live[("NetworkPolicy", "orders-db-callers")]["spec"]["egress"][0]["to"][1] == {

@@ -113,3 +113,15 @@ def test_the_claims_outlive_the_app(stack: Any, cluster: Any) -> None:
     stack.destroy(on_output=print)
     eventually(lambda: cluster.kubectl("get", "statefulset", "cache", "-n", NS, check=False).returncode != 0)
     assert sorted(_claims(cluster)) == ["data-cache-0", "data-cache-1"]  # retention Retain: the data stays
+
+
+def test_pulumi_up_takes_over_the_stateful_app_kubectl_applied_from_the_render(stack: Any, cluster: Any) -> None:
+    """The render's claim templates are what pulumi-kubernetes applies: the templates are an atomic list, so any
+    field one writes and the other does not is a server-side apply conflict (decision 15). The retained claims of the
+    test before are taken up again by the new Pods."""
+    rendered = manifests(run_program(program, config={"kubexpose:namespace": NS}))
+    objects = [m for m in rendered if m["kind"] != "Namespace"]
+    cluster.kubectl("apply", "--server-side", "-f", "-", input="\n".join(json.dumps(o) for o in objects))
+    result = stack.up(on_output=print)
+    assert result.summary.result == "succeeded"
+    stack.preview(expect_no_changes=True, on_output=print)

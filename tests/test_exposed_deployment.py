@@ -484,10 +484,22 @@ def test_an_empty_or_zero_value_is_written_as_pulumi_kubernetes_applies_it(run: 
     """pulumi-kubernetes' typed round trip leaves out a zero count, an empty string or list (e2e/test_provider_types.py
     reads which from the provider's types); the render does too, so it equals what `pulumi up` applies."""
     probe = {"tcp_socket": {"port": 80}, "period_seconds": 0, "timeout_seconds": 0, "failure_threshold": 0}
+    live = {"http_get": {"port": 80, "path": "/healthz", "http_headers": []}}
     pod = pod_spec(
-        run(app({"readiness_probe": probe, "command": [], "args": [], "tolerations": [{"key": "a", "value": ""}]}))
+        run(
+            app(
+                {
+                    "readiness_probe": probe,
+                    "liveness_probe": live,
+                    "command": [],
+                    "args": [],
+                    "tolerations": [{"key": "a", "value": ""}],
+                }
+            )
+        )
     )
     container = pod["containers"][0]
     assert container["readinessProbe"] == {"tcpSocket": {"port": 80}}
+    assert container["livenessProbe"] == {"httpGet": {"port": 80, "path": "/healthz"}}
     assert "command" not in container and "args" not in container
     assert pod["tolerations"] == [{"key": "a"}]

@@ -296,7 +296,9 @@ def test_an_alias_port_from_an_output_reaches_the_service_the_slice_and_the_endp
     assert result.get("Service", "orders-db").inputs["spec"]["ports"] == [
         {"port": number, "protocol": "TCP", "targetPort": number}
     ]
-    assert result.get("EndpointSlice", "orders-db-ipv4").inputs["ports"] == [{"port": number, "protocol": "TCP"}]
+    assert result.get("EndpointSlice", "orders-db-ipv4").inputs["ports"] == [
+        {"name": "", "port": number, "protocol": "TCP"}
+    ]
     assert result.exports["endpoint"] == f"orders-db:{number}"
     assert result.get("ConfigMap", "db").urn in result.get("Service", "orders-db").dependencies
 

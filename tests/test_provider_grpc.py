@@ -480,7 +480,7 @@ def test_an_alias_to_addresses_gets_its_endpoint_slice(provider: Provider) -> No
     assert state["endpoint"] == "orders-db:5432"
     assert state["target"] == "10.0.0.5"
     slice_ = provider.cluster.get("kubernetes:discovery.k8s.io/v1:EndpointSlice", "orders-db-ipv4")
-    assert slice_.inputs["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    assert slice_.inputs["ports"] == [{"name": "", "port": 5432, "protocol": "TCP"}]
     assert provider.cluster.get("kubernetes:core/v1:Service", "orders-db-service").inputs["spec"]["type"] == "ClusterIP"
 
 
@@ -608,6 +608,7 @@ def test_a_stateful_app_reaches_its_objects_from_another_language(provider: Prov
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": "512Mi"}},
         "storageClassName": "fast",
+        "volumeMode": "Filesystem",
     }
     assert stateful["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Delete"}
     headless = provider.cluster.get("kubernetes:core/v1:Service", "cache-pods-service").inputs["spec"]

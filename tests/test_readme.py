@@ -60,7 +60,7 @@ def test_the_readme_consumer_example_runs_and_keeps_its_secret_out_of_the_deploy
         "valueFrom": {"secretKeyRef": {"name": "orders-api-env", "key": "DB_PASSWORD"}},
     }
     assert env["STRIPE_KEY"]["valueFrom"] == {"secretKeyRef": {"name": "stripe", "key": "api-key"}}
-    assert env["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert env["POD_IP"]["valueFrom"] == {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}
     assert "hunter2" not in json.dumps(deployment.inputs)
     assert result.get("Secret", "orders-api-env").inputs["stringData"] == {"DB_PASSWORD": "hunter2"}
     assert result.exports["orders_in_cluster"] == "orders-api:80"

@@ -96,7 +96,7 @@ def test_a_gateway_stack_gives_an_http_route_attached_to_its_gateway(run: Runner
         "rules": [
             {
                 "matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
-                "backendRefs": [{"group": "", "kind": "Service", "name": "web", "port": 9090}],
+                "backendRefs": [{"group": "", "kind": "Service", "name": "web", "port": 9090, "weight": 1}],
             }
         ],
     }

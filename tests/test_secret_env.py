@@ -87,7 +87,7 @@ def test_env_refs_follow_the_secret_values_and_only_secret_keys_go_into_the_secr
         {"name": "A_SECRET", "valueFrom": ref},
         {"name": "PLAIN_OUT", "value": "p"},
         {"name": "B_SECRET", "valueFrom": {"secretKeyRef": {"name": "orders-env", "key": "B_SECRET"}}},
-        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
     ]
     assert result.get("Secret", "orders-env").inputs["stringData"] == {"A_SECRET": "s1", "B_SECRET": "s2"}
 
@@ -296,7 +296,7 @@ def test_a_secret_env_mapping_puts_every_variable_into_the_secret(run: Runner) -
     assert container(result)["env"] == [
         {"name": "DB_PASSWORD", "valueFrom": ref},
         {"name": "MODE", "valueFrom": {"secretKeyRef": {"name": "orders-env", "key": "MODE"}}},
-        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
     ]
     deployment = result.get("Deployment", "orders")
     assert PASSWORD not in json.dumps(deployment.inputs)

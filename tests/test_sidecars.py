@@ -54,7 +54,7 @@ def test_a_sidecars_own_fields_reach_it(run: Runner) -> None:
     assert shipper["command"] == ["fluent-bit"]
     assert shipper["env"] == [
         {"name": "MODE", "value": "ship"},
-        {"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "POD", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
     ]
     assert shipper["ports"] == [{"containerPort": 2020, "protocol": "TCP", "name": "metrics"}]
     assert shipper["readinessProbe"] == {"httpGet": {"path": "/api/v1/health", "port": "metrics"}}

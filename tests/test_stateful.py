@@ -37,10 +37,17 @@ def test_each_pod_keeps_its_volume_and_its_name(run: Runner) -> None:
     result = run(stateful({"replicas": 3}))
     spec = result.get("StatefulSet", "db").inputs["spec"]
     assert spec["serviceName"] == "db-pods"
-    assert spec["volumeClaimTemplates"] == [
+    assert spec["volumeClaimTemplates"] == [  # as the server stores it: the templates are an atomic list
         {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
             "metadata": {"name": "data", "labels": {"app.kubernetes.io/name": "db"}},
-            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "512Mi"}}},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "512Mi"}},
+                "volumeMode": "Filesystem",
+            },
+            "status": {"phase": "Pending"},
         }
     ]
     assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}

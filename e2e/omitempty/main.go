@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -67,6 +68,9 @@ func walk(t reflect.Type, path string, depth map[reflect.Type]int, out map[strin
 func main() {
 	kinds := map[string]any{
 		"Deployment":              appsv1.Deployment{},
+		"StatefulSet":             appsv1.StatefulSet{},
+		"Job":                     batchv1.Job{},
+		"ConfigMap":               corev1.ConfigMap{},
 		"Service":                 corev1.Service{},
 		"ServiceAccount":          corev1.ServiceAccount{},
 		"Secret":                  corev1.Secret{},

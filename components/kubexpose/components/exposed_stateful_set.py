@@ -208,10 +208,21 @@ def _stateful_props(
 
 
 def _claim_template(claim: Claim, selector: Mapping[str, str]) -> dict[str, Any]:
+    """A claim template as the API server stores it, its defaults written out (`apiVersion`, `kind`, `volumeMode`,
+    `status.phase`): the templates are an atomic list, so a template without them differs from the stored one as a
+    whole, and server-side apply by any other field manager (`kubectl apply --server-side` of the render, then
+    `pulumi up`) is refused as a conflict on `.spec.volumeClaimTemplates`."""
     spec: dict[str, Any] = {"access_modes": [claim.access_mode], "resources": {"requests": {"storage": claim.size}}}
     if claim.storage_class is not None:
         spec["storage_class_name"] = claim.storage_class
-    return {"metadata": {"name": claim.name, "labels": dict(selector)}, "spec": spec}
+    spec["volume_mode"] = "Filesystem"
+    return {
+        "api_version": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": claim.name, "labels": dict(selector)},
+        "spec": spec,
+        "status": {"phase": "Pending"},
+    }
 
 
 def _pod_names(name: str, replicas: Any) -> Any:

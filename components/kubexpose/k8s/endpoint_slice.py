@@ -36,12 +36,16 @@ def endpoints(addresses: Sequence[str]) -> list[EndpointArgsDict]:
 
 
 def slice_ports(ports: Sequence[Port]) -> list[EndpointPortArgsDict]:
-    """Slice ports carry the Service port's name and the external (target) port."""
+    """Slice ports carry the Service port's name and the external (target) port. An unnamed port's name is written as
+    the server stores it, "": the ports are an atomic list, and one stored otherwise than applied is a conflict for a
+    second server-side applier."""
     out: list[EndpointPortArgsDict] = []
     for port in ports:
-        entry: EndpointPortArgsDict = {"port": int(port.target_port), "protocol": port.protocol}
-        if port.name is not None:
-            entry["name"] = port.name
+        entry: EndpointPortArgsDict = {
+            "name": port.name or "",
+            "port": int(port.target_port),
+            "protocol": port.protocol,
+        }
         if port.app_protocol is not None:
             entry["app_protocol"] = port.app_protocol
         out.append(entry)

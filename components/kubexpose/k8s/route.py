@@ -69,7 +69,11 @@ def http_route_spec(
         "rules": [
             {
                 "matches": [{"path": {"type": "PathPrefix", "value": route.path}}],
-                "backendRefs": [{"group": "", "kind": "Service", "name": service, "port": route.service_port}],
+                # weight 1 is the CRD's default, written out: the rules are an atomic list, and a backend without it
+                # differs from the stored one, a conflict for a second server-side applier (kubectl, then pulumi up)
+                "backendRefs": [
+                    {"group": "", "kind": "Service", "name": service, "port": route.service_port, "weight": 1}
+                ],
             }
         ],
     }

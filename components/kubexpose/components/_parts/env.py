@@ -190,7 +190,9 @@ def env_refs_of(check: Checker, refs: Any, plain: set[str]) -> tuple[tuple[str, 
                     "is not a field the downward API gives",
                     f"use one of {', '.join(_FIELD_PATHS)}, or metadata.labels['KEY']",
                 )
-            out.append((name, {"field_ref": {"field_path": path}}))
+            # apiVersion v1 is the server's default, written out: the selector is an atomic struct, so without it
+            # the stored one differs as a whole (a conflict for a second server-side applier)
+            out.append((name, {"field_ref": {"api_version": "v1", "field_path": path}}))
             continue
         kind = kinds[0]
         source, what = _REF_KINDS[kind]

@@ -55,7 +55,12 @@ def parse_probe(check: Checker, field: str, args: Mapping[str, Any]) -> Probe:
     _probe_values(check, field, value)
     # A count of 0 means Kubernetes' default: pulumi-kubernetes applies none (its typed Probe omits a zero integer),
     # and the server then writes the default; so does the render (e2e/test_server_agreement.py checks every field).
-    return Probe(True, {k: v for k, v in value.items() if not (k in _PROBE_COUNTS and v == 0 and v is not False)})
+    # An empty header list is left out the same way (e2e/test_provider_types.py).
+    value = {k: v for k, v in value.items() if not (k in _PROBE_COUNTS and v == 0 and v is not False)}
+    http = value.get("http_get")
+    if isinstance(http, Mapping) and isinstance(http.get("http_headers"), list | tuple) and not http["http_headers"]:
+        value["http_get"] = {k: v for k, v in http.items() if k != "http_headers"}
+    return Probe(True, value)
 
 
 _PROBE_HANDLERS = ("http_get", "tcp_socket", "exec_", "grpc")
