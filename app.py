@@ -9,17 +9,28 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from kubexpose import ExposedDeployment, ExposedDeploymentArgs, Exposure, ExternalAlias, StackProfile
+from kubexpose import (
+    ExposedDeployment,
+    ExposedDeploymentArgs,
+    ExposedStatefulSet,
+    Exposure,
+    ExternalAlias,
+    StackProfile,
+)
 
 NGINX = "nginxinc/nginx-unprivileged:1.27-alpine"
 """nginx built to run as non-root on port 8080; it writes only below /tmp."""
 ECHO = "hashicorp/http-echo:1.0"
 """A static binary that answers HTTP with a fixed text; it writes nothing."""
 REDIS = "redis:7.4-alpine"
-"""Redis as the in-cluster database; as non-root it writes only to /data."""
+"""Redis as the in-cluster database; as non-root it writes only to /data, its volume."""
 
 
-def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | ExternalAlias]:
+DATABASE_BEFORE = "kubexpose:index:ExposedDeployment"
+"""The database's component type before 0.3.0."""
+
+
+def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias]:
     """Declare the example app and export how to reach each part of it."""
     profile = profile or StackProfile.from_config()
     depends: list[pulumi.Resource] = []
@@ -39,15 +50,17 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
     if profile.has_router:  # outside, the API is public through the stack's router (an Ingress or a Gateway)
         backend_args["http"] = {"host": "api.shop.example.com", "path": "/"}
     backend = ExposedDeployment("backend", backend_args, opts, profile=profile)
-    database = ExposedDeployment(
+    database = ExposedStatefulSet(  # its data on a volume that outlives restarts, rollouts and the app itself
         "database",
         {
             "image": REDIS,
             "ports": [{"port": 6379, "name": "redis"}],
-            "writable_paths": ["/data"],
+            "volumes": [{"name": "data", "path": "/data", "size": "1Gi"}],
             "allowed_callers": ["backend"],
         },
-        opts,
+        # Before 0.3.0 the database was an ExposedDeployment: the alias keeps its Service, ServiceAccount and
+        # NetworkPolicy (their URNs name the old type); only its Deployment goes (CHANGELOG, Upgrade from 0.2.0).
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=DATABASE_BEFORE)])),
         profile=profile,
     )
     frontend = ExposedDeployment(
@@ -75,7 +88,7 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         profile=profile,
     )
     external = ExternalAlias("external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile)
-    apps: dict[str, ExposedDeployment | ExternalAlias] = {
+    apps: dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias] = {
         "frontend": frontend,
         "backend": backend,
         "database": database,

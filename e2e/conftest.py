@@ -102,9 +102,10 @@ def eventually(check: Callable[[], Any], timeout: float = 90, every: float = 1.0
 
 
 def ours(cluster: ControlPlane, names: Iterable[str]) -> list[str]:
-    """Every namespaced object in the cluster labelled as one of kubexpose's apps ``names``, as kind/ns/name."""
+    """Every namespaced object in the cluster labelled as one of kubexpose's apps ``names``, as kind/ns/name; not the
+    claims of a stateful app's Pods, which outlive it by design (retention `Retain`)."""
     kinds = cluster.kubectl("api-resources", "--verbs=list,delete", "--namespaced", "-o", "name").stdout.split()
-    kinds = [k for k in kinds if k not in ("events", "events.events.k8s.io")]
+    kinds = [k for k in kinds if k not in ("events", "events.events.k8s.io", "persistentvolumeclaims")]
     selector = f"app.kubernetes.io/name in ({','.join(sorted(names))})"
     items = cluster.get_json(",".join(kinds), "-A", "-l", selector)["items"]
     return sorted(f"{i['kind']}/{i['metadata'].get('namespace')}/{i['metadata']['name']}" for i in items)

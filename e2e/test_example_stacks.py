@@ -37,7 +37,7 @@ def test_up_creates_every_object_of_the_render_with_every_field_it_sets(deployed
     assert result.summary.result == "succeeded"
     manifests = rendered(name).manifests
     assert drift(cluster, manifests) == {}
-    assert len(manifests) == 22
+    assert len(manifests) == 23
 
 
 def test_the_renders_identity_file_names_every_urn_and_parent_the_engine_recorded(deployed: Any) -> None:
@@ -63,7 +63,7 @@ def test_deployments_roll_out_and_services_have_ready_endpoints(deployed: Any, c
         for e in s.get("endpoints") or []
         if e["conditions"].get("ready")
     }
-    assert ready == {"backend", "database", "frontend", "myapp"}
+    assert ready == {"backend", "database", "database-pods", "frontend", "myapp"}
 
 
 def test_the_outputs_name_what_the_server_allocated(deployed: Any, cluster: Any) -> None:

@@ -153,7 +153,7 @@ def test_manifests_have_integers_camel_case_and_no_pulumi_internals() -> None:
 
 def test_the_summary_names_every_service_and_how_it_is_reached() -> None:
     summary = rendered("dev").files["summary.txt"]
-    assert "myapp             NodePort      80/TCP->8080 (node 30001)" in summary
+    assert "myapp             NodePort              80/TCP->8080 (node 30001)" in summary
     assert "every node at localhost:30001" in summary
     assert "alias of api.acmecorp.com" in summary
     prod = rendered("prod").files["summary.txt"]
@@ -290,7 +290,7 @@ def test_the_command_line_renders_dev_from_the_project_root(tmp_path: Path, comm
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Rendered stack 'dev': 22 objects" in result.stdout
+    assert "Rendered stack 'dev': 23 objects" in result.stdout
     assert "external-service  ExternalName" in result.stdout
     for golden in GOLDEN.joinpath("dev").iterdir():
         assert (tmp_path / "dev" / golden.name).read_text() == golden.read_text(), golden.name

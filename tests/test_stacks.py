@@ -17,6 +17,7 @@ EXPECTED_TYPES = {
         "myapp": "NodePort",
         "backend": "ClusterIP",
         "database": "ClusterIP",
+        "database-pods": "ClusterIP",
         "external-service": "ExternalName",
     },
     "staging": {
@@ -24,6 +25,7 @@ EXPECTED_TYPES = {
         "myapp": "LoadBalancer",
         "backend": "ClusterIP",
         "database": "ClusterIP",
+        "database-pods": "ClusterIP",
         "external-service": "ExternalName",
     },
     "prod": {
@@ -31,6 +33,7 @@ EXPECTED_TYPES = {
         "myapp": "LoadBalancer",
         "backend": "ClusterIP",
         "database": "ClusterIP",
+        "database-pods": "ClusterIP",
         "external-service": "ExternalName",
     },
 }

@@ -28,7 +28,7 @@ def public_web() -> None:
 def test_a_stack_file_decides_the_service_types(kubexpose: KubexposeTester) -> None:
     run = kubexpose.run(app.main, stack="prod", stack_dir=ROOT)
     assert run.services_of_type("LoadBalancer") == ["frontend", "myapp"]
-    assert run.services_of_type("ClusterIP") == ["backend", "database"]
+    assert run.services_of_type("ClusterIP") == ["backend", "database", "database-pods"]
     assert run.manifest("Service", "frontend")["spec"]["loadBalancerSourceRanges"] == [
         "203.0.113.0/24",
         "198.51.100.0/24",

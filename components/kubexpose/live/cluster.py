@@ -7,6 +7,10 @@ Pods an IP and report them Running and Ready, so Deployments really roll out, En
 and pulumi-kubernetes' await logic runs as it does against a production cluster. No image is ever
 pulled and nothing leaves the machine.
 
+Storage works as on kind: the default StorageClass ``standard`` is served by a small loop that plays a local-path
+provisioner, making a ``hostPath`` PersistentVolume (under the plane's folder; kwok never writes to it) for each
+claim of that class and deleting it once its claim is gone, so StatefulSets with volume claim templates come up.
+
 Optionally (``load_balancers=True``) a small loop plays a cloud's load-balancer controller and an
 Ingress controller: it writes an address from 198.18.0.0/24 (a range reserved for benchmarks, never
 routed) into ``status.loadBalancer`` of every LoadBalancer Service and Ingress, as
@@ -44,6 +48,9 @@ from . import toolchain
 SERVICE_CIDR = "10.96.0.0/16"
 NODE_PORT_RANGE = "30000-32767"
 LOAD_BALANCER_NET = ipaddress.ip_network("198.18.0.0/24")
+STORAGE_CLASS = "standard"
+"""The default StorageClass, named as kind names its own."""
+PROVISIONER = "kubexpose.dev/loopback-path"
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 
 
@@ -219,6 +226,8 @@ class ControlPlane:
         for i in range(self.nodes):
             self.apply_objects([self._node(i)])
         self._wait("nodes Ready", self._nodes_ready, 120)
+        self.apply_objects([_storage_class()])
+        threading.Thread(target=self._storage_loop, name="fake-provisioner", daemon=True).start()
         if self.load_balancers:
             self._lb_thread = threading.Thread(target=self._load_balancer_loop, name="fake-lb", daemon=True)
             self._lb_thread.start()
@@ -365,6 +374,44 @@ class ControlPlane:
             ready += conds.get("Ready") == "True"
         return ready >= self.nodes
 
+    def _storage_loop(self) -> None:
+        """A PersistentVolume for every claim of the default class that has none; a released one deleted."""
+        made: set[str] = set()
+        while not self._stop.wait(0.5):
+            with contextlib.suppress(Exception):  # a failed round is tried again in half a second
+                self._provision(made)
+
+    def _provision(self, made: set[str]) -> None:
+        claims = (self._get("/api/v1/persistentvolumeclaims") or {}).get("items", [])
+        for claim in claims:
+            spec, uid = claim.get("spec", {}), claim["metadata"]["uid"]
+            if spec.get("storageClassName") != STORAGE_CLASS or spec.get("volumeName") or uid in made:
+                continue
+            with contextlib.suppress(Exception):
+                self._request("POST", "/api/v1/persistentvolumes", self._volume_for(claim))
+                made.add(uid)
+        for volume in (self._get("/api/v1/persistentvolumes") or {}).get("items", []):
+            released = volume.get("status", {}).get("phase") == "Released"
+            if released and volume.get("spec", {}).get("storageClassName") == STORAGE_CLASS:
+                with contextlib.suppress(Exception):
+                    self._request("DELETE", f"/api/v1/persistentvolumes/{volume['metadata']['name']}")
+
+    def _volume_for(self, claim: dict[str, Any]) -> dict[str, Any]:
+        meta, spec = claim["metadata"], claim["spec"]
+        return {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": f"pvc-{meta['uid']}", "annotations": {"pv.kubernetes.io/provisioned-by": PROVISIONER}},
+            "spec": {
+                "capacity": {"storage": spec["resources"]["requests"]["storage"]},
+                "accessModes": spec.get("accessModes") or ["ReadWriteOnce"],
+                "storageClassName": STORAGE_CLASS,
+                "persistentVolumeReclaimPolicy": "Delete",
+                "claimRef": {"namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"]},
+                "hostPath": {"path": str(self.dir / "volumes" / meta["uid"])},
+            },
+        }
+
     def _load_balancer_loop(self) -> None:
         given: dict[str, str] = {}
         pool = iter(LOAD_BALANCER_NET.hosts())
@@ -395,6 +442,17 @@ class ControlPlane:
                             patch,
                             "application/merge-patch+json",
                         )
+
+
+def _storage_class() -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {"name": STORAGE_CLASS, "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": PROVISIONER,
+        "volumeBindingMode": "Immediate",
+        "reclaimPolicy": "Delete",
+    }
 
 
 @contextlib.contextmanager
