@@ -73,7 +73,7 @@ def test_a_components_own_error_is_the_error_of_the_run(check: str, bad_first: b
 
 
 def test_whole_program_checks_still_fail_a_run_whose_components_are_all_valid() -> None:
-    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'ledger' names no ExposedDeployment"):
+    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'ledger' names no app"):
         run_program(redis_calling_ledger)
     with pytest.raises(ValidationError, match=r"kubexpose:aliases"):
         run_program(app_reading_the_stack_config, config=ALIASES)

@@ -37,7 +37,7 @@ def test_a_misspelled_caller_is_refused_when_the_namespace_is_an_output() -> Non
 
     with pytest.raises(
         ValidationError,
-        match=r"^ExposedDeployment 'web': allowed_callers\[0\] 'apii' names no ExposedDeployment of this program in "
+        match=r"^ExposedDeployment 'web': allowed_callers\[0\] 'apii' names no app of this program in "
         r"namespace 'team'; use one of: api, web$",
     ):
         run_program(program)
@@ -60,7 +60,7 @@ def test_a_caller_in_the_outputs_other_namespace_is_not_a_caller() -> None:
         app("api", "elsewhere")
         app("web", team(), allowed_callers=["api"])
 
-    with pytest.raises(ValidationError, match=r"'api' names no ExposedDeployment of this program in namespace 'team'"):
+    with pytest.raises(ValidationError, match=r"'api' names no app of this program in namespace 'team'"):
         run_program(program)
 
 
@@ -118,5 +118,5 @@ def test_under_pulumis_own_mocks_an_output_namespace_is_compared_too() -> None:
         app("api", "team")
         return app("web", team(), allowed_callers=["apii"]).service_name
 
-    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'apii' names no ExposedDeployment"):
+    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'apii' names no app"):
         program()

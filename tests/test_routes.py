@@ -319,7 +319,7 @@ def test_a_caller_that_is_no_app_of_the_run_is_an_error_at_its_end_listing_the_a
 
     with pytest.raises(
         ValidationError,
-        match=r"^ExposedDeployment 'web': allowed_callers\[0\] 'fronted' names no ExposedDeployment of this program in "
+        match=r"^ExposedDeployment 'web': allowed_callers\[0\] 'fronted' names no app of this program in "
         r"namespace 'shop'; use one of: frontend, web$",
     ):
         run_program(program)
@@ -330,7 +330,7 @@ def test_a_caller_in_another_namespace_is_not_a_caller() -> None:
         internal("web", allowed_callers=["frontend"])
         ExposedDeployment("frontend", {"image": IMAGE, "port": 80, "namespace": "other"}, profile=LOCAL)
 
-    with pytest.raises(ValidationError, match=r"'frontend' names no ExposedDeployment of this program in namespace"):
+    with pytest.raises(ValidationError, match=r"'frontend' names no app of this program in namespace"):
         run_program(program)
 
 
@@ -341,7 +341,7 @@ def test_under_pulumis_own_mocks_an_unknown_caller_fails_the_run() -> None:
     def program():
         return internal("web", allowed_callers=["ghost"]).service_name
 
-    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'ghost' names no ExposedDeployment"):
+    with pytest.raises(ValidationError, match=r"allowed_callers\[0\] 'ghost' names no app"):
         program()
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .components.exposed_deployment import ExposedDeployment as ExposedDeployment
     from .components.exposed_stateful_set import ExposedStatefulSet as ExposedStatefulSet
     from .components.external_alias import ExternalAlias as ExternalAlias
+    from .components.worker import Worker as Worker
     from .errors import ConfigError as ConfigError
     from .errors import ValidationError as ValidationError
     from .inputs import AdoptArgs as AdoptArgs
@@ -68,10 +69,15 @@ if TYPE_CHECKING:
     from .inputs import TcpSocketArgs as TcpSocketArgs
     from .inputs import TolerationArgs as TolerationArgs
     from .inputs import VolumeClaimArgs as VolumeClaimArgs
+    from .inputs import WorkerArgs as WorkerArgs
+    from .inputs import WorkloadArgs as WorkloadArgs
     from .profile import LoadBalancerSettings as LoadBalancerSettings
     from .profile import StackProfile as StackProfile
 
 _EXPORTS = {
+    "Worker": ".components.worker",
+    "WorkerArgs": ".inputs",
+    "WorkloadArgs": ".inputs",
     "ExposedStatefulSet": ".components.exposed_stateful_set",
     "VolumeClaimArgs": ".inputs",
     "RetentionArgs": ".inputs",

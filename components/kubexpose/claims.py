@@ -157,10 +157,11 @@ def claim(check: Checker, claim: Claim) -> None:
 def _claim_name(state: ProgramState, check: Checker, namespace: str, service_name: str, owner: str) -> None:
     taken = state.services.get((namespace, service_name))
     if taken is not None:
+        worker = "Worker" in (check.kind, taken.split(" ", 1)[0])  # a Worker has no Service: its Deployment clashes
         check.fail(
             "name",
             service_name,
-            f"is already the Service name of {taken} in namespace '{namespace}'",
+            f"is already the {'app' if worker else 'Service'} name of {taken} in namespace '{namespace}'",
             "give one of them another name or namespace",
         )
     state.services[(namespace, service_name)] = owner
@@ -198,10 +199,10 @@ def _first_failure(err: Exception) -> None:
 FAILURE_LISTENERS.append(_first_failure)
 
 
-def apps_in(state: ProgramState, namespace: str, kind: str) -> list[str]:
-    """Names of the `kind` components a program run declared in `namespace` (literal or resolved)."""
+def apps_in(state: ProgramState, namespace: str, kinds: tuple[str, ...]) -> list[str]:
+    """Names of the components of `kinds` a program run declared in `namespace` (literal or resolved)."""
     return sorted(
-        name for (ns, name), owner in state.services.items() if ns == namespace and owner.startswith(f"{kind} ")
+        name for (ns, name), owner in state.services.items() if ns == namespace and owner.split(" ", 1)[0] in kinds
     )
 
 

@@ -39,13 +39,14 @@ from .claims import see_one_component_at_a_time
 from .components.exposed_deployment import ExposedDeployment
 from .components.exposed_stateful_set import ExposedStatefulSet
 from .components.external_alias import ExternalAlias
+from .components.worker import Worker
 from .errors import ValidationError
 
 PACKAGE = "kubexpose"
 """The package name other languages use (`kubexpose:index:ExposedDeployment`)."""
 VERSION = "0.3.0"
 """The package version written into the schema (the same as the Python distribution's)."""
-COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExposedStatefulSet, ExternalAlias]
+COMPONENTS: list[type[pulumi.ComponentResource]] = [ExposedDeployment, ExposedStatefulSet, ExternalAlias, Worker]
 KUBERNETES_SCHEMA = "4.25.0"
 """The pulumi-kubernetes schema the outputs' resource types refer to, whatever version is installed, so the schema
 is the same in every environment (the types it names, Deployment, Service, NetworkPolicy and EndpointSlice, are in

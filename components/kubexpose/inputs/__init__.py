@@ -218,27 +218,17 @@ class PatchOperationArgs(TypedDict):
     """The JSON Pointer a `move` or `copy` takes its value from (JSON Patch's `from`)."""
 
 
-class AppArgs(TypedDict):
-    """What every app component takes: the container, its Pod and how callers reach it (ExposedDeployment and
-    ExposedStatefulSet add their own)."""
+class WorkloadArgs(TypedDict):
+    """What every component that runs an app's Pods takes: the container, its Pod, its env, files and secrets, its
+    scheduling and its availability (the app components add how callers reach it; a Worker takes these alone)."""
 
     image: pulumi.Input[str]
     """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
     image_pull_policy: NotRequired[str]
     """`Always` (re-check the registry at every Pod start, so a moved tag or a revoked pull right is noticed),
     `IfNotPresent` (e.g. images loaded into kind) or `Never`. Default: `Always`."""
-    port: NotRequired[int]
-    """Shorthand for `ports=[port]`."""
-    ports: NotRequired[Sequence[PortArgs]]
-    """Service ports, `{port, target_port?, target_port_name?, name?, protocol?, node_port?}` (Python may also
-    give plain numbers). Required unless `port` is given."""
     container_ports: NotRequired[Sequence[ContainerPortArgs]]
-    """Ports the container declares. Default: one per Service port, at its target port."""
-    exposure: NotRequired[Exposure]
-    """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
-    service_type: NotRequired[ServiceType]
-    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may also give the text or
-    pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
+    """Ports the container declares. Default: one per Service port, at its target port (a Worker: none)."""
     replicas: NotRequired[pulumi.Input[int]]
     """Number of Pods. Default: 1."""
     revision_history_limit: NotRequired[int]
@@ -284,24 +274,14 @@ class AppArgs(TypedDict):
     """Container arguments. Default: the image's."""
     labels: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Extra labels on every object and Pod (the selector stays `app.kubernetes.io/name`). Default: none."""
-    service_annotations: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Annotations on the Service. Default: none."""
-    session_affinity: NotRequired[str]
-    """`ClientIP` (sticky clients) or `None`. Default: `None`."""
-    session_affinity_timeout_seconds: NotRequired[int]
-    """Stickiness timeout with `ClientIP`, 1-86400. Default: 10800."""
-    headless: NotRequired[bool]
-    """Headless Service (`clusterIP: None`, DNS returns Pod IPs); internal apps only. Default: false."""
-    load_balancer: NotRequired[LoadBalancerArgs]
-    """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
-    external_traffic_policy: NotRequired[str]
-    """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
     resources: NotRequired[ResourcesArgs]
     """Requests and limits. Default: requests 50m CPU/64Mi, limits 500m CPU/256Mi."""
     readiness_probe: NotRequired[ProbeArgs | None]
-    """Readiness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port."""
+    """Readiness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port
+    (a Worker: none)."""
     liveness_probe: NotRequired[ProbeArgs | None]
-    """Liveness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port, every 20 s."""
+    """Liveness probe; `{"disabled": True}` (Python also takes None) turns it off. Default: TCP on the first port,
+    every 20 s (a Worker: none)."""
     startup_probe: NotRequired[ProbeArgs | None]
     """Startup probe for a slow-starting app: the liveness and readiness probes wait until it succeeds (e.g.
     `{"tcp_socket": {"port": 8080}, "period_seconds": 5, "failure_threshold": 60}` gives it up to 5 minutes to start).
@@ -320,12 +300,8 @@ class AppArgs(TypedDict):
     """Mount the service-account token into Pods. Default: false."""
     network_policy: NotRequired[bool]
     """Create a NetworkPolicy admitting only what the exposure promises on the app's ports (for an internal
-    app the callers below, else the Pods of its own namespace; any source for a public one). Default: true."""
-    allowed_callers: NotRequired[Sequence[str]]
-    """Apps (ExposedDeployments of this program, in the same namespace) whose Pods may call this internal app.
-    Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
-    allowed_namespaces: NotRequired[Sequence[str]]
-    """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    app its `allowed_callers` and `allowed_namespaces`, else the Pods of its own namespace; any source for a public
+    one; no one for a Worker). Default: true."""
     migration: NotRequired[MigrationArgs]
     """A command run as a Job, in the app's image, env, Secret, files and security context, that must succeed before
     the Deployment changes: named from its content, it runs again only when the Job would differ (a new image,
@@ -351,9 +327,6 @@ class AppArgs(TypedDict):
     into the ConfigMap `<name>-files` the component owns (a secret Output's content into the Secret `<name>-files`)
     and are mounted read-only at their paths; a changed file rolls the Pods once, an unchanged one never. Default:
     none."""
-    http: NotRequired[HttpArgs]
-    """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
-    as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
     patches: NotRequired[Mapping[str, Sequence[PatchOperationArgs]]]
     """JSON Patch operations per kind of object the component writes (`Deployment` or `StatefulSet`, `Service`,
     `NetworkPolicy`, `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`, the migration's
@@ -361,6 +334,42 @@ class AppArgs(TypedDict):
     path, checked against the Kubernetes types, and refused where they would change what kubexpose's guarantees rest
     on (names, namespace, selectors, env and the Secret routing). The object is annotated `kubexpose.dev/patched`.
     Default: none."""
+
+
+class AppArgs(WorkloadArgs):
+    """What every app component takes: its Pods' inputs and how callers reach it, through its Service (ExposedDeployment
+    and ExposedStatefulSet add their own)."""
+
+    port: NotRequired[int]
+    """Shorthand for `ports=[port]`."""
+    ports: NotRequired[Sequence[PortArgs]]
+    """Service ports, `{port, target_port?, target_port_name?, name?, protocol?, node_port?}` (Python may also
+    give plain numbers). Required unless `port` is given."""
+    exposure: NotRequired[Exposure]
+    """`internal` (ClusterIP) or `public` (the stack's public type); Python may give the text in any case. Default: internal."""
+    service_type: NotRequired[ServiceType]
+    """Explicit Service type (`ClusterIP`, `NodePort`, `LoadBalancer`; Python may also give the text or
+    pulumi_kubernetes' `ServiceSpecType`); wins over `exposure`. Default: from `exposure`."""
+    service_annotations: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Annotations on the Service. Default: none."""
+    session_affinity: NotRequired[str]
+    """`ClientIP` (sticky clients) or `None`. Default: `None`."""
+    session_affinity_timeout_seconds: NotRequired[int]
+    """Stickiness timeout with `ClientIP`, 1-86400. Default: 10800."""
+    headless: NotRequired[bool]
+    """Headless Service (`clusterIP: None`, DNS returns Pod IPs); internal apps only. Default: false."""
+    load_balancer: NotRequired[LoadBalancerArgs]
+    """LoadBalancer settings over the stack's; only for a Service that can be a LoadBalancer. Default: the stack's."""
+    external_traffic_policy: NotRequired[str]
+    """`Cluster` or `Local`; NodePort/LoadBalancer only. Default: the stack's (LoadBalancer), else Kubernetes'."""
+    allowed_callers: NotRequired[Sequence[str]]
+    """Apps (ExposedDeployments of this program, in the same namespace) whose Pods may call this internal app.
+    Default: every Pod of its namespace (unless `allowed_namespaces` is given)."""
+    allowed_namespaces: NotRequired[Sequence[str]]
+    """Namespaces whose Pods may call this internal app. Default: none beyond `allowed_callers`."""
+    http: NotRequired[HttpArgs]
+    """Route `host` + `path` to the app through the stack's router (an Ingress or a Gateway API HTTPRoute,
+    as `kubexpose:ingress` / `kubexpose:gateway` say); the Service stays ClusterIP. Default: none."""
 
 
 class ExposedDeploymentArgs(AppArgs):
@@ -383,6 +392,16 @@ class ExposedStatefulSetArgs(AppArgs):
     """The volumes each Pod gets for itself, kept across restarts, drains and rollouts. Required."""
     retention: NotRequired[RetentionArgs]
     """What happens to the volumes when the app is deleted or scaled down. Default: kept in both cases."""
+
+
+class WorkerArgs(WorkloadArgs):
+    """Inputs of :class:`Worker`: an app nobody calls (a queue consumer, a load generator), so no port, Service,
+    route or callers. Only `image` is required."""
+
+    rollout: NotRequired[RolloutArgs]
+    """How a change replaces the Pods. Default: a rolling update with `max_unavailable` 0 and `max_surge` 25%."""
+    autoscaling: NotRequired[AutoscalingArgs]
+    """Scale between `min_replicas` and `max_replicas` on CPU/memory use (instead of `replicas`). Default: none."""
 
 
 class ExternalAliasArgs(TypedDict):
@@ -455,4 +474,6 @@ __all__ = [
     "TcpSocketArgs",
     "TolerationArgs",
     "VolumeClaimArgs",
+    "WorkerArgs",
+    "WorkloadArgs",
 ]

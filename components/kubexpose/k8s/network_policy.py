@@ -96,7 +96,8 @@ def network_policy_spec(
     selector: Mapping[str, str], ports: Sequence[Port], admission: Admission, egress: Egress | None = None
 ) -> NetworkPolicySpecArgsDict:
     """Admit the callers `admission` names on the target ports: anyone for a public app; the named apps
-    and namespaces; by default the Pods of the app's own namespace. A router is admitted on its port."""
+    and namespaces; by default the Pods of the app's own namespace. A router is admitted on its port. No port (a
+    Worker): nobody."""
     rule: dict[str, Any] = {"ports": [_port(p) for p in ports]}
     if not admission.public:
         peers: list[dict[str, Any]] = [
@@ -116,7 +117,8 @@ def network_policy_spec(
         )
         rules.append({"ports": [_port(admission.router_port)], "from": [router]})
     spec: dict[str, Any] = {"pod_selector": {"match_labels": dict(selector)}, "policy_types": ["Ingress"]}
-    spec["ingress"] = rules
+    if ports:  # no port (a Worker): no rule, so nothing is admitted (`ingress` left out, as the provider applies `[]`)
+        spec["ingress"] = rules
     if egress is not None:
         spec["policy_types"] = ["Ingress", "Egress"]
         spec["egress"] = egress_rules(egress)

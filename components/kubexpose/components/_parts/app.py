@@ -64,7 +64,8 @@ class App:
     budget: Budget | None
     autoscaling: Autoscaling | None
     creates_service_account: bool
-    service: ServiceModel
+    service: ServiceModel | None
+    """The Service (None: a Worker, which has none)."""
     pod: PodModel
     files: Any
     """The checked `files` (a tuple of FileModel, or an Output of one)."""
@@ -128,7 +129,7 @@ def declare_app(
     for image in (app.pod.image, *(c.model.image for c in app.pod.init_containers)):
         warn_on_image(component, check, image)
     warn_on_probe_ports(component, check, app.pod)
-    if app.service.headless:
+    if app.service is not None and app.service.headless:
         pulumi.log.warn(
             f"{check.kind} '{name}': the Service is headless. Kubernetes cannot switch a Service between "
             "headless and a ClusterIP in place: turning `headless` on or off later makes pulumi replace it "
@@ -177,18 +178,28 @@ def declare_app(
             spec=http_route_spec(app.route, name, gateway.name, gateway.namespace, gateway.section_name),
             opts=child,
         )
-    outputs = service_outputs(
-        component.service, name, namespace, app.service, app.node_address, component.recorded_state(component.service)
-    )
-    router = component.ingress or component.http_route
-    url = outputs.url if app.route is None or router is None else component.fixed(app.route.url(), router)
-    component.finish(
-        {
+    served: dict[str, Any] = {}
+    if app.service is not None:
+        outputs = service_outputs(
+            component.service,
+            name,
+            namespace,
+            app.service,
+            app.node_address,
+            component.recorded_state(component.service),
+        )
+        router = component.ingress or component.http_route
+        url = outputs.url if app.route is None or router is None else component.fixed(app.route.url(), router)
+        served = {
             "service_name": outputs.service_name,
             "cluster_dns": outputs.cluster_dns,
             "endpoint": outputs.endpoint,
             "url": url,
             "port_forward": outputs.port_forward,
+        }
+    component.finish(
+        {
+            **served,
             "logs": component.in_namespace(logs_command(app.selector), namespace, deployed),
             **(more_outputs(component, app) if more_outputs is not None else {}),
         }
@@ -218,12 +229,14 @@ def children(name: str, app: App, pod: PodModel, env: PodEnv, files: PodFiles) -
         out["disruption_budget"] = {"metadata": metadata(), "spec": pdb_spec(app.selector, app.budget)}
     if app.autoscaling is not None:
         out["autoscaler"] = {"metadata": metadata(), "spec": hpa_spec(name, app.autoscaling)}
-    service_metadata = object_metadata(name, namespace, app.labels, app.service.annotations)
-    out["service"] = {"metadata": service_metadata, "spec": service_spec(app.service)}
+    if app.service is not None:
+        service_metadata = object_metadata(name, namespace, app.labels, app.service.annotations)
+        out["service"] = {"metadata": service_metadata, "spec": service_spec(app.service)}
     if app.network_policy:
+        ports = app.service.ports if app.service is not None else []
         out["network_policy"] = {
             "metadata": metadata(),
-            "spec": network_policy_spec(app.selector, app.service.ports, app.admission, app.egress),
+            "spec": network_policy_spec(app.selector, ports, app.admission, app.egress),
         }
     if app.route is not None and app.ingress is not None:
         out["ingress"] = {
@@ -259,13 +272,15 @@ def check_patches(check: Checker, name: str, app: App, component: type, shape: S
 
 
 def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields: frozenset[str], example: str) -> App:
-    """The checked arguments of an app component whose Args type has `fields`."""
+    """The checked arguments of an app component whose Args type has `fields` (without `ports`: a Worker, which has
+    no Service, no route and admits no caller)."""
     check.service_name("name", name)
     args = check_args(check, raw, fields, example)
+    serves = "ports" in fields
     image = check_image(check, args.get("image"))
     namespace = resolve_namespace(check, args.get("namespace"), profile)
-    ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True)
-    service_type = parse_service_type(check, args)
+    ports = normalize_ports(check, args.get("ports"), args.get("port"), required=True) if serves else []
+    service_type = parse_service_type(check, args) if serves else ServiceSpecType.CLUSTER_IP
     if service_type is None:
         service_type = (
             profile.public_service_type
@@ -295,7 +310,7 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
     labels = {**extra_labels, NAME_LABEL: name, **selector}
 
     container_ports = parse_container_ports(check, args.get("container_ports"), ports)
-    service, node_ports = parse_service(check, args, profile, service_type, ports, selector)
+    service, node_ports = parse_service(check, args, profile, service_type, ports, selector) if serves else (None, ())
     scaling = parse_autoscaling(check, args)
     replicas = (
         None
@@ -327,9 +342,11 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
     files = parse_files(check, args.get("files"), taken)
     if scaling is not None:
         check_requests(check, scaling, pod.resources)
-    route, router_port = parse_route(check, args, profile, ports, service_type)
+    route, router_port = parse_route(check, args, profile, ports, service_type) if serves else (None, None)
     network_policy = check_bool(check, args, "network_policy", True)
-    admission = parse_admission(check, args, service_type, network_policy, profile, router_port)
+    admission = (
+        parse_admission(check, args, service_type, network_policy, profile, router_port) if serves else Admission()
+    )
     env = [pair for m in (pod, *(c.model for c in pod.init_containers)) if isinstance(m.env, tuple) for pair in m.env]
     egress = parse_egress(check, args, profile, env, name, network_policy)
     return App(

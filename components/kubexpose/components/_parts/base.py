@@ -62,7 +62,7 @@ def check_args(check: Checker, args: Any, fields: frozenset[str], example: str) 
     """The args mapping, with every key a field of the component's Args type."""
     if not isinstance(args, Mapping):
         check.fail("args", args, "is not a mapping", f"pass {example}")
-    check.only_fields("", args, fields, f"an {check.kind} argument")
+    check.only_fields("", args, fields, f"{'an' if check.kind[0] in 'AEIOU' else 'a'} {check.kind} argument")
     return args
 
 

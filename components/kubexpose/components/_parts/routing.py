@@ -118,18 +118,22 @@ def parse_admission(
     )
 
 
+APP_KINDS = ("ExposedDeployment", "ExposedStatefulSet", "Worker")
+"""The components whose Pods may be allowed callers: each labels its Pods `app.kubernetes.io/name: <name>`."""
+
+
 def check_callers(check: Checker, given: Any, callers: tuple[str, ...], state: ProgramState) -> None:
     """At the end of the run: every allowed caller is an app of the program in the same namespace
     (an Output namespace by its value; not checked while it is unknown, as in a preview)."""
     namespace = state.namespace(given)
     if namespace is None:
         return
-    apps = apps_in(state, namespace, "ExposedDeployment")
+    apps = apps_in(state, namespace, APP_KINDS)
     for i, caller in enumerate(callers):
         if caller not in apps:
             check.fail(
                 f"allowed_callers[{i}]",
                 caller,
-                f"names no ExposedDeployment of this program in namespace '{namespace}'",
+                f"names no app (ExposedDeployment, ExposedStatefulSet, Worker) of this program in namespace '{namespace}'",
                 f"use one of: {', '.join(apps)}",
             )
