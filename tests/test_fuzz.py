@@ -28,11 +28,12 @@ from kubexpose import (
     LoadBalancerSettings,
     StackProfile,
     ValidationError,
+    Worker,
 )
 from kubexpose.components.exposed_deployment import ExposedDeploymentArgs
 from kubexpose.components.external_alias import ExternalAliasArgs
 from kubexpose.engine.run import run_program
-from kubexpose.inputs import ExposedStatefulSetArgs
+from kubexpose.inputs import AppArgs, ExposedStatefulSetArgs, WorkerArgs, WorkloadArgs
 from kubexpose.profile import GatewaySettings, IngressSettings
 from kubexpose.render.manifests import manifests
 
@@ -461,7 +462,9 @@ FIELDS = {
     "ExposedDeployment": set(ExposedDeploymentArgs.__annotations__) | {"name", "args"},
     "ExposedStatefulSet": set(ExposedStatefulSetArgs.__annotations__) | {"name", "args"},
     "ExternalAlias": set(ExternalAliasArgs.__annotations__) | {"name", "args", "kubexpose"},
+    "Worker": set(AppArgs.__annotations__) | set(WorkerArgs.__annotations__) | {"name", "args"},
 }
+"""The fields an error of each component may name (a Worker names the served-app field it refuses)."""
 
 
 def rejected_by_name_or_valid(declare: Callable[[], Any], kind: str, name: str, profile: StackProfile) -> None:
@@ -519,6 +522,23 @@ def stateful_args(draw: st.DrawFn) -> dict[str, Any]:
             )
         )  # fmt: skip
     return args
+
+
+@st.composite
+def worker_args(draw: st.DrawFn) -> dict[str, Any]:
+    """A Worker's arguments: an app's without what serves callers (now and then one of them, which is refused)."""
+    served = set(AppArgs.__annotations__) - set(WorkloadArgs.__annotations__)
+    args = draw(deployment_args())
+    keep = mostly(st.just(False), st.just(True))
+    return {k: v for k, v in args.items() if k != "adopt" and (k not in served or draw(keep))}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(name=any_name, args=worker_args(), profile=profiles)
+def test_a_worker_is_rejected_by_name_or_valid_for_kubernetes(
+    name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    rejected_by_name_or_valid(lambda: Worker(name, args, profile=profile), "Worker", name, profile)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

@@ -613,3 +613,15 @@ def test_a_stateful_app_reaches_its_objects_from_another_language(provider: Prov
     assert stateful["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Delete"}
     headless = provider.cluster.get("kubernetes:core/v1:Service", "cache-pods-service").inputs["spec"]
     assert headless["clusterIP"] == "None"
+
+
+def test_a_worker_reaches_its_objects_from_another_language(provider: Provider) -> None:
+    """`Worker` as TypeScript, Go or YAML send it: a Deployment and a NetworkPolicy admitting no one, no Service (a
+    served-app input such as `port` is no property of its schema: those languages cannot give it)."""
+    inputs = {"image": "ghcr.io/acme/loadgen:1.0", "replicas": 2.0, "env": {"TARGET": "http://frontend:80"}}
+    state = provider.construct("kubexpose:index:Worker", "loadgen", inputs)
+    kinds = sorted(r.type.split(":")[-1] for r in provider.cluster.registered if r.custom)
+    assert kinds == ["Deployment", "NetworkPolicy", "PodDisruptionBudget", "ServiceAccount"]
+    policy = provider.cluster.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "loadgen-network-policy")
+    assert "ingress" not in policy.inputs["spec"]
+    assert state["logs"].startswith("kubectl logs -n default --selector app.kubernetes.io/name=loadgen")

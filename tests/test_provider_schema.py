@@ -92,7 +92,8 @@ def test_input_type_tokens_are_plain_nouns_so_generated_sdks_add_args_once() -> 
     Python class `PortArgs`, and every input type of kubexpose.inputs is in the schema under that token."""
     tokens = {token.removeprefix("kubexpose:index:") for token in SCHEMA["types"]}
     assert [t for t in tokens if t.endswith("Args")] == []
-    args = ("AppArgs", "ExposedDeploymentArgs", "ExposedStatefulSetArgs", "ExternalAliasArgs")  # a component's own
+    args = ("AppArgs", "ExposedDeploymentArgs", "ExposedStatefulSetArgs", "ExternalAliasArgs", "WorkerArgs")
+    args += ("WorkloadArgs",)  # a component's own, and the bases they share
     classes = {n for n in kubexpose.inputs.__all__ if n not in args}
     assert tokens == {n.removesuffix("Args") for n in classes}
     text = schema_text()
@@ -157,7 +158,13 @@ def test_the_schema_names_the_components_and_their_shapes() -> None:
         "kubexpose:index:ExposedDeployment",
         "kubexpose:index:ExposedStatefulSet",
         "kubexpose:index:ExternalAlias",
+        "kubexpose:index:Worker",
     ]
+    worker = SCHEMA["resources"]["kubexpose:index:Worker"]
+    assert worker["requiredInputs"] == ["image"]
+    assert not {"port", "ports", "exposure", "http", "allowedCallers", "adopt"} & set(worker["inputProperties"])
+    assert worker["inputProperties"]["env"] == app_inputs("ExposedDeployment")["env"]  # inherited, described
+    assert sorted(worker["required"]) == ["deployment", "logs"] and "service" not in worker["properties"]
     stateful = SCHEMA["resources"]["kubexpose:index:ExposedStatefulSet"]
     assert sorted(stateful["requiredInputs"]) == ["image", "volumes"]
     assert stateful["inputProperties"]["volumes"]["items"]["$ref"] == "#/types/kubexpose:index:VolumeClaim"

@@ -134,6 +134,6 @@ def check_callers(check: Checker, given: Any, callers: tuple[str, ...], state: P
             check.fail(
                 f"allowed_callers[{i}]",
                 caller,
-                f"names no app (ExposedDeployment, ExposedStatefulSet, Worker) of this program in namespace '{namespace}'",
+                f"names no app of this program in namespace '{namespace}'",
                 f"use one of: {', '.join(apps)}",
             )
