@@ -31,7 +31,7 @@ import pulumi
 import pytest
 from conftest import ROOT, drift, eventually
 
-from kubexpose import ExposedDeployment, ExternalAlias
+from kubexpose import ExposedDeployment, ExternalAlias, Worker
 from kubexpose.engine.objects import manifests
 from kubexpose.engine.run import run_program
 from kubexpose.live import toolchain
@@ -85,6 +85,11 @@ def python_consumer() -> None:
     pulumi.export("ordersLogs", orders.logs)
     pulumi.export("paymentsDns", payments.cluster_dns)
     pulumi.export("ordersDbEndpoint", orders_db.endpoint)
+    worker = Worker(
+        "orders-worker",
+        {"image": "ghcr.io/acme/orders-worker:1.4.2", "namespace": NS, "env": {"ORDERS": "http://orders"}},
+    )
+    pulumi.export("workerLogs", worker.logs)
 
 
 def python_run() -> Any:

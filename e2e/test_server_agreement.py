@@ -2,7 +2,9 @@
 
 - the render of every example stack;
 - a bounded sample of the programs the property-based tests generate (`tests/test_fuzz.py`'s
-  strategies for ExposedDeployment), 40 a run: every one kubexpose accepts must be accepted by the server;
+  strategies: 40 ExposedDeployments, 15 ExposedStatefulSets and 15 Workers a run): every one kubexpose accepts must
+  be accepted by the server, stored as rendered, and applied by a second field manager after a first without a
+  conflict (`kubectl apply --server-side` of the render, then `pulumi up`);
 - the other way round: a table of inputs kubexpose refuses, each written into an otherwise valid
   manifest and offered to the server, which must refuse it too unless the row says why kubexpose
   refuses something the server takes (it accepts it but it never works, or it breaks a later update).
@@ -22,9 +24,15 @@ import pulumi
 import pytest
 from conftest import STACKS, differences, rendered
 from hypothesis import HealthCheck, given, settings
-from test_fuzz import any_name, deployment_args, profiles, stateful_args  # tests/ is on the path (e2e/conftest.py)
+from test_fuzz import (  # tests/ is on the path (e2e/conftest.py)
+    any_name,
+    deployment_args,
+    profiles,
+    stateful_args,
+    worker_args,
+)
 
-from kubexpose import ExposedDeployment, ExposedStatefulSet, ExternalAlias, StackProfile, ValidationError
+from kubexpose import ExposedDeployment, ExposedStatefulSet, ExternalAlias, StackProfile, ValidationError, Worker
 from kubexpose.engine.run import run_program
 from kubexpose.k8s.quantity import canonical
 from kubexpose.live.cluster import ControlPlane
@@ -157,6 +165,33 @@ def test_every_generated_stateful_app_is_stored_as_rendered_and_taken_over_witho
     except ValidationError:
         return
     objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
+    verdict = dry_run(cluster, objects, stored=True)
+    assert verdict.returncode == 0, (
+        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
+    )
+    _, drift = stored_drift(objects, verdict.stdout)
+    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+
+
+@settings(
+    max_examples=FUZZ or 15,
+    deadline=None,
+    derandomize=not FUZZ,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(name=any_name, args=worker_args(), profile=profiles)
+def test_every_generated_worker_is_stored_as_rendered_and_taken_over_without_conflict(
+    cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
+) -> None:
+    """Worker's generated programs (15 a run): accepted by the server, stored as rendered, no conflict for a second
+    field manager."""
+    try:
+        result = run_program(lambda: Worker(name, args, profile=profile), fast=True)
+    except ValidationError:
+        return
+    objects = manifests(result)
     verdict = dry_run(cluster, objects, stored=True)
     assert verdict.returncode == 0, (
         f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"

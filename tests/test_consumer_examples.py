@@ -212,7 +212,11 @@ def _example_uses(name: str) -> tuple[list[Use], list[tuple[str, str, str]]]:
 @pytest.mark.parametrize("name", ["yaml-consumer", "ts-consumer"])
 def test_the_example_uses_only_what_the_schema_offers(name: str) -> None:
     uses, outputs = _example_uses(name)
-    assert {u.token for u in uses} == {"kubexpose:index:ExposedDeployment", "kubexpose:index:ExternalAlias"}
+    assert {u.token for u in uses} == {
+        "kubexpose:index:ExposedDeployment",
+        "kubexpose:index:ExternalAlias",
+        "kubexpose:index:Worker",
+    }
     assert len(uses) >= 15 and len(outputs) >= 5
     assert ("ports", "[]", "targetPort") in {u.path for u in uses}
     assert any(u.path == ("namespace",) and u.computed for u in uses)  # an Output where the schema takes one

@@ -288,6 +288,17 @@ def stateful_snippet(block: Block, tmp_path: Path) -> None:
     assert result.get("Service", "cache").inputs["spec"]["type"] == "ClusterIP"
 
 
+def worker_snippet(block: Block, tmp_path: Path) -> None:
+    """The worker example writes a Deployment and a NetworkPolicy admitting no one, and no Service."""
+    from kubexpose import Worker
+
+    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), {"Worker": Worker}))
+    assert result.k8s("Service") == []
+    assert "ingress" not in result.get("NetworkPolicy", "loadgenerator").inputs["spec"]
+    env = result.get("Deployment", "loadgenerator").inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "USERS", "value": "10"} in env
+
+
 def transform_snippet(block: Block, tmp_path: Path) -> None:
     """The transform gives the Deployment, and no other child, its own `ignore_changes`."""
     import pulumi
@@ -436,6 +447,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("docs/_index.md", "caller = ExposedDeployment(", egress_snippet),
     ("docs/_index.md", "orders = ExposedDeployment(", migration_snippet),
     ("docs/_index.md", "cache = ExposedStatefulSet(", stateful_snippet),
+    ("docs/_index.md", "loadgen = Worker(", worker_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),
     ("docs/_index.md", "const healthz: kubexpose.types.input.ProbeArgs", language_excerpt),
     ("docs/_index.md", "public := kubexpose.ExposurePUBLIC", language_excerpt),

@@ -75,6 +75,16 @@ func program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	// A worker nobody calls (it consumes the orders queue): no Service, a NetworkPolicy that admits no one.
+	worker, err := kubexpose.NewWorker(ctx, "orders-worker", &kubexpose.WorkerArgs{
+		Image:     pulumi.String("ghcr.io/acme/orders-worker:1.4.2"),
+		Namespace: shop.Metadata.Name(),
+		Env:       map[string]pulumi.StringInput{"ORDERS": pulumi.String("http://orders")},
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("workerLogs", worker.Logs)
 	ctx.Export("ordersUrl", orders.Url)
 	ctx.Export("ordersInCluster", orders.Endpoint)
 	ctx.Export("ordersPortForward", orders.PortForward)

@@ -52,3 +52,11 @@ export const ordersPortForward = orders.portForward;
 export const ordersLogs = orders.logs;
 export const paymentsDns = payments.clusterDns;
 export const ordersDbEndpoint = ordersDb.endpoint;
+
+// A worker nobody calls (it consumes the orders queue): no Service, a NetworkPolicy that admits no one.
+const worker = new kubexpose.Worker("orders-worker", {
+    image: "ghcr.io/acme/orders-worker:1.4.2",
+    namespace: shop.metadata.name,
+    env: { ORDERS: "http://orders" },
+});
+export const workerLogs = worker.logs;
