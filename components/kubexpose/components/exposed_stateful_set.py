@@ -198,6 +198,7 @@ def _stateful_props(
     spec["volume_claim_templates"] = [_claim_template(c, app.selector) for c in claims]
     spec["persistent_volume_claim_retention_policy"] = dict(retention)
     out["stateful_set"] = {"metadata": deployment["metadata"], "spec": spec}
+    assert app.service is not None  # an app with ports: only a Worker has no Service
     headless = ServiceModel(ServiceSpecType.CLUSTER_IP, app.service.ports, app.selector, headless=True)
     pods_spec = {**service_spec(headless), "publish_not_ready_addresses": True}  # peers find each other starting
     out["pods_service"] = {

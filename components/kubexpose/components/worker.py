@@ -6,6 +6,7 @@ no Service there is no name to call it by, and no port is open to the cluster.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -49,11 +50,12 @@ class Worker(KubexposeComponent):
         profile: StackProfile | None = None,
     ) -> None:
         check = self.checker(name)
-        served = sorted(set(args) & _SERVICE_FIELDS) if isinstance(args, Mapping) else []
+        given: Mapping[str, Any] = args if isinstance(args, Mapping) else {}
+        served = sorted(set(given) & _SERVICE_FIELDS)
         if served:
             check.fail(
                 served[0],
-                args[served[0]],
+                given[served[0]],
                 "is how callers reach an app, and a Worker has no Service",
                 "make it an ExposedDeployment (an alias to the type kubexpose:index:Worker keeps its objects), or drop it",
             )

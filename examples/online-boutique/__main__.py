@@ -1,0 +1,3 @@
+import boutique
+
+boutique.main()
