@@ -115,6 +115,14 @@ def test_the_example_writes_every_app_of_upstream_under_its_name(objects: Any) -
             assert obj["spec"]["ports"][0]["port"] == upstream[(kind, name)]["spec"]["ports"][0]["port"], name
 
 
+def test_the_shop_passes_the_policy_pack(objects: Any) -> None:
+    """kubexpose's policies over the render: secure Pod defaults (Pod Security `restricted`), every call admitted by
+    the callee's NetworkPolicy (the `*_ADDR` graph), budgets, routes."""
+    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+
+    assert check_manifests(list(objects[1].values())) == []
+
+
 def test_every_difference_from_upstream_has_a_reason(objects: Any, update_golden: bool) -> None:
     found = list(differences(*objects))
     unexplained = [d for d in found if reason_of(d[0].split("/")[0], d[1], d[2]) is None]
