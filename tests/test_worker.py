@@ -109,3 +109,30 @@ def test_kubexpose_diff_of_a_worker_that_gains_a_port_shows_the_new_service_and_
     exposure = [f for f in report.findings if f.cls == "exposure" and f.raised]
     assert [f.obj for f in exposure] == ["NetworkPolicy shop/consumer"]
     assert "admits more" in markdown(report)
+
+
+def test_a_worker_that_becomes_an_exposed_deployment_keeps_its_objects_with_an_alias_to_its_old_type() -> None:
+    """What the refusal's fix says: the Deployment, ServiceAccount and NetworkPolicy keep their URNs (the engine
+    updates them in place) and the Service is new; without the alias every child would move (delete and create)."""
+    from kubexpose.render.identity import compare, identities
+
+    served = {"image": BASE["image"], "port": 8080}
+    before = identities(run_program(lambda: Worker("consumer", {"image": BASE["image"]})))
+    moved = identities(run_program(lambda: ExposedDeployment("consumer", served)))
+    assert sorted((c.what, (c.old or c.new).ref) for c in compare(before, moved)) == [  # type: ignore[union-attr]
+        ("created", "ExposedDeployment 'consumer'"),
+        ("created", "Service default/consumer"),
+        ("deleted", "Worker 'consumer'"),
+        ("moved", "Deployment default/consumer"),
+        ("moved", "NetworkPolicy default/consumer"),
+        ("moved", "ServiceAccount default/consumer"),
+    ]
+    alias = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="kubexpose:index:Worker")])
+    kept = identities(run_program(lambda: ExposedDeployment("consumer", served, alias)))
+    assert sorted((c.what, (c.old or c.new).ref) for c in compare(before, kept)) == [  # type: ignore[union-attr]
+        ("aliased", "Deployment default/consumer"),
+        ("aliased", "NetworkPolicy default/consumer"),
+        ("aliased", "ServiceAccount default/consumer"),
+        ("aliased", "Worker 'consumer'"),
+        ("created", "Service default/consumer"),
+    ]
