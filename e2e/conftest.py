@@ -144,3 +144,23 @@ def rolled_out(cluster: ControlPlane, namespace: str, name: str) -> bool:
         and s.get("readyReplicas") == want
         and s.get("replicas") == want
     )
+
+
+def fuzzed(max_examples: int, args: Any, fresh: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis for a test of generated programs (`name`, `args` drawn from the strategy `args`, `profile`): the same
+    `max_examples` programs each run (CI must not land or fail by luck), or `fresh` new ones when it is not 0 (a
+    longer hunt, from an environment variable)."""
+    from hypothesis import HealthCheck, given, settings
+    from test_fuzz import any_name, profiles
+
+    def wrap(test: Callable[..., None]) -> Callable[..., None]:
+        settled = settings(
+            max_examples=fresh or max_examples,
+            deadline=None,
+            derandomize=not fresh,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        return settled(given(name=any_name, args=args, profile=profiles)(test))
+
+    return wrap

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import STACKS, rendered
-from hypothesis import HealthCheck, given, settings
-from test_fuzz import any_name, deployment_args, profiles, stateful_args  # tests/ is on the path (e2e/conftest.py)
+from conftest import STACKS, fuzzed, rendered
+from test_fuzz import deployment_args, stateful_args, worker_args  # tests/ is on the path (e2e/conftest.py)
 
-from kubexpose import ExposedDeployment, ExposedStatefulSet, ValidationError
+from kubexpose import ExposedDeployment, ExposedStatefulSet, ValidationError, Worker
 from kubexpose.engine.run import run_program
 from kubexpose.live import toolchain
 from kubexpose.render.manifests import manifests
@@ -93,42 +92,34 @@ def test_every_field_of_each_stack_render_is_written_as_the_provider_applies_it(
     assert check(rendered(stack).manifests, omitted) == {}
 
 
-@settings(
-    max_examples=FUZZ or 150,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-@given(name=any_name, args=deployment_args(), profile=profiles)
+def written_as_applied(omitted: dict[str, set[str]], declare: Any, name: str, args: dict[str, Any]) -> None:
+    try:
+        result = run_program(declare, fast=True)
+    except ValidationError:
+        return
+    found = check(manifests(result), omitted)
+    assert found == {}, f"the render of {name!r} {args!r} writes empty values the provider leaves out"
+
+
+@fuzzed(150, deployment_args(), FUZZ)
 def test_every_generated_program_is_written_as_the_provider_applies_it(
     omitted: dict[str, set[str]], name: str, args: dict[str, Any], profile: Any
 ) -> None:
-    try:
-        result = run_program(lambda: ExposedDeployment(name, args, profile=profile), fast=True)
-    except ValidationError:
-        return
-    found = check(manifests(result), omitted)
-    assert found == {}, f"the render of {name!r} {args!r} writes empty values the provider leaves out"
+    written_as_applied(omitted, lambda: ExposedDeployment(name, args, profile=profile), name, args)
 
 
-@settings(
-    max_examples=FUZZ or 50,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-@given(name=any_name, args=stateful_args(), profile=profiles)
+@fuzzed(50, stateful_args(), FUZZ)
 def test_every_generated_stateful_app_is_written_as_the_provider_applies_it(
     omitted: dict[str, set[str]], name: str, args: dict[str, Any], profile: Any
 ) -> None:
-    try:
-        result = run_program(lambda: ExposedStatefulSet(name, args, profile=profile), fast=True)
-    except ValidationError:
-        return
-    found = check(manifests(result), omitted)
-    assert found == {}, f"the render of {name!r} {args!r} writes empty values the provider leaves out"
+    written_as_applied(omitted, lambda: ExposedStatefulSet(name, args, profile=profile), name, args)
+
+
+@fuzzed(50, worker_args(), FUZZ)
+def test_every_generated_worker_is_written_as_the_provider_applies_it(
+    omitted: dict[str, set[str]], name: str, args: dict[str, Any], profile: Any
+) -> None:
+    written_as_applied(omitted, lambda: Worker(name, args, profile=profile), name, args)
 
 
 ZEROS = {

@@ -22,12 +22,9 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import STACKS, differences, rendered
-from hypothesis import HealthCheck, given, settings
+from conftest import STACKS, differences, fuzzed, rendered
 from test_fuzz import (  # tests/ is on the path (e2e/conftest.py)
-    any_name,
     deployment_args,
-    profiles,
     stateful_args,
     worker_args,
 )
@@ -116,89 +113,49 @@ STATEFUL = {"image": IMAGE_STATEFUL, "ports": [{"port": 5432, "name": "pg"}],
             "volumes": [{"name": "data", "path": "/var/lib/postgresql/data", "size": "1Gi"}]}  # fmt: skip
 
 
-# 40 programs a run, the same 40 each run (CI must not land or fail by luck); KUBEXPOSE_E2E_FUZZ=N draws N
+# Generated programs: the same ones each run (CI must not land or fail by luck); KUBEXPOSE_E2E_FUZZ=N draws N
 # fresh ones (a longer hunt: `KUBEXPOSE_E2E_FUZZ=500 make e2e`).
 FUZZ = int(os.environ.get("KUBEXPOSE_E2E_FUZZ", "0"))
 
 
-@settings(
-    max_examples=FUZZ or 40,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-@given(name=any_name, args=deployment_args(), profile=profiles)
+def agrees(cluster: ControlPlane, declare: Callable[[], Any], name: str, args: dict[str, Any]) -> None:
+    """A generated program kubexpose accepts (rendered as `kubexpose render` runs it: the fast path where it can) is
+    accepted by the server, stored field for field as the render writes it (the server only adds defaults), and
+    applied by a second field manager after a first without a conflict."""
+    try:
+        result = run_program(declare, fast=True)
+    except ValidationError:
+        return
+    objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
+    verdict = dry_run(cluster, objects, stored=True)
+    assert verdict.returncode == 0, (
+        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
+    )
+    _, drift = stored_drift(objects, verdict.stdout)
+    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
+    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+
+
+@fuzzed(40, deployment_args(), FUZZ)
 def test_every_generated_program_kubexpose_accepts_the_api_server_accepts(
     cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
 ) -> None:
-    try:  # as `kubexpose render` runs it (the fast path where it can)
-        result = run_program(lambda: ExposedDeployment(name, args, profile=profile), fast=True)
-    except ValidationError:
-        return
-    objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
-    verdict = dry_run(cluster, objects, stored=True)
-    assert verdict.returncode == 0, (
-        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
-    )
-    # What the render writes is what the server stores, field for field (the server only adds defaults).
-    _, drift = stored_drift(objects, verdict.stdout)
-    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
-    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+    agrees(cluster, lambda: ExposedDeployment(name, args, profile=profile), name, args)
 
 
-@settings(
-    max_examples=FUZZ or 15,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-@given(name=any_name, args=stateful_args(), profile=profiles)
+@fuzzed(15, stateful_args(), FUZZ)
 def test_every_generated_stateful_app_is_stored_as_rendered_and_taken_over_without_conflict(
     cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
 ) -> None:
-    """ExposedStatefulSet's generated programs (15 a run): accepted, stored as rendered, and applied by a second field
-    manager after a first (the claim templates are an atomic list: each field as the server stores it)."""
-    try:
-        result = run_program(lambda: ExposedStatefulSet(name, args, profile=profile), fast=True)
-    except ValidationError:
-        return
-    objects = [o for o in manifests(result) if o["kind"] != "HTTPRoute" or _has_crd(cluster)]
-    verdict = dry_run(cluster, objects, stored=True)
-    assert verdict.returncode == 0, (
-        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
-    )
-    _, drift = stored_drift(objects, verdict.stdout)
-    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
-    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+    """The claim templates are an atomic list: each of their fields as the server stores it."""
+    agrees(cluster, lambda: ExposedStatefulSet(name, args, profile=profile), name, args)
 
 
-@settings(
-    max_examples=FUZZ or 15,
-    deadline=None,
-    derandomize=not FUZZ,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-@given(name=any_name, args=worker_args(), profile=profiles)
+@fuzzed(15, worker_args(), FUZZ)
 def test_every_generated_worker_is_stored_as_rendered_and_taken_over_without_conflict(
     cluster: ControlPlane, name: str, args: dict[str, Any], profile: StackProfile
 ) -> None:
-    """Worker's generated programs (15 a run): accepted by the server, stored as rendered, no conflict for a second
-    field manager."""
-    try:
-        result = run_program(lambda: Worker(name, args, profile=profile), fast=True)
-    except ValidationError:
-        return
-    objects = manifests(result)
-    verdict = dry_run(cluster, objects, stored=True)
-    assert verdict.returncode == 0, (
-        f"kubexpose accepted {name!r} {args!r} but the API server refused:\n{verdict.stderr}"
-    )
-    _, drift = stored_drift(objects, verdict.stdout)
-    assert drift == {}, f"the render of {name!r} {args!r} differs from what the server stores"
-    assert taken_over(cluster, objects) == "", f"a second field manager conflicts on the render of {name!r} {args!r}"
+    agrees(cluster, lambda: Worker(name, args, profile=profile), name, args)
 
 
 def stored_drift(

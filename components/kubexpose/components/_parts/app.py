@@ -1,8 +1,9 @@
 """What every app component shares: parsing an app's arguments, building its children, declaring them.
 
 ExposedDeployment and ExposedStatefulSet differ in their workload (a Deployment, or a StatefulSet with a volume per
-Pod and a headless Service naming each Pod) and a few arguments; everything else (the Pod, env and Secret routing,
-files, migration, Services, NetworkPolicy, budget, routes, patches, outputs) is built here once.
+Pod and a headless Service naming each Pod) and a few arguments, and a Worker is an ExposedDeployment with no Service
+(its Args type has no `ports`); everything else (the Pod, env and Secret routing, files, migration, Services,
+NetworkPolicy, budget, routes, patches, outputs) is built here once.
 """
 
 import functools
