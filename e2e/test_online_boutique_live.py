@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import ROOT, drift, eventually, namespaced_stack, ours
+from conftest import ROOT, drift, eventually, make_project, ours
 
 from kubexpose import StackProfile
 from kubexpose.engine.objects import manifests
@@ -31,7 +31,11 @@ def program() -> None:
 
 @pytest.fixture(scope="module")
 def stack(kubexpose_live: Any, cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    stack = namespaced_stack(kubexpose_live, cluster, tmp_path_factory.mktemp("boutique"), program, "boutique", NS)
+    """The example's own `dev` stack file (namespace `boutique`, public apps on NodePort)."""
+    cluster.kubectl("create", "namespace", NS, check=False)
+    config = (EXAMPLE / "stacks" / "Pulumi.dev.yaml").read_text()
+    project = make_project(tmp_path_factory.mktemp("boutique") / "boutique", "online-boutique", {"dev": config})
+    stack = kubexpose_live.stack("dev", program, project, copy_name="boutique")
     yield stack
     stack.destroy(on_output=print)
     eventually(lambda: ours(cluster, _apps()) == [], timeout=180)
@@ -49,7 +53,8 @@ def _apps() -> list[str]:
 def test_the_shop_comes_up_stored_as_rendered_with_every_service_ready(stack: Any, cluster: Any) -> None:
     result = stack.up(on_output=print)
     assert result.summary.result == "succeeded"
-    rendered = manifests(run_program(program, config={"kubexpose:namespace": NS}))
+    config = {"kubexpose:namespace": NS, "kubexpose:publicServiceType": "NodePort"}  # stacks/Pulumi.dev.yaml
+    rendered = manifests(run_program(program, config=config))
     assert len([m for m in rendered if m["kind"] == "Deployment"]) == 12
     assert drift(cluster, [m for m in rendered if m["kind"] not in ("Namespace", "Secret")]) == {}
 

@@ -145,6 +145,8 @@ ZEROS = {
     "sidecars": [{"name": "shipper", "image": "fluent/fluent-bit:3.1", "args": [], "env": {}, "container_ports": []}],
     "init_containers": [],
     "pod_affinity": [],
+    "pod_security_context": {"supplemental_groups": []},
+    "security_context": {"capabilities": {"drop": [], "add": []}},
 }
 """Every empty or zero value a user may give kubexpose (each means Kubernetes' default or nothing)."""
 

@@ -494,11 +494,15 @@ def test_an_empty_or_zero_value_is_written_as_pulumi_kubernetes_applies_it(run: 
                     "command": [],
                     "args": [],
                     "tolerations": [{"key": "a", "value": ""}],
+                    "pod_security_context": {"supplemental_groups": []},
+                    "security_context": {"capabilities": {"drop": []}},
                 }
             )
         )
     )
     container = pod["containers"][0]
+    assert "supplementalGroups" not in pod["securityContext"]
+    assert container["securityContext"]["capabilities"] == {}  # drops nothing (the secure default drops ALL)
     assert container["readinessProbe"] == {"tcpSocket": {"port": 80}}
     assert container["livenessProbe"] == {"httpGet": {"port": 80, "path": "/healthz"}}
     assert "command" not in container and "args" not in container

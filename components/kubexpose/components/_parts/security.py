@@ -82,7 +82,17 @@ def _merged(check: Checker, field: str, defaults: dict[str, Any], override: Any,
     if not isinstance(override, Mapping):
         check.fail(field, override, "is not a mapping", "pass the fields to change, e.g. {'run_as_user': 101}")
     check_fields(check, field, override, kind)
-    return {**defaults, **override}
+    return {**defaults, **_without_empty_lists(override)}
+
+
+def _without_empty_lists(value: Mapping[str, Any]) -> dict[str, Any]:
+    """`value` without its empty lists (`supplemental_groups=[]`, `capabilities={"drop": []}`): pulumi-kubernetes'
+    typed round trip leaves them out (`omitempty`) and the server stores none, so the render leaves them out too."""
+    return {
+        key: _without_empty_lists(item) if isinstance(item, Mapping) else item
+        for key, item in value.items()
+        if not (isinstance(item, list | tuple) and not item)
+    }
 
 
 def _ids(check: Checker, field: str, context: Mapping[str, Any], keys: tuple[str, ...]) -> None:
