@@ -497,8 +497,13 @@ EVERY_NEW_FIELD: dict[str, Any] = {
                   "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}}}],
     "init_containers": [{"name": "migrate", "image": "ghcr.io/acme/migrate:1.0", "args": ["up"],
                          "security_context": {"run_as_user": 20000}}],
+    "mounts": [{"config_map": "nginx", "path": "/etc/nginx/nginx.conf", "sub_path": "nginx.conf",
+                "default_mode": 0o440, "optional": True},
+               {"config_map": "nginx", "path": "/etc/nginx/conf.d", "optional": True},
+               {"claim": "uploads", "path": "/srv/uploads", "shared": True},
+               {"claim": "reports", "path": "/srv/reports", "read_only": True}],
 }  # fmt: skip
-"""Every input issue 35 added (and those it completed), in one app."""
+"""Every input issue 35 added (and those it completed), and the mounts of issue 37, in one app."""
 
 
 def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:

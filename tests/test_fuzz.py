@@ -294,11 +294,17 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
                 optional={
                     "config_map": mostly(good_label, any_name),
                     "secret": good_label,
+                    "claim": mostly(good_label, any_name),
                     "items": st.dictionaries(
                         mostly(st.sampled_from(["a.yaml", "tls.crt"]), st.just("a b")),
                         mostly(st.sampled_from(["a.yaml", "d/b.pem"]), st.just("../x")),
                         max_size=2,
                     ),
+                    "sub_path": mostly(st.sampled_from(["a.yaml", "conf/b"]), st.just("/abs")),
+                    "default_mode": mostly(st.sampled_from([0o440, 0o644, 0]), st.just(0o1000)),
+                    "optional": st.booleans(),
+                    "read_only": st.booleans(),
+                    "shared": st.booleans(),
                 },
             ),
             max_size=2,

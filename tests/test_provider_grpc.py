@@ -625,3 +625,27 @@ def test_a_worker_reaches_its_objects_from_another_language(provider: Provider) 
     policy = provider.cluster.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "loadgen-network-policy")
     assert "ingress" not in policy.inputs["spec"]
     assert state["logs"].startswith("kubectl logs -n default --selector app.kubernetes.io/name=loadgen")
+
+
+def test_mounts_of_a_claim_and_of_one_config_file_arrive_from_another_language(provider: Provider) -> None:
+    inputs = {
+        "image": "ghcr.io/acme/web:1.0",
+        "port": 8080.0,
+        "rollout": {"strategy": "Recreate"},
+        "mounts": [
+            {"claim": "uploads", "path": "/srv/uploads"},
+            {"configMap": "nginx", "path": "/etc/nginx/nginx.conf", "subPath": "nginx.conf", "defaultMode": 288.0},
+            {"secret": "tls", "path": "/etc/tls", "optional": True},
+        ],
+    }
+    provider.construct("kubexpose:index:ExposedDeployment", "web", inputs)
+    spec = provider.cluster.get("kubernetes:apps/v1:Deployment", "web-deployment").inputs["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["m0-claim-uploads"] == {
+        "name": "m0-claim-uploads",
+        "persistentVolumeClaim": {"claimName": "uploads"},
+    }
+    assert volumes["m1-configmap-nginx"]["configMap"] == {"name": "nginx", "defaultMode": 288}
+    assert volumes["m2-secret-tls"]["secret"] == {"secretName": "tls", "optional": True}
+    assert {"name": "m1-configmap-nginx", "mountPath": "/etc/nginx/nginx.conf", "readOnly": True,
+            "subPath": "nginx.conf"} in spec["containers"][0]["volumeMounts"]  # fmt: skip

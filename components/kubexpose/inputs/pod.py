@@ -141,16 +141,37 @@ class PodSecurityContextArgs(TypedDict):
 
 
 class MountArgs(TypedDict):
-    """A ConfigMap or Secret mounted read-only into the container (exactly one of `config_map`, `secret`)."""
+    """An existing ConfigMap or Secret (read-only) or PersistentVolumeClaim mounted into the container (exactly one of
+    `config_map`, `secret`, `claim`). The same source may be mounted at several paths."""
 
     config_map: NotRequired[str]
     """Name of an existing ConfigMap in the namespace."""
     secret: NotRequired[str]
     """Name of an existing Secret in the namespace."""
+    claim: NotRequired[str]
+    """Name of an existing PersistentVolumeClaim in the namespace (data the app shares with others or keeps beyond
+    its life). Writable unless `read_only`; a writable claim that is not `shared` needs one Pod and the `Recreate`
+    rollout (a ReadWriteOnce claim attaches to one node: a second Pod, or a rolling update's new Pod, may wait for it
+    forever)."""
     path: str
-    """Absolute directory the keys appear in, e.g. `/etc/app`; no other mount or writable path inside or above it. Required."""
+    """Absolute directory the keys (or the claim's files) appear in, e.g. `/etc/app`; with `sub_path`, the file or
+    directory the one entry appears as. No other mount or writable path inside or above it. Required."""
     items: NotRequired[Mapping[str, str]]
     """Only these keys, each at a relative path under `path` (`{"app.yaml": "app.yaml"}`). Default: every key."""
+    sub_path: NotRequired[str]
+    """One key of the ConfigMap or Secret (or one relative path of the claim) mounted at `path` itself, e.g. a single
+    file `/etc/nginx/nginx.conf` beside the image's own files. Such a file does not follow a change of its source until
+    the Pod restarts. Default: the whole source."""
+    default_mode: NotRequired[int]
+    """Permission bits of the ConfigMap's or Secret's files, 0 to 511 (0o777; e.g. 0o440 = 288). Default: Kubernetes'
+    (0o644)."""
+    optional: NotRequired[bool]
+    """Start the Pods even when the ConfigMap or Secret does not exist (the path is then empty). Default: false."""
+    read_only: NotRequired[bool]
+    """Mount the claim read-only. Default: false for a claim (ConfigMaps and Secrets are always read-only)."""
+    shared: NotRequired[bool]
+    """The claim is ReadWriteMany (e.g. NFS): Pods on several nodes may write it at once, so a writable mount takes
+    several replicas and rolling updates. Default: false."""
 
 
 class EnvRefArgs(TypedDict):

@@ -91,20 +91,42 @@ class ContainerPort:
 
 @dataclass(frozen=True)
 class Mount:
-    """A ConfigMap or Secret mounted read-only at `path` (all its keys, or `items` key -> relative path)."""
+    """A ConfigMap or Secret mounted read-only at `path` (all its keys, or `items` key -> relative path, or the one
+    `sub_path`), or a PersistentVolumeClaim (writable unless `read_only`)."""
 
     volume: str
     path: str
     kind: str
-    """`config_map` or `secret`."""
+    """`config_map`, `secret` or `claim`."""
     name: str
     items: tuple[tuple[str, str], ...] = ()
+    sub_path: str | None = None
+    default_mode: int | None = None
+    optional: bool | None = None
+    read_only: bool = True
+    shared: bool = False
+    """A claim that is ReadWriteMany."""
 
     def volume_spec(self) -> dict[str, Any]:
+        if self.kind == "claim":  # `readOnly: false` left out, as pulumi-kubernetes applies it (omitempty)
+            claim: dict[str, Any] = {"claim_name": self.name, **({"read_only": True} if self.read_only else {})}
+            return {"name": self.volume, "persistent_volume_claim": claim}
         source: dict[str, Any] = {"name": self.name} if self.kind == "config_map" else {"secret_name": self.name}
         if self.items:
             source["items"] = [{"key": key, "path": path} for key, path in self.items]
+        if self.default_mode is not None:
+            source["default_mode"] = self.default_mode
+        if self.optional is not None:
+            source["optional"] = self.optional
         return {"name": self.volume, self.kind: source}
+
+    def volume_mount(self) -> dict[str, Any]:
+        mount: dict[str, Any] = {"name": self.volume, "mount_path": self.path}
+        if self.read_only:
+            mount["read_only"] = True
+        if self.sub_path is not None:
+            mount["sub_path"] = self.sub_path
+        return mount
 
 
 @dataclass(frozen=True)
@@ -257,7 +279,7 @@ def container_spec(pod: PodModel, env: Any = None, files_mounts: Any = ()) -> di
         container["lifecycle"] = {"pre_stop": {"sleep": {"seconds": pod.drain_seconds}}}
     container["termination_message_policy"] = CRASH_REASONS
     mounts: list[dict[str, Any]] = [{"name": volume, "mount_path": path} for volume, path in pod.writable_paths]
-    mounts += [{"name": m.volume, "mount_path": m.path, "read_only": True} for m in pod.mounts]
+    mounts += [m.volume_mount() for m in pod.mounts]
     if isinstance(files_mounts, pulumi.Output):
         container["volume_mounts"] = files_mounts.apply(lambda more: [*mounts, *more] or None)
     elif mounts or files_mounts:

@@ -46,6 +46,7 @@ from .patches import Patches, parse_patches, patched
 from .replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
 from .rollout import parse_rollout, parse_shutdown
 from .routing import check_callers, parse_admission, parse_route
+from .volumes import check_claim_mounts
 from .workload import check_image, parse_container_ports, parse_pod, warn_on_image, warn_on_probe_ports
 
 _ADOPT_FIELDS = frozenset(AdoptArgs.__annotations__)
@@ -350,13 +351,16 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
     )
     env = [pair for m in (pod, *(c.model for c in pod.init_containers)) if isinstance(m.env, tuple) for pair in m.env]
     egress = parse_egress(check, args, profile, env, name, network_policy)
+    strategy = parse_rollout(check, args.get("rollout"))
+    # A StatefulSet (no `rollout`) replaces a Pod only once the old one is gone: no rolling-update wait on a claim.
+    check_claim_mounts(check, pod.mounts, replicas, strategy["type"] == "Recreate" if "rollout" in fields else None)
     return App(
         claim=Claim(namespace, name, node_ports, ((route.host, route.path),) if route else ()),
         labels=labels,
         selector=selector,
         replicas=replicas,
         revision_history_limit=history,
-        strategy=parse_rollout(check, args.get("rollout")),
+        strategy=strategy,
         budget=budget,
         autoscaling=scaling,
         creates_service_account=account is None,
