@@ -93,3 +93,23 @@ def test_one_file_of_a_config_map_beside_the_images_files_and_the_same_source_tw
         "readOnly": True,
         "subPath": "nginx.conf",
     } in spec["containers"][0]["volumeMounts"]
+
+
+def test_kubexpose_diff_reports_a_claim_the_app_no_longer_mounts_or_now_writes() -> None:
+    from kubexpose.render.diff import diff, namespace_of
+    from kubexpose.render.manifests import manifests
+
+    def objects(mounts: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+        args = {**BASE, "mounts": mounts, "rollout": {"strategy": "Recreate"}}
+        made = manifests(run_program(lambda: ExposedDeployment("web", args)))
+        return {(o["kind"], namespace_of(o), o["metadata"]["name"]): o for o in made}
+
+    read_only = objects([{**UPLOADS, "read_only": True}])
+    writes = diff(read_only, objects([UPLOADS]))
+    assert [(f.cls, f.raised, f.reason) for f in writes.findings if f.cls == "data"] == [
+        ("data", False, "now writes the claim uploads (it was mounted read-only)")
+    ]
+    gone = diff(read_only, objects([]))
+    assert [(f.cls, f.raised, f.reason) for f in gone.findings if f.cls == "data"] == [
+        ("data", True, "no longer mounts the claim uploads: the app stops seeing its data")
+    ]

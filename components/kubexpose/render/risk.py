@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
-from .risk_pods import availability, migration, security, stateful_data
+from .risk_pods import availability, claim_mounts, migration, security, stateful_data
 
 __all__ = [
     "CLASSES",
@@ -357,6 +357,7 @@ RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [
     route_exposure,
     replacement,
     stateful_data,
+    claim_mounts,
     availability,
     migration,
     security,

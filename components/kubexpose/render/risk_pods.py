@@ -271,5 +271,41 @@ def stateful_data(old: Obj | None, new: Obj | None) -> list[Finding]:
 _KEEP = "that no data there is needed, or a backup exists"
 
 
+def _claims(obj: Obj | None) -> dict[str, bool]:
+    """The PersistentVolumeClaims a workload's Pods mount (`mounts` with `claim`): name -> writable."""
+    pod = pod_of(obj)
+    volumes = {v.get("name"): (v.get("persistentVolumeClaim") or {}) for v in pod.get("volumes") or []}
+    out: dict[str, bool] = {}
+    for container in pod.get("containers") or []:
+        for mount in container.get("volumeMounts") or []:
+            claim = volumes.get(mount.get("name"))
+            if claim and claim.get("claimName"):
+                writable = not (mount.get("readOnly") or claim.get("readOnly"))
+                out[claim["claimName"]] = out.get(claim["claimName"], False) or writable
+    return out
+
+
+def claim_mounts(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """An existing claim the app no longer mounts (its data is out of the app's reach; the claim stays), or one it
+    now writes."""
+    if old is None or new is None or (new.get("kind") not in ("Deployment", "StatefulSet")):
+        return []
+    before, after = _claims(old), _claims(new)
+    out = [
+        Finding("data", True, ref(new), f"no longer mounts the claim {name}: the app stops seeing its data", _GONE)
+        for name in sorted(set(before) - set(after))
+    ]
+    out += [
+        Finding("data", False, ref(new), f"now writes the claim {name} (it was mounted read-only)", _WRITES)
+        for name in sorted(set(before) & set(after))
+        if after[name] and not before[name]
+    ]
+    return out
+
+
+_GONE = "that the app no longer needs that data (the claim and its data stay in the namespace)"
+_WRITES = "that the app may change that data, and that no other app reads it while it does"
+
+
 def _retention(obj: Obj | None) -> Mapping[str, Any]:
     return spec_of(obj).get("persistentVolumeClaimRetentionPolicy") or {}
