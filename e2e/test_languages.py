@@ -87,7 +87,18 @@ def python_consumer() -> None:
     pulumi.export("ordersDbEndpoint", orders_db.endpoint)
     worker = Worker(
         "orders-worker",
-        {"image": "ghcr.io/acme/orders-worker:1.4.2", "namespace": NS, "env": {"ORDERS": "http://orders"}},
+        {
+            "image": "ghcr.io/acme/orders-worker:1.4.2",
+            "namespace": NS,
+            "env": {"ORDERS": "http://orders"},
+            "jobs": {
+                "requeue": {
+                    "command": ["./worker", "requeue-dead-letters"],
+                    "schedule": "*/30 * * * *",
+                    "time_zone": "Etc/UTC",
+                }
+            },
+        },
     )
     pulumi.export("workerLogs", worker.logs)
 

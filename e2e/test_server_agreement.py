@@ -502,8 +502,14 @@ EVERY_NEW_FIELD: dict[str, Any] = {
                {"config_map": "nginx", "path": "/etc/nginx/conf.d", "optional": True},
                {"claim": "uploads", "path": "/srv/uploads", "shared": True},
                {"claim": "reports", "path": "/srv/reports", "read_only": True}],
+    "jobs": {"report": {"command": ["./report"], "args": ["--daily"], "schedule": "5/10 1-5 1,15 jan-jun sun",
+                        "time_zone": "Europe/Berlin", "concurrency": "Replace", "starting_deadline_seconds": 300,
+                        "keep_succeeded": 0, "keep_failed": 5, "suspend": True, "backoff_limit": 2,
+                        "deadline_seconds": 600},
+             "sweep": {"command": ["./sweep"], "schedule": "@every 1h30m"},
+             "seed": {"command": ["./seed"], "image": "ghcr.io/acme/tools:2.0"}},
 }  # fmt: skip
-"""Every input issue 35 added (and those it completed), and the mounts of issue 37, in one app."""
+"""Every input issue 35 added (and those it completed), and the mounts and jobs of issue 37, in one app."""
 
 
 def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:
@@ -521,6 +527,8 @@ def test_an_app_with_every_new_field_is_stored_as_the_render_writes_it(cluster: 
     assert pod["initContainers"][0]["restartPolicy"] == "Always"
     assert pod["affinity"]["nodeAffinity"] and pod["priorityClassName"] == "business-critical"
     assert pod["containers"][0]["livenessProbe"]["periodSeconds"] == 10  # 0 was left out: the server's default
+    report = live[("CronJob", "web-report")]["spec"]
+    assert (report["timeZone"], report["suspend"], report["successfulJobsHistoryLimit"]) == ("Europe/Berlin", True, 0)
 
 
 def test_an_app_with_files_patches_and_egress_is_stored_as_the_render_writes_it(cluster: ControlPlane) -> None:

@@ -255,6 +255,26 @@ def egress_snippet(block: Block, tmp_path: Path) -> None:
     assert labels["calls.kubexpose.dev/payments"] == "true"
 
 
+def jobs_snippet(block: Block, tmp_path: Path) -> None:
+    """The jobs example declares the CronJob `orders-report` and the run-once Job, both in the app's Pod."""
+    import pulumi
+
+    class Config:
+        def require_secret(self, key: str) -> Any:
+            return pulumi.Output.secret(f"postgres://{key}")
+
+    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
+    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    (cron,) = result.k8s("CronJob")
+    (job,) = result.k8s("Job")
+    assert cron.object_name == "orders-report" and str(job.object_name).startswith("orders-seed-")
+    spec = cron.inputs["spec"]
+    assert (spec["schedule"], spec["timeZone"], spec["concurrencyPolicy"]) == ("0 3 * * *", "Europe/Berlin", "Forbid")
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["containers"][0]["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "orders-env", "key": "DB_URL"}
+    assert job.urn not in result.get("Deployment", "orders").dependencies
+
+
 def migration_snippet(block: Block, tmp_path: Path) -> None:
     """The migration example declares the Job the Deployment waits for, the secret through the app's Secret."""
     import pulumi
@@ -446,6 +466,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("docs/_index.md", "web = ExposedDeployment(", patches_snippet),
     ("docs/_index.md", "caller = ExposedDeployment(", egress_snippet),
     ("docs/_index.md", "orders = ExposedDeployment(", migration_snippet),
+    ("docs/_index.md", "reports = ExposedDeployment(", jobs_snippet),
     ("docs/_index.md", "cache = ExposedStatefulSet(", stateful_snippet),
     ("docs/_index.md", "loadgen = Worker(", worker_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),

@@ -379,6 +379,36 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
                 "deadline_seconds": mostly(st.integers(1, 900), st.just(0)),
             },
         ),
+        "jobs": st.dictionaries(
+            mostly(st.sampled_from(["report", "seed", "vacuum-db"]), st.sampled_from(["Report", "migration"])),
+            st.fixed_dictionaries(
+                {"command": mostly(st.just(["./report"]), st.just([]))},
+                optional={
+                    "args": st.lists(st.sampled_from(["--all", ""]), max_size=2),
+                    "image": mostly(st.just("ghcr.io/acme/tools:2.0"), st.just("Bad Image")),
+                    "schedule": mostly(
+                        st.sampled_from(
+                            ["0 3 * * *", "*/15 * * * *", "0 0 ? * MON-FRI", "5/10 1-5 1,15 jan-jun sun", "@daily"]
+                        )
+                        | st.sampled_from(["@every 1h30m", "59 23 31 12 6", "0-59/60 * * * *"]),
+                        st.sampled_from(
+                            ["0 3 * * 7", "60 * * * *", "0 0 L * *", "* * * * * *", "@often", "*/0 * * * *"]
+                        ),
+                    ),
+                    "time_zone": mostly(
+                        st.sampled_from(["Etc/UTC", "Europe/Berlin", "America/New_York"]), st.just("Local")
+                    ),
+                    "concurrency": mostly(st.sampled_from(["Forbid", "Replace", "Allow"]), st.just("Queue")),
+                    "starting_deadline_seconds": mostly(st.integers(0, 3600), st.just(-1)),
+                    "keep_succeeded": mostly(st.integers(0, 10), st.just(-1)),
+                    "keep_failed": mostly(st.integers(0, 10), st.just(-1)),
+                    "suspend": mostly(st.booleans(), st.just("no")),
+                    "backoff_limit": mostly(st.integers(0, 6), st.just(-1)),
+                    "deadline_seconds": mostly(st.integers(1, 900), st.just(0)),
+                },
+            ),
+            max_size=2,
+        ),
         "patches": st.dictionaries(
             mostly(st.sampled_from(["Deployment", "Service"]), st.just("Deploy")),
             st.lists(

@@ -52,7 +52,10 @@ def test_a_literal_and_an_output_with_the_same_value_are_one_namespace(run: Runn
 
     result = run(program)
     (rule,) = result.get("NetworkPolicy", "web").inputs["spec"]["ingress"]
-    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api"}}}]
+    assert rule["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "api"}}},  # its migration's and jobs' Pods
+    ]
 
 
 def test_a_caller_in_the_outputs_other_namespace_is_not_a_caller() -> None:

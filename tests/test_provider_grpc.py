@@ -649,3 +649,14 @@ def test_mounts_of_a_claim_and_of_one_config_file_arrive_from_another_language(p
     assert volumes["m2-secret-tls"]["secret"] == {"secretName": "tls", "optional": True}
     assert {"name": "m1-configmap-nginx", "mountPath": "/etc/nginx/nginx.conf", "readOnly": True,
             "subPath": "nginx.conf"} in spec["containers"][0]["volumeMounts"]  # fmt: skip
+
+
+def test_a_workers_scheduled_and_run_once_jobs_arrive_from_another_language(provider: Provider) -> None:
+    """`jobs` as another language sends it (a map of the `Job` type, numbers as floats): a CronJob and a Job."""
+    report = {"command": ["./report"], "schedule": "0 3 * * *", "timeZone": "Etc/UTC", "keepSucceeded": 1.0}
+    inputs = {"image": "ghcr.io/acme/mailer:1.0", "jobs": {"report": report, "seed": {"command": ["./seed"]}}}
+    provider.construct("kubexpose:index:Worker", "mailer", inputs)
+    cron = provider.cluster.get("kubernetes:batch/v1:CronJob", "mailer-job-report").inputs["spec"]
+    assert (cron["schedule"], cron["timeZone"], cron["successfulJobsHistoryLimit"]) == ("0 3 * * *", "Etc/UTC", 1)
+    seed = provider.cluster.get("kubernetes:batch/v1:Job", "mailer-job-seed").inputs["spec"]
+    assert seed["template"]["spec"]["containers"][0]["command"] == ["./seed"]

@@ -255,7 +255,9 @@ def test_allowed_callers_and_namespaces_are_the_only_peers(run: Runner) -> None:
     (rule,) = policy(run(program))
     assert rule["from"] == [
         {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "frontend"}}},
         {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "worker"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "worker"}}},
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
     ]
 
@@ -282,7 +284,10 @@ def test_an_app_behind_a_router_admits_the_routers_namespace_on_the_routed_port(
 
     rules = policy(run(program))
     assert rules[1] == {"from": [router], "ports": [{"port": 8080, "protocol": "TCP"}]}
-    assert rules[0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}}]
+    assert rules[0]["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "frontend"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "frontend"}}},
+    ]
 
 
 def test_a_public_app_stays_open_on_its_service_ports(run: Runner) -> None:

@@ -86,7 +86,10 @@ def test_what_an_exposed_deployment_gets_a_stateful_app_gets(run: Runner) -> Non
     assert container["env"][0]["valueFrom"]["secretKeyRef"] == {"name": "db-env", "key": "REDIS_PASSWORD"}
     assert [m["mountPath"] for m in container["volumeMounts"]] == ["/etc/redis.conf", "/data"]
     policy = result.get("NetworkPolicy", "db").inputs["spec"]
-    assert policy["ingress"][0]["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api"}}}]
+    assert policy["ingress"][0]["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "api"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "api"}}},
+    ]
 
 
 def test_retention_deletes_volumes_only_when_asked(run: Runner) -> None:

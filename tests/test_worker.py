@@ -61,7 +61,8 @@ def test_a_worker_may_call_an_app_that_names_it_among_its_callers() -> None:
 
     policy = objects(program)[("NetworkPolicy", "default", "orders")]
     assert policy["spec"]["ingress"][0]["from"] == [
-        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "loadgen"}}}
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "loadgen"}}},
+        {"podSelector": {"matchLabels": {"kubexpose.dev/run-of": "loadgen"}}},
     ]
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .inputs import HttpArgs as HttpArgs
     from .inputs import HttpGetArgs as HttpGetArgs
     from .inputs import HttpHeaderArgs as HttpHeaderArgs
+    from .inputs import JobArgs as JobArgs
     from .inputs import LoadBalancerArgs as LoadBalancerArgs
     from .inputs import MigrationArgs as MigrationArgs
     from .inputs import MountArgs as MountArgs
@@ -83,6 +84,7 @@ _EXPORTS = {
     "RetentionArgs": ".inputs",
     "PatchOperationArgs": ".inputs",
     "NetworkArgs": ".inputs",
+    "JobArgs": ".inputs",
     "MigrationArgs": ".inputs",
     "ExposedStatefulSetArgs": ".inputs",
     "EgressArgs": ".inputs",

@@ -80,6 +80,12 @@ func program(ctx *pulumi.Context) error {
 		Image:     pulumi.String("ghcr.io/acme/orders-worker:1.4.2"),
 		Namespace: shop.Metadata.Name(),
 		Env:       map[string]pulumi.StringInput{"ORDERS": pulumi.String("http://orders")},
+		// A CronJob in the worker's Pod: every 30 minutes, skipped while the last run still runs.
+		Jobs: map[string]kubexpose.JobArgs{"requeue": {
+			Command:  []string{"./worker", "requeue-dead-letters"},
+			Schedule: pulumi.StringRef("*/30 * * * *"),
+			TimeZone: pulumi.StringRef("Etc/UTC"),
+		}},
 	})
 	if err != nil {
 		return err

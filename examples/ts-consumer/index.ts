@@ -58,5 +58,7 @@ const worker = new kubexpose.Worker("orders-worker", {
     image: "ghcr.io/acme/orders-worker:1.4.2",
     namespace: shop.metadata.name,
     env: { ORDERS: "http://orders" },
+    // A CronJob in the worker's Pod: every 30 minutes, skipped while the last run still runs.
+    jobs: { requeue: { command: ["./worker", "requeue-dead-letters"], schedule: "*/30 * * * *", timeZone: "Etc/UTC" } },
 });
 export const workerLogs = worker.logs;

@@ -190,6 +190,7 @@ _TOKENS = {
     "Deployment": "kubernetes:apps/v1:Deployment",
     "StatefulSet": "kubernetes:apps/v1:StatefulSet",
     "Job": "kubernetes:batch/v1:Job",
+    "CronJob": "kubernetes:batch/v1:CronJob",
     "ConfigMap": "kubernetes:core/v1:ConfigMap",
     "PodDisruptionBudget": "kubernetes:policy/v1:PodDisruptionBudget",
     "HorizontalPodAutoscaler": "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",

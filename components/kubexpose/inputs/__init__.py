@@ -42,6 +42,7 @@ from .pod import (
     SecurityContextArgs,
     TcpSocketArgs,
 )
+from .runs import JobArgs, MigrationArgs
 
 
 class Exposure(StrEnum):
@@ -163,22 +164,6 @@ class RetentionArgs(TypedDict):
     """`Retain` or `Delete`: the claims when the app is deleted. Default: `Retain` (the data outlives the app)."""
     when_scaled: NotRequired[str]
     """`Retain` or `Delete`: the claims of Pods a scale-down removes. Default: `Retain`."""
-
-
-class MigrationArgs(TypedDict):
-    """A command that runs to completion before each rollout of the app (a database migration)."""
-
-    command: Sequence[str]
-    """The command, e.g. `["./manage.py", "migrate"]`. Required."""
-    args: NotRequired[Sequence[str]]
-    """Its arguments. Default: none."""
-    image: NotRequired[pulumi.Input[str]]
-    """The image it runs in. Default: the app's."""
-    backoff_limit: NotRequired[int]
-    """How often a failed run is retried before the `up` fails. Default: 0 (a migration that failed once stops)."""
-    deadline_seconds: NotRequired[int]
-    """Seconds the run may take in all (`activeDeadlineSeconds`). Default: none (the `up` waits up to its
-    custom timeout, 10 minutes by default)."""
 
 
 class NetworkArgs(TypedDict):
@@ -307,6 +292,10 @@ class WorkloadArgs(TypedDict):
     the Deployment changes: named from its content, it runs again only when the Job would differ (a new image,
     command or env); a failure stops the `up` with the Job's reason and the old Pods keep serving. A migration is
     never rolled back. Default: none."""
+    jobs: NotRequired[Mapping[str, JobArgs]]
+    """Jobs by name (a DNS label; `<app>-<job>` at most 52 characters) that run in the app's Pod: on a `schedule`
+    (a CronJob), or once (a Job the `up` waits for). Their Pods carry no label the app's Service selects. Default:
+    none."""
     egress: NotRequired[EgressArgs]
     """Whom the app's Pods may call: with `restricted`, only DNS and what the program says the app calls (the
     NetworkPolicy gains `Egress` rules). Default: the stack's (`kubexpose:egress`), else anyone."""
@@ -329,8 +318,8 @@ class WorkloadArgs(TypedDict):
     none."""
     patches: NotRequired[Mapping[str, Sequence[PatchOperationArgs]]]
     """JSON Patch operations per kind of object the component writes (`Deployment` or `StatefulSet`, `Service`,
-    `NetworkPolicy`, `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`, the migration's
-    `Job`), applied as the last step on every
+    `NetworkPolicy`, `ServiceAccount`, `PodDisruptionBudget`, `HorizontalPodAutoscaler`, `Ingress`, the `Job` of the
+    migration and of the jobs that run once, the `CronJob` of the scheduled ones), applied as the last step on every
     path, checked against the Kubernetes types, and refused where they would change what kubexpose's guarantees rest
     on (names, namespace, selectors, env and the Secret routing). The object is annotated `kubexpose.dev/patched`.
     Default: none."""
@@ -451,6 +440,7 @@ __all__ = [
     "HttpArgs",
     "HttpGetArgs",
     "HttpHeaderArgs",
+    "JobArgs",
     "LoadBalancerArgs",
     "MigrationArgs",
     "MountArgs",

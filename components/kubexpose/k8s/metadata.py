@@ -8,6 +8,9 @@ from typing import Any, cast
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict
 
 NAME_LABEL = "app.kubernetes.io/name"
+RUN_OF_LABEL = "kubexpose.dev/run-of"
+"""On the Pods of an app's migration and jobs, naming the app: the NetworkPolicy of an app that admits it as a caller
+admits them too (they run the app's code, with its env, against the same callees)."""
 """The label every object and Pod of a component carries; the selectors use it alone."""
 
 

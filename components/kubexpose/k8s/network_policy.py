@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from pulumi_kubernetes.networking.v1 import NetworkPolicySpecArgsDict
 
-from .metadata import NAME_LABEL
+from .metadata import NAME_LABEL, RUN_OF_LABEL
 from .ports import Port
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -101,7 +101,9 @@ def network_policy_spec(
     rule: dict[str, Any] = {"ports": [_port(p) for p in ports]}
     if not admission.public:
         peers: list[dict[str, Any]] = [
-            {"pod_selector": {"match_labels": {NAME_LABEL: caller}}} for caller in admission.callers
+            {"pod_selector": {"match_labels": {label: caller}}}
+            for caller in admission.callers
+            for label in (NAME_LABEL, RUN_OF_LABEL)  # the caller's Pods, and those of its migration and jobs
         ]
         peers += [
             {"namespace_selector": {"match_labels": {NAMESPACE_NAME_LABEL: namespace}}}

@@ -27,16 +27,23 @@ from pulumi_policy.proxy import unknown_checking_proxy
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
-WORKLOADS = (DEPLOYMENT, STATEFUL_SET)
-"""The kinds whose Pods kubexpose writes: the rules about Pods read both."""
+WORKLOADS = (DEPLOYMENT, STATEFUL_SET)  # the kinds whose Pods serve (a Service selects them)
+PODS = (*WORKLOADS, "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob")  # every kind whose Pods kubexpose writes
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+RUN_OF_LABEL = "kubexpose.dev/run-of"  # on a migration's or job's Pods: the app they run for
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 ALL_SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
 DEFAULT_NODE_PORT_RANGE = "30000-32767"
+
+
+def _template(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The Pod template of a workload's props (a CronJob's is inside its `jobTemplate`)."""
+    spec = props.get("spec") or {}
+    return ((spec.get("jobTemplate") or {}).get("spec") or spec).get("template") or {}
 
 
 def _name(props: Mapping[str, Any], fallback: str) -> str:
@@ -109,13 +116,13 @@ def _containers(pod: Mapping[str, Any]) -> list[Any]:
 
 def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Deployments keep kubexpose's secure Pod defaults unless an exception is granted by config."""
-    if args.resource_type not in WORKLOADS:
+    if args.resource_type not in PODS:
         return
     exempt = set(args.get_config().get("exemptDeployments") or [])
     name = _name(args.props, args.name)
     if name in exempt:
         return
-    pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    pod = _template(args.props).get("spec") or {}
     missing: list[str] = []
     if pod.get("automountServiceAccountToken") is not False:
         missing.append("automountServiceAccountToken: false")
@@ -125,7 +132,7 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
                 missing.append(f"{label} (container {container.get('name')})")
     if missing:
         report_violation(
-            f"{args.resource_type.rsplit(':', 1)[-1]} '{name}' lacks secure Pod defaults: {', '.join(missing)}; keep kubexpose's defaults "
+            f"{args.resource_type.split(':')[-1]} '{name}' lacks secure Pod defaults: {', '.join(missing)}; keep kubexpose's defaults "
             "or list the Deployment in exemptDeployments with a reason.",
             None,
         )
@@ -134,15 +141,15 @@ def secure_pod_defaults(args: ResourceValidationArgs, report_violation: ReportVi
 def drain_within_grace_period(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """A container's pre-stop wait (`lifecycle.preStop.sleep`) ends before the Pod's grace period: the kubelet kills
     the container when the grace period ends, so a wait as long as it leaves the app no time to shut down."""
-    if args.resource_type not in WORKLOADS:
+    if args.resource_type not in PODS:
         return
-    pod = (((args.props.get("spec") or {}).get("template") or {}).get("spec")) or {}
+    pod = _template(args.props).get("spec") or {}
     grace = pod.get("terminationGracePeriodSeconds", 30)
     for container in _containers(pod):
         sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds")
         if isinstance(sleep, int) and isinstance(grace, int) and sleep >= grace:
             report_violation(
-                f"{args.resource_type.rsplit(':', 1)[-1]} '{_name(args.props, args.name)}': container {container.get('name')} waits {sleep} s "
+                f"{args.resource_type.split(':')[-1]} '{_name(args.props, args.name)}': container {container.get('name')} waits {sleep} s "
                 f"before SIGTERM, but the Pod's grace period is {grace} s: the kubelet kills it while it still "
                 "drains; make terminationGracePeriodSeconds longer than the wait (kubexpose: drain_seconds, "
                 "termination_grace_period_seconds).",
@@ -153,10 +160,10 @@ def drain_within_grace_period(args: ResourceValidationArgs, report_violation: Re
 def data_on_volumes(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """A path the Pod template declares as data (`kubexpose.dev/data-paths`, an ExposedStatefulSet's volumes) is
     mounted from a claim, never from an emptyDir, which every restart, drain or rollout empties."""
-    if args.resource_type not in WORKLOADS:
+    if args.resource_type not in PODS:
         return
     spec = args.props.get("spec") or {}
-    template = spec.get("template") or {}
+    template = _template(args.props)
     declared = ((template.get("metadata") or {}).get("annotations") or {}).get("kubexpose.dev/data-paths") or ""
     volumes = {v.get("name"): v for v in (template.get("spec") or {}).get("volumes") or []}
     claims = {(c.get("metadata") or {}).get("name") for c in spec.get("volumeClaimTemplates") or []}
@@ -169,7 +176,7 @@ def data_on_volumes(args: ResourceValidationArgs, report_violation: ReportViolat
                 and ("persistentVolumeClaim" not in volume)
             ):
                 report_violation(
-                    f"{args.resource_type.rsplit(':', 1)[-1]} '{_name(args.props, args.name)}' keeps data at "
+                    f"{args.resource_type.split(':')[-1]} '{_name(args.props, args.name)}' keeps data at "
                     f"{mount.get('mountPath')} (kubexpose.dev/data-paths) on volume {mount.get('name')}, which is no "
                     "claim: a restart, drain or rollout empties it. Mount a claim there (ExposedStatefulSet volumes).",
                     None,
@@ -177,8 +184,7 @@ def data_on_volumes(args: ResourceValidationArgs, report_violation: ReportViolat
 
 
 def _pod_labels(deployment: PolicyResource) -> dict[str, str]:
-    template = ((deployment.props.get("spec") or {}).get("template") or {}).get("metadata") or {}
-    return dict(template.get("labels") or {})
+    return dict((_template(deployment.props).get("metadata") or {}).get("labels") or {})
 
 
 def _namespace(resource: PolicyResource) -> str:
@@ -209,7 +215,7 @@ _CALL = re.compile(r"(?:^|[/@])([a-z0-9-]+)(?:\.([a-z0-9-]+)\.svc[a-z0-9.-]*)?(?
 
 def _calls(deployment: PolicyResource) -> list[tuple[str, str, int | None]]:
     """`(service, namespace, port)` for each Service the Deployment's env values call."""
-    pod = ((deployment.props.get("spec") or {}).get("template") or {}).get("spec") or {}
+    pod = _template(deployment.props).get("spec") or {}
     values = [e.get("value") for c in pod.get("containers") or [] for e in c.get("env") or []]
     out = []
     for value in values:
@@ -254,7 +260,7 @@ def calls_are_admitted(args: StackValidationArgs, report_violation: ReportViolat
     services = {(_namespace(r), _name(r.props, r.name)): r for r in args.resources if r.resource_type == SERVICE}
     deployments = [r for r in args.resources if r.resource_type in WORKLOADS]
     policies = [r for r in args.resources if r.resource_type == NETWORK_POLICY]
-    for caller in deployments:
+    for caller in (r for r in args.resources if r.resource_type in PODS):
         for name, namespace, port in _calls(caller):
             service = services.get((namespace, name))
             spec = (service.props.get("spec") or {}) if service else {}
@@ -284,10 +290,11 @@ def calls_are_admitted(args: StackValidationArgs, report_violation: ReportViolat
                     for rule in (p.props.get("spec") or {}).get("ingress") or []
                 ):
                     report_violation(
-                        f"Deployment '{_name(caller.props, caller.name)}' calls Service '{name}' in namespace "
+                        f"{caller.resource_type.split(':')[-1]} '{_name(caller.props, caller.name)}' calls Service '{name}' in namespace "
                         f"'{namespace}', but NetworkPolicy "
                         f"'{_name(selecting[0].props, selecting[0].name)}' admits no traffic from its Pods; add "
-                        f"'{_name(caller.props, caller.name)}' to the callee's allowed_callers.",
+                        f"'{_pod_labels(caller).get(RUN_OF_LABEL) or _name(caller.props, caller.name)}' to the callee's "
+                        "allowed_callers.",
                         caller.urn,
                     )
 
@@ -318,7 +325,7 @@ def routes_reach_a_service(args: StackValidationArgs, report_violation: ReportVi
             ]
             if not any(port in pair for pair in ports):
                 report_violation(
-                    f"{route.resource_type.rsplit(':', 1)[-1]} '{_name(route.props, route.name)}' sends traffic to "
+                    f"{route.resource_type.split(':')[-1]} '{_name(route.props, route.name)}' sends traffic to "
                     f"{name}:{port}, which is no port of a Service in namespace '{_namespace(route)}'; fix the backend.",
                     route.urn,
                 )
@@ -459,11 +466,8 @@ def resource_type(manifest: Mapping[str, Any]) -> str:
 
 
 def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None) -> list[str]:
-    """Run the pack's policies over rendered manifests as a preview would; return the violations.
-
-    `config` maps a policy name to its config (as in a `--policy-pack-config` file); each policy's
-    schema defaults apply to what is not given.
-    """
+    """Run the pack's policies over rendered manifests as a preview would; return the violations. `config` maps a
+    policy name to its config (as a `--policy-pack-config` file does); each policy's schema defaults fill the rest."""
     violations: list[str] = []
 
     def report(message: str, urn: str | None = None) -> None:

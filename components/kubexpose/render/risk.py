@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
-from .risk_pods import availability, claim_mounts, migration, security, stateful_data
+from .risk_pods import availability, claim_mounts, migration, scheduled_jobs, security, stateful_data
 
 __all__ = [
     "CLASSES",
@@ -336,7 +336,11 @@ def moved(removed: Iterable[Obj], added: Iterable[Obj]) -> list[Finding]:
     def app(obj: Obj) -> tuple[Any, Any]:
         return obj.get("kind"), ((obj.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/name")
 
-    by_app = {app(a): a for a in added if app(a)[1]}
+    def runs(obj: Obj) -> bool:  # a Job named from its content: a new one is a new run, never a move
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        return obj.get("kind") == "Job" and labels.get("app.kubernetes.io/component") in ("migration", "job")
+
+    by_app = {app(a): a for a in added if app(a)[1] and not runs(a)}
     return [
         Finding(
             "replacement",
@@ -360,6 +364,7 @@ RULES: list[Callable[[Obj | None, Obj | None], list[Finding]]] = [
     claim_mounts,
     availability,
     migration,
+    scheduled_jobs,
     security,
 ]
 """Every per-object rule, in the order the report lists their findings."""

@@ -212,24 +212,73 @@ def security(old: Obj | None, new: Obj | None) -> list[Finding]:
     return out
 
 
+def _run_command(job_spec: Obj) -> tuple[str, Any]:
+    """The command line and image of a Job spec's first container."""
+    containers = (((job_spec.get("template") or {}).get("spec") or {}).get("containers")) or [{}]
+    command = " ".join([*(containers[0].get("command") or []), *(containers[0].get("args") or [])])
+    return command, containers[0].get("image")
+
+
 def migration(old: Obj | None, new: Obj | None) -> list[Finding]:
-    """A migration Job that is new (its name is a hash of its content): it runs before the rollout, and is never
-    rolled back."""
+    """A Job of an app that is new (its name is a hash of its content): a migration runs before the rollout and is
+    never rolled back; a job that runs once runs now, beside it."""
     if new is None or old is not None or new.get("kind") != "Job":
         return []
-    if ((new.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/component") != "migration":
+    component = ((new.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/component")
+    if component not in ("migration", "job"):
         return []
-    containers = ((((new.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers")) or [{}]
-    command = " ".join([*(containers[0].get("command") or []), *(containers[0].get("args") or [])])
-    return [
-        Finding(
-            "availability",
-            True,
-            ref(new),
-            f"the migration `{command}` runs before the rollout (in {containers[0].get('image')})",
-            "that it is safe on the live data and for the version still serving: a migration is never rolled back",
+    command, image = _run_command(new.get("spec") or {})
+    if component == "job":
+        what, check = "the job", "that it is safe on the live data: a Job that ran is never undone"
+        when = "runs once now"
+    else:
+        what, when = "the migration", "runs before the rollout"
+        check = "that it is safe on the live data and for the version still serving: a migration is never rolled back"
+    return [Finding("availability", True, ref(new), f"{what} `{command}` {when} (in {image})", check)]
+
+
+def scheduled_jobs(old: Obj | None, new: Obj | None) -> list[Finding]:
+    """A CronJob that is new, runs on another schedule or time zone, or is suspended or resumed."""
+    if (new or old or {}).get("kind") != "CronJob" or new is None:
+        return []
+    after = new.get("spec") or {}
+    when = after.get("schedule", "") + (f" ({after['timeZone']})" if after.get("timeZone") else "")
+    command, _ = _run_command((after.get("jobTemplate") or {}).get("spec") or {})
+    if old is None:
+        paused = " (suspended)" if after.get("suspend") else ""
+        return [
+            Finding(
+                "availability", True, ref(new), f"`{command}` will run at {when}{paused}", "what it does to live data"
+            )
+        ]
+    before = old.get("spec") or {}
+    was = before.get("schedule", "") + (f" ({before['timeZone']})" if before.get("timeZone") else "")
+    out = []
+    if was != when:
+        out.append(
+            Finding(
+                "availability",
+                True,
+                ref(new),
+                f"schedule {was} -> {when}",
+                "that the new times suit what it does (and what it competes with)",
+                directed=False,
+            )
         )
-    ]
+    if bool(before.get("suspend")) != bool(after.get("suspend")):
+        if after.get("suspend"):
+            out.append(Finding("availability", True, ref(new), "suspended: it starts no run", "who waits for its work"))
+        else:
+            out.append(
+                Finding(
+                    "availability",
+                    True,
+                    ref(new),
+                    "resumed: it runs again",
+                    "that a missed run may start at once (unless startingDeadlineSeconds has passed)",
+                )
+            )
+    return out
 
 
 _STATEFUL_FORCE_NEW = ("volumeClaimTemplates", "serviceName", "podManagementPolicy", "revisionHistoryLimit", "selector")

@@ -40,7 +40,7 @@ from .egress import parse_egress
 from .env import PodEnv, declare_env, plain_env
 from .exposure import parse_exposure, parse_service, parse_service_type
 from .files import PodFiles, declare_files, parse_files, plain_files, with_annotations
-from .migration import Migration, migration_labels, migration_props, parse_migration
+from .jobs import AppJob, Run, app_job_props, migration_props, parse_jobs, parse_migration, run_labels
 from .outputs import logs_command, service_outputs
 from .patches import Patches, parse_patches, patched
 from .replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
@@ -75,7 +75,8 @@ class App:
     admission: Admission
     egress: Egress | None
     """Restricted egress (None: open)."""
-    migration: Migration | None
+    migration: Run | None
+    jobs: tuple[AppJob, ...]
     route: RouteModel | None
     node_address: str
     ingress: IngressSettings | None
@@ -93,6 +94,7 @@ PATCHABLE = (
     "HorizontalPodAutoscaler",
     "Ingress",
     "Job",
+    "CronJob",
     "StatefulSet",
 )
 """The kinds of object an app component's `patches` may change, among those it writes (a patch for a kind it does not
@@ -153,10 +155,14 @@ def declare_app(
     props = shape(name, app, props) if shape is not None else props
     before_rollout = child
     if app.migration is not None:
-        labels = migration_labels(name, app.labels, app.selector)
+        labels = run_labels(name, app.labels, app.selector, "migration")
         job_props = migration_props(name, namespace, app.migration, pod, labels, env.env, files)
         job = component.child(k8s.batch.v1.Job, f"{name}-migration", child, **job_props)
         before_rollout = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[job]))
+    for app_job in app.jobs:
+        labels = run_labels(name, app.labels, app.selector, app_job.key)
+        cls, job_props = app_job_props(name, namespace, app_job, pod, labels, env.env, files)
+        component.child(cls, f"{name}-job-{app_job.key}", child, **job_props)
     if "pods_service" in props:  # a StatefulSet's governing Service exists before its Pods
         governing = component.add("pods_service", name, child, adoption, **props.pop("pods_service"))
         before_rollout = pulumi.ResourceOptions.merge(before_rollout, pulumi.ResourceOptions(depends_on=[governing]))
@@ -259,8 +265,14 @@ def check_patches(check: Checker, name: str, app: App, component: type, shape: S
     props["service_account"] = {"metadata": object_metadata(name, app.claim.namespace, app.labels)}
     classes: dict[str, type] = {**children_of(component), "migration": k8s.batch.v1.Job}
     if app.migration is not None:
-        labels = migration_labels(name, app.labels, app.selector)
+        labels = run_labels(name, app.labels, app.selector, "migration")
         props["migration"] = migration_props(name, app.claim.namespace, app.migration, app.pod, labels, env.env, files)
+    for app_job in app.jobs:
+        labels = run_labels(name, app.labels, app.selector, app_job.key)
+        cls, props[f"job {app_job.key}"] = app_job_props(
+            name, app.claim.namespace, app_job, app.pod, labels, env.env, files
+        )
+        classes[f"job {app_job.key}"] = cls
     made = {classes[attribute].__name__ for attribute in props}
     for kind in app.patches.by_kind:
         if kind not in made:
@@ -371,6 +383,7 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
         admission=admission,
         egress=egress,
         migration=parse_migration(check, args.get("migration")),
+        jobs=parse_jobs(check, args.get("jobs"), name),
         route=route,
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,
