@@ -255,6 +255,16 @@ def egress_snippet(block: Block, tmp_path: Path) -> None:
     assert labels["calls.kubexpose.dev/payments"] == "true"
 
 
+def versions_snippet(block: Block, tmp_path: Path) -> None:
+    """The versions example declares a Deployment per version and one Service over both."""
+    result = run_program(
+        lambda: exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment})
+    )
+    assert [str(d.object_name) for d in result.k8s("Deployment")] == ["reviews-v1", "reviews-v2"]
+    assert [d.inputs["spec"]["replicas"] for d in result.k8s("Deployment")] == [3, 1]
+    assert result.get("Service", "reviews").inputs["spec"]["selector"] == {"app.kubernetes.io/name": "reviews"}
+
+
 def jobs_snippet(block: Block, tmp_path: Path) -> None:
     """The jobs example declares the CronJob `orders-report` and the run-once Job, both in the app's Pod."""
     import pulumi
@@ -467,6 +477,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("docs/_index.md", "caller = ExposedDeployment(", egress_snippet),
     ("docs/_index.md", "orders = ExposedDeployment(", migration_snippet),
     ("docs/_index.md", "reports = ExposedDeployment(", jobs_snippet),
+    ("docs/_index.md", "reviews = ExposedDeployment(", versions_snippet),
     ("docs/_index.md", "cache = ExposedStatefulSet(", stateful_snippet),
     ("docs/_index.md", "loadgen = Worker(", worker_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),

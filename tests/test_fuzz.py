@@ -409,6 +409,23 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
             ),
             max_size=2,
         ),
+        "versions": st.dictionaries(
+            mostly(st.sampled_from(["v1", "v2", "canary"]), st.sampled_from(["1", "V2", ""])),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "image": mostly(st.just("ghcr.io/acme/api:2.0"), st.just("Bad Image")),
+                    "replicas": mostly(st.integers(0, 3), st.just(-1)),
+                    "env": st.dictionaries(
+                        mostly(st.sampled_from(["MODE", "COLOR"]), st.just("1X")),
+                        mostly(st.sampled_from(["red", ""]), st.just(7)),
+                        max_size=2,
+                    ),
+                    "weight": mostly(st.integers(0, 100), st.just(1_000_001)),
+                },
+            ),
+            max_size=3,
+        ),
         "patches": st.dictionaries(
             mostly(st.sampled_from(["Deployment", "Service"]), st.just("Deploy")),
             st.lists(
@@ -537,7 +554,8 @@ targets = st.one_of(
 @st.composite
 def stateful_args(draw: st.DrawFn) -> dict[str, Any]:
     """An ExposedStatefulSet's arguments: an app's (those an ExposedDeployment alone takes left out) and volumes."""
-    args = {k: v for k, v in draw(deployment_args()).items() if k not in ("autoscaling", "rollout", "adopt")}
+    only_deployments = ("autoscaling", "rollout", "adopt", "versions")
+    args = {k: v for k, v in draw(deployment_args()).items() if k not in only_deployments}
     volume = st.fixed_dictionaries(
         {
             "name": mostly(st.sampled_from(["data", "wal"]), st.just("Data")),
@@ -566,7 +584,7 @@ def worker_args(draw: st.DrawFn) -> dict[str, Any]:
     served = set(AppArgs.__annotations__) - set(WorkloadArgs.__annotations__)
     args = draw(deployment_args())
     keep = mostly(st.just(False), st.just(True))
-    return {k: v for k, v in args.items() if k != "adopt" and (k not in served or draw(keep))}
+    return {k: v for k, v in args.items() if k not in ("adopt", "versions") and (k not in served or draw(keep))}
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

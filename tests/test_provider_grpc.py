@@ -660,3 +660,20 @@ def test_a_workers_scheduled_and_run_once_jobs_arrive_from_another_language(prov
     assert (cron["schedule"], cron["timeZone"], cron["successfulJobsHistoryLimit"]) == ("0 3 * * *", "Etc/UTC", 1)
     seed = provider.cluster.get("kubernetes:batch/v1:Job", "mailer-job-seed").inputs["spec"]
     assert seed["template"]["spec"]["containers"][0]["command"] == ["./seed"]
+
+
+def test_versions_and_their_weights_arrive_from_another_language(provider: Provider) -> None:
+    """`versions` as another language sends it (a map of the `Version` type): a Deployment per version, the app's
+    Service over all, the Deployments in the `deployments` output."""
+    versions = {
+        "v1": {"replicas": 3.0},
+        "v2": {"image": "ghcr.io/acme/reviews:2.0", "replicas": 1.0, "env": {"C": "red"}},
+    }
+    inputs = {"image": "ghcr.io/acme/reviews:1.0", "port": 9080.0, "versions": versions}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "reviews", inputs)
+    for version, replicas in (("v1", 3), ("v2", 1)):
+        spec = provider.cluster.get("kubernetes:apps/v1:Deployment", f"reviews-{version}-deployment").inputs["spec"]
+        assert (spec["replicas"], spec["selector"]["matchLabels"]["kubexpose.dev/version"]) == (replicas, version)
+    service = provider.cluster.get("kubernetes:core/v1:Service", "reviews-service").inputs["spec"]
+    assert service["selector"] == {"app.kubernetes.io/name": "reviews"}
+    assert len(state["deployments"]) == 2

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from .inputs import SpreadArgs as SpreadArgs
     from .inputs import TcpSocketArgs as TcpSocketArgs
     from .inputs import TolerationArgs as TolerationArgs
+    from .inputs import VersionArgs as VersionArgs
     from .inputs import VolumeClaimArgs as VolumeClaimArgs
     from .inputs import WorkerArgs as WorkerArgs
     from .inputs import WorkloadArgs as WorkloadArgs
@@ -86,6 +87,7 @@ _EXPORTS = {
     "NetworkArgs": ".inputs",
     "JobArgs": ".inputs",
     "MigrationArgs": ".inputs",
+    "VersionArgs": ".inputs",
     "ExposedStatefulSetArgs": ".inputs",
     "EgressArgs": ".inputs",
     "AppArgs": ".inputs",

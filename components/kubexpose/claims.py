@@ -36,6 +36,8 @@ class Claim:
     """Fixed node ports as `(protocol, port, field)`."""
     routes: tuple[tuple[str, str], ...] = ()
     """HTTP routes as `(host, path)`: one router sends a host and path to one app."""
+    other_names: tuple[str, ...] = ()
+    """More names the component's objects take in the namespace (an app version's Deployment and Service)."""
 
 
 @dataclass
@@ -123,7 +125,8 @@ def claim(check: Checker, claim: Claim) -> None:
     state = program_state()
     owner = f"{check.kind} '{check.name}'"
     if isinstance(claim.namespace, str):
-        _claim_name(state, check, claim.namespace, claim.service_name, owner)
+        for service_name in (claim.service_name, *claim.other_names):
+            _claim_name(state, check, claim.namespace, service_name, owner)
     for _, port, where in claim.node_ports:
         other = state.node_ports.get(port)
         if other is not None:
@@ -181,7 +184,8 @@ async def _resolve_namespaces(state: ProgramState) -> None:
         if not isinstance(value, str):
             unknown.append(owner)
             continue
-        _claim_name(state, check, value, claim.service_name, owner)
+        for service_name in (claim.service_name, *claim.other_names):
+            _claim_name(state, check, value, service_name, owner)
     if unknown:
         not_checked(
             f"{', '.join(unknown)}: the namespace is not known yet (preview), so the Service name and "

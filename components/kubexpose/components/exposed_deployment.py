@@ -26,7 +26,10 @@ class ExposedDeployment(KubexposeComponent):
     type_token = "kubexpose:index:ExposedDeployment"
 
     deployment: k8s.apps.v1.Deployment
-    """The Deployment (named like the component)."""
+    """The Deployment (named like the component); with `versions`, the first version's."""
+    deployments: list[k8s.apps.v1.Deployment]
+    """Every Deployment: the one named like the component, or one per version (`<name>-<version>`, in the order
+    given)."""
     service: k8s.core.v1.Service
     """The Service (named like the component: that name is its DNS name)."""
     network_policy: k8s.networking.v1.NetworkPolicy | None

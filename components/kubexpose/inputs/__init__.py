@@ -42,7 +42,7 @@ from .pod import (
     SecurityContextArgs,
     TcpSocketArgs,
 )
-from .runs import JobArgs, MigrationArgs
+from .runs import JobArgs, MigrationArgs, VersionArgs
 
 
 class Exposure(StrEnum):
@@ -371,6 +371,13 @@ class ExposedDeploymentArgs(AppArgs):
     adopt: NotRequired[AdoptArgs]
     """Take over the live objects of an earlier program's resources (moving from raw pulumi-kubernetes resources):
     `{"deployment": "myapp", "service": "myapp", "selector": {"app": "myapp"}}`. Default: none."""
+    versions: NotRequired[Mapping[str, VersionArgs]]
+    """Several versions behind the app's one Service, by name (a DNS label starting with a letter, e.g. `v1`,
+    `canary`): a Deployment `<app>-<version>` each (its image, replicas, env over the app's), every one's Pods
+    selected by the Service; the split follows the replicas, or the `weight`s on the stack's Gateway route. A version
+    removed from the program stops taking traffic before its Pods go (Pulumi deletes last, after the route and the
+    other versions changed; each Pod leaves the Service, drains and stops). Not with `autoscaling` or `adopt`.
+    Default: none (one Deployment `<app>`)."""
 
 
 class ExposedStatefulSetArgs(AppArgs):
@@ -463,6 +470,7 @@ __all__ = [
     "SpreadArgs",
     "TcpSocketArgs",
     "TolerationArgs",
+    "VersionArgs",
     "VolumeClaimArgs",
     "WorkerArgs",
     "WorkloadArgs",

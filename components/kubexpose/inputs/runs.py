@@ -1,6 +1,7 @@
-"""The inputs of work that runs to completion in an app's Pod: its migration and its jobs."""
+"""The inputs of an app's shapes beside its Pods: work that runs to completion (its migration and jobs), and the
+versions behind its Service."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -56,3 +57,23 @@ class JobArgs(TypedDict):
     failure fails the `up` at once)."""
     deadline_seconds: NotRequired[int]
     """Seconds one run may take in all (`activeDeadlineSeconds`). Default: none."""
+
+
+class VersionArgs(TypedDict):
+    """One version of the app behind its Service (a canary, blue/green): its own Deployment `<app>-<version>`, whose
+    Pods the app's Service selects with the other versions'."""
+
+    image: NotRequired[pulumi.Input[str]]
+    """Its image. Default: the app's `image`."""
+    replicas: NotRequired[int]
+    """Its Pods. The Service spreads its callers over every version's ready Pods, so the split follows the replicas:
+    3 of `v1` and 1 of `v2` send `v2` about a quarter. 0 keeps the version without Pods (a rollback target).
+    Default: the app's `replicas`."""
+    env: NotRequired[Mapping[str, str]]
+    """Plain env values over the app's `env` (a name given here replaces the app's value; a secret belongs in the
+    app's `env`). Default: the app's."""
+    weight: NotRequired[int]
+    """Its share of the routed traffic (`http`) where the stack routes through a Gateway: the HTTPRoute's backend
+    weight, relative to the other versions' (0 to 1000000; every version then gives one), each version reached
+    through its own Service `<app>-<version>`. An Ingress has no weights: there, and for callers inside the cluster,
+    the split follows the replicas. Default: none (by replicas)."""

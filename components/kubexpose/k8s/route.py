@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -52,9 +53,15 @@ def ingress_spec(route: RouteModel, service: str, class_name: str, tls_secret: s
 
 
 def http_route_spec(
-    route: RouteModel, service: str, gateway: str, gateway_namespace: str, section_name: str | None
+    route: RouteModel,
+    service: str,
+    gateway: str,
+    gateway_namespace: str,
+    section_name: str | None,
+    weighted: Sequence[tuple[str, int]] = (),
 ) -> dict[str, Any]:
-    """A Gateway API HTTPRoute spec (camelCase: a generic custom resource's fields are passed as written)."""
+    """A Gateway API HTTPRoute spec (camelCase: a generic custom resource's fields are passed as written): to
+    `service`, or to the `weighted` Services `(name, weight)` (the versions of an app)."""
     parent: dict[str, Any] = {
         "group": "gateway.networking.k8s.io",
         "kind": "Gateway",
@@ -72,7 +79,8 @@ def http_route_spec(
                 # weight 1 is the CRD's default, written out: the rules are an atomic list, and a backend without it
                 # differs from the stored one, a conflict for a second server-side applier (kubectl, then pulumi up)
                 "backendRefs": [
-                    {"group": "", "kind": "Service", "name": service, "port": route.service_port, "weight": 1}
+                    {"group": "", "kind": "Service", "name": name, "port": route.service_port, "weight": weight}
+                    for name, weight in (weighted or [(service, 1)])
                 ],
             }
         ],

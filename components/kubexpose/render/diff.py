@@ -25,6 +25,7 @@ from . import identity
 from .findings import match_labels
 from .identity import IdentityFile
 from .risk import CLASSES, RULES, Finding, moved, namespace_of
+from .risk_traffic import traffic_shifts
 
 Key = tuple[str, str, str]
 
@@ -193,6 +194,7 @@ def diff(
         [old[k] for k in old if k not in new and k not in renamed_to],
         [new[k] for k in new if k not in old and k not in renamed_new],
     )
+    findings += traffic_shifts(old, new)
     if identities is not None:
         found, note = identity_findings(*identities, old_name, new_name)
         findings += found

@@ -46,6 +46,7 @@ from .patches import Patches, parse_patches, patched
 from .replicas import check_replicas, check_requests, enabled, parse_autoscaling, parse_budget
 from .rollout import parse_rollout, parse_shutdown
 from .routing import check_callers, parse_admission, parse_route
+from .versions import VERSION_LABEL, Version, parse_versions, version_env
 from .volumes import check_claim_mounts
 from .workload import check_image, parse_container_ports, parse_pod, warn_on_image, warn_on_probe_ports
 
@@ -77,6 +78,8 @@ class App:
     """Restricted egress (None: open)."""
     migration: Run | None
     jobs: tuple[AppJob, ...]
+    versions: tuple[Version, ...]
+    """Several Deployments behind the Service (none: one Deployment named like the app)."""
     route: RouteModel | None
     node_address: str
     ingress: IngressSettings | None
@@ -166,7 +169,23 @@ def declare_app(
     if "pods_service" in props:  # a StatefulSet's governing Service exists before its Pods
         governing = component.add("pods_service", name, child, adoption, **props.pop("pods_service"))
         before_rollout = pulumi.ResourceOptions.merge(before_rollout, pulumi.ResourceOptions(depends_on=[governing]))
-    deployed = component.add(workload, name, before_rollout, adoption, **props[workload])
+    if app.versions:
+        deployments = [
+            component.child(
+                k8s.apps.v1.Deployment, f"{name}-{v.key}-deployment", before_rollout, **props[f"version {v.key}"]
+            )
+            for v in app.versions
+        ]
+        for v in app.versions:
+            if f"version service {v.key}" in props:
+                component.child(
+                    k8s.core.v1.Service, f"{name}-{v.key}-service", child, **props[f"version service {v.key}"]
+                )
+        component.deployment = deployed = deployments[0]
+    else:
+        deployed = component.add(workload, name, before_rollout, adoption, **props[workload])
+        deployments = [deployed]
+    component.deployments = deployments
     for attribute in ("disruption_budget", "autoscaler", "service", "network_policy", "ingress"):
         if attribute in props:
             component.add(attribute, name, child, adoption, **props[attribute])
@@ -183,7 +202,14 @@ def declare_app(
             api_version=HTTP_ROUTE_API,
             kind="HTTPRoute",
             metadata=object_metadata(name, namespace, app.labels),
-            spec=http_route_spec(app.route, name, gateway.name, gateway.namespace, gateway.section_name),
+            spec=http_route_spec(
+                app.route,
+                name,
+                gateway.name,
+                gateway.namespace,
+                gateway.section_name,
+                [(f"{name}-{v.key}", v.weight) for v in app.versions if v.weight is not None],
+            ),
             opts=child,
         )
     served: dict[str, Any] = {}
@@ -232,7 +258,38 @@ def children(name: str, app: App, pod: PodModel, env: PodEnv, files: PodFiles) -
         env.init_env,
         files,
     )
-    out: dict[str, dict[str, Any]] = {"deployment": {"metadata": metadata(), "spec": spec}}
+    out: dict[str, dict[str, Any]] = {}
+    if not app.versions:
+        out["deployment"] = {"metadata": metadata(), "spec": spec}
+    for version in app.versions:
+        labels = {**app.labels, VERSION_LABEL: version.key}
+        version_template = with_annotations(
+            env.template_metadata, files.annotations, labels, pod.annotations, {**(calls or {}), **labels}
+        )
+        image = version.image if version.image is not None else pod.image
+        out[f"version {version.key}"] = {
+            "metadata": object_metadata(f"{name}-{version.key}", namespace, labels),
+            "spec": deployment_spec(
+                {**app.selector, VERSION_LABEL: version.key},
+                labels,
+                version.replicas,
+                replace(pod, image=image),
+                version_env(env.env, version.env),
+                version_template,
+                app.revision_history_limit,
+                app.strategy,
+                env.init_env,
+                files,
+            ),
+        }
+        if version.weight is not None and app.service is not None:  # the HTTPRoute's backend for this version
+            model = ServiceModel(
+                ServiceSpecType.CLUSTER_IP, app.service.ports, {**app.selector, VERSION_LABEL: version.key}
+            )
+            out[f"version service {version.key}"] = {
+                "metadata": object_metadata(f"{name}-{version.key}", namespace, labels),
+                "spec": service_spec(model),
+            }
     if app.budget is not None:
         out["disruption_budget"] = {"metadata": metadata(), "spec": pdb_spec(app.selector, app.budget)}
     if app.autoscaling is not None:
@@ -273,6 +330,11 @@ def check_patches(check: Checker, name: str, app: App, component: type, shape: S
             name, app.claim.namespace, app_job, app.pod, labels, env.env, files
         )
         classes[f"job {app_job.key}"] = cls
+    for attribute in props:
+        if attribute.startswith("version "):
+            classes[attribute] = (
+                k8s.core.v1.Service if attribute.startswith("version service ") else k8s.apps.v1.Deployment
+            )
     made = {classes[attribute].__name__ for attribute in props}
     for kind in app.patches.by_kind:
         if kind not in made:
@@ -332,6 +394,20 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
         else check.input("replicas", args.get("replicas", 1), lambda value: check_replicas(check, value))
     )
     count = scaling.min_replicas if scaling else (replicas if isinstance(replicas, int) else None)
+    route, router_port = parse_route(check, args, profile, ports, service_type) if serves else (None, None)
+    router = None if route is None else ("ingress" if profile.ingress else "gateway")
+    versions = parse_versions(check, args.get("versions"), name, replicas, router)
+    if versions:
+        for field in ("autoscaling", "adopt"):
+            if args.get(field) is not None:
+                check.fail(
+                    field,
+                    args[field],
+                    "cannot be given with versions",
+                    "give each version its replicas" if field == "autoscaling" else "adopt first, then add versions",
+                )
+        counts = [v.replicas for v in versions]
+        count = sum(counts) if all(isinstance(c, int) for c in counts) else None
     history = args.get("revision_history_limit")
     if history is not None:
         fix = "give how many old ReplicaSets to keep for rollbacks, e.g. revision_history_limit=3"
@@ -356,7 +432,6 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
     files = parse_files(check, args.get("files"), taken)
     if scaling is not None:
         check_requests(check, scaling, pod.resources)
-    route, router_port = parse_route(check, args, profile, ports, service_type) if serves else (None, None)
     network_policy = check_bool(check, args, "network_policy", True)
     admission = (
         parse_admission(check, args, service_type, network_policy, profile, router_port) if serves else Admission()
@@ -365,9 +440,16 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
     egress = parse_egress(check, args, profile, env, name, network_policy)
     strategy = parse_rollout(check, args.get("rollout"))
     # A StatefulSet (no `rollout`) replaces a Pod only once the old one is gone: no rolling-update wait on a claim.
-    check_claim_mounts(check, pod.mounts, replicas, strategy["type"] == "Recreate" if "rollout" in fields else None)
+    claim_pods = count if versions else replicas  # with autoscaling: None, as many as the autoscaler makes
+    check_claim_mounts(check, pod.mounts, claim_pods, strategy["type"] == "Recreate" if "rollout" in fields else None)
     return App(
-        claim=Claim(namespace, name, node_ports, ((route.host, route.path),) if route else ()),
+        claim=Claim(
+            namespace,
+            name,
+            node_ports,
+            ((route.host, route.path),) if route else (),
+            tuple(f"{name}-{v.key}" for v in versions),
+        ),
         labels=labels,
         selector=selector,
         replicas=replicas,
@@ -384,6 +466,7 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
         egress=egress,
         migration=parse_migration(check, args.get("migration")),
         jobs=parse_jobs(check, args.get("jobs"), name),
+        versions=versions,
         route=route,
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,
