@@ -24,8 +24,7 @@ from ..k8s.validation import SECRET_SHOWN
 from . import identity
 from .findings import match_labels
 from .identity import IdentityFile
-from .risk import CLASSES, RULES, Finding, moved, namespace_of
-from .risk_traffic import traffic_shifts
+from .risk import CLASSES, RULES, Finding, moved, namespace_of, traffic_shifts
 
 Key = tuple[str, str, str]
 
@@ -190,11 +189,10 @@ def diff(
             else:
                 changes.append(Change(key, status, fields))
     findings += [finding for app in renamed for finding in app.findings(old, new)]
-    findings += moved(
-        [old[k] for k in old if k not in new and k not in renamed_to],
-        [new[k] for k in new if k not in old and k not in renamed_new],
+    removed = [old[k] for k in old if k not in new and k not in renamed_to]
+    findings += moved(removed, [new[k] for k in new if k not in old and k not in renamed_new]) + traffic_shifts(
+        old, new
     )
-    findings += traffic_shifts(old, new)
     if identities is not None:
         found, note = identity_findings(*identities, old_name, new_name)
         findings += found

@@ -16,6 +16,7 @@ from typing import Any
 
 from .findings import CLASSES, CLUSTER_SCOPED, Finding, Obj, match_labels, namespace_of, ref, spec_of
 from .risk_pods import availability, claim_mounts, migration, scheduled_jobs, security, stateful_data
+from .risk_traffic import traffic_shifts
 
 __all__ = [
     "CLASSES",
@@ -31,6 +32,7 @@ __all__ = [
     "route_exposure",
     "security",
     "service_exposure",
+    "traffic_shifts",
 ]
 
 
