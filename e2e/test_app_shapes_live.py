@@ -1,7 +1,7 @@
 """App shapes of issue 37 through the real engine, provider and API server: versions behind one Service (every
 version's Pods ready behind it; a version removed goes after the others changed) and jobs (a CronJob stored as
 rendered, a run-once Job that succeeded and does not run again on an `up` that changes nothing in it). kwok runs the
-Pods and completes a Job's."""
+Pods and completes a Job's; the namespace enforces Pod Security "restricted"."""
 
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ def program() -> None:
 @pytest.fixture(scope="module")
 def stack(kubexpose_live: Any, cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     stack = namespaced_stack(kubexpose_live, cluster, tmp_path_factory.mktemp("shapes"), program, "shapes", NS)
+    # Pod Security "restricted", enforced: the API server refuses every Pod (a version's, a Job's) that breaks it
+    cluster.kubectl("label", "namespace", NS, "pod-security.kubernetes.io/enforce=restricted", "--overwrite")
     yield stack
     stack.destroy(on_output=print)
     eventually(lambda: ours(cluster, ["reviews", "reviews-report", "reviews-seed"]) == [], timeout=120)

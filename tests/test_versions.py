@@ -123,6 +123,11 @@ def test_the_policy_pack_passes_an_app_with_versions() -> None:
         (web(GATEWAY, versions={"v1": {"weight": 1}, "v2": {}}), "versions['v2']", "has no weight"),
         (web(GATEWAY, versions={"v1": {"weight": 0}, "v2": {"weight": 0}}), "versions", "weigh 0 in all"),
         (web(GATEWAY, versions={"v1": {"weight": 1_000_001}}), "versions['v1'].weight", "above 1000000"),
+        (
+            web(GATEWAY, versions={"v1": {"weight": 1}, "v2": {"weight": 1, "replicas": 0}}),
+            "versions['v2'].weight",
+            "no Pods",
+        ),
     ],
 )
 def test_a_bad_version_is_refused_before_anything_is_registered(

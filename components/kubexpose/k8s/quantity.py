@@ -130,7 +130,11 @@ def canonical_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(resources)
     for part in ("requests", "limits"):
         given = resources.get(part)
-        if isinstance(given, Mapping):
+        if (
+            isinstance(given, Mapping) and not given
+        ):  # no request (or limit) at all: left out, as the provider applies it
+            del out[part]
+        elif isinstance(given, Mapping):
             out[part] = {
                 name: value.apply(_in_resource_list) if isinstance(value, pulumi.Output) else _in_resource_list(value)
                 for name, value in given.items()

@@ -117,6 +117,14 @@ def _check_weights(check: Checker, versions: list[Version], weighted: list[Versi
             f"has no weight while versions[{first.key!r}] has one",
             "give every version a weight (0 sends it no routed traffic)",
         )
+    empty = next((v for v in versions if v.weight and v.replicas == 0), None)
+    if empty is not None:
+        check.fail(
+            f"versions[{empty.key!r}].weight",
+            empty.weight,
+            "sends routed traffic to a version with no Pods (replicas 0): those requests fail",
+            "give it weight 0, or replicas",
+        )
     if not sum(v.weight or 0 for v in versions):
         check.fail("versions", {v.key: 0 for v in versions}, "weigh 0 in all", "give one version a weight above 0")
 
