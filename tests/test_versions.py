@@ -189,3 +189,19 @@ def test_a_versions_name_taken_by_another_app_is_refused(run: Runner) -> None:
 
     with pytest.raises(ValidationError, match=r"ExposedDeployment 'reviews': name 'reviews-v2' is already the Service"):
         run(program)
+
+
+def test_a_shift_is_counted_within_the_services_namespace_and_only_for_a_split() -> None:
+    def two(replicas: int, plain: int) -> Any:
+        def program() -> None:
+            versions = {"v1": {"replicas": replicas}, "v2": {"replicas": 1}}
+            ExposedDeployment("reviews", {"image": IMAGE, "port": 9080, "namespace": "b", "versions": versions})
+            ExposedDeployment("reviews", {"image": IMAGE, "port": 9080, "namespace": "a", "replicas": plain})
+
+        return program
+
+    assert _shifts(two(1, 2), two(1, 5)) == []  # one Deployment behind its Service: no split to shift
+    assert _shifts(reviews(None), reviews({"v1": {}})) == []  # all of it still goes to the one Deployment
+    assert _shifts(two(1, 2), two(3, 2)) == [
+        "Service b/reviews: traffic by Pods: reviews-v1 50% -> 75%, reviews-v2 50% -> 25%"
+    ]
