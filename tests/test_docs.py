@@ -255,6 +255,18 @@ def egress_snippet(block: Block, tmp_path: Path) -> None:
     assert labels["calls.kubexpose.dev/payments"] == "true"
 
 
+def with_secret_config(block: Block) -> Any:
+    """The run of a block that declares ExposedDeployments and reads a secret from `config`."""
+    import pulumi
+
+    class Config:
+        def require_secret(self, key: str) -> Any:
+            return pulumi.Output.secret(f"postgres://{key}")
+
+    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
+    return run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+
+
 def versions_snippet(block: Block, tmp_path: Path) -> None:
     """The versions example declares a Deployment per version and one Service over both."""
     result = run_program(
@@ -267,14 +279,7 @@ def versions_snippet(block: Block, tmp_path: Path) -> None:
 
 def jobs_snippet(block: Block, tmp_path: Path) -> None:
     """The jobs example declares the CronJob `orders-report` and the run-once Job, both in the app's Pod."""
-    import pulumi
-
-    class Config:
-        def require_secret(self, key: str) -> Any:
-            return pulumi.Output.secret(f"postgres://{key}")
-
-    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
-    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    result = with_secret_config(block)
     (cron,) = result.k8s("CronJob")
     (job,) = result.k8s("Job")
     assert cron.object_name == "orders-report" and str(job.object_name).startswith("orders-seed-")
@@ -287,14 +292,7 @@ def jobs_snippet(block: Block, tmp_path: Path) -> None:
 
 def migration_snippet(block: Block, tmp_path: Path) -> None:
     """The migration example declares the Job the Deployment waits for, the secret through the app's Secret."""
-    import pulumi
-
-    class Config:
-        def require_secret(self, key: str) -> Any:
-            return pulumi.Output.secret(f"postgres://{key}")
-
-    names = {"ExposedDeployment": ExposedDeployment, "config": Config()}
-    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    result = with_secret_config(block)
     (job,) = result.k8s("Job")
     assert str(job.object_name).startswith("orders-migrate-")
     container = job.inputs["spec"]["template"]["spec"]["containers"][0]
