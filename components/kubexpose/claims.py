@@ -38,6 +38,9 @@ class Claim:
     """HTTP routes as `(host, path)`: one router sends a host and path to one app."""
     other_names: tuple[str, ...] = ()
     """More names the component's objects take in the namespace (an app version's Deployment and Service)."""
+    expected_cluster: str | None = None
+    """The cluster the stack expects its default provider to deploy to (`kubexpose:cluster`), checked before the
+    component registers (:func:`kubexpose.target.check_target`)."""
 
 
 @dataclass

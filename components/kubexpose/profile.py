@@ -98,6 +98,9 @@ class StackProfile:
     """Where every app's Pods run unless the app says otherwise (`kubexpose:scheduling`). Default: anywhere."""
     egress_restricted: bool = False
     """`kubexpose:egress: restricted`: every app may call only what the program says it calls. Default: open."""
+    cluster: str | None = None
+    """`kubexpose:cluster`: the kube context (or API server URL) the stack's default kubernetes provider must deploy
+    to; a program whose default provider points elsewhere fails before anything is registered. Default: not checked."""
     stack: str = field(default="<explicit>", compare=False)
     """The stack the profile was read for (named in config errors)."""
 
@@ -373,6 +376,12 @@ def _node_address(r: _Reader, value: Any) -> str:
     return value
 
 
+def _cluster(r: _Reader, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+        raise r.fail(value, "is not a context name or API server URL", "give e.g. 'prod-eu' or 'https://10.0.0.1:6443'")
+    return value
+
+
 def _block(r: _Reader, value: Any, fields: Mapping[str, str], required: Iterable[str], example: str) -> dict[str, Any]:
     block = r.obj(value, dict, example)
     unknown = sorted(set(block) - set(fields))
@@ -470,4 +479,5 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "zones": ("zones", _bool),
     "scheduling": ("scheduling", _scheduling),
     "egress": ("egress_restricted", _egress),
+    "cluster": ("cluster", _cluster),
 }

@@ -209,7 +209,7 @@ def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias
     else:
         shown = ",".join(ips)
     return _Alias(
-        claim=Claim(namespace, name),
+        claim=Claim(namespace, name, expected_cluster=profile.cluster),
         labels=labels,
         service=service,
         ports=ports,

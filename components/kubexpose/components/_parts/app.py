@@ -449,6 +449,7 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
             node_ports,
             ((route.host, route.path),) if route else (),
             tuple(f"{name}-{v.key}" for v in versions),
+            profile.cluster,
         ),
         labels=labels,
         selector=selector,

@@ -34,6 +34,7 @@ from ...errors import ArgumentsError
 from ...k8s.validation import Checker
 from ...profile import StackProfile
 from ...registrar import Registrar, current
+from ...target import check_target
 from .outputs import Fixed, Out, in_namespace, known
 from .patches import patched
 
@@ -166,6 +167,7 @@ class KubexposeComponent(pulumi.ComponentResource):
         component is registered by it when its `opts` and its checked `inputs` (raw args and parsed model)
         allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children. `patches` (a
         :class:`~kubexpose.components._parts.patches.Patches`, checked) are applied to each child in :meth:`child`."""
+        check_target(taken.expected_cluster, f"{check.kind} '{check.name}'", opts)
         claim(check, taken)
         self._kubexpose_patches = (check, patches)
         for attribute in children_of(type(self)):  # a child the component goes without stays None
