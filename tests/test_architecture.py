@@ -116,7 +116,7 @@ FLOORS = [
     ("kubexpose.inputs",),
     ("kubexpose.k8s",),
     ("kubexpose.claims", "kubexpose.stackfiles"),
-    ("kubexpose.profile",),
+    ("kubexpose.profile", "kubexpose.target"),
     ("kubexpose.components",),
     ("kubexpose.provider",),
     ("kubexpose.engine.mocks",),

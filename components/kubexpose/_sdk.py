@@ -291,3 +291,12 @@ def fast_internals() -> FastInternals:
     """
     require_supported_sdk()
     return FastInternals()
+
+
+def under_mocks() -> bool:
+    """The program runs against Pulumi's mocks (the render, the test kit), not the engine: its resource monitor is
+    the SDK's `MockMonitor` (``pulumi.runtime.settings.get_monitor``, 3.x)."""
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.settings import get_monitor
+
+    return isinstance(get_monitor(), MockMonitor)

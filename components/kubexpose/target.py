@@ -24,6 +24,7 @@ from typing import Any
 import pulumi
 import yaml
 
+from ._sdk import under_mocks
 from .errors import ConfigError
 
 
@@ -97,8 +98,6 @@ def check_target(expected: str | None, owner: str, opts: pulumi.ResourceOptions 
         )
     if expected is None or pulumi.Config("kubernetes").get_bool("strictMode"):
         return  # not checked; or no default provider at all (pulumi-kubernetes then refuses one)
-    from .engine.mocks import under_mocks
-
     context, server, where = default_target(under_mocks())
     by_url = expected.startswith(("https://", "http://"))
     actual = server if by_url else context

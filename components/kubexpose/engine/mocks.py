@@ -26,11 +26,6 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 CLUSTER_IP_NET = ipaddress.ip_network("10.96.0.0/12")
 
 
-def under_mocks() -> bool:
-    """The program runs against Pulumi's mocks (the render, the test kit), not the engine."""
-    return isinstance(pulumi.runtime.settings.get_monitor(), SDK.MockMonitor)
-
-
 def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "big")
 
