@@ -101,6 +101,18 @@ def python_consumer() -> None:
         },
     )
     pulumi.export("workerLogs", worker.logs)
+    reviews = ExposedDeployment(
+        "reviews",
+        {
+            "image": "ghcr.io/acme/reviews:1.0.0",
+            "namespace": NS,
+            "port": 9080,
+            "replicas": 2,
+            "env": {"STAR_COLOR": "black"},
+            "versions": {"v1": {}, "v2": {"replicas": 1, "env": {"STAR_COLOR": "red"}}},
+        },
+    )
+    pulumi.export("reviewsDns", reviews.cluster_dns)
 
 
 def python_run() -> Any:

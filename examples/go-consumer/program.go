@@ -91,6 +91,22 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	ctx.Export("workerLogs", worker.Logs)
+	// Two versions behind one Service (a canary): the split follows the replicas, 2 of v1 to 1 of v2.
+	reviews, err := kubexpose.NewExposedDeployment(ctx, "reviews", &kubexpose.ExposedDeploymentArgs{
+		Image:     pulumi.String("ghcr.io/acme/reviews:1.0.0"),
+		Namespace: shop.Metadata.Name(),
+		Port:      pulumi.IntRef(9080),
+		Replicas:  pulumi.Int(2),
+		Env:       map[string]pulumi.StringInput{"STAR_COLOR": pulumi.String("black")},
+		Versions: map[string]kubexpose.VersionArgs{
+			"v1": {},
+			"v2": {Replicas: pulumi.IntRef(1), Env: map[string]string{"STAR_COLOR": "red"}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("reviewsDns", reviews.ClusterDns)
 	ctx.Export("ordersUrl", orders.Url)
 	ctx.Export("ordersInCluster", orders.Endpoint)
 	ctx.Export("ordersPortForward", orders.PortForward)

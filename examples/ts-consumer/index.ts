@@ -62,3 +62,14 @@ const worker = new kubexpose.Worker("orders-worker", {
     jobs: { requeue: { command: ["./worker", "requeue-dead-letters"], schedule: "*/30 * * * *", timeZone: "Etc/UTC" } },
 });
 export const workerLogs = worker.logs;
+
+// Two versions behind one Service (a canary): the split follows the replicas, 2 of v1 to 1 of v2.
+const reviews = new kubexpose.ExposedDeployment("reviews", {
+    image: "ghcr.io/acme/reviews:1.0.0",
+    namespace: shop.metadata.name,
+    port: 9080,
+    replicas: 2,
+    env: { STAR_COLOR: "black" },
+    versions: { v1: {}, v2: { replicas: 1, env: { STAR_COLOR: "red" } } },
+});
+export const reviewsDns = reviews.clusterDns;
