@@ -267,13 +267,31 @@ def with_secret_config(block: Block) -> Any:
     return run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
 
 
+def fleet_snippet(block: Block, tmp_path: Path) -> None:
+    """The fleet example: the app `api` in two clusters, the same objects and node port in each, Pulumi names apart."""
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+    class Config:
+        def require(self, key: str) -> str:
+            return f"/clusters/{key}.yaml"
+
+    names = {"ExposedDeployment": ExposedDeployment, "k8s": k8s, "pulumi": pulumi, "config": Config()}
+    result = run_program(lambda: exec(compile(block.body, str(block), "exec"), names))
+    deployments = result.k8s("Deployment")
+    assert sorted(d.name for d in deployments) == ["api-east-deployment", "api-west-deployment"]
+    assert {str(d.object_name) for d in deployments} == {"api"}
+    ports = [s.inputs["spec"]["ports"][0]["nodePort"] for s in result.k8s("Service")]
+    assert ports == [30080, 30080]
+
+
 def versions_snippet(block: Block, tmp_path: Path) -> None:
     """The versions example declares a Deployment per version and one Service over both."""
     result = run_program(
         lambda: exec(compile(block.body, str(block), "exec"), {"ExposedDeployment": ExposedDeployment})
     )
-    assert [str(d.object_name) for d in result.k8s("Deployment")] == ["reviews-v1", "reviews-v2"]
-    assert [d.inputs["spec"]["replicas"] for d in result.k8s("Deployment")] == [3, 1]
+    replicas = {str(d.object_name): d.inputs["spec"]["replicas"] for d in result.k8s("Deployment")}
+    assert replicas == {"reviews-v1": 3, "reviews-v2": 1}
     assert result.get("Service", "reviews").inputs["spec"]["selector"] == {"app.kubernetes.io/name": "reviews"}
 
 
@@ -476,6 +494,7 @@ CHECKS: list[tuple[str, str, Callable[[Block, Path], None]]] = [
     ("docs/_index.md", "orders = ExposedDeployment(", migration_snippet),
     ("docs/_index.md", "reports = ExposedDeployment(", jobs_snippet),
     ("docs/_index.md", "reviews = ExposedDeployment(", versions_snippet),
+    ("docs/_index.md", 'for region in ("east", "west"):', fleet_snippet),
     ("docs/_index.md", "cache = ExposedStatefulSet(", stateful_snippet),
     ("docs/_index.md", "loadgen = Worker(", worker_snippet),
     ("docs/_index.md", "def keep_replicas(args: pulumi.ResourceTransformArgs)", transform_snippet),

@@ -379,6 +379,7 @@ def deployment_args(draw: st.DrawFn) -> dict[str, Any]:
                 "deadline_seconds": mostly(st.integers(1, 900), st.just(0)),
             },
         ),
+        "name": mostly(st.sampled_from(["api", "web-2"]), st.sampled_from(["Api", "1x", ""])),
         "jobs": st.dictionaries(
             mostly(st.sampled_from(["report", "seed", "vacuum-db"]), st.sampled_from(["Report", "migration"])),
             st.fixed_dictionaries(

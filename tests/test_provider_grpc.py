@@ -677,3 +677,12 @@ def test_versions_and_their_weights_arrive_from_another_language(provider: Provi
     service = provider.cluster.get("kubernetes:core/v1:Service", "reviews-service").inputs["spec"]
     assert service["selector"] == {"app.kubernetes.io/name": "reviews"}
     assert len(state["deployments"]) == 2
+
+
+def test_the_apps_name_in_the_cluster_arrives_from_another_language(provider: Provider) -> None:
+    """`name` apart from the component's name: the objects are `api`, the children's Pulumi names `api-east-*`."""
+    inputs = {"name": "api", "image": "ghcr.io/acme/api:2.1.0", "port": 8080.0}
+    state = provider.construct("kubexpose:index:ExposedDeployment", "api-east", inputs)
+    deployment = provider.cluster.get("kubernetes:apps/v1:Deployment", "api-east-deployment")
+    assert deployment.inputs["metadata"]["name"] == "api"
+    assert state["clusterDns"] == "api.default.svc.cluster.local"

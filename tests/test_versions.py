@@ -30,7 +30,7 @@ def reviews(versions: Any = VERSIONS, profile: StackProfile | None = None, **ext
 
 def test_each_version_is_a_deployment_and_the_service_selects_them_all(run: Runner) -> None:
     result = run(reviews())
-    assert [str(d.object_name) for d in result.k8s("Deployment")] == ["reviews-v1", "reviews-v2"]
+    assert sorted(str(d.object_name) for d in result.k8s("Deployment")) == ["reviews-v1", "reviews-v2"]
     service = result.get("Service", "reviews").inputs["spec"]
     assert service["selector"] == {"app.kubernetes.io/name": "reviews"}
     for version, image, replicas, color in (("v1", IMAGE, 2, "black"), ("v2", "ghcr.io/acme/reviews:2.0", 1, "red")):

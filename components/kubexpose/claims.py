@@ -41,16 +41,22 @@ class Claim:
     expected_cluster: str | None = None
     """The cluster the stack expects its default provider to deploy to (`kubexpose:cluster`), checked before the
     component registers (:func:`kubexpose.target.check_target`)."""
+    cluster: str = ""
+    """The cluster the component deploys to: its kubernetes provider's name ("" for the default provider). Names,
+    node ports, routes and callers are claimed per cluster (:func:`kubexpose.target.cluster_of`)."""
 
 
 @dataclass
 class ProgramState:
     """Claims and end checks of one program run."""
 
-    node_ports: dict[int, str] = field(default_factory=dict)
-    """Owner of each node port number: Kubernetes allocates a number once per cluster, whatever the protocol."""
-    services: dict[tuple[str, str], str] = field(default_factory=dict)
-    routes: dict[tuple[str, str], str] = field(default_factory=dict)
+    node_ports: dict[tuple[str, int], str] = field(default_factory=dict)
+    """Owner of each `(cluster, node port)`: Kubernetes allocates a number once per cluster, whatever the protocol."""
+    services: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """Owner of each app's name as `(cluster, namespace, name)`."""
+    other_names: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """Owner of each other name a component's objects take (a version's), as `(cluster, namespace, name)`."""
+    routes: dict[tuple[str, str, str], str] = field(default_factory=dict)
     declared: dict[str, list[str]] = field(default_factory=dict)
     """Component names by kind (`ExternalAlias` -> names), for end checks."""
     end_checks: "dict[str, Callable[[ProgramState], None]]" = field(default_factory=dict)
@@ -127,32 +133,32 @@ def claim(check: Checker, claim: Claim) -> None:
     (a literal and an Output with the same value are the same namespace)."""
     state = program_state()
     owner = f"{check.kind} '{check.name}'"
+    cluster = claim.cluster
     if isinstance(claim.namespace, str):
-        for service_name in (claim.service_name, *claim.other_names):
-            _claim_name(state, check, claim.namespace, service_name, owner)
+        _claim_names(state, check, claim, claim.namespace, owner)
     for _, port, where in claim.node_ports:
-        other = state.node_ports.get(port)
+        other = state.node_ports.get((cluster, port))
         if other is not None:
             check.fail(
                 where,
                 port,
-                f"is already a node port of {other} (a node port number belongs to one Service in the whole "
-                "cluster, whatever the protocol)",
+                f"is already a node port of {other}{in_cluster(cluster)} (a node port number belongs to one Service "
+                "in the whole cluster, whatever the protocol)",
                 "pick another port or omit it to let Kubernetes allocate one",
             )
     for host, path in claim.routes:
-        other = state.routes.get((host, path))
+        other = state.routes.get((cluster, host, path))
         if other is not None:
             check.fail(
                 "http",
                 {"host": host, "path": path},
-                f"is already the route of {other} (a router sends one host and path to one app)",
+                f"is already the route of {other}{in_cluster(cluster)} (a router sends one host and path to one app)",
                 "give one of them another host or path",
             )
-    for route in claim.routes:
-        state.routes[route] = owner
+    for host, path in claim.routes:
+        state.routes[(cluster, host, path)] = owner
     for _, port, _ in claim.node_ports:
-        state.node_ports[port] = owner
+        state.node_ports[(cluster, port)] = owner
     state.declared.setdefault(check.kind, []).append(check.name)
     if not isinstance(claim.namespace, str) and _WHOLE_PROGRAMS:
         state.pending.append((claim, owner, check))
@@ -160,17 +166,29 @@ def claim(check: Checker, claim: Claim) -> None:
             state.resolving = _track(_resolve_namespaces(state))
 
 
-def _claim_name(state: ProgramState, check: Checker, namespace: str, service_name: str, owner: str) -> None:
-    taken = state.services.get((namespace, service_name))
-    if taken is not None:
-        worker = "Worker" in (check.kind, taken.split(" ", 1)[0])  # a Worker has no Service: its Deployment clashes
-        check.fail(
-            "name",
-            service_name,
-            f"is already the {'app' if worker else 'Service'} name of {taken} in namespace '{namespace}'",
-            "give one of them another name or namespace",
-        )
-    state.services[(namespace, service_name)] = owner
+def in_cluster(cluster: str) -> str:
+    """` in cluster 'east'` for a component with its own provider; nothing for the default provider's."""
+    return f" in cluster '{cluster}'" if cluster else ""
+
+
+def _claim_names(state: ProgramState, check: Checker, claim: Claim, namespace: str, owner: str) -> None:
+    """Claim the app's name and its other names in `namespace` of the claim's cluster."""
+    for service_name, names in (
+        (claim.service_name, state.services),
+        *((n, state.other_names) for n in claim.other_names),
+    ):
+        key = (claim.cluster, namespace, service_name)
+        taken = state.services.get(key) or state.other_names.get(key)
+        if taken is not None:
+            worker = "Worker" in (check.kind, taken.split(" ", 1)[0])  # a Worker has no Service: its Deployment clashes
+            check.fail(
+                "name",
+                service_name,
+                f"is already the {'app' if worker else 'Service'} name of {taken} in namespace '{namespace}'"
+                + in_cluster(claim.cluster),
+                "give one of them another name or namespace",
+            )
+        names[key] = owner
 
 
 async def _resolve_namespaces(state: ProgramState) -> None:
@@ -187,8 +205,7 @@ async def _resolve_namespaces(state: ProgramState) -> None:
         if not isinstance(value, str):
             unknown.append(owner)
             continue
-        for service_name in (claim.service_name, *claim.other_names):
-            _claim_name(state, check, value, service_name, owner)
+        _claim_names(state, check, claim, value, owner)
     if unknown:
         not_checked(
             f"{', '.join(unknown)}: the namespace is not known yet (preview), so the Service name and "
@@ -206,10 +223,12 @@ def _first_failure(err: Exception) -> None:
 FAILURE_LISTENERS.append(_first_failure)
 
 
-def apps_in(state: ProgramState, namespace: str, kinds: tuple[str, ...]) -> list[str]:
-    """Names of the components of `kinds` a program run declared in `namespace` (literal or resolved)."""
+def apps_in(state: ProgramState, namespace: str, kinds: tuple[str, ...], cluster: str = "") -> list[str]:
+    """Names of the components of `kinds` a program run declared in `namespace` (literal or resolved) of `cluster`."""
     return sorted(
-        name for (ns, name), owner in state.services.items() if ns == namespace and owner.split(" ", 1)[0] in kinds
+        name
+        for (where, ns, name), owner in state.services.items()
+        if where == cluster and ns == namespace and owner.split(" ", 1)[0] in kinds
     )
 
 

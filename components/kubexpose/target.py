@@ -28,19 +28,32 @@ from ._sdk import under_mocks
 from .errors import ConfigError
 
 
-def explicit_provider(opts: pulumi.ResourceOptions | None) -> bool:
-    """The component deploys through a kubernetes provider the program gave (its own or its parent's)."""
+def kubernetes_provider(opts: pulumi.ResourceOptions | None) -> Any:
+    """The kubernetes provider the program gave the component (its own or its parent's); None: the default one."""
     if opts is None:
-        return False
+        return None
     if opts.provider is not None:
-        return True
+        return opts.provider
     providers = opts.providers
     if isinstance(providers, Mapping) and "kubernetes" in providers:
-        return True
-    if isinstance(providers, list | tuple) and any(getattr(p, "package", None) == "kubernetes" for p in providers):
-        return True
+        return providers["kubernetes"]
+    if isinstance(providers, list | tuple):
+        found = next((p for p in providers if getattr(p, "package", None) == "kubernetes"), None)
+        if found is not None:
+            return found
     parent = opts.parent
-    return parent is not None and "kubernetes" in (getattr(parent, "_providers", None) or {})
+    return None if parent is None else (getattr(parent, "_providers", None) or {}).get("kubernetes")
+
+
+def explicit_provider(opts: pulumi.ResourceOptions | None) -> bool:
+    """The component deploys through a kubernetes provider the program gave (its own or its parent's)."""
+    return kubernetes_provider(opts) is not None
+
+
+def cluster_of(opts: pulumi.ResourceOptions | None) -> str:
+    """The cluster a component deploys to, as claims key it: its provider's Pulumi name ("" for the default)."""
+    provider = kubernetes_provider(opts)
+    return "" if provider is None else str(getattr(provider, "_name", None) or id(provider))
 
 
 def _kubeconfig(text: str) -> dict[str, Any] | None:

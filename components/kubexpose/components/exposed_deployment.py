@@ -71,4 +71,4 @@ class ExposedDeployment(KubexposeComponent):
         app = parse_app(
             check, name, args, resolve_profile(profile), _ARG_FIELDS, "ExposedDeploymentArgs(image=..., port=...)"
         )
-        declare_app(self, check, name, args, app, opts)
+        declare_app(self, check, app.claim.service_name, args, app, opts)

@@ -109,7 +109,8 @@ class ExposedStatefulSet(KubexposeComponent):
         def shape(name: str, app: App, props: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             return _stateful_props(name, app, props, claims, retention)
 
-        declare_app(self, check, name, args, app, opts, "stateful_set", shape, _pod_names(name, app.replicas))
+        app_name = app.claim.service_name
+        declare_app(self, check, app_name, args, app, opts, "stateful_set", shape, _pod_names(app_name, app.replicas))
 
 
 def _claims(check: Checker, value: Any) -> tuple[Claim, ...]:

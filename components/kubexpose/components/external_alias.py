@@ -83,6 +83,8 @@ class ExternalAlias(KubexposeComponent):
     ) -> None:
         check = self.checker(name)
         alias = _parse(check, name, args, resolve_profile(profile))
+        app_name = alias.claim.service_name  # the alias's name in the cluster: its Pulumi name by default
+        self._kubexpose_names = (app_name, name)
         child = self.declare(
             check, name, opts, alias.claim, inputs=(args, alias), slow_because=alias.adoption.slow_because
         )
@@ -93,18 +95,20 @@ class ExternalAlias(KubexposeComponent):
             spec["ports"] = alias.ports.apply(lambda ports: [p.service_port(with_node_port=False) for p in ports])
         self.add(
             "service",
-            name,
+            app_name,
             child,
             alias.adoption,
-            metadata=object_metadata(name, namespace, alias.labels, alias.service.annotations),
+            metadata=object_metadata(app_name, namespace, alias.labels, alias.service.annotations),
             spec=spec,
         )
         self.endpoint_slices = [
             self.child(
                 k8s.discovery.v1.EndpointSlice,
-                f"{name}-{family.lower()}",
+                f"{app_name}-{family.lower()}",
                 child,
-                metadata=object_metadata(f"{name}-{family.lower()}", namespace, slice_labels(name, alias.labels)),
+                metadata=object_metadata(
+                    f"{app_name}-{family.lower()}", namespace, slice_labels(app_name, alias.labels)
+                ),
                 address_type=family,
                 endpoints=addresses.apply(endpoints) if isinstance(addresses, pulumi.Output) else endpoints(addresses),
                 ports=alias.ports.apply(slice_ports)
@@ -116,17 +120,17 @@ class ExternalAlias(KubexposeComponent):
         if alias.callers_egress:
             self.child(
                 k8s.networking.v1.NetworkPolicy,
-                f"{name}-callers",
+                f"{app_name}-callers",
                 child,
-                metadata=object_metadata(f"{name}-callers", namespace, alias.labels),
-                spec=_callers_spec(name, alias),
+                metadata=object_metadata(f"{app_name}-callers", namespace, alias.labels),
+                spec=_callers_spec(app_name, alias),
             )
         state = self.recorded_state(self.service)
-        outputs = service_outputs(self.service, name, namespace, alias.service, alias.node_address, state)
+        outputs = service_outputs(self.service, app_name, namespace, alias.service, alias.node_address, state)
         endpoint = outputs.endpoint
         if isinstance(alias.ports, pulumi.Output):
             endpoint = pulumi.Output.all(alias.ports, self.service.urn).apply(
-                lambda both: f"{name}:{both[0][0].port}" if both[0] else name
+                lambda both: f"{app_name}:{both[0][0].port}" if both[0] else app_name
             )
         self.finish(
             {
@@ -166,14 +170,15 @@ def _of_family(family: str, ips: Sequence[str]) -> list[str]:
 
 
 def _parse(check: Checker, name: str, raw: Any, profile: StackProfile) -> _Alias:
-    check.service_name("name", name)
     args = check_args(check, raw, _ARG_FIELDS, "ExternalAliasArgs(target=..., port=...)")
+    resource_name, name = name, args.get("name", name)
+    check.service_name("name", name)
     namespace = resolve_namespace(check, args.get("namespace"), profile)
     labels = {**check.labels("labels", args.get("labels")), NAME_LABEL: name}
     target, addresses = args.get("target"), args.get("addresses")
     field = "target" if addresses is None else "addresses"
-    if name in profile.aliases:
-        target, addresses, field = profile.aliases[name], None, f"kubexpose:aliases[{name!r}]"
+    if resource_name in profile.aliases:  # keyed as the program declares it
+        target, addresses, field = profile.aliases[resource_name], None, f"kubexpose:aliases[{resource_name!r}]"
     elif target is not None and addresses is not None:
         check.fail(
             "addresses",

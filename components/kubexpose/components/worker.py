@@ -60,4 +60,4 @@ class Worker(KubexposeComponent):
                 "make it an ExposedDeployment (an alias to the type kubexpose:index:Worker keeps its objects), or drop it",
             )
         app = parse_app(check, name, args, resolve_profile(profile), _ARG_FIELDS, "WorkerArgs(image=...)")
-        declare_app(self, check, name, args, app, opts)
+        declare_app(self, check, app.claim.service_name, args, app, opts)

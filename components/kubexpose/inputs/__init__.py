@@ -207,6 +207,10 @@ class WorkloadArgs(TypedDict):
     """What every component that runs an app's Pods takes: the container, its Pod, its env, files and secrets, its
     scheduling and its availability (the app components add how callers reach it; a Worker takes these alone)."""
 
+    name: NotRequired[str]
+    """The app's name in the cluster: its objects, its Service's DNS name, its labels. Default: the component's
+    name. A program that serves one app in several clusters gives each its own component name (`api-east`,
+    `api-west`, each with its cluster's provider) and the same `name` (`api`)."""
     image: pulumi.Input[str]
     """Container image, with a fixed tag or digest (e.g. `nginxinc/nginx-unprivileged:1.27-alpine`). Required."""
     image_pull_policy: NotRequired[str]
@@ -403,6 +407,9 @@ class WorkerArgs(WorkloadArgs):
 class ExternalAliasArgs(TypedDict):
     """Inputs of :class:`ExternalAlias`: `target` (a DNS name) or `addresses` (IPs), and the ports."""
 
+    name: NotRequired[str]
+    """The alias's name in the cluster (its Service's DNS name). Default: the component's name (one alias in several
+    clusters: a component name each, the same `name`)."""
     target: NotRequired[pulumi.Input[str]]
     """A DNS name (`api.example.com`), or an Output of one: the alias is an `ExternalName` Service (a CNAME).
     Give IP addresses in `addresses` instead. One of `target` and `addresses` is required; the stack's

@@ -80,6 +80,8 @@ class App:
     jobs: tuple[AppJob, ...]
     versions: tuple[Version, ...]
     """Several Deployments behind the Service (none: one Deployment named like the app)."""
+    resource_name: str
+    """The component's Pulumi name (its children's names start with it); the app's name in the cluster is `claim`'s."""
     route: RouteModel | None
     node_address: str
     ingress: IngressSettings | None
@@ -122,9 +124,10 @@ def declare_app(
     """Check the patches, register `component` and declare its children and outputs: `workload` is the attribute
     of its workload child, `shape` turns the Deployment's props into the component's own (None: a Deployment)."""
     check_patches(check, name, app, type(component), shape)
+    component._kubexpose_names = (name, app.resource_name)
     child = component.declare(
         check,
-        name,
+        app.resource_name,
         opts,
         app.claim,
         inputs=(args, app),
@@ -192,13 +195,13 @@ def declare_app(
     if app.admission.callers:
         at_program_end(
             f"allowed_callers:{id(component)}",
-            functools.partial(check_callers, check, namespace, app.admission.callers),
+            functools.partial(check_callers, check, namespace, app.admission.callers, component._kubexpose_cluster),
         )
     component.http_route = None
     if app.route is not None and app.gateway is not None and app.ingress is None:
         gateway = app.gateway
         component.http_route = k8s.apiextensions.CustomResource(
-            f"{name}-http-route",
+            component.resource_name(f"{name}-http-route"),
             api_version=HTTP_ROUTE_API,
             kind="HTTPRoute",
             metadata=object_metadata(name, namespace, app.labels),
@@ -350,8 +353,9 @@ def check_patches(check: Checker, name: str, app: App, component: type, shape: S
 def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields: frozenset[str], example: str) -> App:
     """The checked arguments of an app component whose Args type has `fields` (without `ports`: a Worker, which has
     no Service, no route and admits no caller)."""
-    check.service_name("name", name)
     args = check_args(check, raw, fields, example)
+    resource_name, name = name, args.get("name", name)  # the app's name in the cluster: its Pulumi name by default
+    check.service_name("name", name)
     serves = "ports" in fields
     image = check_image(check, args.get("image"))
     namespace = resolve_namespace(check, args.get("namespace"), profile)
@@ -468,6 +472,7 @@ def parse_app(check: Checker, name: str, raw: Any, profile: StackProfile, fields
         migration=parse_migration(check, args.get("migration")),
         jobs=parse_jobs(check, args.get("jobs"), name),
         versions=versions,
+        resource_name=resource_name,
         route=route,
         node_address=profile.node_address,
         ingress=profile.ingress if route else None,

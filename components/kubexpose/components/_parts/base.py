@@ -21,6 +21,7 @@ Checks that need the whole program use :func:`kubexpose.claims.at_program_end`; 
 tooling (render, test kit) needs nothing per component.
 """
 
+import dataclasses
 import inspect
 import types
 import typing
@@ -34,7 +35,7 @@ from ...errors import ArgumentsError
 from ...k8s.validation import Checker
 from ...profile import StackProfile
 from ...registrar import Registrar, current
-from ...target import check_target
+from ...target import check_target, cluster_of
 from .outputs import Fixed, Out, in_namespace, known
 from .patches import patched
 
@@ -84,6 +85,13 @@ def check_bool(check: Checker, args: Mapping[str, Any], field: str, default: boo
     if not isinstance(value, bool):
         check.fail(field, value, "is not a boolean", f"give {field}=True or {field}=False")
     return value
+
+
+def child_resource_name(opts: pulumi.ResourceOptions, name: str) -> str:
+    """`name` as the Pulumi name of a child registered directly with `opts` (see
+    :meth:`KubexposeComponent.resource_name`)."""
+    mapper = getattr(opts.parent, "resource_name", None)
+    return mapper(name) if callable(mapper) else name
 
 
 def children_of(component: type) -> dict[str, type]:
@@ -168,7 +176,8 @@ class KubexposeComponent(pulumi.ComponentResource):
         allow it and `slow_because` gives no reason not to; :meth:`child` then hands it the children. `patches` (a
         :class:`~kubexpose.components._parts.patches.Patches`, checked) are applied to each child in :meth:`child`."""
         check_target(taken.expected_cluster, f"{check.kind} '{check.name}'", opts)
-        claim(check, taken)
+        self._kubexpose_cluster = cluster_of(opts)
+        claim(check, dataclasses.replace(taken, cluster=self._kubexpose_cluster))
         self._kubexpose_patches = (check, patches)
         for attribute in children_of(type(self)):  # a child the component goes without stays None
             setattr(self, attribute, None)
@@ -187,10 +196,17 @@ class KubexposeComponent(pulumi.ComponentResource):
         pulumi.ComponentResource.__init__(self, self.type_token, name, None, opts)
         return children_options(self, opts)
 
+    def resource_name(self, child: str) -> str:
+        """The Pulumi name of a child named after the app (`<app>-env`): after the component's Pulumi name, which
+        differs from the app's name in the cluster when a program serves one app in several clusters."""
+        app, own = self.__dict__.get("_kubexpose_names") or ("", "")
+        return own + child[len(app) :] if app and app != own and child.startswith(app) else child
+
     def child(self, cls: type[R], name: str, opts: pulumi.ResourceOptions, **props: Any) -> R:
         """Child `name` of class `cls` (a pulumi_kubernetes resource) with constructor arguments `props`:
         registered with `opts`, or by the run's registrar (unless `opts` carry aliases, which only the SDK's
         registration records)."""
+        name = self.resource_name(name)
         check, patches = self.__dict__.get("_kubexpose_patches") or (None, None)
         if patches and check is not None and cls.__name__ in patches.by_kind:
             props = patched(check, self._name, cls.__name__, cls, props, patches.by_kind[cls.__name__])

@@ -19,6 +19,7 @@ from ...k8s.pod import (
     template_metadata,
 )
 from ...k8s.validation import CONFIG_KEY, ENV_VAR_NAME, Checker
+from .base import child_resource_name
 
 
 def parse_env(check: Checker, env: Any, refs: Any) -> tuple[tuple[str, Any], ...]:
@@ -335,7 +336,7 @@ def _env_secret(
 ) -> k8s.core.v1.Secret:
     """The Secret `<name>-env` the component owns, holding the secret variables."""
     return k8s.core.v1.Secret(
-        f"{name}-env",
+        child_resource_name(opts, f"{name}-env"),
         metadata=object_metadata(f"{name}-env", namespace, labels),
         type="Opaque",
         string_data=data,

@@ -22,6 +22,7 @@ import pulumi_kubernetes as k8s
 from ...k8s.metadata import object_metadata
 from ...k8s.pod import template_metadata
 from ...k8s.validation import Checker
+from .base import child_resource_name
 
 FILES_SHA256 = "kubexpose.dev/files-sha256"
 """Pod template annotation: the SHA-256 of the plain files (keys and contents)."""
@@ -202,7 +203,7 @@ def declare_files(
             annotations.append(data.apply(lambda d: {FILES_SHA256: files_digest(d)}))
         if hidden:
             secret = k8s.core.v1.Secret(
-                f"{name}-secret-files",
+                child_resource_name(opts, f"{name}-secret-files"),
                 metadata=object_metadata(f"{name}-files", namespace, labels),
                 type="Opaque",
                 string_data=pulumi.Output.secret(hidden).apply(lambda d: _within_limit(d, name)),

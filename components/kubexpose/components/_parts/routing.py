@@ -5,7 +5,7 @@ from typing import Any
 
 from pulumi_kubernetes.core.v1 import ServiceSpecType
 
-from ...claims import ProgramState, apps_in
+from ...claims import ProgramState, apps_in, in_cluster
 from ...inputs import HttpArgs
 from ...k8s.network_policy import Admission
 from ...k8s.ports import Port
@@ -122,18 +122,24 @@ APP_KINDS = ("ExposedDeployment", "ExposedStatefulSet", "Worker")
 """The components whose Pods may be allowed callers: each labels its Pods `app.kubernetes.io/name: <name>`."""
 
 
-def check_callers(check: Checker, given: Any, callers: tuple[str, ...], state: ProgramState) -> None:
-    """At the end of the run: every allowed caller is an app of the program in the same namespace
-    (an Output namespace by its value; not checked while it is unknown, as in a preview)."""
+def check_callers(check: Checker, given: Any, callers: tuple[str, ...], cluster: str, state: ProgramState) -> None:
+    """At the end of the run: every allowed caller is an app of the program in the same namespace of the same
+    cluster (an Output namespace by its value; not checked while it is unknown, as in a preview)."""
     namespace = state.namespace(given)
     if namespace is None:
         return
-    apps = apps_in(state, namespace, APP_KINDS)
+    apps = apps_in(state, namespace, APP_KINDS, cluster)
     for i, caller in enumerate(callers):
         if caller not in apps:
+            elsewhere = sorted(where for (where, ns, name) in state.services if name == caller and where != cluster)
             check.fail(
                 f"allowed_callers[{i}]",
                 caller,
-                f"names no app of this program in namespace '{namespace}'",
+                f"names no app of this program in namespace '{namespace}'{in_cluster(cluster)}"
+                + (
+                    f" (it is one in cluster '{elsewhere[0] or 'of the default provider'}': no Pod of it runs here)"
+                    if elsewhere
+                    else ""
+                ),
                 f"use one of: {', '.join(apps)}",
             )
