@@ -241,8 +241,12 @@ def scheduled_jobs(old: Obj | None, new: Obj | None) -> list[Finding]:
     """A CronJob that is new, runs on another schedule or time zone, or is suspended or resumed."""
     if (new or old or {}).get("kind") != "CronJob" or new is None:
         return []
+
+    def schedule(spec: Obj) -> str:
+        return spec.get("schedule", "") + (f" ({spec['timeZone']})" if spec.get("timeZone") else "")
+
     after = new.get("spec") or {}
-    when = after.get("schedule", "") + (f" ({after['timeZone']})" if after.get("timeZone") else "")
+    when = schedule(after)
     command, _ = _run_command((after.get("jobTemplate") or {}).get("spec") or {})
     if old is None:
         paused = " (suspended)" if after.get("suspend") else ""
@@ -252,7 +256,7 @@ def scheduled_jobs(old: Obj | None, new: Obj | None) -> list[Finding]:
             )
         ]
     before = old.get("spec") or {}
-    was = before.get("schedule", "") + (f" ({before['timeZone']})" if before.get("timeZone") else "")
+    was = schedule(before)
     out = []
     if was != when:
         out.append(

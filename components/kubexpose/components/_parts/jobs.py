@@ -246,7 +246,7 @@ def app_job_props(
     """One of `jobs` as `(class, constructor arguments)`: a CronJob `<app>-<job>`, or a Job `<app>-<job>-<hash>`."""
     spec = job_spec(job.run, pod, labels, env, files, job.key)
     if job.schedule is None:
-        job_name = _hashed(f"{name}-{job.key}"[:52].rstrip("-") + "-", spec)
+        job_name = _hashed(f"{name}-{job.key}-", spec)  # parse_jobs keeps `<app>-<job>` within 52 characters
         return k8s.batch.v1.Job, {
             "metadata": {"name": job_name, "namespace": namespace, "labels": labels},
             "spec": spec,
