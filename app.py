@@ -30,15 +30,42 @@ DATABASE_BEFORE = "kubexpose:index:ExposedDeployment"
 """The database's component type before 0.3.0."""
 
 
-def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias]:
-    """Declare the example app and export how to reach each part of it."""
+Apps = dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias]
+
+
+def main(profile: StackProfile | None = None) -> Apps:
+    """Declare the example app and export how to reach each part of it: in the cluster of the stack's default
+    kubernetes provider, or with `example:clusters` (`{name: {kubeconfig?, context?}}`) in each of those clusters
+    (a fleet: one provider per cluster, the same apps with the same names in each)."""
     profile = profile or StackProfile.from_config()
+    clusters = pulumi.Config("example").get_object("clusters")
+    if not clusters:
+        return declare(profile)
+    apps: Apps = {}
+    for cluster, where in clusters.items():
+        provider = k8s.Provider(cluster, kubeconfig=where.get("kubeconfig"), context=where.get("context"))
+        found = declare(profile, cluster, provider)
+        apps.update({f"{cluster}/{name}": app for name, app in found.items()})
+    return apps
+
+
+def declare(profile: StackProfile, cluster: str = "", provider: k8s.Provider | None = None) -> Apps:
+    """The example's apps in one cluster. With `cluster` (a fleet), the Pulumi names and exports end in it while the
+    apps keep their names in the cluster (`name`), and every object goes through `provider`."""
+
+    def named(app: str) -> str:
+        return f"{app}-{cluster}" if cluster else app
+
     depends: list[pulumi.Resource] = []
     if profile.namespace != "default":
-        depends.append(k8s.core.v1.Namespace(profile.namespace, metadata={"name": profile.namespace}))
-    opts = pulumi.ResourceOptions(depends_on=depends)
+        namespace_opts = pulumi.ResourceOptions(provider=provider)
+        depends.append(
+            k8s.core.v1.Namespace(named(profile.namespace), metadata={"name": profile.namespace}, opts=namespace_opts)
+        )
+    opts = pulumi.ResourceOptions(depends_on=depends, provider=provider)
 
     backend_args: ExposedDeploymentArgs = {
+        "name": "backend",
         "image": ECHO,
         "args": ["-listen=:5678", "-text=hello from backend"],
         "ports": [{"port": 5678, "name": "http"}],
@@ -49,10 +76,11 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
     }
     if profile.has_router:  # outside, the API is public through the stack's router (an Ingress or a Gateway)
         backend_args["http"] = {"host": "api.shop.example.com", "path": "/"}
-    backend = ExposedDeployment("backend", backend_args, opts, profile=profile)
+    backend = ExposedDeployment(named("backend"), backend_args, opts, profile=profile)
     database = ExposedStatefulSet(  # its data on a volume that outlives restarts, rollouts and the app itself
-        "database",
+        named("database"),
         {
+            "name": "database",
             "image": REDIS,
             "ports": [{"port": 6379, "name": "redis"}],
             "volumes": [{"name": "data", "path": "/data", "size": "1Gi"}],
@@ -64,8 +92,9 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         profile=profile,
     )
     frontend = ExposedDeployment(
-        "frontend",
+        named("frontend"),
         {
+            "name": "frontend",
             "image": NGINX,
             "exposure": Exposure.PUBLIC,
             "replicas": 2,
@@ -77,8 +106,9 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         profile=profile,
     )
     myapp = ExposedDeployment(
-        "myapp",
+        named("myapp"),
         {
+            "name": "myapp",
             "image": NGINX,
             "exposure": Exposure.PUBLIC,
             "ports": [{"port": 80, "target_port": 8080, "name": "http", "node_port": 30001}],
@@ -87,18 +117,24 @@ def main(profile: StackProfile | None = None) -> dict[str, ExposedDeployment | E
         opts,
         profile=profile,
     )
-    external = ExternalAlias("external-service", {"target": "api.acmecorp.com", "port": 9000}, opts, profile=profile)
-    apps: dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias] = {
+    external = ExternalAlias(
+        named("external-service"),
+        {"name": "external-service", "target": "api.acmecorp.com", "port": 9000},
+        opts,
+        profile=profile,
+    )
+    apps: Apps = {
         "frontend": frontend,
         "backend": backend,
         "database": database,
         "myapp": myapp,
         "external-service": external,
     }
+    prefix = f"{cluster}_" if cluster else ""
     for name, app in apps.items():
-        pulumi.export(f"{name}_endpoint", app.endpoint)
-        pulumi.export(f"{name}_dns", app.cluster_dns)
+        pulumi.export(f"{prefix}{name}_endpoint", app.endpoint)
+        pulumi.export(f"{prefix}{name}_dns", app.cluster_dns)
     for name, public in (("frontend", frontend), ("myapp", myapp), ("backend", backend)):
-        pulumi.export(f"{name}_url", public.url)
-        pulumi.export(f"{name}_port_forward", public.port_forward)
+        pulumi.export(f"{prefix}{name}_url", public.url)
+        pulumi.export(f"{prefix}{name}_port_forward", public.port_forward)
     return apps

@@ -24,7 +24,7 @@ KUBERNETES_VERSIONS = ("1.35.0", "1.37.0")
 
 
 def test_every_stack_renders() -> None:
-    assert STACKS == ["dev", "prod", "staging"]
+    assert STACKS == ["dev", "fleet", "prod", "staging"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -33,7 +33,11 @@ def test_the_render_matches_the_golden_files(stack: str, update_golden: bool) ->
     golden = GOLDEN / stack
     if update_golden:
         write_atomically(rendered(stack), golden)
-    on_disk = {p.name: p.read_text() for p in sorted(golden.iterdir()) if p.name != MARKER} if golden.is_dir() else {}
+    on_disk = (
+        {str(p.relative_to(golden)): p.read_text() for p in sorted(golden.rglob("*")) if p.is_file() and p.name != MARKER}
+        if golden.is_dir()
+        else {}
+    )
     assert sorted(on_disk) == sorted(files), "files differ; run `pytest --update-golden` and review the diff"
     for name, text in files.items():
         assert on_disk[name] == text, f"{stack}/{name} differs; run `pytest --update-golden` and review the diff"
@@ -264,7 +268,7 @@ def test_a_crash_in_the_program_is_reported_with_its_message(tmp_path: Path, cap
 
 def test_an_unknown_stack_lists_the_available_ones(capsys) -> None:
     assert cli(["render", "--stack", "qa", "--program", str(ROOT)]) == 2
-    assert "error: unknown stack 'qa'; available stacks: dev, prod, staging" in capsys.readouterr().err
+    assert "error: unknown stack 'qa'; available stacks: dev, fleet, prod, staging" in capsys.readouterr().err
 
 
 def test_a_new_render_replaces_the_previous_one_and_drops_its_stale_files(tmp_path: Path) -> None:
@@ -348,16 +352,25 @@ def test_an_error_never_points_into_a_virtualenv_of_the_project_whatever_its_nam
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_render_folder_holds_each_object_once_for_kubectl_and_kustomize(stack: str, tmp_path: Path) -> None:
     out = tmp_path / stack
-    write_atomically(rendered(stack), out)
-    # What `kubectl apply -f DIR` reads: every .yaml, .yml and .json file of the folder (not below it).
-    read_by_kubectl = [p for p in sorted(out.iterdir()) if p.suffix in (".yaml", ".yml", ".json")]
-    objects = [doc for p in read_by_kubectl for doc in yaml.safe_load_all(p.read_text()) if doc]
-    keys = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects]
-    assert len(keys) == len(set(keys)) == len(rendered(stack).manifests)
-    assert all("apiVersion" in o and "kind" in o for o in objects)  # no kustomization or report among them
-    kustomization = yaml.safe_load((out / "Kustomization").read_text())
-    assert kustomization["kind"] == "Kustomization"
-    assert kustomization["resources"] == [p.name for p in read_by_kubectl]
+    render = rendered(stack)
+    write_atomically(render, out)
+    # A fleet render (stack `fleet`): a folder per cluster, and none of its objects or a Kustomization on top.
+    folders = [out / c.folder for c in render.clusters] or [out]
+    if render.clusters:
+        assert sorted(p.name for p in out.iterdir() if p.is_file()) == [".kubexpose-render", "clusters.txt", "summary.txt"]
+    total = 0
+    for folder in folders:
+        # What `kubectl apply -f DIR` reads: every .yaml, .yml and .json file of the folder (not below it).
+        read_by_kubectl = [p for p in sorted(folder.iterdir()) if p.suffix in (".yaml", ".yml", ".json")]
+        objects = [doc for p in read_by_kubectl for doc in yaml.safe_load_all(p.read_text()) if doc]
+        keys = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects]
+        assert len(keys) == len(set(keys)) > 0
+        total += len(keys)
+        assert all("apiVersion" in o and "kind" in o for o in objects)  # no kustomization or report among them
+        kustomization = yaml.safe_load((folder / "Kustomization").read_text())
+        assert kustomization["kind"] == "Kustomization"
+        assert kustomization["resources"] == [p.name for p in read_by_kubectl]
+    assert total == len(render.manifests)
 
 
 def test_a_render_folder_is_as_readable_as_the_umask_allows(tmp_path: Path) -> None:

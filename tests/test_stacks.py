@@ -20,6 +20,14 @@ EXPECTED_TYPES = {
         "database-pods": "ClusterIP",
         "external-service": "ExternalName",
     },
+    "fleet": {  # the dev apps in each of two clusters (the names are the same in each)
+        "frontend": "NodePort",
+        "myapp": "NodePort",
+        "backend": "ClusterIP",
+        "database": "ClusterIP",
+        "database-pods": "ClusterIP",
+        "external-service": "ExternalName",
+    },
     "staging": {
         "frontend": "LoadBalancer",
         "myapp": "LoadBalancer",
@@ -60,10 +68,15 @@ def test_each_app_gets_the_service_type_its_stack_decides(run: Runner, stack: st
 @pytest.mark.parametrize("stack", sorted(EXPECTED_TYPES))
 def test_the_frontend_reaches_the_backend_by_its_service_name(run: Runner, stack: str) -> None:
     result = run_stack(run, stack)
-    env = result.get("Deployment", "frontend").inputs["spec"]["template"]["spec"]["containers"][0]["env"]
-    assert env == [{"name": "BACKEND_URL", "value": "http://backend:5678"}]
-    assert result.exports["backend_endpoint"] == "backend:5678"
-    assert result.exports["database_dns"] == "database.shop.svc.cluster.local"
+    prefixes = ["east_", "west_"] if stack == "fleet" else [""]  # a fleet exports each cluster's apps
+    frontends = [r for r in result.k8s("Deployment") if r.object_name == "frontend"]
+    assert len(frontends) == len(prefixes)
+    for frontend in frontends:
+        env = frontend.inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+        assert env == [{"name": "BACKEND_URL", "value": "http://backend:5678"}]
+    for prefix in prefixes:
+        assert result.exports[f"{prefix}backend_endpoint"] == "backend:5678"
+        assert result.exports[f"{prefix}database_dns"] == "database.shop.svc.cluster.local"
 
 
 def test_dev_puts_myapp_on_node_port_30001_and_exports_local_urls(run: Runner) -> None:

@@ -98,6 +98,9 @@ class Registration:
     options: Mapping[str, Any] = field(default_factory=dict)
     """The resource options the engine receives for it beyond the parent: `customTimeouts`, `retainOnDelete`,
     `deletedWith`, `ignoreChanges`, `replaceOnChanges`, `protect` (those set)."""
+    provider: str = ""
+    """The URN of the provider a custom resource deploys through, when the program gave one (its own or inherited
+    from a parent's `providers`); empty for the stack's default provider and for components."""
 
     @property
     def kind(self) -> str | None:
@@ -120,6 +123,11 @@ class Registration:
         qualified = self.urn.split("::")[2]
         chain = qualified.split("$")
         return chain[-2] if len(chain) > 1 else None
+
+
+def provider_urn(reference: str) -> str:
+    """The provider's URN in a registration's provider reference (`<URN>::<id>`); empty for the default provider."""
+    return reference.rsplit("::", 1)[0] if reference else ""
 
 
 def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
@@ -146,7 +154,8 @@ class ClusterMocks(pulumi.runtime.Mocks):
         """Set by :func:`run_program` for each run (worker threads cannot read the SDK's context reliably)."""
         self.node_port_range = node_port_range
         self.registrations: list[Registration] = []
-        self._used_node_ports: set[int] = set()
+        self._used_node_ports: set[tuple[str, int]] = set()
+        """`(provider URN, node port)`: each cluster (provider) allocates from its own range."""
 
     def reset(self) -> None:
         """Forget every registration and allocated node port (before a program runs again)."""
@@ -159,10 +168,18 @@ class ClusterMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Record the registration and answer with the state a cluster would report."""
-        return self.answer(args.typ, args.name, to_wire_numbers(args.inputs), bool(args.custom))
+        provider = provider_urn(args.provider or "")
+        return self.answer(args.typ, args.name, to_wire_numbers(args.inputs), bool(args.custom), provider=provider)
 
     def answer(
-        self, typ: str, name: str, inputs: dict[str, Any], custom: bool, urn: str = "", parent: str = ""
+        self,
+        typ: str,
+        name: str,
+        inputs: dict[str, Any],
+        custom: bool,
+        urn: str = "",
+        parent: str = "",
+        provider: str = "",
     ) -> tuple[str, dict[str, Any]]:
         """:meth:`new_resource` for inputs already in wire form (integral numbers as ints, no secret wrappers),
         recorded with `urn` and `parent` when the caller knows them.
@@ -181,11 +198,11 @@ class ClusterMocks(pulumi.runtime.Mocks):
             if typ == SERVICE_TYPE and not self.preview:
                 # In a preview the cluster has answered nothing yet: those outputs stay unknown.
                 state = dict(state)
-                self._answer_service(state, namespace or "default", meta["name"])
-        self.registrations.append(Registration(typ, name, urn, inputs, state, custom, parent=parent))
+                self._answer_service(state, namespace or "default", meta["name"], provider)
+        self.registrations.append(Registration(typ, name, urn, inputs, state, custom, parent=parent, provider=provider))
         return resource_id, state
 
-    def _answer_service(self, state: dict[str, Any], namespace: str, name: str) -> None:
+    def _answer_service(self, state: dict[str, Any], namespace: str, name: str, provider: str) -> None:
         spec = state["spec"] = dict(state.get("spec") or {})
         if "ports" in spec:
             spec["ports"] = [dict(port) for port in spec["ports"]]
@@ -197,8 +214,8 @@ class ClusterMocks(pulumi.runtime.Mocks):
         if service_type in ("NodePort", "LoadBalancer"):
             for port in spec.get("ports", []):
                 if "nodePort" not in port:
-                    port["nodePort"] = self._allocate_node_port(namespace, name, port.get("port", 0))
-                self._used_node_ports.add(port["nodePort"])
+                    port["nodePort"] = self._allocate_node_port(namespace, name, port.get("port", 0), provider)
+                self._used_node_ports.add((provider, port["nodePort"]))
         if service_type == "LoadBalancer":
             if self.load_balancer == "ip":
                 ingress = [{"ip": f"203.0.113.{_digest(namespace, name) % 250 + 1}", "ipMode": "VIP"}]
@@ -208,12 +225,12 @@ class ClusterMocks(pulumi.runtime.Mocks):
                 ingress = []
             state["status"] = {"loadBalancer": {"ingress": ingress} if ingress else {}}
 
-    def _allocate_node_port(self, namespace: str, name: str, port: int) -> int:
+    def _allocate_node_port(self, namespace: str, name: str, port: int, provider: str) -> int:
         low, high = self.node_port_range
         size = high - low + 1
         start = _digest(namespace, name, str(port)) % size
         for step in range(size):
             candidate = low + (start + step) % size
-            if candidate not in self._used_node_ports:
+            if (provider, candidate) not in self._used_node_ports:
                 return candidate
         raise RuntimeError(f"mock cluster: node-port range {low}-{high} is exhausted")

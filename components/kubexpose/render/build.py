@@ -21,7 +21,7 @@ from typing import Any
 from ..engine.programs import path_program, project_context
 from ..engine.run import ClusterMocks, ProgramRun, run_program
 from ..stackfiles import Project, StackConfig
-from . import identity
+from . import fleet, identity
 from .manifests import (
     KUSTOMIZATION,
     REDACTED,
@@ -57,6 +57,8 @@ class Rendered:
     """Secrets left out of the files: values are never written; `secrets-to-create.txt` says how to create them."""
     path: list[str] = field(default_factory=list)
     """Which components took the fast path and why others did not (`ProgramRun.path`)."""
+    clusters: list[fleet.Cluster] = field(default_factory=list)
+    """With objects for more than one cluster, the clusters (one folder each); empty for one cluster."""
 
 
 class RenderError(Exception):
@@ -100,20 +102,47 @@ def render(project: Project, stack: str, *, reclaim: bool = True, fast: bool = T
 def render_run(
     result: ProgramRun, stack: str, config: Mapping[str, str] | None = None, secret_keys: Sequence[str] = ()
 ) -> Rendered:
-    """Build every file of a render from a finished program run (nothing is written)."""
-    objs, secrets = split_secrets(manifests(result, share=True))  # the render changes no object
+    """Build every file of a render from a finished program run (nothing is written): one folder's files, or with
+    objects for more than one cluster a folder per cluster (:mod:`kubexpose.render.fleet`)."""
     warnings = list(result.warnings)
     if secret_keys:
         warnings.append(
             f"secure config values cannot be decrypted offline and render as {REDACTED!r}: " + ", ".join(secret_keys)
         )
+    found = fleet.clusters(result)
+    if len(found) <= 1:
+        return _render_cluster(result, stack, config, warnings)
+    node_address = (config or {}).get("kubexpose:nodeAddress")
+    files: dict[str, str] = {}
+    counts: dict[fleet.Cluster, int] = {}
+    objs: list[dict[str, Any]] = []
+    secrets: list[SecretToCreate] = []
+    for cluster, part in fleet.split(result, found):
+        # The node address is the default cluster's (the stack's config names one address).
+        one = _render_cluster(
+            part, stack, {} if cluster.provider else {"kubexpose:nodeAddress": node_address or ""}, []
+        )
+        files.update({f"{cluster.folder}/{name}": text for name, text in one.files.items()})
+        counts[cluster] = len(one.manifests)
+        objs += one.manifests
+        secrets += one.secrets
+        warnings += [f"cluster {cluster.folder}: {w}" for w in one.warnings]
+    files[fleet.CLUSTERS_FILE] = fleet.clusters_text(found)
+    files["summary.txt"] = fleet.top_summary(stack, counts, not_checked_summary(warnings))
+    return Rendered(stack, objs, files, warnings, secrets, clusters=list(counts))
+
+
+def _render_cluster(result: ProgramRun, stack: str, config: Mapping[str, str] | None, warnings: list[str]) -> Rendered:
+    """The files of one cluster's render; `warnings` are the program's (its own are added)."""
+    objs, secrets = split_secrets(manifests(result, share=True))  # the render changes no object
+    warnings = list(warnings)
     for reg in result.k8s():
         if reg.custom and not (reg.inputs.get("metadata") or {}).get("name"):
             warnings.append(
                 f"{reg.kind} '{reg.name}' has no metadata.name: pulumi up gives it a random suffix, "
                 f"so its real name will differ from '{reg.object_name}'"
             )
-    node_address = (config or {}).get("kubexpose:nodeAddress")
+    node_address = (config or {}).get("kubexpose:nodeAddress") or None
     texts = [to_yaml(obj) for obj in objs]
     files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
     files[KUSTOMIZATION] = kustomization(list(files))

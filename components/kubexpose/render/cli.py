@@ -177,9 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for line in rendered.path or ["SDK path for every component (--sdk-path)"]:
             print(f"path: {line}", file=sys.stderr)
-    print(
-        f"Rendered stack '{args.stack}': {len(rendered.manifests)} objects in {out}/ (apply with kubectl apply -f {out}/)"
-    )
+    if rendered.clusters:
+        folders = ", ".join(f"{out}/{c.folder}/" for c in rendered.clusters)
+        print(
+            f"Rendered stack '{args.stack}': {len(rendered.manifests)} objects for {len(rendered.clusters)} clusters, "
+            f"one folder each: {folders} (apply each with its cluster's context: kubectl --context C apply -k FOLDER)"
+        )
+    else:
+        print(
+            f"Rendered stack '{args.stack}': {len(rendered.manifests)} objects in {out}/ "
+            f"(apply with kubectl apply -f {out}/)"
+        )
     print()
     print(rendered.files["summary.txt"], end="")
     return 0
@@ -189,8 +197,10 @@ def _diff(args: argparse.Namespace) -> int:
     import tempfile
 
     from . import identity
-    from .diff import DiffError, as_json, diff, load, markdown, render_at
+    from .diff import DiffError, as_json, markdown
+    from .fleet import diff_folders
     from .risk import CLASSES
+    from .upgrade import render_at
 
     fail_on = {c.strip() for c in args.fail_on.split(",") if c.strip()}
     unknown = sorted(fail_on - set(CLASSES))
@@ -229,15 +239,23 @@ def _diff(args: argparse.Namespace) -> int:
                 names = (f"{args.stack}@{args.against}", f"{args.stack}@working-tree")
             else:
                 old, new = args.old, args.new
-            ids = (identity.load(old), identity.load(new))
             if not git_mode:
-                names = _render_names((old, new), ids)
-            report = diff(load(old), load(new), *names, namespaces=namespaces, identities=ids)
+                names = _render_names((old, new), (_identity_of(old), _identity_of(new)))
+            report = diff_folders(old, new, *names, namespaces=namespaces)
     except (DiffError, identity.IdentityFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(markdown(report) if args.format == "markdown" else as_json(report), end="")
     return 3 if report.raised(fail_on) else 0
+
+
+def _identity_of(folder: Path) -> Any:
+    """A render's identity file (a fleet render's first cluster's: all hold the project and stack), or None."""
+    from . import identity
+    from .fleet import read_clusters
+
+    found = read_clusters(folder) if folder.is_dir() else None
+    return identity.load(folder / found[0].folder if found else folder) if folder.is_dir() else None
 
 
 def _render_names(folders: tuple[Path, Path], ids: tuple[Any, Any]) -> tuple[str, str]:

@@ -38,11 +38,18 @@ class Change:
     """Changed fields as `(path, old, new)` (a missing side is None)."""
     renamed_from: Key | None = None
     """For `renamed`: the key of the object before."""
+    cluster: str = ""
+    """In a fleet render, the cluster's folder (:mod:`kubexpose.render.fleet`); empty for a render of one cluster."""
 
     @property
     def ref(self) -> str:
         kind, namespace, name = self.key
         return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
+
+    @property
+    def shown(self) -> str:
+        """`ref` in backquotes, with the cluster in a fleet render."""
+        return f"`{self.ref}` in cluster `{self.cluster}`" if self.cluster else f"`{self.ref}`"
 
 
 @dataclass
@@ -395,17 +402,17 @@ def markdown(report: Report) -> str:
         lines += [f"## {_TITLES[cls]}", ""]
         for f in found:
             mark = "⚠️" if f.raised else "✅"
-            lines.append(f"- {mark} **{f.obj}**: {f.reason}. Check: {f.check}.")
+            lines.append(f"- {mark} **{f.where}**: {f.reason}. Check: {f.check}.")
         lines.append("")
     lines += ["## Changes", ""]
     for c in report.changes:
         if c.status not in ("changed", "renamed"):
-            lines.append(f"- {c.status} `{c.ref}`")
+            lines.append(f"- {c.status} {c.shown}")
             continue
         if c.renamed_from is not None:
-            lines.append(f"- renamed `{Change(c.renamed_from, '').ref}` → `{c.ref}`")
+            lines.append(f"- renamed `{Change(c.renamed_from, '').ref}` → {c.shown}")
         else:
-            lines.append(f"- changed `{c.ref}`")
+            lines.append(f"- changed {c.shown}")
         for path, a, b in c.fields:
             lines += _text_change(path, a, b) or [f"  - `{path}`: {_show(a)} → {_show(b)}"]
     return "\n".join(lines).rstrip() + "\n"
@@ -420,12 +427,20 @@ def as_json(report: Report) -> str:
                 "namespaces": report.namespaces,
                 "notes": report.notes,
                 "findings": [
-                    {"class": f.cls, "raised": f.raised, "object": f.obj, "reason": f.reason, "check": f.check}
+                    {
+                        "class": f.cls,
+                        "raised": f.raised,
+                        "object": f.obj,
+                        "reason": f.reason,
+                        "check": f.check,
+                        **({"cluster": f.cluster} if f.cluster else {}),
+                    }
                     for f in report.findings
                 ],
                 "changes": [
                     {
                         "object": c.ref,
+                        **({"cluster": c.cluster} if c.cluster else {}),
                         "status": c.status,
                         **({"from": Change(c.renamed_from, "").ref} if c.renamed_from else {}),
                         "fields": [{"path": p, "old": a, "new": b} for p, a, b in c.fields],
@@ -438,63 +453,3 @@ def as_json(report: Report) -> str:
         )
         + "\n"
     )
-
-
-def render_at(project: Path, stack: str, rev: str, out: Path) -> tuple[Path, Path]:
-    """Render `stack` at git revision `rev` (in a temporary worktree) and in the working tree, into
-    `out/<rev>` and `out/working-tree`; the working tree is never touched. Each render runs in its
-    own process with the kubexpose of its own tree, as `make render` there would."""
-    import os
-    import subprocess
-    import sys
-
-    def git(*args: str, cwd: Path = project) -> str:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise DiffError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"git {args[0]} failed")
-        return done.stdout.strip()
-
-    try:
-        top = Path(git("rev-parse", "--show-toplevel"))
-    except (DiffError, FileNotFoundError):
-        raise DiffError(f"{project.resolve()} is not in a git repository; --against needs one") from None
-    try:
-        commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-    except DiffError:
-        raise DiffError(f"revision {rev!r} does not exist in {top}; give a branch, tag or commit") from None
-    relative = project.resolve().relative_to(top)
-    worktree = out / "worktree"
-    git("worktree", "add", "--detach", str(worktree), commit, cwd=top)
-    try:
-        renders = []
-        for tree, name in ((worktree, rev.replace("/", "_")), (top, "working-tree")):
-            target = out / name
-            env = {
-                **os.environ,
-                "PYTHONPATH": os.pathsep.join([str(tree / "components"), os.environ.get("PYTHONPATH", "")]),
-            }
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "kubexpose",
-                    "render",
-                    "--stack",
-                    stack,
-                    "--program",
-                    str(tree / relative),
-                    "--out",
-                    str(target),
-                ],
-                cwd=tree / relative,
-                capture_output=True,
-                text=True,
-                env=env,
-            )
-            if done.returncode != 0:
-                where = f"revision {rev}" if tree == worktree else "the working tree"
-                raise DiffError(f"rendering stack '{stack}' at {where} failed: {done.stderr.strip()}")
-            renders.append(target)
-        return renders[0], renders[1]
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=top, capture_output=True)

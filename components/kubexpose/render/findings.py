@@ -26,6 +26,13 @@ class Finding:
     directed: bool = True
     """The reverse change gives the opposite finding (widened <-> narrowed); False for a change that is a
     risk both ways (e.g. externalTrafficPolicy)."""
+    cluster: str = ""
+    """In a fleet render, the cluster's folder (:mod:`kubexpose.render.fleet`); empty for a render of one cluster."""
+
+    @property
+    def where(self) -> str:
+        """`obj`, with the cluster in a fleet render."""
+        return f"{self.obj} in cluster {self.cluster}" if self.cluster else self.obj
 
 
 CLUSTER_SCOPED = frozenset(
