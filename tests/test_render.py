@@ -34,7 +34,11 @@ def test_the_render_matches_the_golden_files(stack: str, update_golden: bool) ->
     if update_golden:
         write_atomically(rendered(stack), golden)
     on_disk = (
-        {str(p.relative_to(golden)): p.read_text() for p in sorted(golden.rglob("*")) if p.is_file() and p.name != MARKER}
+        {
+            str(p.relative_to(golden)): p.read_text()
+            for p in sorted(golden.rglob("*"))
+            if p.is_file() and p.name != MARKER
+        }
         if golden.is_dir()
         else {}
     )
@@ -357,7 +361,11 @@ def test_a_render_folder_holds_each_object_once_for_kubectl_and_kustomize(stack:
     # A fleet render (stack `fleet`): a folder per cluster, and none of its objects or a Kustomization on top.
     folders = [out / c.folder for c in render.clusters] or [out]
     if render.clusters:
-        assert sorted(p.name for p in out.iterdir() if p.is_file()) == [".kubexpose-render", "clusters.txt", "summary.txt"]
+        assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
+            ".kubexpose-render",
+            "clusters.txt",
+            "summary.txt",
+        ]
     total = 0
     for folder in folders:
         # What `kubectl apply -f DIR` reads: every .yaml, .yml and .json file of the folder (not below it).
