@@ -35,21 +35,25 @@ Apps = dict[str, ExposedDeployment | ExposedStatefulSet | ExternalAlias]
 
 def main(profile: StackProfile | None = None) -> Apps:
     """Declare the example app and export how to reach each part of it: in the cluster of the stack's default
-    kubernetes provider, or with `example:clusters` (`{name: {kubeconfig?, context?}}`) in each of those clusters
-    (a fleet: one provider per cluster, the same apps with the same names in each)."""
+    kubernetes provider, or with `example:clusters` (`{name: {kubeconfig?, context?, frontendReplicas?}}`) in each of
+    those clusters (a fleet: one provider per cluster, the same apps with the same names in each; a cluster may run
+    more frontend Pods than another)."""
     profile = profile or StackProfile.from_config()
     clusters = pulumi.Config("example").get_object("clusters")
     if not clusters:
         return declare(profile)
     apps: Apps = {}
-    for cluster, where in clusters.items():
+    for cluster, given in clusters.items():
+        where = given or {}
         provider = k8s.Provider(cluster, kubeconfig=where.get("kubeconfig"), context=where.get("context"))
-        found = declare(profile, cluster, provider)
+        found = declare(profile, cluster, provider, frontend_replicas=int(where.get("frontendReplicas", 2)))
         apps.update({f"{cluster}/{name}": app for name, app in found.items()})
     return apps
 
 
-def declare(profile: StackProfile, cluster: str = "", provider: k8s.Provider | None = None) -> Apps:
+def declare(
+    profile: StackProfile, cluster: str = "", provider: k8s.Provider | None = None, *, frontend_replicas: int = 2
+) -> Apps:
     """The example's apps in one cluster. With `cluster` (a fleet), the Pulumi names and exports end in it while the
     apps keep their names in the cluster (`name`), and every object goes through `provider`."""
 
@@ -97,7 +101,7 @@ def declare(profile: StackProfile, cluster: str = "", provider: k8s.Provider | N
             "name": "frontend",
             "image": NGINX,
             "exposure": Exposure.PUBLIC,
-            "replicas": 2,
+            "replicas": frontend_replicas,
             "ports": [{"port": 80, "target_port": 8080, "name": "http"}],
             "writable_paths": ["/tmp"],
             "env": {"BACKEND_URL": backend.endpoint.apply(lambda e: f"http://{e}")},

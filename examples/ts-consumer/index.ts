@@ -73,3 +73,16 @@ const reviews = new kubexpose.ExposedDeployment("reviews", {
     versions: { v1: {}, v2: { replicas: 1, env: { STAR_COLOR: "red" } } },
 });
 export const reviewsDns = reviews.clusterDns;
+
+// One app in several clusters (a fleet; `clusters` in the stack config, none on dev): a kubernetes provider per
+// cluster, the same app name in each (its objects, DNS name and callers alike), the Pulumi names apart.
+const clusters = config.getObject<Record<string, { kubeconfig?: string; context?: string }>>("clusters") ?? {};
+for (const [region, where] of Object.entries(clusters)) {
+    const cluster = new k8s.Provider(region, { kubeconfig: where.kubeconfig, context: where.context });
+    new kubexpose.ExposedDeployment(`api-${region}`, {
+        name: "api",
+        image: "ghcr.io/acme/api:2.1.0",
+        ports: [{ port: 8080, nodePort: 30080 }],
+        serviceType: "NodePort",
+    }, { provider: cluster });
+}

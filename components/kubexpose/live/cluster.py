@@ -256,6 +256,13 @@ class ControlPlane:
         """Environment variables that point kubectl and pulumi-kubernetes at this plane."""
         return {"KUBECONFIG": str(self.kubeconfig), "KUBECACHEDIR": str(self.dir / "kubecache")}
 
+    def provider(self, name: str | None = None, **kwargs: Any) -> Any:
+        """A `pulumi_kubernetes.Provider` for this plane (named after its context unless `name`), to create inside a
+        Pulumi program: its kubeconfig file and context, whatever the ambient kubeconfig says."""
+        import pulumi_kubernetes as k8s
+
+        return k8s.Provider(name or self.context, kubeconfig=str(self.kubeconfig), context=self.context, **kwargs)
+
     def kubectl(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run kubectl against this plane; raises with its stderr when ``check`` and it fails."""
         proc = subprocess.run(

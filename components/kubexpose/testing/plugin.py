@@ -6,7 +6,7 @@ fixture. An environment with a pulumi outside the supported range still runs its
 test that uses the fixture then fails with a message naming the versions kubexpose needs.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,35 @@ def kubexpose_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
         _missing_tools_outcome(str(err))
     yield plane
     plane.stop()
+
+
+@pytest.fixture
+def kubexpose_clusters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
+    """More real control planes on loopback, for a test of a program that deploys to several clusters: each call
+    starts one, `east = kubexpose_clusters("east")`, whose kubeconfig (`east.kubeconfig`) names its cluster and
+    context `east`; `east.provider()` is a kubernetes provider for it, to create inside a program. Keyword arguments
+    go to :class:`kubexpose.live.cluster.ControlPlane`. Every plane started is stopped when the test ends; skipped
+    (or failed) like ``kubexpose_cluster`` when a binary is missing."""
+    from ..live.cluster import ControlPlane
+    from ..live.toolchain import CONTROL_PLANE, MissingToolError, require
+
+    started: list[Any] = []
+
+    def start(name: str, **kwargs: Any) -> Any:
+        if any(plane.context == name for plane in started):
+            raise ValueError(f"kubexpose_clusters: a cluster named {name!r} is already running in this test")
+        try:
+            require(CONTROL_PLANE)
+            plane = ControlPlane(workdir=tmp_path_factory.mktemp(f"control-plane-{name}"), context=name, **kwargs)
+            started.append(plane)
+            plane.start()
+        except MissingToolError as err:
+            _missing_tools_outcome(str(err))
+        return plane
+
+    yield start
+    for plane in reversed(started):
+        plane.stop()
 
 
 @pytest.fixture(scope="session")
