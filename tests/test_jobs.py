@@ -212,7 +212,8 @@ def _shop() -> list[dict[str, Any]]:
 def test_an_app_that_admits_a_caller_admits_its_jobs() -> None:
     from test_policy import stack_policy_violations
 
-    from kubexpose.policy_pack.kubexpose_policies import calls_are_admitted, check_manifests
+    from kubexpose.policy_pack import check_manifests
+    from kubexpose.policy_pack.kubexpose_policies import calls_are_admitted
 
     objects = _shop()
     assert check_manifests(objects) == []
@@ -227,7 +228,7 @@ def test_an_app_that_admits_a_caller_admits_its_jobs() -> None:
 
 
 def test_the_policy_pack_reads_the_pods_of_jobs() -> None:
-    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.policy_pack import check_manifests
 
     objects = _shop()
     cron = next(o for o in objects if o["kind"] == "CronJob")

@@ -118,7 +118,7 @@ def test_the_example_writes_every_app_of_upstream_under_its_name(objects: Any) -
 def test_the_shop_passes_the_policy_pack(objects: Any) -> None:
     """kubexpose's policies over the render: secure Pod defaults (Pod Security `restricted`), every call admitted by
     the callee's NetworkPolicy (the `*_ADDR` graph), budgets, routes."""
-    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.policy_pack import check_manifests
 
     assert check_manifests(list(objects[1].values())) == []
 

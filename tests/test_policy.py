@@ -9,14 +9,13 @@ import pytest
 from conftest import STACKS, rendered
 from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 
+from kubexpose.policy_pack import check_manifests, resource_type
 from kubexpose.policy_pack.kubexpose_policies import (
     POLICIES,
     budgets_allow_drains,
     calls_are_admitted,
-    check_manifests,
     external_name_is_a_hostname,
     node_port_in_range,
-    resource_type,
     routes_reach_a_service,
     secure_pod_defaults,
     service_type_allowed,
@@ -260,3 +259,29 @@ def test_a_drain_as_long_as_the_grace_period_is_a_violation() -> None:
     deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 20  # as a raw Deployment might say
     (violation,) = check_manifests([deployment])
     assert violation.startswith("Deployment 'web': container web waits 20 s before SIGTERM, but the Pod's grace period")
+
+
+def test_the_program_wide_rules_judge_each_cluster_apart() -> None:
+    """In a fleet a Service selects the Pods of its own cluster only: the pack groups the resources by their kubernetes
+    provider before each program-wide rule (a Service in `east` is not saved by a Deployment in `west`)."""
+    from pulumi_policy import PolicyProviderResource
+
+    manifests = rendered("dev").manifests
+    service, deployment = _by(manifests, "Service", "myapp"), _by(manifests, "Deployment", "myapp")
+    east, west = (
+        PolicyProviderResource(
+            "pulumi:providers:kubernetes", {}, f"urn:pulumi:fleet::p::pulumi:providers:kubernetes::{n}", n
+        )
+        for n in ("east", "west")
+    )
+
+    def resource(m: dict[str, Any], provider: Any) -> PolicyResource:
+        name = m["metadata"]["name"]
+        return PolicyResource(resource_type(m), m, f"urn:{provider.name}:{name}", name, None, provider, None, [], {})  # type: ignore[arg-type]
+
+    (policy,) = [p for p in POLICIES if p.name == "kubexpose-service-selects-a-deployment"]
+    for deployed_in, expected in ((east, []), (west, ["Service 'myapp' selects"])):
+        found: list[str] = []
+        resources = [resource(service, east), resource(deployment, deployed_in)]
+        policy.validate(StackValidationArgs(resources), lambda message, urn=None: found.append(message))
+        assert [m[: len(expected[0])] for m in found] == expected if expected else found == []

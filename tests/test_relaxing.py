@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_exposed_deployment import deployment_manifest
 
-from kubexpose.policy_pack.kubexpose_policies import check_manifests
+from kubexpose.policy_pack import check_manifests
 from kubexpose.render.risk import availability, security
 
 IMAGE = "nginxinc/nginx-unprivileged:1.27-alpine"

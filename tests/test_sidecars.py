@@ -181,7 +181,7 @@ def test_a_bad_memory_path_is_refused_with_the_fix(run: Runner, paths: Any, mess
 
 
 def test_a_sidecar_relaxing_a_secure_default_is_a_diff_finding_and_a_policy_violation() -> None:
-    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.policy_pack import check_manifests
     from kubexpose.render.risk import security
 
     secure = deployment_manifest({"sidecars": [SHIPPER]})

@@ -150,7 +150,7 @@ def test_kubexpose_diff_reports_a_replacement_and_what_deletes_data() -> None:
 
 
 def test_the_policy_pack_refuses_an_empty_dir_at_a_data_path() -> None:
-    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.policy_pack import check_manifests
 
     rendered = [o for o in objects({}).values() if o["kind"] != "Secret"]
     assert check_manifests(rendered) == []

@@ -97,7 +97,7 @@ def test_a_patch_reaches_every_versions_deployment(run: Runner) -> None:
 
 
 def test_the_policy_pack_passes_an_app_with_versions() -> None:
-    from kubexpose.policy_pack.kubexpose_policies import check_manifests
+    from kubexpose.policy_pack import check_manifests
 
     assert check_manifests([dict(o) for o in manifests(run_program(reviews()))]) == []
 

@@ -41,7 +41,48 @@ def write_pack(folder: Path, *, virtualenv: bool = True) -> list[Path]:
 def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None) -> list[str]:
     """Run the pack's policies over rendered manifests as a preview would; return the violations (empty: all pass).
 
-    `config` maps a policy name to its config, as a `--policy-pack-config` file does."""
-    from .kubexpose_policies import check_manifests as run
+    `config` maps a policy name to its config (as a `--policy-pack-config` file does); each policy's schema defaults
+    fill the rest. The manifests are one cluster's (a fleet render's folder): every program-wide rule sees them all."""
+    from pulumi_policy import (
+        PolicyResource,
+        ResourceValidationArgs,
+        ResourceValidationPolicy,
+        StackValidationArgs,
+        StackValidationPolicy,
+    )
+    from pulumi_policy.proxy import unknown_checking_proxy
 
-    return run(manifests, config)
+    from .kubexpose_policies import POLICIES, _name
+
+    violations: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        violations.append(message)
+
+    def configured(policy: ResourceValidationPolicy | StackValidationPolicy) -> dict[str, Any]:
+        schema = policy.config_schema.properties if policy.config_schema else {}
+        defaults = {key: spec["default"] for key, spec in schema.items() if "default" in spec}
+        return {**defaults, **dict((config or {}).get(policy.name) or {})}
+
+    resources: list[PolicyResource] = []
+    for given in manifests:
+        token = resource_type(given)
+        name = _name(given, "unnamed")
+        m = unknown_checking_proxy(dict(given))  # as the policy host hands a rule its props: lists and dicts proxied
+        urn = f"urn:pulumi:render::project::{token}::{name}"
+        for policy in POLICIES:
+            if isinstance(policy, ResourceValidationPolicy):
+                args = ResourceValidationArgs(token, m, urn, name, None, None, configured(policy))  # type: ignore[arg-type]
+                policy.validate(args, report)
+        resources.append(PolicyResource(token, m, urn, name, None, None, None, [], {}))  # type: ignore[arg-type]
+    for policy in POLICIES:
+        if isinstance(policy, StackValidationPolicy):
+            policy.validate(StackValidationArgs(resources, configured(policy)), report)
+    return violations
+
+
+def resource_type(manifest: Mapping[str, Any]) -> str:
+    """Pulumi's type token for a Kubernetes manifest (`v1` Service -> `kubernetes:core/v1:Service`)."""
+    api_version = str(manifest.get("apiVersion"))
+    group_version = "core/v1" if api_version == "v1" else api_version
+    return f"kubernetes:{group_version}:{manifest.get('kind')}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import (
@@ -22,7 +22,6 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import unknown_checking_proxy
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -376,6 +375,22 @@ def budgets_allow_drains(args: StackValidationArgs, report_violation: ReportViol
                 )
 
 
+def _per_cluster(name: str, description: str, rule: Callable[..., None]) -> StackValidationPolicy:
+    """A program-wide rule, run once per cluster: over the resources of one kubernetes provider (a Service in one
+    cluster never selects another cluster's Pods)."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        clusters: dict[str, list[PolicyResource]] = {}
+        for resource in args.resources:
+            clusters.setdefault(str(getattr(resource.provider, "urn", "") or ""), []).append(resource)
+        for resources in clusters.values():
+            rule(StackValidationArgs(resources, args.get_config()), report_violation)
+
+    return StackValidationPolicy(
+        name=name, description=description, validate=validate, enforcement_level=EnforcementLevel.MANDATORY
+    )
+
+
 POLICIES = [
     ResourceValidationPolicy(
         name="kubexpose-service-type-allowed",
@@ -430,69 +445,25 @@ POLICIES = [
         validate=drain_within_grace_period,
         enforcement_level=EnforcementLevel.MANDATORY,
     ),
-    StackValidationPolicy(
-        name="kubexpose-service-selects-a-deployment",
-        description="Every Service with a selector selects the Pods of some Deployment in the stack.",
-        validate=services_select_a_deployment,
-        enforcement_level=EnforcementLevel.MANDATORY,
+    _per_cluster(
+        "kubexpose-service-selects-a-deployment",
+        "Every Service with a selector selects the Pods of some Deployment in the stack.",
+        services_select_a_deployment,
     ),
-    StackValidationPolicy(
-        name="kubexpose-calls-admitted",
-        description="A Deployment that calls a Service is admitted by the NetworkPolicies of the Service's Pods.",
-        validate=calls_are_admitted,
-        enforcement_level=EnforcementLevel.MANDATORY,
+    _per_cluster(
+        "kubexpose-calls-admitted",
+        "A Deployment that calls a Service is admitted by the NetworkPolicies of the Service's Pods.",
+        calls_are_admitted,
     ),
-    StackValidationPolicy(
-        name="kubexpose-disruption-budget-allows-drains",
-        description="Every PodDisruptionBudget lets a node drain evict at least one Pod of what it covers.",
-        validate=budgets_allow_drains,
-        enforcement_level=EnforcementLevel.MANDATORY,
+    _per_cluster(
+        "kubexpose-disruption-budget-allows-drains",
+        "Every PodDisruptionBudget lets a node drain evict at least one Pod of what it covers.",
+        budgets_allow_drains,
     ),
-    StackValidationPolicy(
-        name="kubexpose-routes-reach-a-service",
-        description="Every Ingress and HTTPRoute backend is a port of a Service in its namespace.",
-        validate=routes_reach_a_service,
-        enforcement_level=EnforcementLevel.MANDATORY,
+    _per_cluster(
+        "kubexpose-routes-reach-a-service",
+        "Every Ingress and HTTPRoute backend is a port of a Service in its namespace.",
+        routes_reach_a_service,
     ),
 ]
 """The pack's policies, in the order `pulumi preview --policy-pack` reports them."""
-
-
-def resource_type(manifest: Mapping[str, Any]) -> str:
-    """Pulumi's type token for a Kubernetes manifest (`v1` Service -> `kubernetes:core/v1:Service`)."""
-    api_version = str(manifest.get("apiVersion"))
-    group_version = "core/v1" if api_version == "v1" else api_version
-    return f"kubernetes:{group_version}:{manifest.get('kind')}"
-
-
-def check_manifests(manifests: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None) -> list[str]:
-    """Run the pack's policies over rendered manifests as a preview would; return the violations. `config` maps a
-    policy name to its config (as a `--policy-pack-config` file does); each policy's schema defaults fill the rest."""
-    violations: list[str] = []
-
-    def report(message: str, urn: str | None = None) -> None:
-        violations.append(message)
-
-    resources: list[PolicyResource] = []
-    for given in manifests:
-        token = resource_type(given)
-        name = _name(given, "unnamed")
-        m = unknown_checking_proxy(dict(given))  # as the policy host hands a rule its props: lists and dicts proxied
-        urn = f"urn:pulumi:render::project::{token}::{name}"
-        for policy in POLICIES:
-            if isinstance(policy, ResourceValidationPolicy):
-                args = ResourceValidationArgs(token, m, urn, name, None, None, _config(policy, config))  # type: ignore[arg-type]
-                policy.validate(args, report)
-        resources.append(PolicyResource(token, m, urn, name, None, None, None, [], {}))  # type: ignore[arg-type]
-    for policy in POLICIES:
-        if isinstance(policy, StackValidationPolicy):
-            policy.validate(StackValidationArgs(resources, _config(policy, config)), report)
-    return violations
-
-
-def _config(
-    policy: ResourceValidationPolicy | StackValidationPolicy, config: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    schema = policy.config_schema.properties if policy.config_schema else {}
-    defaults = {key: spec["default"] for key, spec in schema.items() if "default" in spec}
-    return {**defaults, **dict((config or {}).get(policy.name) or {})}
