@@ -283,5 +283,5 @@ def test_the_program_wide_rules_judge_each_cluster_apart() -> None:
     for deployed_in, expected in ((east, []), (west, ["Service 'myapp' selects"])):
         found: list[str] = []
         resources = [resource(service, east), resource(deployment, deployed_in)]
-        policy.validate(StackValidationArgs(resources), lambda message, urn=None: found.append(message))
+        policy.validate(StackValidationArgs(resources), lambda message, urn=None, into=found: into.append(message))
         assert [m[: len(expected[0])] for m in found] == expected if expected else found == []
