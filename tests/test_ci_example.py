@@ -59,5 +59,10 @@ def test_every_kubexpose_command_in_the_workflow_exists_with_its_flags(capsys) -
 def test_the_stacks_the_workflow_loops_over_exist() -> None:
     text = WORKFLOW.read_text()
     pattern = re.search(r"for file in (\S+); do", text).group(1)
-    assert sorted(p.name for p in ROOT.glob(pattern)) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+    assert sorted(p.name for p in ROOT.glob(pattern)) == [
+        "Pulumi.dev.yaml",
+        "Pulumi.fleet.yaml",
+        "Pulumi.prod.yaml",
+        "Pulumi.staging.yaml",
+    ]
     assert "pip install --quiet -r requirements.txt -e ." in text and (ROOT / "requirements.txt").is_file()

@@ -92,7 +92,7 @@ def test_the_fixture_reads_the_stack_file_of_the_project_above_the_test_as_the_c
 
 def test_a_stack_without_a_file_is_an_error_not_an_empty_config(kubexpose) -> None:
     with pytest.raises(
-        ConfigError, match=r"stack 'qa' has no file Pulumi.qa.yaml in .*stacks; known stacks: dev, prod, staging"
+        ConfigError, match=r"stack 'qa' has no file Pulumi.qa.yaml in .*stacks; known stacks: dev, fleet, prod, staging"
     ):
         kubexpose.run(app.main, stack="qa")
 
