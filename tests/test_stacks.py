@@ -11,23 +11,17 @@ import app
 from kubexpose import ConfigError
 from kubexpose.stackfiles import SECRET_PLACEHOLDER, Project
 
+DEV_TYPES = {
+    "frontend": "NodePort",
+    "myapp": "NodePort",
+    "backend": "ClusterIP",
+    "database": "ClusterIP",
+    "database-pods": "ClusterIP",
+    "external-service": "ExternalName",
+}
 EXPECTED_TYPES = {
-    "dev": {
-        "frontend": "NodePort",
-        "myapp": "NodePort",
-        "backend": "ClusterIP",
-        "database": "ClusterIP",
-        "database-pods": "ClusterIP",
-        "external-service": "ExternalName",
-    },
-    "fleet": {  # the dev apps in each of two clusters (the names are the same in each)
-        "frontend": "NodePort",
-        "myapp": "NodePort",
-        "backend": "ClusterIP",
-        "database": "ClusterIP",
-        "database-pods": "ClusterIP",
-        "external-service": "ExternalName",
-    },
+    "dev": DEV_TYPES,
+    "fleet": DEV_TYPES,  # the dev apps in each of two clusters (the names are the same in each)
     "staging": {
         "frontend": "LoadBalancer",
         "myapp": "LoadBalancer",
