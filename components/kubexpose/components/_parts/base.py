@@ -241,9 +241,10 @@ class KubexposeComponent(pulumi.ComponentResource):
         return None if registrar is None else registrar.state_of(child)
 
     def fixed(self, value: Any, depends_on: pulumi.Resource) -> Out:
-        """An output whose value is known at declaration and that depends on child `depends_on`: an Output,
-        or on the fast path a :class:`~kubexpose.components.outputs.Fixed` value (see :meth:`finish`)."""
-        return known(value, depends_on) if self._kubexpose_registrar is None else Fixed(value)
+        """An output whose value is known at declaration and that depends on child `depends_on`: a
+        :class:`~kubexpose.components.outputs.Fixed` value, an Output once read (see :meth:`finish`); on the fast
+        path the Output depends on the component (its children are stand-ins)."""
+        return Fixed(value, depends_on if self._kubexpose_registrar is None else None)
 
     def in_namespace(self, template: str, namespace: Any, depends_on: pulumi.Resource) -> Out:
         """:meth:`fixed` of `template` with its `{namespace}` filled in; once the namespace is known when it is an
@@ -255,26 +256,24 @@ class KubexposeComponent(pulumi.ComponentResource):
     def finish(self, outputs: Mapping[str, Out]) -> None:
         """Set every output attribute and register them (the last step of `__init__`).
 
-        On the fast path nothing reads the registered outputs, so they are set only, and a
-        :class:`~kubexpose.components.outputs.Fixed` value becomes an Output (depending on the component)
-        the first time program code reads it: most outputs of a render are never read, and each Output
-        costs an asyncio task."""
-        if self._kubexpose_registrar is None:
-            for key, value in outputs.items():
-                setattr(self, key, value)
-            self.register_outputs(dict(outputs))
-            return
+        A :class:`~kubexpose.components.outputs.Fixed` value (known at declaration) becomes an Output only the first
+        time program code reads it: each Output costs an asyncio task, and most outputs are never read. The values
+        are registered as they are (the state records values, never dependencies); on the fast path nothing reads
+        the registered outputs, so nothing is registered."""
         for key, value in outputs.items():
             if isinstance(value, Fixed):
-                self._kubexpose_fixed[key] = value.value
+                self._kubexpose_fixed[key] = value
             else:
                 setattr(self, key, value)
+        if self._kubexpose_registrar is None:
+            self.register_outputs({k: v.value if isinstance(v, Fixed) else v for k, v in outputs.items()})
 
     def __getattr__(self, attr: str) -> Any:
-        """A fast-path output read for the first time: made an Output now (see :meth:`finish`)."""
+        """An output known at declaration, read for the first time: made an Output now (see :meth:`finish`)."""
         fixed = self.__dict__.get("_kubexpose_fixed")
         if fixed is None or attr not in fixed:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
-        output = known(fixed.pop(attr), self)
+        value = fixed.pop(attr)
+        output = known(value.value, value.depends_on if value.depends_on is not None else self)
         setattr(self, attr, output)
         return output

@@ -16,14 +16,16 @@ from ...k8s.service import ServiceModel
 
 @dataclass(frozen=True)
 class Fixed:
-    """On the render's fast path, an output value fixed at declaration: the component makes it an Output only
-    when program code reads it (an Output costs an asyncio task; most are never read in a render)."""
+    """An output value fixed at declaration: the component registers the value itself and makes it an Output only
+    when program code reads it (an Output costs an asyncio task, and most outputs are never read)."""
 
     value: Any
+    depends_on: Any = None
+    """The child the Output depends on (the Service); None on the render's fast path (the component itself)."""
 
 
 Out = pulumi.Output[Any] | Fixed
-"""An output as a component builds it: an Output, or on the fast path a :class:`Fixed` value."""
+"""An output as a component builds it: an Output, or a :class:`Fixed` value."""
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,17 @@ def service_outputs(
             Fixed(url),
             Fixed(forward.format(namespace=namespace)),
         )
-    url_output: pulumi.Output[str | None]
+    url_output: Out
     if first is not None and model.type is ServiceSpecType.LOAD_BALANCER:
         url_output = service.status.apply(lambda status: _lb_url(status, first))
     elif first is not None and model.type is ServiceSpecType.NODE_PORT:
         url_output = service.spec.apply(lambda spec: _node_port_url(spec, first, node_address))
     else:
-        url_output = known(None, service)
+        url_output = Fixed(None, service)
     return Outputs(
-        known(name, service),
+        Fixed(name, service),
         in_namespace(dns, namespace, service),
-        known(endpoint, service),
+        Fixed(endpoint, service),
         url_output,
         in_namespace(forward, namespace, service),
     )
@@ -120,12 +122,12 @@ def logs_command(selector: Mapping[str, str]) -> str:
     return f"kubectl logs -n {{namespace}} --selector {labels} --all-containers --prefix --tail 100"
 
 
-def in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) -> pulumi.Output[str]:
+def in_namespace(template: str, namespace: Any, depends_on: pulumi.Resource) -> Out:
     """`template` with its `{namespace}` filled in: known at declaration for a plain namespace, else
     once the namespace Output is."""
     if isinstance(namespace, pulumi.Output):
         return pulumi.Output.all(namespace, depends_on.urn).apply(lambda both: template.format(namespace=both[0]))
-    return known(template.format(namespace=namespace), depends_on)
+    return Fixed(template.format(namespace=namespace), depends_on)
 
 
 def _field(value: Any, name: str) -> Any:
