@@ -40,11 +40,6 @@ class Cluster:
     provider: str
     """The kubernetes provider's URN; empty for the stack's default provider."""
 
-    @property
-    def shown(self) -> str:
-        """How reports name it: the provider resource's name (`east`), or the stack's default provider."""
-        return "the default provider's" if not self.provider else repr(_name(self.provider))
-
 
 def _name(urn: str) -> str:
     return urn.split("::", 3)[3]
@@ -52,8 +47,7 @@ def _name(urn: str) -> str:
 
 def _folder(name: str) -> str:
     """A folder name for a provider's Pulumi name (which may hold `/`, spaces, anything)."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "provider"
-    return cleaned
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "provider"
 
 
 def _own_cluster(reg: Registration) -> str | None:
