@@ -11,7 +11,9 @@ Ways, each the same N apps of `bench/run.py` (a Deployment and a NodePort Servic
 - `raw`: the objects as plain pulumi_kubernetes resources (2·N resources);
 - `components`: the same, each pair under a plain `pulumi.ComponentResource` that registers no outputs (3·N
   resources): what any component library costs the engine, kubexpose's floor;
-- `kubexpose`: `ExposedDeployment` (3·N resources).
+- `kubexpose`: `ExposedDeployment` (3·N resources);
+- `kubexpose-unregistered`: the same with `register_outputs` made a no-op (a diagnostic, not a way to use
+  kubexpose: what registering each component's outputs costs).
 Each measurement is a fresh process running the program inline (Automation API) against its own new stack; the ways
 take turns within each run, so ratios are paired run by run. Reported: the preview's wall time (the CLI's start, the
 program, the engine), the program process's peak RSS and the CLI's (the largest child).
@@ -40,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "components"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-WAYS = ("raw", "components", "kubexpose")
+WAYS = ("raw", "components", "kubexpose", "kubexpose-unregistered")
 
 
 def components_program(n: int) -> Callable[[], None]:
@@ -108,7 +110,12 @@ def preview(way: str, n: int, clusters: int, home: Path) -> dict[str, Any]:
     if way == "fleet":
         program = fleet_program(n, clusters, work / "out")
     else:
-        program = {"raw": raw_program, "components": components_program, "kubexpose": kubexpose_program}[way](n)
+        programs = {"raw": raw_program, "components": components_program, "kubexpose": kubexpose_program}
+        program = programs[way.removesuffix("-unregistered")](n)
+    if way == "kubexpose-unregistered":
+        import pulumi as sdk
+
+        sdk.ComponentResource.register_outputs = lambda self, outputs: None  # type: ignore[method-assign]
     pulumi = find("pulumi")
     env = {
         "PULUMI_HOME": str(home),
@@ -298,7 +305,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--apps", type=int, default=200)
     parser.add_argument("--runs", type=int, default=6)
-    parser.add_argument("--ways", nargs="*", default=list(WAYS), choices=WAYS)
+    parser.add_argument("--ways", nargs="*", default=list(WAYS[:3]), choices=WAYS)
     parser.add_argument("--fleet", type=int, nargs="*", default=[], metavar="CLUSTERS")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
