@@ -110,18 +110,16 @@ def render_run(
             f"secure config values cannot be decrypted offline and render as {REDACTED!r}: " + ", ".join(secret_keys)
         )
     found = fleet.clusters(result)
-    if len(found) <= 1:
-        return _render_cluster(result, stack, config, warnings)
     node_address = (config or {}).get("kubexpose:nodeAddress")
+    if len(found) <= 1:
+        return _render_cluster(result, stack, node_address, warnings)
     files: dict[str, str] = {}
     counts: dict[fleet.Cluster, int] = {}
     objs: list[dict[str, Any]] = []
     secrets: list[SecretToCreate] = []
     for cluster, part in fleet.split(result, found):
         # The node address is the default cluster's (the stack's config names one address).
-        one = _render_cluster(
-            part, stack, {} if cluster.provider else {"kubexpose:nodeAddress": node_address or ""}, []
-        )
+        one = _render_cluster(part, stack, None if cluster.provider else node_address, [])
         files.update({f"{cluster.folder}/{name}": text for name, text in one.files.items()})
         counts[cluster] = len(one.manifests)
         objs += one.manifests
@@ -132,8 +130,9 @@ def render_run(
     return Rendered(stack, objs, files, warnings, secrets, clusters=list(counts))
 
 
-def _render_cluster(result: ProgramRun, stack: str, config: Mapping[str, str] | None, warnings: list[str]) -> Rendered:
-    """The files of one cluster's render; `warnings` are the program's (its own are added)."""
+def _render_cluster(result: ProgramRun, stack: str, node_address: str | None, warnings: list[str]) -> Rendered:
+    """The files of one cluster's render (`node_address` for its summary's node-port URLs); `warnings` are the
+    program's (its own are added)."""
     objs, secrets = split_secrets(manifests(result, share=True))  # the render changes no object
     warnings = list(warnings)
     for reg in result.k8s():
@@ -142,7 +141,6 @@ def _render_cluster(result: ProgramRun, stack: str, config: Mapping[str, str] | 
                 f"{reg.kind} '{reg.name}' has no metadata.name: pulumi up gives it a random suffix, "
                 f"so its real name will differ from '{reg.object_name}'"
             )
-    node_address = (config or {}).get("kubexpose:nodeAddress") or None
     texts = [to_yaml(obj) for obj in objs]
     files: dict[str, str] = {file_name(i, obj): text for i, (obj, text) in enumerate(zip(objs, texts, strict=True), 1)}
     files[KUSTOMIZATION] = kustomization(list(files))

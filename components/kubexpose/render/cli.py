@@ -254,8 +254,10 @@ def _identity_of(folder: Path) -> Any:
     from . import identity
     from .fleet import read_clusters
 
-    found = read_clusters(folder) if folder.is_dir() else None
-    return identity.load(folder / found[0].folder if found else folder) if folder.is_dir() else None
+    if not folder.is_dir():
+        return None  # diff_folders then says what is wrong with it
+    found = read_clusters(folder)
+    return identity.load(folder / found[0].folder if found else folder)
 
 
 def _render_names(folders: tuple[Path, Path], ids: tuple[Any, Any]) -> tuple[str, str]:

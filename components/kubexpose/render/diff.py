@@ -22,7 +22,7 @@ import yaml
 
 from ..k8s.validation import SECRET_SHOWN
 from . import identity
-from .findings import match_labels
+from .findings import match_labels, rank
 from .identity import IdentityFile
 from .risk import CLASSES, RULES, Finding, moved, namespace_of, traffic_shifts
 
@@ -204,8 +204,7 @@ def diff(
         found, note = identity_findings(*identities, old_name, new_name)
         findings += found
         notes += [note] if note else []
-    order = {cls: i for i, cls in enumerate(CLASSES)}
-    findings.sort(key=lambda f: (order[f.cls], not f.raised, f.obj))  # stable: each rule's own order within
+    findings.sort(key=lambda f: (*rank(f), f.obj))  # stable: each rule's own order within
     return Report(old_name, new_name, changes, findings, pairs, automatic and bool(pairs), notes)
 
 

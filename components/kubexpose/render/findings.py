@@ -35,6 +35,11 @@ class Finding:
         return f"{self.obj} in cluster {self.cluster}" if self.cluster else self.obj
 
 
+def rank(finding: Finding) -> tuple[int, bool]:
+    """How a report orders findings: by class (:data:`CLASSES`' order), raised before lowered."""
+    return CLASSES.index(finding.cls), not finding.raised
+
+
 CLUSTER_SCOPED = frozenset(
     {
         "APIService",

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..engine.run import ProgramRun, Registration
 from . import identity
 from .diff import DiffError, Report, diff, load
-from .findings import CLASSES
+from .findings import rank
 
 CLUSTERS_FILE = "clusters.txt"
 """The top file of a fleet render: one cluster a line, `folder<TAB>provider URN` (not .yaml: kubectl skips it)."""
@@ -183,8 +183,7 @@ def diff_folders(
         findings += [replace(f, cluster=cluster) for f in one.findings]
         notes += [f"cluster `{cluster}`: {note}" for note in one.notes]
         paired.update(one.namespaces)
-    order = {cls: i for i, cls in enumerate(CLASSES)}
-    findings.sort(key=lambda f: (order[f.cls], not f.raised))  # stable: each cluster's own order within
+    findings.sort(key=rank)  # stable: each cluster's own order within
     return Report(old_name, new_name, changes, findings, paired, namespaces is None and bool(paired), notes)
 
 
