@@ -61,7 +61,7 @@ def _own_cluster(reg: Registration) -> str | None:
 
 def clusters(run: ProgramRun) -> list[Cluster]:
     """The clusters `run` deploys objects to, by folder name; one folder name per provider (a clash gets `-2`...)."""
-    deployed = {c for c in (_own_cluster(r) for r in run.registrations if r.kind is not None) if c is not None}
+    deployed = {r.provider for r in run.registrations if r.custom and r.kind is not None}
     out: list[Cluster] = []
     taken: set[str] = set()
     for provider in sorted(deployed, key=lambda p: (p != "", _name(p) if p else "", p)):
